@@ -1,0 +1,1 @@
+export { runPipeline, runStateQuery, type RunPipelineArgs } from './runPipeline';

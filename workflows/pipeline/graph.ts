@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+/**
+ * The wire shapes of the pipeline language. One definition, imported by api, workflows and studio.
+ * Workflow-safe: no Node built-ins here.
+ */
+
+export const PORT_KINDS = ['text', 'audio', 'image', 'json', 'any'] as const;
+export type ItemKind = (typeof PORT_KINDS)[number];
+/** A port carries one value of a kind, or a list of them (`text[]`). */
+export type PortKind = ItemKind | `${Exclude<ItemKind, 'any'>}[]`;
+
+const identifier = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'must start with a letter or _ and contain only letters, digits, _ and -');
+
+export const GraphNodeSchema = z.strictObject({
+  id: identifier,
+  type: z.string().min(1).max(64),
+  params: z.record(z.string(), z.unknown()).default({}),
+  /** Canvas position: the studio saves what it draws. The engine ignores it. */
+  position: z.strictObject({ x: z.number(), y: z.number() }).optional(),
+  label: z.string().max(120).optional(),
+});
+
+export const GraphEdgeSchema = z.strictObject({
+  id: z.string().min(1).max(200).optional(),
+  source: identifier,
+  sourceHandle: z.string().min(1).max(64),
+  target: identifier,
+  targetHandle: z.string().min(1).max(64),
+});
+
+export const GRAPH_SCHEMA_VERSION = 1;
+
+export const GraphSchema = z.strictObject({
+  schemaVersion: z.literal(GRAPH_SCHEMA_VERSION).default(GRAPH_SCHEMA_VERSION),
+  nodes: z.array(GraphNodeSchema).max(500),
+  edges: z.array(GraphEdgeSchema).max(2000),
+});
+
+export type GraphNode = z.infer<typeof GraphNodeSchema>;
+export type GraphEdge = z.infer<typeof GraphEdgeSchema>;
+export type Graph = z.infer<typeof GraphSchema>;
+
+export function edgeId(edge: GraphEdge): string {
+  return edge.id ?? `${edge.source}.${edge.sourceHandle}->${edge.target}.${edge.targetHandle}`;
+}
+
+/** One thing wrong with a graph, pointing at where it is. */
+export interface Problem {
+  nodeId?: string;
+  edgeId?: string;
+  message: string;
+}
+
+/** An artifact produced by a step: the bytes live in the blob store; only this ref travels. */
+export const ArtifactRefSchema = z.strictObject({
+  artifact: z.literal(true),
+  key: z.string(),
+  mimeType: z.string(),
+  size: z.number().int().nonnegative(),
+  durationMs: z.number().optional(),
+  width: z.number().int().optional(),
+  height: z.number().int().optional(),
+});
+export type ArtifactRef = z.infer<typeof ArtifactRefSchema>;
+
+export const MediaRecordSchema = z.strictObject({
+  id: z.string(),
+  url: z.string(),
+  mimeType: z.string(),
+  size: z.number().int().nonnegative(),
+});
+export type MediaRecord = z.infer<typeof MediaRecordSchema>;
+
+export function isArtifactRef(value: unknown): value is ArtifactRef {
+  return typeof value === 'object' && value !== null && (value as { artifact?: unknown }).artifact === true;
+}
+
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+export interface NodeState {
+  status: RunStatus;
+  attempts: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Output values by handle. */
+  output: Record<string, unknown> | null;
+  error: string | null;
+  /** Latest progress an activity reported: a fraction and/or a message, and streamed text so far. */
+  progress?: { fraction?: number; message?: string; text?: string } | null;
+}
+
+export interface RunState {
+  status: RunStatus;
+  nodes: Record<string, NodeState>;
+  error: string | null;
+  outputs: Record<string, unknown> | null;
+}
+
+/** Events of a run, in the order they happened; `seq` is the SSE id. */
+export type RunEvent =
+  | { seq: number; type: 'run.status'; at: string; status: RunStatus; error?: string | null }
+  | { seq: number; type: 'node.status'; at: string; nodeId: string; state: NodeState };
+
+/** Ephemeral events published by activities while they work (not persisted, no seq). */
+export type LiveEvent =
+  | { type: 'node.attempt'; at: string; nodeId: string; attempt: number }
+  | { type: 'node.progress'; at: string; nodeId: string; fraction?: number; message?: string; text?: string };
+
+export const RunInputsSchema = z.record(z.string(), z.unknown());
+export type RunInputs = z.infer<typeof RunInputsSchema>;

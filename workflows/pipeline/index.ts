@@ -1,0 +1,4 @@
+export * from './graph';
+export * from './catalog';
+export * from './template';
+export * from './validate';

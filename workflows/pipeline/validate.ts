@@ -1,0 +1,194 @@
+import type { z } from 'zod';
+import { catalog, type NodeDefinition, type PortSpec } from './catalog';
+import { edgeId, GraphSchema, type Graph, type GraphNode, type PortKind, type Problem, type RunInputs } from './graph';
+
+export interface ValidGraph {
+  graph: Graph;
+  problems: [];
+}
+export interface InvalidGraph {
+  graph: undefined;
+  problems: Problem[];
+}
+
+/** "nodes.2.params.template" from a zod issue path. */
+function pathOf(path: readonly PropertyKey[]): string {
+  return path.map(String).join('.');
+}
+
+export function describeIssues(error: z.ZodError, prefix = ''): string[] {
+  return error.issues.map((issue) => {
+    const where = pathOf([...(prefix ? [prefix] : []), ...issue.path]);
+    return where ? `${where}: ${issue.message}` : issue.message;
+  });
+}
+
+export function nodeDefinition(type: string): NodeDefinition | undefined {
+  return catalog.get(type);
+}
+
+/** Input and output ports of a node whose params are already valid. */
+export function portsOf(node: GraphNode): { inputs: PortSpec[]; outputs: PortSpec[] } {
+  const definition = catalog.get(node.type);
+  if (!definition) return { inputs: [], outputs: [] };
+  return { inputs: definition.inputs(node.params), outputs: definition.outputs(node.params) };
+}
+
+/** Whether a value of kind `source` may flow into a port of kind `target`. */
+export function kindsConnect(source: PortKind, target: PortKind): boolean {
+  return source === target || source === 'any' || target === 'any';
+}
+
+/**
+ * Checks a graph and returns every problem at once, or the graph with each node's params
+ * normalised (defaults filled in) when there are none.
+ */
+export function validateGraph(input: unknown): ValidGraph | InvalidGraph {
+  const parsed = GraphSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue): Problem => {
+      const [section, index] = issue.path;
+      const raw = input as { nodes?: { id?: unknown }[] } | undefined;
+      const nodeId =
+        section === 'nodes' && typeof index === 'number' && typeof raw?.nodes?.[index]?.id === 'string'
+          ? (raw.nodes[index].id as string)
+          : undefined;
+      return { ...(nodeId ? { nodeId } : {}), message: `${pathOf(issue.path) || 'graph'}: ${issue.message}` };
+    });
+    return { graph: undefined, problems };
+  }
+
+  const problems: Problem[] = [];
+  const graph = parsed.data;
+  const nodes = new Map<string, GraphNode>();
+  const ports = new Map<string, { inputs: PortSpec[]; outputs: PortSpec[] }>();
+
+  for (const node of graph.nodes) {
+    if (nodes.has(node.id)) {
+      problems.push({ nodeId: node.id, message: `Duplicate node id '${node.id}'` });
+      continue;
+    }
+    const definition = catalog.get(node.type);
+    if (!definition) {
+      problems.push({ nodeId: node.id, message: `Unknown node type '${node.type}'` });
+      nodes.set(node.id, node);
+      continue;
+    }
+    const params = definition.params.safeParse(node.params);
+    if (!params.success) {
+      for (const message of describeIssues(params.error, 'params')) problems.push({ nodeId: node.id, message });
+      nodes.set(node.id, node);
+      continue;
+    }
+    const normalised = { ...node, params: params.data };
+    nodes.set(node.id, normalised);
+    ports.set(node.id, portsOf(normalised));
+  }
+
+  const connected = new Map<string, string>();
+  for (const edge of graph.edges) {
+    const id = edgeId(edge);
+    const source = nodes.get(edge.source);
+    const target = nodes.get(edge.target);
+    if (!source) problems.push({ edgeId: id, message: `Edge starts at unknown node '${edge.source}'` });
+    if (!target) problems.push({ edgeId: id, message: `Edge ends at unknown node '${edge.target}'` });
+    if (!source || !target) continue;
+    if (edge.source === edge.target) {
+      problems.push({ edgeId: id, nodeId: edge.target, message: `Node '${edge.target}' is connected to itself` });
+      continue;
+    }
+    const sourcePorts = ports.get(edge.source);
+    const targetPorts = ports.get(edge.target);
+    if (!sourcePorts || !targetPorts) continue; // the node itself is already reported
+    const out = sourcePorts.outputs.find((p) => p.handle === edge.sourceHandle);
+    const into = targetPorts.inputs.find((p) => p.handle === edge.targetHandle);
+    if (!out) problems.push({ edgeId: id, nodeId: edge.source, message: `Node '${edge.source}' (${source.type}) has no output '${edge.sourceHandle}'` });
+    if (!into) problems.push({ edgeId: id, nodeId: edge.target, message: `Node '${edge.target}' (${target.type}) has no input '${edge.targetHandle}'` });
+    if (!out || !into) continue;
+    if (!kindsConnect(out.kind, into.kind)) {
+      problems.push({
+        edgeId: id,
+        message: `Port type mismatch: ${edge.source}.${edge.sourceHandle} gives ${out.kind} but ${edge.target}.${edge.targetHandle} takes ${into.kind}`,
+      });
+    }
+    const inputKey = `${edge.target}\u0000${edge.targetHandle}`;
+    const previous = connected.get(inputKey);
+    if (previous) {
+      problems.push({ edgeId: id, nodeId: edge.target, message: `Input ${edge.target}.${edge.targetHandle} is already connected (edge ${previous})` });
+    } else {
+      connected.set(inputKey, id);
+    }
+  }
+
+  for (const [nodeId, { inputs }] of ports) {
+    for (const port of inputs) {
+      if (!port.optional && !connected.has(`${nodeId}\u0000${port.handle}`)) {
+        problems.push({ nodeId, message: `Missing required input '${port.handle}' (${port.kind})` });
+      }
+    }
+  }
+
+  const inputNames = new Map<string, string>();
+  for (const node of nodes.values()) {
+    if (node.type !== 'input' || !ports.has(node.id)) continue;
+    const name = String(node.params.name);
+    const other = inputNames.get(name);
+    if (other) problems.push({ nodeId: node.id, message: `Pipeline input '${name}' is already defined by node '${other}'` });
+    else inputNames.set(name, node.id);
+  }
+
+  for (const nodeId of nodesOnCycles([...nodes.keys()], graph.edges)) {
+    problems.push({ nodeId, message: `Node '${nodeId}' is part of a cycle` });
+  }
+
+  if (problems.length > 0) return { graph: undefined, problems };
+  return { graph: { ...graph, nodes: [...nodes.values()] }, problems: [] };
+}
+
+/** Nodes left over after repeatedly removing nodes with no incoming edges (Kahn): exactly those on or behind a cycle. */
+function nodesOnCycles(ids: string[], edges: Graph['edges']): string[] {
+  const known = new Set(ids);
+  const indegree = new Map(ids.map((id) => [id, 0]));
+  const next = new Map<string, string[]>(ids.map((id) => [id, []]));
+  for (const e of edges) {
+    if (!known.has(e.source) || !known.has(e.target) || e.source === e.target) continue;
+    indegree.set(e.target, (indegree.get(e.target) ?? 0) + 1);
+    next.get(e.source)!.push(e.target);
+  }
+  const ready = ids.filter((id) => indegree.get(id) === 0);
+  while (ready.length > 0) {
+    const id = ready.pop()!;
+    indegree.delete(id);
+    for (const t of next.get(id)!) {
+      const left = indegree.get(t)! - 1;
+      indegree.set(t, left);
+      if (left === 0) ready.push(t);
+    }
+  }
+  return [...indegree.keys()];
+}
+
+/** Checks the inputs a run is started with against the graph's `input` nodes. */
+export function validateRunInputs(graph: Graph, inputs: RunInputs): Problem[] {
+  const problems: Problem[] = [];
+  const declared = new Map<string, GraphNode>();
+  for (const node of graph.nodes) if (node.type === 'input') declared.set(String(node.params.name), node);
+  for (const name of Object.keys(inputs)) {
+    if (!declared.has(name)) {
+      const known = [...declared.keys()].map((n) => `'${n}'`).join(', ') || 'none';
+      problems.push({ message: `inputs.${name}: unknown pipeline input (known: ${known})` });
+    }
+  }
+  for (const [name, node] of declared) {
+    const given = Object.hasOwn(inputs, name);
+    const value = given ? inputs[name] : node.params.default;
+    if (value === undefined) {
+      if (node.params.required !== false) problems.push({ nodeId: node.id, message: `inputs.${name}: required pipeline input is missing` });
+      continue;
+    }
+    if (node.params.kind === 'text' && typeof value !== 'string') {
+      problems.push({ nodeId: node.id, message: `inputs.${name}: must be text (a string)` });
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Activities, ActivityInput, RunReport } from '../activities/contract';
+import { workflowBundle } from '../infra/worker';
+import { startTestTemporal } from '../test/support/temporal';
+import { validateGraph, type Graph, type RunEvent, type RunState } from './pipeline';
+import type { RunPipelineArgs } from './runPipeline';
+
+const TASK_QUEUE = 'workflow-tests';
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+
+/** Test activities: what each node did is recorded here; behaviour is steered by the node's params. */
+const calls: { nodeId: string; attempt: number; start: number; end?: number }[] = [];
+const reports: RunReport[] = [];
+const failUntilAttempt = new Map<string, number>();
+
+const sleepOrCancel = (ms: number) => Context.current().sleep(ms);
+
+const activities: Activities = {
+  async reportRunProgress(report) {
+    reports.push(report);
+  },
+  async delay(input: ActivityInput) {
+    const call = { nodeId: input.nodeId, attempt: Context.current().info.attempt, start: Date.now() } as (typeof calls)[number];
+    calls.push(call);
+    const ms = Number(input.params.ms);
+    const started = Date.now();
+    while (Date.now() - started < ms) {
+      await sleepOrCancel(Math.min(100, ms - (Date.now() - started)));
+      Context.current().heartbeat();
+    }
+    call.end = Date.now();
+    return { output: { out: input.inputs.in }, attempt: call.attempt };
+  },
+  async upload(input: ActivityInput) {
+    const attempt = Context.current().info.attempt;
+    calls.push({ nodeId: input.nodeId, attempt, start: Date.now(), end: Date.now() });
+    const failures = failUntilAttempt.get(`${input.runId}/${input.nodeId}`) ?? 0;
+    if (failures === Infinity) throw ApplicationFailure.nonRetryable('Destination refused the file', 'InvalidInput');
+    if (attempt <= failures) throw new Error(`flaky storage (attempt ${attempt})`);
+    return { output: { media: { id: 'm1', url: '/api/media/m1/content', mimeType: 'text/plain', size: 1 } }, attempt };
+  },
+};
+
+beforeAll(async () => {
+  env = await startTestTemporal();
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: await workflowBundle(),
+    activities,
+  });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+});
+
+function graphOf(raw: unknown): Graph {
+  const result = validateGraph(raw);
+  if (!result.graph) throw new Error(JSON.stringify(result.problems));
+  return result.graph;
+}
+
+function start(raw: unknown, inputs: Record<string, unknown> = {}, failures?: Record<string, number>) {
+  const runId = randomUUID();
+  for (const [nodeId, count] of Object.entries(failures ?? {})) failUntilAttempt.set(`${runId}/${nodeId}`, count);
+  const args: RunPipelineArgs = { runId, userId: 'u', projectId: 'p', pipelineId: 'pl', pipelineVersion: 1, graph: graphOf(raw), inputs };
+  return env.client.workflow.start('runPipeline', { taskQueue: TASK_QUEUE, workflowId: `run-${runId}`, args: [args] });
+}
+
+const callsOf = (nodeId: string) => calls.filter((c) => c.nodeId === nodeId);
+const eventsOf = (workflowId: string) => reports.filter((r) => `run-${r.runId}` === workflowId).flatMap((r) => r.events);
+
+const delayNode = (id: string, ms: number) => ({ id, type: 'delay', params: { ms } });
+const edge = (source: string, sourceHandle: string, target: string, targetHandle: string) => ({ source, sourceHandle, target, targetHandle });
+
+describe('runPipeline', () => {
+  it('runs independent branches in parallel and joins them', async () => {
+    const handle = await start(
+      {
+        nodes: [
+          { id: 'topic', type: 'input', params: { name: 'topic' } },
+          delayNode('left', 1500),
+          delayNode('right', 1500),
+          { id: 'join', type: 'template', params: { template: '{{a}} & {{b}}' } },
+        ],
+        edges: [edge('topic', 'value', 'left', 'in'), edge('topic', 'value', 'right', 'in'), edge('left', 'out', 'join', 'a'), edge('right', 'out', 'join', 'b')],
+      },
+      { topic: 'otters' },
+    );
+    const state: RunState = await handle.result();
+    expect(state.status).toBe('succeeded');
+    expect(state.nodes.join.output).toEqual({ text: 'otters & otters' });
+    const [left] = callsOf('left');
+    const [right] = callsOf('right');
+    expect(left.start < right.end! && right.start < left.end!).toBe(true);
+    expect(state.outputs).toEqual({ join: { text: 'otters & otters' } });
+  });
+
+  it('retries a failing activity and then succeeds, counting attempts', async () => {
+    const handle = await start({
+      nodes: [{ id: 'text', type: 'input', params: { name: 'text' } }, { id: 'pub', type: 'upload', params: {} }],
+      edges: [edge('text', 'value', 'pub', 'file')],
+    }, { text: 'hello' }, { pub: 1 });
+    const state: RunState = await handle.result();
+    expect(state.status).toBe('succeeded');
+    expect(state.nodes.pub.attempts).toBe(2);
+  });
+
+  it('fails the run, fails dependents and cancels running siblings when a node fails', async () => {
+    const handle = await start({
+      nodes: [
+        { id: 'text', type: 'input', params: { name: 'text' } },
+        { id: 'pub', type: 'upload', params: {} },
+        { id: 'after', type: 'template', params: { template: '{{m}}' } },
+        delayNode('slow', 20_000),
+      ],
+      edges: [edge('text', 'value', 'pub', 'file'), edge('pub', 'media', 'after', 'm'), edge('text', 'value', 'slow', 'in')],
+    }, { text: 'hello' }, { pub: Infinity });
+    const error = await handle.result().catch((e) => e);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const state: RunState = await handle.query('runState');
+    expect(state.status).toBe('failed');
+    expect(state.error).toBe("Node 'pub' failed: Destination refused the file");
+    expect(state.nodes.pub).toMatchObject({ status: 'failed', error: 'Destination refused the file' });
+    expect(state.nodes.after).toMatchObject({ status: 'failed', error: "Upstream node 'pub' failed" });
+    expect(state.nodes.slow.status).toBe('cancelled');
+    const final = eventsOf(handle.workflowId).at(-1) as Extract<RunEvent, { type: 'run.status' }>;
+    expect(final).toMatchObject({ type: 'run.status', status: 'failed' });
+  });
+
+  it('cancels a running run: running nodes and queued dependents end cancelled, and it is reported', async () => {
+    const handle = await start({
+      nodes: [{ id: 'text', type: 'input', params: { name: 'text' } }, delayNode('wait', 30_000), { id: 'pub', type: 'upload', params: {} }],
+      edges: [edge('text', 'value', 'wait', 'in'), edge('wait', 'out', 'pub', 'file')],
+    }, { text: 'hello' });
+    await waitFor(async () => ((await handle.query('runState')) as RunState).nodes.wait.status === 'running');
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow();
+    const state: RunState = await handle.query('runState');
+    expect(state.status).toBe('cancelled');
+    expect(state.nodes.wait.status).toBe('cancelled');
+    expect(state.nodes.pub.status).toBe('cancelled');
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    expect(eventsOf(handle.workflowId).at(-1)).toMatchObject({ type: 'run.status', status: 'cancelled' });
+  });
+
+  it('numbers its events 1..n without gaps, in order', async () => {
+    const handle = await start({ nodes: [{ id: 'a', type: 'input', params: { name: 'a', default: 'x' } }, delayNode('d', 10)], edges: [edge('a', 'value', 'd', 'in')] });
+    await handle.result();
+    const seqs = eventsOf(handle.workflowId).map((e) => e.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+  });
+
+  it('replays its recorded histories deterministically', async () => {
+    const handle = await start({
+      nodes: [
+        { id: 'topic', type: 'input', params: { name: 'topic' } },
+        delayNode('a', 50),
+        delayNode('b', 80),
+        { id: 't', type: 'template', params: { template: '{{x}}/{{y}}' } },
+      ],
+      edges: [edge('topic', 'value', 'a', 'in'), edge('topic', 'value', 'b', 'in'), edge('a', 'out', 't', 'x'), edge('b', 'out', 't', 'y')],
+    }, { topic: 'replay' });
+    await handle.result();
+    const history = await handle.fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, handle.workflowId);
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
