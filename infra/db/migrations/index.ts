@@ -1,0 +1,17 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m0001 from './0001_initial';
+
+/**
+ * Every migration, by name. Names sort in the order they apply; add new ones at the end with the
+ * next number. Forward-only: never edit or remove a migration that has shipped. Static imports (no
+ * filesystem scan) so this works from a bundle.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_initial': m0001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};

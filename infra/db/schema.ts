@@ -1,0 +1,197 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Row types for Kysely. Conventions:
+ * - `Generated<T>`: the database has a default (ids default to gen_random_uuid(), but app code
+ *   normally supplies its own), so the column is optional on insert.
+ * - timestamps are `timestamptz`, read back as `Date` by both drivers.
+ * - jsonb is read back parsed (`JsonValue`), and written as JSON text: pass `JSON.stringify(value)`.
+ *   (node-postgres would turn a JS array into a Postgres array literal, so raw values are not
+ *   accepted on write.)
+ * - `bigint` columns come back as JS numbers, `numeric` as strings (exact decimals).
+ */
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** jsonb not null: parsed on read, JSON text on write. */
+export type Json = ColumnType<JsonValue, string, string>;
+/** jsonb not null with a default. */
+export type JsonWithDefault = ColumnType<JsonValue, string | undefined, string>;
+/** jsonb null. */
+export type NullableJson = ColumnType<JsonValue | null, string | null | undefined, string | null>;
+
+/** timestamptz not null default now(). */
+export type CreatedAt = Generated<Date>;
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type MediaKind = 'text' | 'audio' | 'image' | 'json' | 'file';
+export type GenerationType = 'text' | 'audio' | 'image';
+
+export interface UsersTable {
+  id: Generated<string>;
+  /** Unique case-insensitively (index on lower(email)): look up with `lower(email) = lower($1)`. */
+  email: string;
+  username: string | null;
+  password_hash: string;
+  plan: Generated<string>;
+  total_generations: Generated<number>;
+  monthly_generations: Generated<number>;
+  /** The month `monthly_generations` counts, e.g. '2026-11'. */
+  monthly_period: string | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface ProjectsTable {
+  id: Generated<string>;
+  user_id: string;
+  name: string;
+  description: string | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface PipelinesTable {
+  id: Generated<string>;
+  user_id: string;
+  project_id: string;
+  name: string;
+  current_version: number;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface PipelineVersionsTable {
+  pipeline_id: string;
+  version: number;
+  graph: Json;
+  created_at: CreatedAt;
+}
+
+export interface RunsTable {
+  id: Generated<string>;
+  user_id: string;
+  project_id: string;
+  pipeline_id: string;
+  pipeline_version: number;
+  status: RunStatus;
+  trigger: Generated<string>;
+  inputs: Json;
+  outputs: NullableJson;
+  error: string | null;
+  created_at: CreatedAt;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+export interface RunNodesTable {
+  run_id: string;
+  node_id: string;
+  status: string;
+  attempts: Generated<number>;
+  started_at: Date | null;
+  finished_at: Date | null;
+  output: NullableJson;
+  error: string | null;
+  progress: NullableJson;
+}
+
+export interface RunEventsTable {
+  run_id: string;
+  seq: number;
+  type: string;
+  data: Json;
+  created_at: CreatedAt;
+}
+
+export interface MediaTable {
+  id: Generated<string>;
+  user_id: string;
+  project_id: string;
+  run_id: string | null;
+  node_id: string | null;
+  item_index: Generated<number>;
+  storage_key: string;
+  mime_type: string;
+  /** bigint, read back as a JS number. */
+  size: number;
+  sha256: string;
+  /** A check constraint limits it to `MediaKind`; writes accept any string so callers can pass through. */
+  kind: ColumnType<MediaKind, string, string>;
+  created_at: CreatedAt;
+}
+
+export interface GenerationsTable {
+  id: Generated<string>;
+  user_id: string;
+  project_id: string | null;
+  run_id: string | null;
+  node_id: string | null;
+  item_index: Generated<number>;
+  /** A check constraint limits it to `GenerationType`. */
+  type: ColumnType<GenerationType, string, string>;
+  ai_service: string;
+  model: string | null;
+  status: string;
+  prompt: string | null;
+  result: string | null;
+  media_id: string | null;
+  parameters: JsonWithDefault;
+  /** Milliseconds. */
+  processing_time: number | null;
+  tokens_used: number | null;
+  /** numeric(12,6): read back as a string to stay exact; write a string or a number. */
+  cost_usd: ColumnType<string, string | number | undefined, string | number>;
+  error: string | null;
+  created_at: CreatedAt;
+}
+
+export interface ApiKeysTable {
+  id: Generated<string>;
+  user_id: string;
+  name: string;
+  /** The visible start of the key, for display. */
+  prefix: string;
+  key_hash: string;
+  created_at: CreatedAt;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export interface ProviderCredentialsTable {
+  user_id: string;
+  provider: string;
+  encrypted: string;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface Database {
+  users: UsersTable;
+  projects: ProjectsTable;
+  pipelines: PipelinesTable;
+  pipeline_versions: PipelineVersionsTable;
+  runs: RunsTable;
+  run_nodes: RunNodesTable;
+  run_events: RunEventsTable;
+  media: MediaTable;
+  generations: GenerationsTable;
+  api_keys: ApiKeysTable;
+  provider_credentials: ProviderCredentialsTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type Project = Selectable<ProjectsTable>;
+export type Pipeline = Selectable<PipelinesTable>;
+export type PipelineVersion = Selectable<PipelineVersionsTable>;
+export type Run = Selectable<RunsTable>;
+export type RunNode = Selectable<RunNodesTable>;
+export type RunEventRow = Selectable<RunEventsTable>;
+export type Media = Selectable<MediaTable>;
+export type NewMedia = Insertable<MediaTable>;
+export type Generation = Selectable<GenerationsTable>;
+export type NewGeneration = Insertable<GenerationsTable>;
+export type ApiKey = Selectable<ApiKeysTable>;
+export type ProviderCredential = Selectable<ProviderCredentialsTable>;
