@@ -1,0 +1,35 @@
+import type { RunEvent } from '../workflows/pipeline';
+
+/** What the workflow hands every node activity. */
+export interface ActivityInput {
+  runId: string;
+  nodeId: string;
+  userId: string;
+  projectId: string;
+  pipelineId: string;
+  /** Position in a fanned-out list; 0 for a single call. Part of every idempotency key. */
+  itemIndex: number;
+  params: Record<string, unknown>;
+  inputs: Record<string, unknown>;
+}
+
+export interface ActivityResult {
+  output: Record<string, unknown>;
+  /** The attempt that succeeded (1 = first try). */
+  attempt: number;
+}
+
+export type NodeActivity = (input: ActivityInput) => Promise<ActivityResult>;
+
+/** A batch of run events from the workflow; persisting it is idempotent by (runId, seq). */
+export interface RunReport {
+  runId: string;
+  events: RunEvent[];
+  outputs: Record<string, unknown> | null;
+}
+
+export interface Activities {
+  reportRunProgress(report: RunReport): Promise<void>;
+  delay: NodeActivity;
+  upload: NodeActivity;
+}

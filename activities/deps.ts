@@ -1,0 +1,18 @@
+import type { BlobStore } from '../infra/blobs';
+import type { EventBus } from '../infra/bus';
+import type { ActivityInput } from './contract';
+import type { RunStore } from './runStore';
+
+/** Everything the activities reach the world through, handed in by whoever builds the worker. */
+export interface ActivityDeps {
+  store: RunStore;
+  blobs: BlobStore;
+  bus: EventBus;
+}
+
+/** A node's work: inputs in, outputs by handle out. Wrapped into a Temporal activity by createActivities. */
+export type NodeStep = (input: ActivityInput) => Promise<Record<string, unknown>>;
+
+export function runChannel(runId: string): string {
+  return `run:${runId}`;
+}

@@ -1,0 +1,19 @@
+import { Context } from '@temporalio/activity';
+import type { NodeStep } from './deps';
+
+/**
+ * Waits `ms`, heartbeating the time already waited, so a retry after a worker crash waits only
+ * what is left. Cancellation interrupts the wait.
+ */
+export const delay: NodeStep = async ({ params, inputs }) => {
+  const ctx = Context.current();
+  const total = Number(params.ms ?? 0);
+  let waited = Number(ctx.info.heartbeatDetails ?? 0);
+  const started = Date.now() - waited;
+  while (waited < total) {
+    await ctx.sleep(Math.min(1000, total - waited));
+    waited = Date.now() - started;
+    ctx.heartbeat(waited);
+  }
+  return { out: inputs.in };
+};

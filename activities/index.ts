@@ -1,0 +1,30 @@
+import { Context } from '@temporalio/activity';
+import type { LiveEvent } from '../workflows/pipeline';
+import type { Activities, NodeActivity } from './contract';
+import { runChannel, type ActivityDeps, type NodeStep } from './deps';
+import { delay } from './flow';
+import { createStorageSteps } from './storage';
+
+export type { ActivityDeps } from './deps';
+export { createRunStore, type RunStore } from './runStore';
+
+/** Builds the worker's activities around the services it is handed (real ones, or test ones). */
+export function createActivities(deps: ActivityDeps): Activities {
+  const steps = { delay, ...createStorageSteps(deps) };
+  const tracked = (step: NodeStep): NodeActivity => async (input) => {
+    const { attempt } = Context.current().info;
+    await deps.store.recordAttempt(input.runId, input.nodeId, attempt);
+    const event: LiveEvent = { type: 'node.attempt', at: new Date().toISOString(), nodeId: input.nodeId, attempt };
+    await deps.bus.publish(runChannel(input.runId), event);
+    return { output: await step(input), attempt };
+  };
+
+  return {
+    async reportRunProgress(report) {
+      await deps.store.applyReport(report);
+      for (const event of report.events) await deps.bus.publish(runChannel(report.runId), event);
+    },
+    delay: tracked(steps.delay),
+    upload: tracked(steps.upload),
+  };
+}
