@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import express, { type Express } from 'express';
+import { sql } from 'kysely';
+import type { Services } from '../infra/services';
+import { createAuth, loadTokenSecret } from './auth';
+import { errorHandler, HttpError } from './http';
+import { createMediaRepository } from './repositories/media';
+import { createPipelineRepository } from './repositories/pipelines';
+import { createProjectRepository } from './repositories/projects';
+import { createRunRepository } from './repositories/runs';
+import { createUserRepository } from './repositories/users';
+import { authRoutes } from './routes/auth';
+import { mediaRoutes } from './routes/media';
+import { nodeRoutes } from './routes/nodes';
+import { pipelineRoutes } from './routes/pipelines';
+import { projectRoutes } from './routes/projects';
+import { runRoutes } from './routes/runs';
+import { createRunService } from './services/runs';
+
+export const BODY_LIMIT = '1mb';
+
+export function createApp(services: Services): Express {
+  const { db, bus, blobs, temporal, config } = services;
+  const users = createUserRepository(db);
+  const projects = createProjectRepository(db);
+  const pipelines = createPipelineRepository(db);
+  const runs = createRunRepository(db);
+  const media = createMediaRepository(db);
+  const runService = createRunService({ pipelines, runs, temporal, taskQueue: config.taskQueue });
+  const auth = createAuth(users, loadTokenSecret(config));
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use('/api', express.json({ limit: BODY_LIMIT, strict: true }));
+
+  app.get('/api/health', async (_req, res) => {
+    const checks = await Promise.allSettled([
+      sql`select 1`.execute(db),
+      temporal.connection.workflowService.getSystemInfo({}),
+    ]);
+    const [database, engine] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : `error: ${(c.reason as Error).message}`));
+    const healthy = checks.every((c) => c.status === 'fulfilled');
+    res.status(healthy ? 200 : 503).json({
+      status: healthy ? 'ok' : 'degraded',
+      database,
+      temporal: engine,
+      backends: { database: services.dbKind, bus: bus.kind, blobs: blobs.kind },
+    });
+  });
+  app.use('/api/auth', authRoutes(users, auth));
+  app.use('/api/nodes', nodeRoutes());
+  app.use('/api/projects', auth.requireUser, projectRoutes(projects));
+  app.use('/api/pipelines', auth.requireUser, pipelineRoutes({ pipelines, projects, runs, runService }));
+  app.use('/api/runs', auth.requireUser, runRoutes({ runs, runService, bus }));
+  app.use('/api/media', auth.requireUser, mediaRoutes({ media, blobs }));
+  app.use('/api', (req, _res, next) => next(new HttpError(404, 'not_found', `No route ${req.method} ${req.originalUrl}`)));
+
+  const studio = join(config.rootDir, 'studio', 'dist');
+  if (existsSync(studio)) {
+    app.use(express.static(studio, { index: false, maxAge: '1h' }));
+    app.get(/^\/(?!api\/).*/, (_req, res) => res.sendFile(join(studio, 'index.html')));
+  }
+
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { RunInputsSchema } from '../workflows/pipeline/graph';
+
+/**
+ * Request bodies of the REST API: the one definition the API validates with and the studio sends.
+ * Unknown fields are refused (strict), so a typo never silently does nothing.
+ */
+export const RegisterBody = z.strictObject({
+  email: z.email().max(254),
+  password: z.string().min(8, 'must be at least 8 characters').max(256),
+  username: z.string().min(1).max(64).optional(),
+});
+
+export const LoginBody = z.strictObject({
+  email: z.string().min(1).max(254),
+  password: z.string().min(1).max(256),
+});
+
+export const ProjectBody = z.strictObject({
+  name: z.string().trim().min(1).max(120),
+  description: z.string().max(2000).optional(),
+});
+
+export const ProjectPatch = ProjectBody.partial();
+
+/** The graph itself is checked by validateGraph, which reports every problem with its node or edge. */
+export const CreatePipelineBody = z.strictObject({
+  name: z.string().trim().min(1).max(120),
+  projectId: z.uuid().optional(),
+  graph: z.unknown(),
+});
+
+export const UpdatePipelineBody = z.strictObject({
+  name: z.string().trim().min(1).max(120).optional(),
+  graph: z.unknown().optional(),
+});
+
+export const StartRunBody = z.strictObject({
+  inputs: RunInputsSchema.default({}),
+  version: z.number().int().positive().optional(),
+});
+
+export const ListQuery = z.object({
+  projectId: z.uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: z.iso.datetime({ offset: true }).optional(),
+});
+
+export const IdParam = z.object({ id: z.uuid('must be a valid id') });

@@ -1,0 +1,54 @@
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+import type { z } from 'zod';
+import { describeIssues, type Problem } from '../workflows/pipeline';
+
+/** Every error leaves the API as `{error, message}` (plus `problems` for invalid graphs). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly problems?: Problem[],
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
+
+/** Parses a request part with a shared schema; a 400 names each offending field. */
+export function parse<S extends z.ZodType>(schema: S, value: unknown, where = 'body'): z.output<S> {
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  const messages = describeIssues(result.error);
+  throw new HttpError(400, 'invalid_request', `Invalid ${where}: ${messages.join('; ')}`);
+}
+
+/** Express 5 forwards rejected promises itself; this only types the handler. */
+export const handler = (fn: (req: Request, res: Response, next: NextFunction) => Promise<unknown> | unknown): RequestHandler => fn as RequestHandler;
+
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  if (err instanceof HttpError) {
+    res.status(err.status).json({ error: err.code, message: err.message, ...(err.problems ? { problems: err.problems } : {}) });
+    return;
+  }
+  const status = typeof err?.status === 'number' ? err.status : typeof err?.statusCode === 'number' ? err.statusCode : 500;
+  if (err?.type === 'entity.too.large') {
+    res.status(413).json({ error: 'payload_too_large', message: `Request body is larger than the ${err.limit} byte limit` });
+    return;
+  }
+  if (err?.type === 'entity.parse.failed') {
+    res.status(400).json({ error: 'malformed_json', message: `Request body is not valid JSON: ${err.message}` });
+    return;
+  }
+  if (status >= 400 && status < 500) {
+    res.status(status).json({ error: 'bad_request', message: String(err?.message ?? 'Bad request') });
+    return;
+  }
+  console.error(`[api] ${req.method} ${req.originalUrl} failed:`, err);
+  res.status(500).json({ error: 'internal', message: 'Internal server error' });
+};

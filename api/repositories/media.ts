@@ -1,0 +1,32 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../infra/db/schema';
+import { mediaUrl } from '../../activities/storage';
+
+export function createMediaRepository(db: Kysely<Database>) {
+  const base = db
+    .selectFrom('media')
+    .select([
+      'id',
+      'project_id as projectId',
+      'run_id as runId',
+      'node_id as nodeId',
+      'kind',
+      'mime_type as mimeType',
+      'size',
+      'storage_key as storageKey',
+      'created_at as createdAt',
+    ]);
+  const present = <T extends { id: string; size: number | string }>(row: T) => ({ ...row, size: Number(row.size), url: mediaUrl(row.id) });
+  return {
+    async list(userId: string, opts: { projectId?: string; limit: number; before?: string }) {
+      let query = base.where('user_id', '=', userId);
+      if (opts.projectId) query = query.where('project_id', '=', opts.projectId);
+      if (opts.before) query = query.where('created_at', '<', new Date(opts.before));
+      return (await query.orderBy('created_at', 'desc').limit(opts.limit).execute()).map(present);
+    },
+    async find(userId: string, id: string) {
+      const row = await base.where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+      return row ? present(row) : undefined;
+    },
+  };
+}

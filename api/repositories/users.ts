@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database } from '../../infra/db/schema';
+
+export type UserRow = Selectable<Database['users']>;
+
+export function createUserRepository(db: Kysely<Database>) {
+  return {
+    findByEmail(email: string) {
+      return db
+        .selectFrom('users')
+        .selectAll()
+        .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+        .executeTakeFirst();
+    },
+    findById(id: string) {
+      return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    /** Creates the user and their first project together; undefined when the email is taken. */
+    async create(user: { email: string; username?: string; passwordHash: string }): Promise<UserRow | undefined> {
+      return db.transaction().execute(async (trx) => {
+        const row = await trx
+          .insertInto('users')
+          .values({ id: randomUUID(), email: user.email, username: user.username ?? null, password_hash: user.passwordHash })
+          .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return undefined;
+        await trx.insertInto('projects').values({ id: randomUUID(), user_id: row.id, name: 'My first project' }).execute();
+        return row;
+      });
+    },
+  };
+}
+export type UserRepository = ReturnType<typeof createUserRepository>;

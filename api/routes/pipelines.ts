@@ -1,0 +1,98 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { validateGraph, type Graph } from '../../workflows/pipeline';
+import { CreatePipelineBody, IdParam, ListQuery, StartRunBody, UpdatePipelineBody } from '../contract';
+import { handler, HttpError, notFound, parse } from '../http';
+import type { PipelineRepository } from '../repositories/pipelines';
+import type { ProjectRepository } from '../repositories/projects';
+import type { RunRepository } from '../repositories/runs';
+import type { RunService } from '../services/runs';
+
+function checkedGraph(graph: unknown): Graph {
+  const result = validateGraph(graph);
+  if (!result.graph) {
+    throw new HttpError(400, 'invalid_graph', `The pipeline graph has ${result.problems.length} problem(s)`, result.problems);
+  }
+  return result.graph;
+}
+
+export function pipelineRoutes(deps: {
+  pipelines: PipelineRepository;
+  projects: ProjectRepository;
+  runs: RunRepository;
+  runService: RunService;
+}): Router {
+  const { pipelines, projects, runs, runService } = deps;
+  const router = Router();
+
+  router.get(
+    '/',
+    handler(async (req, res) => {
+      const query = parse(ListQuery, req.query, 'query');
+      res.json({ pipelines: await pipelines.list(req.user!.id, query) });
+    }),
+  );
+
+  router.post(
+    '/',
+    handler(async (req, res) => {
+      const body = parse(CreatePipelineBody, req.body);
+      const graph = checkedGraph(body.graph);
+      const project = body.projectId ? await projects.find(req.user!.id, body.projectId) : await projects.defaultFor(req.user!.id);
+      if (!project) throw notFound('Project');
+      res.status(201).json(await pipelines.create(req.user!.id, project.id, body.name, graph));
+    }),
+  );
+
+  router.get(
+    '/:id',
+    handler(async (req, res) => {
+      const { id } = parse(IdParam, req.params, 'path');
+      const { version } = parse(z.object({ version: z.coerce.number().int().positive().optional() }), req.query, 'query');
+      const pipeline = await pipelines.find(req.user!.id, id, version);
+      if (!pipeline) throw notFound('Pipeline');
+      res.json(pipeline);
+    }),
+  );
+
+  router.put(
+    '/:id',
+    handler(async (req, res) => {
+      const { id } = parse(IdParam, req.params, 'path');
+      const body = parse(UpdatePipelineBody, req.body);
+      const graph = body.graph === undefined ? undefined : checkedGraph(body.graph);
+      const saved = await pipelines.update(req.user!.id, id, { name: body.name, graph });
+      if (!saved) throw notFound('Pipeline');
+      res.json(saved);
+    }),
+  );
+
+  router.get(
+    '/:id/versions',
+    handler(async (req, res) => {
+      const { id } = parse(IdParam, req.params, 'path');
+      if (!(await pipelines.find(req.user!.id, id))) throw notFound('Pipeline');
+      res.json({ versions: await pipelines.versions(id) });
+    }),
+  );
+
+  router.post(
+    '/:id/runs',
+    handler(async (req, res) => {
+      const { id } = parse(IdParam, req.params, 'path');
+      const body = parse(StartRunBody, req.body);
+      res.status(201).json(await runService.start(req.user!.id, id, body, 'api'));
+    }),
+  );
+
+  router.get(
+    '/:id/runs',
+    handler(async (req, res) => {
+      const { id } = parse(IdParam, req.params, 'path');
+      const query = parse(ListQuery, req.query, 'query');
+      res.json({ runs: await runs.list(req.user!.id, { ...query, pipelineId: id }) });
+    }),
+  );
+
+  return router;
+}

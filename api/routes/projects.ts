@@ -1,0 +1,31 @@
+import { Router } from 'express';
+import { IdParam, ProjectBody, ProjectPatch } from '../contract';
+import { handler, notFound, parse } from '../http';
+import type { ProjectRepository } from '../repositories/projects';
+
+export function projectRoutes(projects: ProjectRepository): Router {
+  const router = Router();
+  router.get('/', handler(async (req, res) => res.json({ projects: await projects.list(req.user!.id) })));
+  router.post(
+    '/',
+    handler(async (req, res) => res.status(201).json(await projects.create(req.user!.id, parse(ProjectBody, req.body)))),
+  );
+  router.get(
+    '/:id',
+    handler(async (req, res) => {
+      const project = await projects.find(req.user!.id, parse(IdParam, req.params, 'path').id);
+      if (!project) throw notFound('Project');
+      res.json(project);
+    }),
+  );
+  router.patch(
+    '/:id',
+    handler(async (req, res) => {
+      const { id } = parse(IdParam, req.params, 'path');
+      const project = await projects.update(req.user!.id, id, parse(ProjectPatch, req.body));
+      if (!project) throw notFound('Project');
+      res.json(project);
+    }),
+  );
+  return router;
+}

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { validateGraph, validateRunInputs, type RunInputs } from '../../workflows/pipeline';
+import type { RunPipelineArgs } from '../../workflows';
+import { HttpError, notFound } from '../http';
+import type { PipelineRepository } from '../repositories/pipelines';
+import type { RunRepository } from '../repositories/runs';
+
+export const workflowIdOf = (runId: string) => `run-${runId}`;
+
+export function createRunService(deps: { pipelines: PipelineRepository; runs: RunRepository; temporal: Client; taskQueue: string }) {
+  const { pipelines, runs, temporal } = deps;
+  return {
+    /** Validates, records the run as queued, then starts its workflow (workflow id = run id: at most one). */
+    async start(userId: string, pipelineId: string, request: { inputs: RunInputs; version?: number }, trigger: string) {
+      const pipeline = await pipelines.find(userId, pipelineId, request.version);
+      if (!pipeline) throw notFound(request.version ? `Pipeline version ${request.version}` : 'Pipeline');
+      const checked = validateGraph(pipeline.graph);
+      if (!checked.graph) throw new HttpError(400, 'invalid_graph', 'The saved pipeline is not valid', checked.problems);
+      const inputProblems = validateRunInputs(checked.graph, request.inputs);
+      if (inputProblems.length > 0) {
+        throw new HttpError(400, 'invalid_inputs', inputProblems.map((p) => p.message).join('; '), inputProblems);
+      }
+
+      const runId = randomUUID();
+      await runs.create({
+        id: runId,
+        userId,
+        projectId: pipeline.projectId,
+        pipelineId,
+        version: pipeline.graphVersion,
+        inputs: request.inputs,
+        trigger,
+        nodeIds: checked.graph.nodes.map((n) => n.id),
+      });
+      const args: RunPipelineArgs = {
+        runId,
+        userId,
+        projectId: pipeline.projectId,
+        pipelineId,
+        pipelineVersion: pipeline.graphVersion,
+        graph: checked.graph,
+        inputs: request.inputs,
+      };
+      try {
+        await temporal.workflow.start('runPipeline', { taskQueue: deps.taskQueue, workflowId: workflowIdOf(runId), args: [args] });
+      } catch (err) {
+        await runs.markFailed(runId, `Could not start: ${(err as Error).message}`);
+        throw new HttpError(503, 'engine_unavailable', `The run could not be started: ${(err as Error).message}`);
+      }
+      return { id: runId };
+    },
+
+    async cancel(userId: string, runId: string) {
+      const run = await runs.find(userId, runId);
+      if (!run) throw notFound('Run');
+      if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled') {
+        throw new HttpError(409, 'run_finished', `Run already ${run.status}`);
+      }
+      await temporal.workflow.getHandle(workflowIdOf(runId)).cancel();
+      return { id: runId, status: 'cancelling' as const };
+    },
+  };
+}
+export type RunService = ReturnType<typeof createRunService>;

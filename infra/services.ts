@@ -1,0 +1,53 @@
+import { Client, Connection } from '@temporalio/client';
+import { createBlobStore, type BlobStore } from './blobs';
+import { createEventBus, type EventBus } from './bus';
+import type { Config } from './config';
+import { createDatabase } from './db';
+import type { Kysely } from 'kysely';
+import type { Database } from './db/schema';
+
+/** The backing services, each picked once from the environment: code above never knows which it got. */
+export interface Services {
+  config: Config;
+  db: Kysely<Database>;
+  dbKind: 'postgres' | 'pglite';
+  bus: EventBus;
+  blobs: BlobStore;
+  temporal: Client;
+  temporalAddress: string;
+  close(): Promise<void>;
+}
+
+export async function connectTemporal(address: string, timeoutMs = 30_000): Promise<Connection> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await Connection.connect({ address, connectTimeout: 2_000 });
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`Cannot reach Temporal at ${address}: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+export async function openServices(config: Config, temporalAddress: string): Promise<Services> {
+  const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const bus = await createEventBus({ redisUrl: config.redisUrl });
+  const blobs = await createBlobStore({ s3: config.s3, dataDir: config.dataDir });
+  const connection = await connectTemporal(temporalAddress);
+  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  return {
+    config,
+    db: database.db,
+    dbKind: database.kind,
+    bus,
+    blobs,
+    temporal,
+    temporalAddress,
+    async close() {
+      await connection.close();
+      await bus.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,16 @@
+/** `npm run worker`: one worker; run N of them against a shared Temporal, PostgreSQL, Redis and S3. */
+import { loadConfig } from './config';
+import { onShutdown, resolveTemporal, runWorker } from './processes';
+import { openServices } from './services';
+
+const config = loadConfig();
+if (!config.databaseUrl) console.warn('worker: no DATABASE_URL, using embedded PGlite — an API in another process cannot share it');
+const { address } = await resolveTemporal(config);
+const services = await openServices(config, address);
+const { worker, done } = await runWorker(services);
+console.log(`worker    ${address} task queue "${config.taskQueue}"  (database ${services.dbKind}, bus ${services.bus.kind}, blobs ${services.blobs.kind})`);
+onShutdown(async () => {
+  worker.shutdown();
+  await done;
+  await services.close();
+});
