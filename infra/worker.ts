@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, createRunStore } from '../activities';
 import type { Services } from './services';
 
@@ -18,8 +18,17 @@ const quietLogger = {
   error(message: string) { console.error(message); },
 };
 
-/** A worker polling the configured task queue; `done` settles (and its connection closes) after shutdown. */
-export async function runWorker(services: Services): Promise<{ worker: Worker; done: Promise<void> }> {
+export interface RunningWorker {
+  worker: Worker;
+  /** Settles once the worker has stopped and its connection is closed. */
+  done: Promise<void>;
+  /** Drains and stops the worker (Temporal's own SIGINT/SIGTERM handler may already have begun). */
+  stop(): Promise<void>;
+}
+
+/** A worker polling the configured task queue. */
+export async function runWorker(services: Services): Promise<RunningWorker> {
+  quietRuntime();
   const connection = await NativeConnection.connect({ address: services.temporalAddress });
   const activities = createActivities({ store: createRunStore(services.db), blobs: services.blobs, bus: services.bus });
   const worker = await Worker.create({
@@ -31,5 +40,24 @@ export async function runWorker(services: Services): Promise<{ worker: Worker; d
     shutdownGraceTime: '5s',
   });
   const done = worker.run().finally(() => connection.close());
-  return { worker, done };
+  return {
+    worker,
+    done,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}
+
+let runtimeInstalled = false;
+/** Worker lifecycle chatter stays out of the console; warnings and errors still show. */
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // A runtime already exists (e.g. a test environment installed one); keep it.
+  }
 }

@@ -96,8 +96,7 @@ export async function startStack(opts: { backends: 'servers' | 'embedded'; worke
     async stop() {
       await closeServer(server);
       if (worker) {
-        worker.worker.shutdown();
-        await worker.done;
+        await worker.stop();
       }
       await services.close();
       await temporal.stop();
