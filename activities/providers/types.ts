@@ -1,0 +1,89 @@
+/**
+ * One interface per modality. A node names a provider (`local`, `openai`, `elevenlabs`, `stability`);
+ * the worker's config supplies credentials. Every provider honours the AbortSignal (activity
+ * cancellation) and reports what it used so the generation row can be priced.
+ */
+
+export interface TextRequest {
+  system?: string;
+  prompt: string;
+  maxTokens: number;
+  temperature: number;
+  seed?: number;
+  /** Provider-specific model name; the provider's default when absent. */
+  model?: string;
+}
+
+export interface TextResult {
+  text: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface TextProvider {
+  readonly id: string;
+  /** Streams tokens through onToken as they are generated, then resolves with the whole text. */
+  generate(request: TextRequest, opts: { signal: AbortSignal; onToken?: (chunk: string) => void }): Promise<TextResult>;
+}
+
+export interface SpeechRequest {
+  /** One chunk of text (the narration step splits long texts at sentence boundaries). */
+  text: string;
+  voice?: string;
+  /** 1 = normal. */
+  speed: number;
+  model?: string;
+}
+
+export interface SpeechResult {
+  audio: Buffer;
+  mimeType: 'audio/wav' | 'audio/mpeg';
+  model: string;
+  voice: string;
+}
+
+export interface SpeechProvider {
+  readonly id: string;
+  synthesize(request: SpeechRequest, opts: { signal: AbortSignal }): Promise<SpeechResult>;
+}
+
+export interface ImageRequest {
+  prompt: string;
+  width: number;
+  height: number;
+  steps: number;
+  seed: number;
+  style?: string;
+  model?: string;
+}
+
+export interface ImageResult {
+  png: Buffer;
+  width: number;
+  height: number;
+  model: string;
+  /** What the generations row records as ai_service; `local-sketch` marks the procedural renderer. */
+  aiService: string;
+}
+
+export interface ImageProvider {
+  readonly id: string;
+  generate(request: ImageRequest, opts: { signal: AbortSignal }): Promise<ImageResult>;
+}
+
+/**
+ * Provider failures carry whether retrying can help: 401/403/400 cannot, 429/5xx/timeouts can
+ * (after `retryAfterMs` when the vendor said so). Activities map these to Temporal failures.
+ */
+export class ProviderError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+}
