@@ -32,4 +32,8 @@ export interface Activities {
   reportRunProgress(report: RunReport): Promise<void>;
   delay: NodeActivity;
   upload: NodeActivity;
+  story: NodeActivity;
+  llm: NodeActivity;
+  narration: NodeActivity;
+  illustration: NodeActivity;
 }

@@ -3,6 +3,7 @@ import type { LiveEvent } from '../workflows/pipeline';
 import type { Activities, NodeActivity } from './contract';
 import { runChannel, type ActivityDeps, type NodeStep } from './deps';
 import { delay } from './flow';
+import { createAiSteps } from './ai';
 import { createStorageSteps } from './storage';
 
 export type { ActivityDeps } from './deps';
@@ -10,7 +11,7 @@ export { createRunStore, type RunStore } from './runStore';
 
 /** Builds the worker's activities around the services it is handed (real ones, or test ones). */
 export function createActivities(deps: ActivityDeps): Activities {
-  const steps = { delay, ...createStorageSteps(deps) };
+  const steps = { delay, ...createStorageSteps(deps), ...createAiSteps(deps) };
   const tracked = (step: NodeStep): NodeActivity => async (input) => {
     const { attempt } = Context.current().info;
     await deps.store.recordAttempt(input.runId, input.nodeId, attempt);
@@ -26,5 +27,9 @@ export function createActivities(deps: ActivityDeps): Activities {
     },
     delay: tracked(steps.delay),
     upload: tracked(steps.upload),
+    story: tracked(steps.story),
+    llm: tracked(steps.llm),
+    narration: tracked(steps.narration),
+    illustration: tracked(steps.illustration),
   };
 }

@@ -22,6 +22,32 @@ export interface NewMedia {
   kind: string;
 }
 
+export interface GenerationRecord {
+  id: string;
+  status: string;
+  result: string | null;
+  mediaId: string | null;
+  parameters: Record<string, unknown>;
+}
+
+export interface NewGeneration {
+  userId: string;
+  projectId: string;
+  runId: string;
+  nodeId: string;
+  itemIndex: number;
+  type: 'text' | 'audio' | 'image';
+  aiService: string;
+  model: string;
+  prompt: string;
+  result: string | null;
+  mediaId: string | null;
+  parameters: Record<string, unknown>;
+  processingMs: number;
+  tokensUsed: number | null;
+  costUsd: number;
+}
+
 /** The slice of the database the activities may touch. */
 export interface RunStore {
   applyReport(report: RunReport): Promise<void>;
@@ -29,6 +55,12 @@ export interface RunStore {
   findMedia(runId: string, nodeId: string, itemIndex: number): Promise<MediaRow | undefined>;
   /** Inserts, or returns the row already recorded for the same (run, node, item). */
   saveMedia(media: NewMedia): Promise<MediaRow>;
+  findGeneration(runId: string, nodeId: string, itemIndex: number): Promise<GenerationRecord | undefined>;
+  /**
+   * Records a completed generation and counts it on the user, once: a retry that finds the row
+   * already there changes nothing and gets the recorded one back.
+   */
+  saveGeneration(generation: NewGeneration): Promise<GenerationRecord>;
 }
 
 export function createRunStore(db: Kysely<Database>): RunStore {
@@ -41,6 +73,19 @@ export function createRunStore(db: Kysely<Database>): RunStore {
       .where('item_index', '=', itemIndex)
       .executeTakeFirst();
     return row ? { id: row.id, mimeType: row.mime_type, size: Number(row.size) } : undefined;
+  };
+
+  const findGeneration = async (runId: string, nodeId: string, itemIndex: number) => {
+    const row = await db
+      .selectFrom('generations')
+      .select(['id', 'status', 'result', 'media_id', 'parameters'])
+      .where('run_id', '=', runId)
+      .where('node_id', '=', nodeId)
+      .where('item_index', '=', itemIndex)
+      .executeTakeFirst();
+    return row
+      ? { id: row.id, status: row.status, result: row.result, mediaId: row.media_id, parameters: row.parameters as Record<string, unknown> }
+      : undefined;
   };
 
   return {
@@ -119,6 +164,53 @@ export function createRunStore(db: Kysely<Database>): RunStore {
         .onConflict((oc) => oc.columns(['run_id', 'node_id', 'item_index']).doNothing())
         .execute();
       return (await findMedia(m.runId, m.nodeId, m.itemIndex))!;
+    },
+
+    findGeneration,
+
+    async saveGeneration(g) {
+      await db.transaction().execute(async (trx) => {
+        const inserted = await trx
+          .insertInto('generations')
+          .values({
+            user_id: g.userId,
+            project_id: g.projectId,
+            run_id: g.runId,
+            node_id: g.nodeId,
+            item_index: g.itemIndex,
+            type: g.type,
+            ai_service: g.aiService,
+            model: g.model,
+            status: 'completed',
+            prompt: g.prompt,
+            result: g.result,
+            media_id: g.mediaId,
+            parameters: JSON.stringify(g.parameters),
+            processing_time: g.processingMs,
+            tokens_used: g.tokensUsed,
+            cost_usd: g.costUsd.toFixed(6),
+          })
+          .onConflict((oc) => oc.columns(['run_id', 'node_id', 'item_index']).doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        if (!inserted) return;
+        const period = new Date().toISOString().slice(0, 7);
+        await trx
+          .updateTable('users')
+          .set((eb) => ({
+            total_generations: eb('total_generations', '+', 1),
+            monthly_generations: eb
+              .case()
+              .when('monthly_period', '=', period)
+              .then(eb('monthly_generations', '+', 1))
+              .else(1)
+              .end(),
+            monthly_period: period,
+          }))
+          .where('id', '=', g.userId)
+          .execute();
+      });
+      return (await findGeneration(g.runId, g.nodeId, g.itemIndex))!;
     },
   };
 }

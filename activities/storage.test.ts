@@ -10,6 +10,10 @@ import { createDatabase, type DatabaseHandle } from '../infra/db';
 import { createTestDatabase } from '../test/support/stack';
 import type { ActivityInput, ActivityResult } from './contract';
 import { createActivities, createRunStore } from './index';
+import { createProviders, providerSettingsFromEnv } from './providers';
+import { loadConfig } from '../infra/config';
+
+const providers = createProviders(providerSettingsFromEnv(loadConfig().rootDir, {}));
 
 describe('upload activity', () => {
   let database: DatabaseHandle;
@@ -54,7 +58,7 @@ describe('upload activity', () => {
   });
 
   it('stores a text once however often it is retried', async () => {
-    const activities = createActivities({ store: createRunStore(database.db), blobs, bus });
+    const activities = createActivities({ store: createRunStore(database.db), blobs, bus, providers });
     const env = new MockActivityEnvironment({ attempt: 1 });
     const first: ActivityResult = await env.run(activities.upload, input('publish', 'hello world'));
     const retried: ActivityResult = await new MockActivityEnvironment({ attempt: 2 }).run(activities.upload, input('publish', 'hello world'));
@@ -70,7 +74,7 @@ describe('upload activity', () => {
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     const key = `runs/${ids.run}/draw/image.png`;
     const stored = await blobs.put(key, png, { contentType: 'image/png' });
-    const activities = createActivities({ store: createRunStore(database.db), blobs, bus });
+    const activities = createActivities({ store: createRunStore(database.db), blobs, bus, providers });
     const result: ActivityResult = await new MockActivityEnvironment().run(
       activities.upload,
       input('publish-image', { artifact: true, key, mimeType: 'image/png', size: stored.size }),
@@ -79,7 +83,7 @@ describe('upload activity', () => {
   });
 
   it('refuses an empty input without retrying', async () => {
-    const activities = createActivities({ store: createRunStore(database.db), blobs, bus });
+    const activities = createActivities({ store: createRunStore(database.db), blobs, bus, providers });
     await expect(new MockActivityEnvironment().run(activities.upload, input('nothing', undefined))).rejects.toMatchObject({
       nonRetryable: true,
       type: 'InvalidInput',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, registerUser, startStack, waitForRun, type Stack } from '../test/support/stack';
+import { apiClient, readEvents, registerUser, startStack, waitForRun, type Stack } from '../test/support/stack';
 
 const storyGraph = {
   nodes: [
@@ -14,23 +14,6 @@ const storyGraph = {
     { source: 'wait', sourceHandle: 'out', target: 'publish', targetHandle: 'file' },
   ],
 };
-
-/** Reads an SSE stream until the run's final status (or the timeout), returning the parsed events. */
-async function readEvents(baseUrl: string, token: string, runId: string, lastEventId?: number, timeoutMs = 30_000) {
-  const res = await fetch(`${baseUrl}/api/runs/${runId}/events`, {
-    headers: { authorization: `Bearer ${token}`, ...(lastEventId ? { 'last-event-id': String(lastEventId) } : {}) },
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
-  const text = await res.text();
-  return text
-    .split('\n\n')
-    .filter((block) => block.includes('data: '))
-    .map((block) => {
-      const id = block.match(/^id: (\d+)$/m)?.[1];
-      return { id: id ? Number(id) : undefined, data: JSON.parse(block.match(/^data: (.*)$/m)![1]) };
-    });
-}
 
 describe.each([
   { backends: 'servers' as const, label: 'PostgreSQL + Redis + S3 (moto)' },

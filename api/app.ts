@@ -16,6 +16,8 @@ import { nodeRoutes } from './routes/nodes';
 import { pipelineRoutes } from './routes/pipelines';
 import { projectRoutes } from './routes/projects';
 import { runRoutes } from './routes/runs';
+import { settingsRoutes } from './routes/settings';
+import { createCredentialStore } from '../infra/credentials';
 import { createRunService } from './services/runs';
 
 export const BODY_LIMIT = '1mb';
@@ -55,6 +57,7 @@ export function createApp(services: Services): Express {
   app.use('/api/pipelines', auth.requireUser, pipelineRoutes({ pipelines, projects, runs, runService }));
   app.use('/api/runs', auth.requireUser, runRoutes({ runs, runService, bus }));
   app.use('/api/media', auth.requireUser, mediaRoutes({ media, blobs }));
+  app.use('/api/settings', auth.requireUser, settingsRoutes({ credentials: createCredentialStore(db, config), db, config }));
   app.use('/api', (req, _res, next) => next(new HttpError(404, 'not_found', `No route ${req.method} ${req.originalUrl}`)));
 
   const studio = join(config.rootDir, 'studio', 'dist');

@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import argon2 from 'argon2';
 import jwt from 'jsonwebtoken';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { RequestHandler } from 'express';
 import type { Config } from '../infra/config';
+import { loadSecret } from '../infra/secrets';
 import { HttpError } from './http';
 import type { UserRepository, UserRow } from './repositories/users';
 
@@ -24,13 +22,7 @@ declare global {
 
 /** JWT_SECRET, or a random secret kept under data/ so tokens survive a restart of the embedded install. */
 export function loadTokenSecret(config: Config): string {
-  if (config.jwtSecret) return config.jwtSecret;
-  const file = join(config.dataDir, 'token-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(config.dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('hex');
-  writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
-  return secret;
+  return loadSecret(config, config.jwtSecret, 'token-secret');
 }
 
 export const hashPassword = (password: string) => argon2.hash(password, { type: argon2.argon2id });

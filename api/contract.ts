@@ -47,3 +47,13 @@ export const ListQuery = z.object({
 });
 
 export const IdParam = z.object({ id: z.uuid('must be a valid id') });
+
+export const ProviderParam = z.object({
+  provider: z.enum(['openai', 'elevenlabs', 'stability'], { message: "must be one of 'openai', 'elevenlabs', 'stability'" }),
+});
+
+export const ProviderCredentialBody = z.strictObject({
+  apiKey: z.string().trim().min(1).max(500),
+  /** For OpenAI-compatible servers (Ollama, vLLM, LM Studio…) or a vendor proxy. */
+  baseUrl: z.url().max(500).optional(),
+});

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, createRunStore } from '../activities';
+import { createProviders, providerSettingsFromEnv } from '../activities/providers';
+import { createCredentialStore } from './credentials';
 import type { Services } from './services';
 
 const require = createRequire(import.meta.url);
@@ -30,7 +32,9 @@ export interface RunningWorker {
 export async function runWorker(services: Services): Promise<RunningWorker> {
   quietRuntime();
   const connection = await NativeConnection.connect({ address: services.temporalAddress });
-  const activities = createActivities({ store: createRunStore(services.db), blobs: services.blobs, bus: services.bus });
+  const credentials = createCredentialStore(services.db, services.config);
+  const providers = createProviders(providerSettingsFromEnv(services.config.rootDir), (userId, provider) => credentials.get(userId, provider));
+  const activities = createActivities({ store: createRunStore(services.db), blobs: services.blobs, bus: services.bus, providers });
   const worker = await Worker.create({
     connection,
     namespace: services.config.temporalNamespace,
@@ -39,7 +43,10 @@ export async function runWorker(services: Services): Promise<RunningWorker> {
     activities,
     shutdownGraceTime: '5s',
   });
-  const done = worker.run().finally(() => connection.close());
+  const done = worker.run().finally(async () => {
+    await connection.close();
+    await providers.close();
+  });
   return {
     worker,
     done,

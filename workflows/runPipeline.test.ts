@@ -16,13 +16,13 @@ let worker: Worker;
 let running: Promise<void>;
 
 /** Test activities: what each node did is recorded here; behaviour is steered by the node's params. */
-const calls: { nodeId: string; attempt: number; start: number; end?: number }[] = [];
+const calls: { nodeId: string; attempt: number; start: number; end?: number; itemIndex?: number; file?: unknown }[] = [];
 const reports: RunReport[] = [];
 const failUntilAttempt = new Map<string, number>();
 
 const sleepOrCancel = (ms: number) => Context.current().sleep(ms);
 
-const activities: Activities = {
+const activities: Pick<Activities, 'reportRunProgress' | 'delay' | 'upload'> = {
   async reportRunProgress(report) {
     reports.push(report);
   },
@@ -40,7 +40,7 @@ const activities: Activities = {
   },
   async upload(input: ActivityInput) {
     const attempt = Context.current().info.attempt;
-    calls.push({ nodeId: input.nodeId, attempt, start: Date.now(), end: Date.now() });
+    calls.push({ nodeId: input.nodeId, attempt, start: Date.now(), end: Date.now(), itemIndex: input.itemIndex, file: input.inputs.file });
     const failures = failUntilAttempt.get(`${input.runId}/${input.nodeId}`) ?? 0;
     if (failures === Infinity) throw ApplicationFailure.nonRetryable('Destination refused the file', 'InvalidInput');
     if (attempt <= failures) throw new Error(`flaky storage (attempt ${attempt})`);
@@ -105,6 +105,35 @@ describe('runPipeline', () => {
     const [right] = callsOf('right');
     expect(left.start < right.end! && right.start < left.end!).toBe(true);
     expect(state.outputs).toEqual({ join: { text: 'otters & otters' } });
+  });
+
+  it('runs a node once per list item (fan-out) and joins the results in order', async () => {
+    const handle = await start(
+      {
+        nodes: [
+          { id: 'story', type: 'input', params: { name: 'story' } },
+          { id: 'scenes', type: 'split', params: { by: 'paragraphs' } },
+          { id: 'caption', type: 'template', params: { template: 'Scene: {{scene}}' } },
+          { id: 'publish', type: 'upload', params: {} },
+          { id: 'all', type: 'join', params: { separator: ' | ' } },
+        ],
+        edges: [
+          edge('story', 'value', 'scenes', 'text'),
+          edge('scenes', 'items', 'caption', 'scene'),
+          edge('caption', 'text', 'publish', 'file'),
+          edge('caption', 'text', 'all', 'items'),
+        ],
+      },
+      { story: 'dawn\n\nnoon\n\ndusk' },
+    );
+    const state: RunState = await handle.result();
+    expect(state.status).toBe('succeeded');
+    expect(state.nodes.caption.output).toEqual({ text: ['Scene: dawn', 'Scene: noon', 'Scene: dusk'] });
+    expect(state.nodes.all.output).toEqual({ text: 'Scene: dawn | Scene: noon | Scene: dusk' });
+    const uploads = callsOf('publish').sort((a, b) => a.itemIndex! - b.itemIndex!);
+    expect(uploads.map((c) => [c.itemIndex, c.file])).toEqual([[0, 'Scene: dawn'], [1, 'Scene: noon'], [2, 'Scene: dusk']]);
+    expect((state.nodes.publish.output!.media as unknown[]).length).toBe(3);
+    expect(state.nodes.publish.progress).toEqual({ fraction: 1, message: '3 of 3' });
   });
 
   it('retries a failing activity and then succeeds, counting attempts', async () => {

@@ -9,9 +9,12 @@ import {
   proxyLocalActivities,
   setHandler,
 } from '@temporalio/workflow';
-import type { ActivityInput, ActivityResult, Activities, RunReport } from '../activities/contract';
+import type { ActivityInput, ActivityResult, Activities } from '../activities/contract';
 import {
   catalog,
+  isListKind,
+  planFlow,
+  portsOf,
   type ActivityExecution,
   type Graph,
   type GraphNode,
@@ -65,6 +68,7 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
   reporter.emit({ type: 'run.status', at: now(), status: 'running' });
 
   const byId = new Map(args.graph.nodes.map((n) => [n.id, n]));
+  const plan = planFlow(args.graph);
   const incoming = new Map<string, Graph['edges']>(args.graph.nodes.map((n) => [n.id, []]));
   for (const edge of args.graph.edges) incoming.get(edge.target)!.push(edge);
 
@@ -99,8 +103,13 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
     }
     const cancelled = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (cancelled) throw cancelled.reason;
+    const listPorts = new Set(portsOf(node).inputs.filter((p) => isListKind(p.kind)).map((p) => p.handle));
     return Object.fromEntries(
-      edges.map((e, i) => [e.targetHandle, (settled[i] as PromiseFulfilledResult<Record<string, unknown>>).value[e.sourceHandle]]),
+      edges.map((e, i) => {
+        const value = (settled[i] as PromiseFulfilledResult<Record<string, unknown>>).value[e.sourceHandle];
+        // A single item into a list port arrives as a list of one.
+        return [e.targetHandle, listPorts.has(e.targetHandle) && !Array.isArray(value) ? [value] : value];
+      }),
     );
   }
 
@@ -116,26 +125,31 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
     }
 
     const definition = catalog.get(node.type)!;
-    setNode(node.id, { status: 'running', startedAt: now(), attempts: 1 });
+    const fanned = plan.fanOut.get(node.id);
+    const running: Partial<NodeState> = { status: 'running', startedAt: now(), attempts: 1 };
+    // An inline node finishes in the same instant it starts: one event (succeeded) says it all.
+    if (definition.execution.mode === 'activity' || fanned) setNode(node.id, running);
+    else state.nodes[node.id] = { ...state.nodes[node.id], ...running };
     try {
-      let output: Record<string, unknown>;
-      let attempts = 1;
-      if (definition.execution.mode === 'inline') {
-        output = definition.execution.run(node.params, inputs, { pipelineInputs: args.inputs });
-      } else {
-        const result = await callActivity(definition.execution, {
+      const runOnce = async (itemInputs: Record<string, unknown>, itemIndex: number) => {
+        if (definition.execution.mode === 'inline') {
+          return { output: definition.execution.run(node.params, itemInputs, { pipelineInputs: args.inputs }), attempt: 1 };
+        }
+        return callActivity(definition.execution, {
           runId: args.runId,
           nodeId: node.id,
           userId: args.userId,
           projectId: args.projectId,
           pipelineId: args.pipelineId,
-          itemIndex: 0,
+          itemIndex,
           params: node.params,
-          inputs,
+          inputs: itemInputs,
         });
-        output = result.output;
-        attempts = result.attempt;
-      }
+      };
+      const { output, attempts } = fanned
+        ? await runPerItem(fanned, inputs, runOnce, (done, total) =>
+            setNode(node.id, { progress: { fraction: total ? done / total : 1, message: `${done} of ${total}` } }))
+        : await runOnce(inputs, 0).then((r) => ({ output: r.output, attempts: r.attempt }));
       setNode(node.id, { status: 'succeeded', output, attempts, finishedAt: now() });
       return output;
     } catch (err) {
@@ -168,6 +182,50 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
   if (status === 'failed') throw ApplicationFailure.nonRetryable(state.error!, 'RunFailed');
   if (status === 'cancelled') throw new CancelledFailure('Run cancelled');
   return state;
+}
+
+/** How many items of a fanned-out node run at once: enough to overlap waits, few enough to spare a laptop. */
+const FAN_OUT_CONCURRENCY = 4;
+
+/**
+ * Runs a node once per item of the lists on its fanned-out inputs (zipped; other inputs are shared),
+ * at most FAN_OUT_CONCURRENCY at a time, and gathers each output handle into a list in item order.
+ */
+async function runPerItem(
+  fanned: string[],
+  inputs: Record<string, unknown>,
+  runOnce: (inputs: Record<string, unknown>, itemIndex: number) => Promise<ActivityResult>,
+  onProgress: (done: number, total: number) => void,
+): Promise<{ output: Record<string, unknown>; attempts: number }> {
+  const lists = fanned.map((handle) => {
+    const value = inputs[handle];
+    if (!Array.isArray(value)) throw ApplicationFailure.nonRetryable(`Input '${handle}' should be a list but is ${typeof value}`, 'InvalidInput');
+    return value as unknown[];
+  });
+  const total = lists[0].length;
+  if (lists.some((l) => l.length !== total)) {
+    throw ApplicationFailure.nonRetryable(
+      `Lists on ${fanned.map((h) => `'${h}'`).join(', ')} have different lengths (${lists.map((l) => l.length).join(' vs ')})`,
+      'InvalidInput',
+    );
+  }
+  const results: ActivityResult[] = new Array(total);
+  let next = 0;
+  let done = 0;
+  onProgress(0, total);
+  const lane = async () => {
+    while (next < total) {
+      const index = next++;
+      const itemInputs = { ...inputs };
+      fanned.forEach((handle, i) => (itemInputs[handle] = lists[i][index]));
+      results[index] = await runOnce(itemInputs, index);
+      onProgress(++done, total);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FAN_OUT_CONCURRENCY, total) }, lane));
+  const handles = new Set(results.flatMap((r) => Object.keys(r.output)));
+  const output = Object.fromEntries([...handles].map((h) => [h, results.map((r) => r.output[h])]));
+  return { output, attempts: Math.max(1, ...results.map((r) => r.attempt)) };
 }
 
 function queuedNode(): NodeState {
@@ -205,29 +263,23 @@ function sinkOutputs(graph: Graph, state: RunState): Record<string, unknown> {
 }
 
 /**
- * Numbers events and hands them, batched, to the progress activity, one batch at a time and in order.
- * Reporting never gets cancelled: a cancelled run must still say so.
+ * Numbers events and hands each, in order, to the progress activity. One local activity per event, never
+ * batched by timing: how many events pile up while a report is in flight differs between the first run
+ * and a replay, and a different number of local activities would break replay. Reporting never gets
+ * cancelled: a cancelled run must still say so.
  */
 function createReporter(runId: string, state: RunState) {
   let seq = 0;
-  let pending: RunEvent[] = [];
   let chain: Promise<void> = Promise.resolve();
-
-  const flushOnce = async () => {
-    if (pending.length === 0) return;
-    const events = pending;
-    pending = [];
-    const report: RunReport = { runId, events, outputs: state.outputs };
-    await CancellationScope.nonCancellable(() => reportRunProgress(report));
-  };
 
   return {
     emit(event: DistributiveOmit<RunEvent, 'seq'>) {
-      pending.push({ ...event, seq: ++seq } as RunEvent);
-      if (pending.length === 1) chain = chain.then(flushOnce);
+      const numbered = { ...event, seq: ++seq } as RunEvent;
+      chain = chain.then(() =>
+        CancellationScope.nonCancellable(() => reportRunProgress({ runId, events: [numbered], outputs: state.outputs })),
+      );
     },
     flushed(): Promise<void> {
-      chain = chain.then(flushOnce);
       return chain;
     },
   };

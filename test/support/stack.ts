@@ -151,3 +151,20 @@ export async function waitForRun(client: ReturnType<typeof apiClient>, runId: st
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Reads an SSE stream until the run's final status (or the timeout), returning the parsed events. */
+export async function readEvents(baseUrl: string, token: string, runId: string, lastEventId?: number, timeoutMs = 30_000) {
+  const res = await fetch(`${baseUrl}/api/runs/${runId}/events`, {
+    headers: { authorization: `Bearer ${token}`, ...(lastEventId ? { 'last-event-id': String(lastEventId) } : {}) },
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  if (!res.headers.get('content-type')?.startsWith('text/event-stream')) throw new Error(`events: ${res.status} ${await res.text()}`);
+  const text = await res.text();
+  return text
+    .split('\n\n')
+    .filter((block) => block.includes('data: '))
+    .map((block) => {
+      const id = block.match(/^id: (\d+)$/m)?.[1];
+      return { id: id ? Number(id) : undefined, data: JSON.parse(block.match(/^data: (.*)$/m)![1]) };
+    });
+}

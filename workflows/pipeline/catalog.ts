@@ -131,7 +131,156 @@ export const uploadNode = define({
   execution: { mode: 'activity', activity: 'upload', startToCloseMs: 5 * 60_000, retry: DEFAULT_RETRY },
 });
 
-const definitions: NodeDefinition[] = [inputNode, templateNode, delayNode, uploadNode];
+/** AI calls: slow, rate-limited, sometimes flaky; retried with back-off, never on a rejected request. */
+const AI_RETRY: RetrySpec = {
+  maximumAttempts: 5,
+  initialIntervalMs: 2000,
+  backoffCoefficient: 2,
+  maximumIntervalMs: 60_000,
+  nonRetryableErrorTypes: ['InvalidInput', 'Unauthorized', 'ProviderRejected'],
+};
+
+export const TEXT_PROVIDERS = ['local', 'openai'] as const;
+export const SPEECH_PROVIDERS = ['local', 'openai', 'elevenlabs'] as const;
+export const IMAGE_PROVIDERS = ['local', 'openai', 'stability'] as const;
+export const IMAGE_SIZES = ['256x256', '512x512', '768x768', '1024x1024', '1024x768', '768x1024'] as const;
+
+const seed = z.number().int().min(0).max(2 ** 31 - 1).optional().describe('Same seed, same result (where the provider supports it)');
+const model = z.string().max(200).optional().describe("Model name; the provider's default when empty");
+const temperature = z.number().min(0).max(2).default(0.8).describe('Higher is more inventive');
+
+function aiExecution(activity: string, minutes: number): ActivityExecution {
+  return { mode: 'activity', activity, startToCloseMs: minutes * 60_000, heartbeatMs: 30_000, retry: AI_RETRY };
+}
+
+export const storyNode = define({
+  type: 'story',
+  title: 'Story',
+  description: 'Writes a story from a prompt with a language model; the text streams in as it is written.',
+  category: 'text',
+  params: z.strictObject({
+    instructions: z
+      .string()
+      .max(4000)
+      .default('You are a warm, vivid storyteller. Write a complete short story with a beginning, middle and end. Plain prose, no title, no preamble.')
+      .describe('System prompt'),
+    words: z.number().int().min(20).max(2000).default(150).describe('Target length in words'),
+    temperature,
+    seed,
+    provider: z.enum(TEXT_PROVIDERS).default('local'),
+    model,
+  }),
+  inputs: () => [{ handle: 'prompt', kind: 'text' }],
+  outputs: () => [{ handle: 'text', kind: 'text' }],
+  execution: aiExecution('story', 30),
+});
+
+export const llmNode = define({
+  type: 'llm',
+  title: 'LLM',
+  description: 'Transforms text with a language model: summarise, title, translate, write an image prompt…',
+  category: 'text',
+  params: z.strictObject({
+    instruction: z
+      .string()
+      .max(4000)
+      .default('Write a one-sentence image prompt describing the main scene of this text:\n\n{{text}}')
+      .describe('What to do; {{text}} is the input'),
+    maxTokens: z.number().int().min(1).max(4000).default(200).describe('Longest answer, in tokens'),
+    temperature: z.number().min(0).max(2).default(0.3).describe('Higher is more inventive'),
+    seed,
+    provider: z.enum(TEXT_PROVIDERS).default('local'),
+    model,
+  }),
+  inputs: () => [{ handle: 'text', kind: 'text' }],
+  outputs: () => [{ handle: 'text', kind: 'text' }],
+  execution: aiExecution('llm', 30),
+});
+
+export const narrationNode = define({
+  type: 'narration',
+  title: 'Narration',
+  description: 'Reads text aloud; long texts are split at sentence boundaries and joined seamlessly.',
+  category: 'media',
+  params: z.strictObject({
+    voice: z.string().max(100).optional().describe("Voice name or id; the provider's default when empty"),
+    speed: z.number().min(0.5).max(2).default(1).describe('1 is normal speed'),
+    provider: z.enum(SPEECH_PROVIDERS).default('local'),
+    model,
+  }),
+  inputs: () => [{ handle: 'text', kind: 'text' }],
+  outputs: () => [{ handle: 'audio', kind: 'audio' }],
+  execution: aiExecution('narration', 60),
+});
+
+export const illustrationNode = define({
+  type: 'illustration',
+  title: 'Illustration',
+  description: "Draws a picture from a prompt. The offline default is a procedural sketch, labelled as such; set a provider for AI images.",
+  category: 'media',
+  params: z.strictObject({
+    size: z.enum(IMAGE_SIZES).default('512x512'),
+    steps: z.number().int().min(1).max(100).default(20).describe('More steps, more detail (slower)'),
+    seed,
+    style: z.enum(['watercolor', 'ink', 'flat', 'photographic', 'digital-art']).default('watercolor'),
+    provider: z.enum(IMAGE_PROVIDERS).default('local'),
+    model,
+  }),
+  inputs: () => [{ handle: 'prompt', kind: 'text' }],
+  outputs: () => [{ handle: 'image', kind: 'image' }],
+  execution: aiExecution('illustration', 30),
+});
+
+export const splitNode = define({
+  type: 'split',
+  title: 'Split',
+  description: 'Splits text into a list (paragraphs, sentences or lines); the next node runs once per item.',
+  category: 'flow',
+  params: z.strictObject({
+    by: z.enum(['paragraphs', 'sentences', 'lines']).default('paragraphs'),
+    maxItems: z.number().int().min(1).max(100).default(10).describe('At most this many items (the rest is merged into the last)'),
+  }),
+  inputs: () => [{ handle: 'text', kind: 'text' }],
+  outputs: () => [{ handle: 'items', kind: 'text[]' }],
+  execution: { mode: 'inline', run: (p, inputs) => ({ items: splitText(String(inputs.text ?? ''), p.by, p.maxItems) }) },
+});
+
+export const joinNode = define({
+  type: 'join',
+  title: 'Join',
+  description: 'Joins a list of texts into one text.',
+  category: 'flow',
+  params: z.strictObject({
+    separator: z.string().max(100).default('\n\n').describe('Put between items'),
+  }),
+  inputs: () => [{ handle: 'items', kind: 'text[]' }],
+  outputs: () => [{ handle: 'text', kind: 'text' }],
+  execution: {
+    mode: 'inline',
+    run: (p, inputs) => ({ text: (Array.isArray(inputs.items) ? inputs.items : [inputs.items]).map(String).join(p.separator) }),
+  },
+});
+
+export function splitText(text: string, by: 'paragraphs' | 'sentences' | 'lines', maxItems: number): string[] {
+  const pattern = by === 'paragraphs' ? /\n\s*\n/ : by === 'lines' ? /\n/ : /(?<=[.!?…])\s+/;
+  const items = text.split(pattern).map((s) => s.trim()).filter(Boolean);
+  if (items.length <= maxItems) return items;
+  const joiner = by === 'paragraphs' ? '\n\n' : by === 'lines' ? '\n' : ' ';
+  return [...items.slice(0, maxItems - 1), items.slice(maxItems - 1).join(joiner)];
+}
+
+const definitions: NodeDefinition[] = [
+  inputNode,
+  templateNode,
+  storyNode,
+  llmNode,
+  narrationNode,
+  illustrationNode,
+  splitNode,
+  joinNode,
+  delayNode,
+  uploadNode,
+];
 
 export const catalog: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.type, d]));
 

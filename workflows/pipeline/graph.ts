@@ -111,7 +111,7 @@ export type RunEvent =
 /** Ephemeral events published by activities while they work (not persisted, no seq). */
 export type LiveEvent =
   | { type: 'node.attempt'; at: string; nodeId: string; attempt: number }
-  | { type: 'node.progress'; at: string; nodeId: string; fraction?: number; message?: string; text?: string };
+  | { type: 'node.progress'; at: string; nodeId: string; item?: number; fraction?: number; message?: string; text?: string };
 
 export const RunInputsSchema = z.record(z.string(), z.unknown());
 export type RunInputs = z.infer<typeof RunInputsSchema>;

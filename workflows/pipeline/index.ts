@@ -2,3 +2,4 @@ export * from './graph';
 export * from './catalog';
 export * from './template';
 export * from './validate';
+export * from './flow';

@@ -58,7 +58,7 @@ describe('validateGraph', () => {
 
   it('refuses json flowing into a text-only port', async () => {
     const { catalog } = await import('./catalog');
-    const { kindsConnect } = await import('./validate');
+    const { kindsConnect } = await import('./flow');
     expect(catalog.get('input')).toBeDefined();
     expect(kindsConnect('json', 'text')).toBe(false);
     expect(kindsConnect('text', 'any')).toBe(true);

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { catalog, type NodeDefinition, type PortSpec } from './catalog';
-import { edgeId, GraphSchema, type Graph, type GraphNode, type PortKind, type Problem, type RunInputs } from './graph';
+import { kindsConnect, planFlow } from './flow';
+import { edgeId, GraphSchema, type Graph, type GraphNode, type Problem, type RunInputs } from './graph';
 
 export interface ValidGraph {
   graph: Graph;
@@ -32,11 +33,6 @@ export function portsOf(node: GraphNode): { inputs: PortSpec[]; outputs: PortSpe
   const definition = catalog.get(node.type);
   if (!definition) return { inputs: [], outputs: [] };
   return { inputs: definition.inputs(node.params), outputs: definition.outputs(node.params) };
-}
-
-/** Whether a value of kind `source` may flow into a port of kind `target`. */
-export function kindsConnect(source: PortKind, target: PortKind): boolean {
-  return source === target || source === 'any' || target === 'any';
 }
 
 /**
@@ -142,7 +138,11 @@ export function validateGraph(input: unknown): ValidGraph | InvalidGraph {
   }
 
   if (problems.length > 0) return { graph: undefined, problems };
-  return { graph: { ...graph, nodes: [...nodes.values()] }, problems: [] };
+  const normalised = { ...graph, nodes: [...nodes.values()] };
+  // Lists flowing through fanned-out nodes: only checkable once the graph is known to be sound.
+  const flowProblems = planFlow(normalised).problems;
+  if (flowProblems.length > 0) return { graph: undefined, problems: flowProblems };
+  return { graph: normalised, problems: [] };
 }
 
 /** Nodes left over after repeatedly removing nodes with no incoming edges (Kahn): exactly those on or behind a cycle. */

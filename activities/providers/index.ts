@@ -1,0 +1,99 @@
+import { createElevenLabsSpeechProvider } from './cloud/elevenlabs';
+import { createOpenAIImageProvider, createOpenAISpeechProvider, createOpenAITextProvider } from './cloud/openai';
+import { createStabilityImageProvider } from './cloud/stability';
+import { createLocalSpeechProvider } from './local/speech';
+import { createSketchImageProvider } from './local/sketch';
+import { createLocalTextProvider, defaultTextModelPath, type LocalTextProvider } from './local/text';
+import { loadPrices, type PriceTable } from './prices';
+import { ProviderError, type ImageProvider, type SpeechProvider, type TextProvider } from './types';
+
+export type CloudProvider = 'openai' | 'elevenlabs' | 'stability';
+export const CLOUD_PROVIDERS: readonly CloudProvider[] = ['openai', 'elevenlabs', 'stability'];
+
+export interface Credentials {
+  apiKey: string;
+  baseUrl?: string;
+}
+
+/** Where a user's own keys come from (encrypted in the database); the install-wide ones come from the environment. */
+export type UserCredentialLookup = (userId: string, provider: CloudProvider) => Promise<Credentials | undefined>;
+
+export interface ProviderSettings {
+  rootDir: string;
+  /** A GGUF file to use instead of the packaged default (LOCAL_TEXT_MODEL). */
+  localTextModel?: string;
+  environment: Partial<Record<CloudProvider, Credentials>>;
+  prices: PriceTable;
+}
+
+export function providerSettingsFromEnv(rootDir: string, env: NodeJS.ProcessEnv = process.env): ProviderSettings {
+  const fromEnv = (key: string | undefined, baseUrl: string | undefined): Credentials | undefined =>
+    key || baseUrl ? { apiKey: key || 'not-needed', baseUrl: baseUrl || undefined } : undefined;
+  const environment: ProviderSettings['environment'] = {};
+  const openai = fromEnv(env.OPENAI_API_KEY, env.OPENAI_BASE_URL);
+  const elevenlabs = fromEnv(env.ELEVENLABS_API_KEY, env.ELEVENLABS_BASE_URL);
+  const stability = fromEnv(env.STABILITY_API_KEY, env.STABILITY_BASE_URL);
+  if (openai) environment.openai = openai;
+  if (elevenlabs) environment.elevenlabs = elevenlabs;
+  if (stability) environment.stability = stability;
+  return { rootDir, localTextModel: env.LOCAL_TEXT_MODEL || undefined, environment, prices: loadPrices(env) };
+}
+
+export interface Providers {
+  prices: PriceTable;
+  text(provider: string, userId: string): Promise<TextProvider>;
+  speech(provider: string, userId: string): Promise<SpeechProvider>;
+  image(provider: string, userId: string): Promise<ImageProvider>;
+  /** Frees the local models (worker shutdown, tests). */
+  close(): Promise<void>;
+}
+
+/**
+ * Hands each AI step the provider its node names. Local providers are built once per worker and
+ * stay warm; cloud ones are built per call from the user's key, else the install's.
+ */
+export function createProviders(settings: ProviderSettings, userCredentials: UserCredentialLookup = async () => undefined): Providers {
+  let localText: LocalTextProvider | undefined;
+  let localSpeech: SpeechProvider | undefined;
+  let sketch: ImageProvider | undefined;
+
+  const credentials = async (provider: CloudProvider, userId: string): Promise<Credentials> => {
+    const found = (await userCredentials(userId, provider)) ?? settings.environment[provider];
+    if (!found) {
+      throw new ProviderError(
+        `No credentials for ${provider}: add a key in Settings → Providers, or set ${provider.toUpperCase()}_API_KEY for the whole install`,
+        false,
+        401,
+      );
+    }
+    return found;
+  };
+  const unknown = (kind: string, provider: string) => new ProviderError(`Unknown ${kind} provider '${provider}'`, false);
+
+  return {
+    prices: settings.prices,
+    async text(provider, userId) {
+      if (provider === 'local') {
+        localText ??= createLocalTextProvider({ modelPath: settings.localTextModel ?? defaultTextModelPath(settings.rootDir) });
+        return localText;
+      }
+      if (provider === 'openai') return createOpenAITextProvider(await credentials('openai', userId));
+      throw unknown('text', provider);
+    },
+    async speech(provider, userId) {
+      if (provider === 'local') return (localSpeech ??= createLocalSpeechProvider({ rootDir: settings.rootDir }));
+      if (provider === 'openai') return createOpenAISpeechProvider(await credentials('openai', userId));
+      if (provider === 'elevenlabs') return createElevenLabsSpeechProvider(await credentials('elevenlabs', userId));
+      throw unknown('speech', provider);
+    },
+    async image(provider, userId) {
+      if (provider === 'local') return (sketch ??= createSketchImageProvider());
+      if (provider === 'openai') return createOpenAIImageProvider(await credentials('openai', userId));
+      if (provider === 'stability') return createStabilityImageProvider(await credentials('stability', userId));
+      throw unknown('image', provider);
+    },
+    async close() {
+      await localText?.dispose();
+    },
+  };
+}

@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeWav, rms } from '../activities/providers/audio/wav';
+import { startFakeVendors, type FakeVendors } from './support/fakeVendors';
+import { readEvents, registerUser, startStack, waitForRun, type Stack } from './support/stack';
+
+const edge = (source: string, sourceHandle: string, target: string, targetHandle: string) => ({ source, sourceHandle, target, targetHandle });
+
+/** The card's pipeline, plus one illustration per scene: input → story → (narration, illustration, scenes) → uploads. */
+const illustratedStory = {
+  nodes: [
+    { id: 'topic', type: 'input', params: { name: 'topic' } },
+    { id: 'prompt', type: 'template', params: { template: 'Write a short story about {{topic}}.' } },
+    { id: 'story', type: 'story', params: { words: 50, seed: 7, temperature: 0.7 } },
+    { id: 'voice', type: 'narration', params: {} },
+    { id: 'cover', type: 'illustration', params: { size: '512x512', seed: 3 } },
+    { id: 'scenes', type: 'split', params: { by: 'sentences', maxItems: 3 } },
+    { id: 'sceneArt', type: 'illustration', params: { size: '256x256', style: 'ink' } },
+    { id: 'publishAudio', type: 'upload', params: {} },
+    { id: 'publishCover', type: 'upload', params: {} },
+    { id: 'publishScenes', type: 'upload', params: {} },
+  ],
+  edges: [
+    edge('topic', 'value', 'prompt', 'topic'),
+    edge('prompt', 'text', 'story', 'prompt'),
+    edge('story', 'text', 'voice', 'text'),
+    edge('story', 'text', 'cover', 'prompt'),
+    edge('story', 'text', 'scenes', 'text'),
+    edge('scenes', 'items', 'sceneArt', 'prompt'),
+    edge('voice', 'audio', 'publishAudio', 'file'),
+    edge('cover', 'image', 'publishCover', 'file'),
+    edge('sceneArt', 'image', 'publishScenes', 'file'),
+  ],
+};
+
+describe('AI pipeline on the embedded defaults with local models', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ backends: 'embedded' });
+  });
+  afterAll(() => stack?.stop());
+
+  it('writes, narrates and illustrates a story, publishes the media and records each generation at no cost', async () => {
+    const { client, token } = await registerUser(stack.baseUrl);
+    const pipeline = await client.post('/api/pipelines', { name: 'Illustrated story', graph: illustratedStory });
+    expect(pipeline.status).toBe(201);
+    const run = await client.post(`/api/pipelines/${pipeline.body.id}/runs`, { inputs: { topic: 'a lighthouse keeper and a lost cat' } });
+    expect(run.status).toBe(201);
+    const reading = readEvents(stack.baseUrl, token, run.body.id, undefined, 250_000);
+    const state = await waitForRun(client, run.body.id, 240_000);
+    expect(state.status, JSON.stringify(state.nodes, null, 1)).toBe('succeeded');
+
+    const story = state.nodes.story.output.text as string;
+    expect(story.split(/\s+/).length).toBeGreaterThan(15);
+    const events = await reading;
+    const streamed = events.filter((e) => e.data.type === 'node.progress' && e.data.nodeId === 'story' && e.data.text);
+    expect(streamed.length).toBeGreaterThan(0);
+    expect(streamed.at(-1)!.data.text).toBe(story);
+
+    const audio = state.nodes.voice.output.audio;
+    expect(audio).toMatchObject({ artifact: true, mimeType: 'audio/wav' });
+    expect(audio.durationMs).toBeGreaterThan(3000);
+    expect(state.nodes.cover.output.image).toMatchObject({ mimeType: 'image/png', width: 512, height: 512 });
+    const scenes = state.nodes.scenes.output.items as string[];
+    expect(scenes.length).toBeGreaterThanOrEqual(1);
+    expect(state.nodes.sceneArt.output.image).toHaveLength(scenes.length);
+    expect(state.nodes.publishScenes.output.media).toHaveLength(scenes.length);
+
+    const wav = await fetch(stack.baseUrl + state.nodes.publishAudio.output.media.url, { headers: { authorization: `Bearer ${token}` } });
+    expect(wav.headers.get('content-type')).toBe('audio/wav');
+    const decoded = decodeWav(Buffer.from(await wav.arrayBuffer()));
+    expect(decoded.samples.length / decoded.sampleRate).toBeCloseTo(audio.durationMs / 1000, 1);
+    expect(rms(decoded.samples)).toBeGreaterThan(0.01);
+    const png = Buffer.from(await (await fetch(stack.baseUrl + state.nodes.publishCover.output.media.url, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer());
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+
+    const generations = (await client.get('/api/settings/generations')).body.generations as { type: string; aiService: string; costUsd: number; nodeId: string }[];
+    expect(generations).toHaveLength(3 + scenes.length);
+    expect(generations.every((g) => g.costUsd === 0)).toBe(true);
+    expect(new Set(generations.map((g) => `${g.nodeId}:${g.type}:${g.aiService}`))).toEqual(
+      new Set(['story:text:local', 'voice:audio:local', 'cover:image:local-sketch', 'sceneArt:image:local-sketch']),
+    );
+    const me = (await client.get('/api/auth/me')).body;
+    expect(me.user ?? me).toMatchObject({ totalGenerations: 3 + scenes.length });
+  }, 300_000);
+});
+
+describe('AI pipeline on a cloud provider (fake OpenAI-compatible server)', () => {
+  let stack: Stack;
+  let vendors: FakeVendors;
+  beforeAll(async () => {
+    vendors = await startFakeVendors();
+    stack = await startStack({ backends: 'embedded' });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await vendors?.stop();
+  });
+
+  const storyGraph = {
+    nodes: [
+      { id: 'topic', type: 'input', params: { name: 'topic' } },
+      { id: 'story', type: 'story', params: { provider: 'openai', words: 40 } },
+    ],
+    edges: [edge('topic', 'value', 'story', 'prompt')],
+  };
+
+  async function runWithKey(apiKey: string) {
+    const { client } = await registerUser(stack.baseUrl);
+    const saved = await client.put('/api/settings/providers/openai', { apiKey, baseUrl: `${vendors.baseUrl}/v1` });
+    expect(saved.status).toBe(200);
+    expect(saved.text).not.toContain(apiKey === 'flaky' ? 'flaky"' : apiKey + '"');
+    const pipeline = await client.post('/api/pipelines', { name: 'Cloud story', graph: storyGraph });
+    const run = await client.post(`/api/pipelines/${pipeline.body.id}/runs`, { inputs: { topic: 'Ada' } });
+    return { client, state: await waitForRun(client, run.body.id, 60_000) };
+  }
+
+  it("uses the user's own key, retries a 429 after Retry-After, and prices the generation", async () => {
+    const { client, state } = await runWithKey('flaky');
+    expect(state.status).toBe('succeeded');
+    expect(state.nodes.story.attempts).toBe(2);
+    expect(state.nodes.story.output.text).toContain('lighthouse keeper');
+    const [generation] = (await client.get('/api/settings/generations')).body.generations;
+    expect(generation).toMatchObject({ aiService: 'openai', model: 'gpt-4o-mini', tokensUsed: expect.any(Number) });
+    expect(generation.costUsd).toBeGreaterThan(0);
+    const providers = (await client.get('/api/settings/providers')).body.providers;
+    expect(providers).toContainEqual(expect.objectContaining({ provider: 'openai', configured: true, source: 'user' }));
+  });
+
+  it('fails at once, without retrying, when the provider rejects the key', async () => {
+    const { state } = await runWithKey('bad');
+    expect(state.status).toBe('failed');
+    expect(state.nodes.story.attempts).toBe(1);
+    expect(state.nodes.story.error).toMatch(/rejected the credentials/);
+  });
+});
