@@ -1,0 +1,43 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivityTestEnv, type ActivityTestEnv } from '../test/support/activityEnv';
+import type { ActivityResult } from './contract';
+
+describe('AI activities', () => {
+  let env: ActivityTestEnv;
+  beforeAll(async () => {
+    env = await createActivityTestEnv();
+  });
+  afterAll(() => env?.close());
+
+  const local = { provider: 'local', size: '256x256', steps: 10 };
+
+  it('records a generation once and counts it once, however often the step is retried', async () => {
+    const { activities, input, ids, database } = env;
+    const art = input('art', { prompt: 'a red fox under the moon' }, local);
+    const first: ActivityResult = await new MockActivityEnvironment({ attempt: 1 }).run(activities.illustration, art);
+    const retried: ActivityResult = await new MockActivityEnvironment({ attempt: 2 }).run(activities.illustration, art);
+    expect(retried.output).toEqual(first.output);
+    expect(first.output.image).toMatchObject({ artifact: true, mimeType: 'image/png', width: 256, height: 256, key: `runs/${ids.run}/art/0.png` });
+
+    const rows = await database.db.selectFrom('generations').selectAll().where('run_id', '=', ids.run).execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ type: 'image', ai_service: 'local-sketch', model: 'procedural-sketch-v1', status: 'completed', prompt: 'a red fox under the moon' });
+    expect(Number(rows[0].cost_usd)).toBe(0);
+    const user = await database.db.selectFrom('users').select(['total_generations', 'monthly_generations', 'monthly_period']).where('id', '=', ids.user).executeTakeFirstOrThrow();
+    expect(user).toEqual({ total_generations: 1, monthly_generations: 1, monthly_period: new Date().toISOString().slice(0, 7) });
+  });
+
+  it('refuses empty text without retrying', async () => {
+    await expect(new MockActivityEnvironment().run(env.activities.narration, env.input('voice', { text: '  ' }, local))).rejects.toMatchObject({
+      nonRetryable: true,
+      type: 'InvalidInput',
+    });
+  });
+
+  it('fails without retrying when a cloud provider has no key', async () => {
+    await expect(
+      new MockActivityEnvironment().run(env.activities.story, env.input('tale', { prompt: 'a fox' }, { provider: 'openai', words: 30 })),
+    ).rejects.toMatchObject({ nonRetryable: true, type: 'ProviderRejected', message: expect.stringContaining('No credentials for openai') });
+  });
+});
