@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { fillTemplate, placeholders, type ArtifactRef, type LiveEvent } from '../workflows/pipeline';
 import { joinWavs, wavDuration } from './providers/audio/wav';
 import { splitSentences } from './providers/audio/sentences';
@@ -77,6 +77,8 @@ export function createAiSteps(deps: AiDeps): Record<'story' | 'llm' | 'narration
       });
       return done.output;
     } catch (err) {
+      // Providers stop with an AbortError when the activity is cancelled: report a cancellation, not a failure.
+      if (ctx.cancellationSignal.aborted) throw new CancelledFailure('Generation cancelled');
       throw asTemporalFailure(err);
     } finally {
       clearInterval(beat);

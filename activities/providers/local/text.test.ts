@@ -107,6 +107,14 @@ describe('local text provider', () => {
     expect((err as ProviderError).retryable).toBe(false);
   });
 
+  it('fails with a non-retryable ProviderError when the model file is missing', async () => {
+    const missing = createLocalTextProvider({ modelPath: resolve(root, '.cache/models/no-such-model.gguf') });
+    const err = await missing.generate({ prompt: 'hi', maxTokens: 4, temperature: 0 }, { signal: never() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderError);
+    expect((err as ProviderError).retryable).toBe(false);
+    await missing.dispose();
+  });
+
   it('rejects at once when the signal is already aborted', async () => {
     const ac = new AbortController();
     ac.abort();

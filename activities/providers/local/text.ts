@@ -8,7 +8,10 @@
  * - Requests are serialised on that one sequence (bounded memory; no cross-talk). Each request gets a
  *   fresh chat history and an emptied sequence, so nothing leaks from one request to the next and the
  *   same seed + temperature reproduces the same text.
- * - The model's own chat template is applied (LlamaChatSession with the "auto" chat wrapper).
+ * - The model's own chat template is applied (LlamaChatSession; the "auto" chat wrapper is resolved once
+ *   per load and reused).
+ * - A model that cannot be loaded (missing file, bad GGUF, no prebuilt binary) fails every request with a
+ *   non-retryable ProviderError; the next request tries loading again.
  * - Abort: generate() rejects with an Error named 'AbortError' as soon as the signal fires, whether
  *   the request is still queued or already generating (generation stops at the next token). Partial
  *   text has already been streamed through onToken by then.
@@ -96,6 +99,15 @@ function llama(): Promise<Llama> {
 }
 
 async function load(modelPath: string, threads: number | undefined): Promise<Loaded> {
+  try {
+    return await loadOnce(modelPath, threads);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new ProviderError(`local text model ${basename(modelPath)} could not be loaded (run \`node infra/setup.mjs\`?): ${why}`, false);
+  }
+}
+
+async function loadOnce(modelPath: string, threads: number | undefined): Promise<Loaded> {
   const l = await llama();
   const model = await l.loadModel({ modelPath });
   try {
@@ -218,17 +230,17 @@ export function createLocalTextProvider(opts: LocalTextProviderOptions): LocalTe
       const shared = acquire();
       const result = new Promise<TextResult>((resolveResult, reject) => {
         let started = false;
-        // Leave the queue at once when aborted while waiting for the model or an earlier request.
+        // Leave at once when aborted while waiting for the model to load or for an earlier request.
         const onAbort = () => {
           if (!started) reject(abortError(signal));
         };
         signal.addEventListener('abort', onAbort, { once: true });
         const turn = shared.tail.then(async () => {
           if (signal.aborted) return;
-          started = true;
           try {
             const loaded = await shared.loaded;
             if (signal.aborted) throw abortError(signal);
+            started = true;
             resolveResult(await run(loaded, request, signal, onToken));
           } catch (err) {
             reject(err);
