@@ -16,7 +16,7 @@ console.log(
     : `temporal  ${address}  (TEMPORAL_ADDRESS)`,
 );
 const services = await openServices(config, address);
-const worker = await runWorker(services);
+const worker = await runWorker(services, { warmModels: true });
 console.log(`worker    task queue "${config.taskQueue}"  (database ${services.dbKind}, bus ${services.bus.kind}, blobs ${services.blobs.kind})`);
 const server = await listen(services, config.port);
 console.log(`api       http://localhost:${config.port}/  (studio and REST; ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);

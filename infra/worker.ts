@@ -29,11 +29,15 @@ export interface RunningWorker {
 }
 
 /** A worker polling the configured task queue. */
-export async function runWorker(services: Services): Promise<RunningWorker> {
+export async function runWorker(services: Services, opts: { warmModels?: boolean } = {}): Promise<RunningWorker> {
   quietRuntime();
   const connection = await NativeConnection.connect({ address: services.temporalAddress });
   const credentials = createCredentialStore(services.db, services.config);
   const providers = createProviders(providerSettingsFromEnv(services.config.rootDir), (userId, provider) => credentials.get(userId, provider));
+  if (opts.warmModels) {
+    // In the background: the API is up at once; the first AI run finds the models loaded (or loading).
+    providers.warmup().catch((err: Error) => console.warn(`worker: local models not preloaded: ${err.message}`));
+  }
   const activities = createActivities({ store: createRunStore(services.db), blobs: services.blobs, bus: services.bus, providers });
   const worker = await Worker.create({
     connection,

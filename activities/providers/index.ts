@@ -1,7 +1,7 @@
 import { createElevenLabsSpeechProvider } from './cloud/elevenlabs';
 import { createOpenAIImageProvider, createOpenAISpeechProvider, createOpenAITextProvider } from './cloud/openai';
 import { createStabilityImageProvider } from './cloud/stability';
-import { createLocalSpeechProvider } from './local/speech';
+import { createLocalSpeechProvider, warmLocalSpeech } from './local/speech';
 import { createSketchImageProvider } from './local/sketch';
 import { createLocalTextProvider, defaultTextModelPath, type LocalTextProvider } from './local/text';
 import { loadPrices, type PriceTable } from './prices';
@@ -44,6 +44,8 @@ export interface Providers {
   text(provider: string, userId: string): Promise<TextProvider>;
   speech(provider: string, userId: string): Promise<SpeechProvider>;
   image(provider: string, userId: string): Promise<ImageProvider>;
+  /** Loads the local models now rather than on the first run that needs them. */
+  warmup(): Promise<void>;
   /** Frees the local models (worker shutdown, tests). */
   close(): Promise<void>;
 }
@@ -55,6 +57,8 @@ export interface Providers {
 export function createProviders(settings: ProviderSettings, userCredentials: UserCredentialLookup = async () => undefined): Providers {
   let localText: LocalTextProvider | undefined;
   let localSpeech: SpeechProvider | undefined;
+  const localTextProvider = () =>
+    (localText ??= createLocalTextProvider({ modelPath: settings.localTextModel ?? defaultTextModelPath(settings.rootDir) }));
   let sketch: ImageProvider | undefined;
 
   const credentials = async (provider: CloudProvider, userId: string): Promise<Credentials> => {
@@ -73,10 +77,7 @@ export function createProviders(settings: ProviderSettings, userCredentials: Use
   return {
     prices: settings.prices,
     async text(provider, userId) {
-      if (provider === 'local') {
-        localText ??= createLocalTextProvider({ modelPath: settings.localTextModel ?? defaultTextModelPath(settings.rootDir) });
-        return localText;
-      }
+      if (provider === 'local') return localTextProvider();
       if (provider === 'openai') return createOpenAITextProvider(await credentials('openai', userId));
       throw unknown('text', provider);
     },
@@ -91,6 +92,9 @@ export function createProviders(settings: ProviderSettings, userCredentials: Use
       if (provider === 'openai') return createOpenAIImageProvider(await credentials('openai', userId));
       if (provider === 'stability') return createStabilityImageProvider(await credentials('stability', userId));
       throw unknown('image', provider);
+    },
+    async warmup() {
+      await Promise.all([localTextProvider().warmup(), warmLocalSpeech({ rootDir: settings.rootDir })]);
     },
     async close() {
       await localText?.dispose();
