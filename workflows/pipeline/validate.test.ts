@@ -157,3 +157,54 @@ describe('validateRunInputs', () => {
     expect(validateRunInputs(withDefault, {})).toEqual([]);
   });
 });
+
+describe('lists and fan-out', () => {
+  const splitInto = (type: string, params: Record<string, unknown>, handle: string) => ({
+    nodes: [
+      { id: 'text', type: 'input', params: { name: 'text' } },
+      { id: 'parts', type: 'split', params: {} },
+      { id: 'each', type, params },
+    ],
+    edges: [
+      { source: 'text', sourceHandle: 'value', target: 'parts', targetHandle: 'text' },
+      { source: 'parts', sourceHandle: 'items', target: 'each', targetHandle: handle },
+    ],
+  });
+
+  it('says how each kind flows: as is, once per item, or collected into a list', async () => {
+    const { connectKinds } = await import('./flow');
+    expect(connectKinds('text', 'text')).toBe('direct');
+    expect(connectKinds('text[]', 'text')).toBe('fanout');
+    expect(connectKinds('image[]', 'any')).toBe('fanout');
+    expect(connectKinds('text', 'text[]')).toBe('collect');
+    expect(connectKinds('image[]', 'text')).toBeNull();
+  });
+
+  it('runs a node once per item of a list and makes its outputs lists', async () => {
+    const { planFlow } = await import('./flow');
+    const result = validateGraph(splitInto('illustration', {}, 'prompt'));
+    expect(result.problems).toEqual([]);
+    const plan = planFlow(result.graph!);
+    expect(plan.fanOut.get('each')).toEqual(['prompt']);
+    expect(plan.outputKinds.get('each')?.get('image')).toBe('image[]');
+  });
+
+  it('refuses a list of one kind into a port of another, and a list into a node that already makes lists', () => {
+    expect(messages(splitInto('narration', {}, 'text'))).toEqual([]);
+    const mismatch = {
+      nodes: [
+        { id: 'text', type: 'input', params: { name: 'text' } },
+        { id: 'pic', type: 'illustration', params: {} },
+        { id: 'voice', type: 'narration', params: {} },
+      ],
+      edges: [
+        { id: 'e1', source: 'text', sourceHandle: 'value', target: 'pic', targetHandle: 'prompt' },
+        { id: 'e2', source: 'pic', sourceHandle: 'image', target: 'voice', targetHandle: 'text' },
+      ],
+    };
+    expect(validateGraph(mismatch).problems).toContainEqual({ edgeId: 'e2', message: 'Port type mismatch: pic.image gives image but voice.text takes text' });
+    expect(messages(splitInto('split', {}, 'text'))).toEqual([
+      "Node 'each' already outputs a list (items); it can't also run once per item of a list",
+    ]);
+  });
+});
