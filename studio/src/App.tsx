@@ -1,0 +1,139 @@
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
+import { getToken, setToken } from './lib/api';
+import { linkProps, matchRoute, navigate, usePath } from './lib/router';
+import { currentTheme, setTheme, type Theme } from './lib/theme';
+
+const AuthScreen = lazy(() => import('./screens/AuthScreen'));
+const ProjectsScreen = lazy(() => import('./screens/ProjectsScreen'));
+const EditorScreen = lazy(() => import('./screens/EditorScreen'));
+const RunScreen = lazy(() => import('./screens/RunScreen'));
+const HistoryScreen = lazy(() => import('./screens/HistoryScreen'));
+const MediaScreen = lazy(() => import('./screens/MediaScreen'));
+const SettingsScreen = lazy(() => import('./screens/SettingsScreen'));
+
+function useToken(): string | null {
+  const [token, set] = useState(getToken);
+  useEffect(() => {
+    const update = () => set(getToken());
+    window.addEventListener('cf-auth', update);
+    window.addEventListener('storage', update);
+    return () => {
+      window.removeEventListener('cf-auth', update);
+      window.removeEventListener('storage', update);
+    };
+  }, []);
+  return token;
+}
+
+function ThemeToggle() {
+  const [theme, set] = useState<Theme>(currentTheme);
+  useEffect(() => {
+    const update = () => set(currentTheme());
+    window.addEventListener('cf-theme', update);
+    return () => window.removeEventListener('cf-theme', update);
+  }, []);
+  const next = theme === 'dark' ? 'light' : 'dark';
+  return (
+    <button className="btn ghost icon" title={`Switch to ${next} theme`} aria-label={`Switch to ${next} theme`} onClick={() => setTheme(next)}>
+      {theme === 'dark' ? '☀' : '☾'}
+    </button>
+  );
+}
+
+export function Loading({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <div className="loading" role="status">
+      <span className="spinner" aria-hidden /> {label}
+    </div>
+  );
+}
+
+function Shell({ children, active }: { children: ReactNode; active: string }) {
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <a className="brand" {...linkProps('/')}>
+          <span className="logo" aria-hidden>◆</span> CreativeFlow
+        </a>
+        <nav className="mainnav">
+          <a className={active === 'projects' ? 'active' : ''} {...linkProps('/')}>Projects</a>
+          <a className={active === 'media' ? 'active' : ''} {...linkProps('/media')}>Media</a>
+          <a className={active === 'settings' ? 'active' : ''} {...linkProps('/settings')}>Settings</a>
+        </nav>
+        <div className="spacer" />
+        <ThemeToggle />
+        <button
+          className="btn ghost"
+          onClick={() => {
+            setToken(null);
+            navigate('/login');
+          }}
+        >
+          Log out
+        </button>
+      </header>
+      <main className="content">{children}</main>
+    </div>
+  );
+}
+
+export function App() {
+  const path = usePath();
+  const token = useToken();
+  const route = matchRoute(path);
+
+  useEffect(() => {
+    if (!token && route.screen !== 'login' && route.screen !== 'signup') {
+      const next = path === '/' ? '' : `?next=${encodeURIComponent(path)}`;
+      navigate(`/login${next}`, true);
+    }
+  }, [token, route.screen, path]);
+
+  if (route.screen === 'login' || route.screen === 'signup' || !token) {
+    return (
+      <Suspense fallback={<Loading />}>
+        <AuthScreen mode={route.screen === 'signup' ? 'signup' : 'login'} />
+      </Suspense>
+    );
+  }
+
+  let screen: ReactNode;
+  let active = 'projects';
+  switch (route.screen) {
+    case 'projects':
+      screen = <ProjectsScreen projectId={route.projectId} />;
+      break;
+    case 'editor':
+      screen = <EditorScreen key={route.pipelineId} pipelineId={route.pipelineId} />;
+      break;
+    case 'history':
+      screen = <HistoryScreen pipelineId={route.pipelineId} />;
+      break;
+    case 'run':
+      screen = <RunScreen key={route.runId} runId={route.runId} />;
+      break;
+    case 'media':
+      active = 'media';
+      screen = <MediaScreen />;
+      break;
+    case 'settings':
+      active = 'settings';
+      screen = <SettingsScreen />;
+      break;
+    default:
+      screen = (
+        <div className="page">
+          <div className="empty">
+            <h2>Nothing here</h2>
+            <p>This page does not exist.</p>
+            <a className="btn primary" {...linkProps('/')}>Go to projects</a>
+          </div>
+        </div>
+      );
+  }
+  return (
+    <Shell active={active}>
+      <Suspense fallback={<Loading />}>{screen}</Suspense>
+    </Shell>
+  );
+}

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { kindsConnect, validateGraph } from '../../../workflows/pipeline';
+import { createEditorStore } from './store';
+
+const chain = {
+  schemaVersion: 1 as const,
+  nodes: [
+    { id: 'topic', type: 'input', params: { name: 'topic' }, position: { x: 0, y: 0 } },
+    { id: 'text', type: 'template', params: { template: 'About {{topic}}' }, position: { x: 200, y: 0 } },
+    { id: 'publish', type: 'upload', params: {}, position: { x: 400, y: 0 } },
+  ],
+  edges: [
+    { source: 'topic', sourceHandle: 'value', target: 'text', targetHandle: 'topic' },
+    { source: 'text', sourceHandle: 'text', target: 'publish', targetHandle: 'file' },
+  ],
+};
+
+function fresh() {
+  const store = createEditorStore();
+  store.getState().load(chain);
+  return store;
+}
+
+describe('editor store: graph edits', () => {
+  it('round-trips a graph that the shared validator accepts', () => {
+    const g = fresh().getState().toGraph();
+    expect(g.nodes.map((n) => n.id)).toEqual(['topic', 'text', 'publish']);
+    expect(g.edges[0].id).toBe('topic.value->text.topic');
+    expect(validateGraph(g).problems).toEqual([]);
+  });
+
+  it('adds nodes with unique ids and unique pipeline input names', () => {
+    const s = fresh();
+    const a = s.getState().addNode('input', { x: 1, y: 2 });
+    const b = s.getState().addNode('input', { x: 1, y: 2 });
+    expect([a, b]).toEqual(['input', 'input-2']);
+    const names = s.getState().nodes.filter((n) => n.data.nodeType === 'input').map((n) => n.data.params.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(s.getState().nodes.find((n) => n.id === b)!.selected).toBe(true);
+  });
+
+  it('deletes the selection with its edges, and changing params bumps the revision', () => {
+    const s = fresh();
+    s.getState().selectOnly('text');
+    s.getState().deleteSelected();
+    expect(s.getState().nodes.map((n) => n.id)).toEqual(['topic', 'publish']);
+    expect(s.getState().edges).toEqual([]);
+    const rev = s.getState().revision;
+    s.getState().updateParams('publish', { key: 'x/{{run}}' });
+    expect(s.getState().revision).toBe(rev + 1);
+    expect(s.getState().nodes[1].data.params.key).toBe('x/{{run}}');
+  });
+
+  it('copies and pastes the selection with new ids and internal edges', () => {
+    const s = fresh();
+    s.getState().onNodesChange([
+      { type: 'select', id: 'topic', selected: true },
+      { type: 'select', id: 'text', selected: true },
+    ]);
+    s.getState().copy();
+    s.getState().paste();
+    const ids = s.getState().nodes.map((n) => n.id);
+    expect(ids).toEqual(['topic', 'text', 'publish', 'topic-2', 'text-2']);
+    expect(s.getState().edges.map((e) => e.id)).toContain('topic-2.value->text-2.topic');
+    expect(s.getState().nodes.find((n) => n.id === 'topic-2')!.data.params.name).not.toBe('topic');
+    expect(validateGraph({ ...s.getState().toGraph(), edges: s.getState().toGraph().edges }).problems.filter((p) => /already defined|Duplicate/.test(p.message))).toEqual([]);
+  });
+});
+
+describe('editor store: undo/redo', () => {
+  it('undoes and redoes adds, deletes and connections in order', () => {
+    const s = fresh();
+    s.getState().addNode('delay', { x: 0, y: 300 });
+    s.getState().selectOnly('publish');
+    s.getState().deleteSelected();
+    expect(s.getState().nodes.map((n) => n.id)).toEqual(['topic', 'text', 'delay']);
+    s.getState().undo();
+    expect(s.getState().nodes.map((n) => n.id)).toEqual(['topic', 'text', 'publish', 'delay']);
+    expect(s.getState().edges).toHaveLength(2);
+    s.getState().undo();
+    expect(s.getState().nodes.map((n) => n.id)).toEqual(['topic', 'text', 'publish']);
+    s.getState().undo(); // nothing more
+    s.getState().redo();
+    s.getState().redo();
+    expect(s.getState().nodes.map((n) => n.id)).toEqual(['topic', 'text', 'delay']);
+  });
+
+  it('merges quick typing into one step and makes a drag one step', () => {
+    const s = fresh();
+    s.getState().updateParams('text', { template: 'A' });
+    s.getState().updateParams('text', { template: 'AB' });
+    s.getState().updateParams('text', { template: 'ABC' });
+    s.getState().onNodesChange([{ type: 'position', id: 'topic', position: { x: 5, y: 5 }, dragging: true }]);
+    s.getState().onNodesChange([{ type: 'position', id: 'topic', position: { x: 50, y: 50 }, dragging: true }]);
+    s.getState().onNodesChange([{ type: 'position', id: 'topic', position: { x: 90, y: 90 }, dragging: false }]);
+    expect(s.getState().past).toHaveLength(2);
+    s.getState().undo();
+    expect(s.getState().nodes[0].position).toEqual({ x: 0, y: 0 });
+    expect(s.getState().nodes[1].data.params.template).toBe('ABC');
+    s.getState().undo();
+    expect(s.getState().nodes[1].data.params.template).toBe('About {{topic}}');
+  });
+
+  it('a new edit clears the redo stack', () => {
+    const s = fresh();
+    s.getState().addNode('delay', { x: 0, y: 0 });
+    s.getState().undo();
+    expect(s.getState().future).toHaveLength(1);
+    s.getState().addNode('upload', { x: 0, y: 0 });
+    expect(s.getState().future).toHaveLength(0);
+  });
+});
+
+describe('editor store: connection validation', () => {
+  it('refuses kind mismatches with the reason, using the shared kind rule', () => {
+    const s = fresh();
+    s.getState().addNode('input', { x: 0, y: 0 }, { name: 'data', kind: 'json' });
+    s.getState().addNode('template', { x: 0, y: 0 }, { template: '{{x}}' });
+    // json → any is fine
+    expect(s.getState().checkConnection({ source: 'input', sourceHandle: 'value', target: 'template', targetHandle: 'x' })).toBeNull();
+    // an input that is already connected
+    expect(s.getState().checkConnection({ source: 'input', sourceHandle: 'value', target: 'text', targetHandle: 'topic' })).toMatch(/already connected/);
+  });
+
+  it('refuses self-loops, cycles, unknown handles; connect() records the refusal', () => {
+    const s = fresh();
+    expect(s.getState().checkConnection({ source: 'text', sourceHandle: 'text', target: 'text', targetHandle: 'topic' })).toMatch(/itself/);
+    s.getState().addNode('template', { x: 0, y: 0 }, { template: '{{a}}' });
+    s.getState().connect({ source: 'text', sourceHandle: 'text', target: 'template', targetHandle: 'a' });
+    s.getState().updateParams('text', { template: '{{topic}} {{b}}' });
+    expect(s.getState().connect({ source: 'template', sourceHandle: 'text', target: 'text', targetHandle: 'b' })).toBe(false);
+    expect(s.getState().refusal?.message).toMatch(/cycle/);
+    expect(s.getState().checkConnection({ source: 'topic', sourceHandle: 'nope', target: 'template', targetHandle: 'a' })).toMatch(/no output/);
+  });
+
+  it('refuses text into an image-only port, with the reason naming both kinds', () => {
+    expect(kindsConnect('text', 'image')).toBe(false);
+    const s = fresh();
+    s.getState().addNode('illustration', { x: 0, y: 0 });
+    s.getState().addNode('narration', { x: 0, y: 0 });
+    const reason = s.getState().checkConnection({ source: 'illustration', sourceHandle: 'image', target: 'narration', targetHandle: 'text' });
+    expect(reason).toMatch(/gives image but narration\.text takes text/);
+  });
+
+  it('maps server problems onto nodes and edges', () => {
+    const s = fresh();
+    s.getState().setProblems([
+      { nodeId: 'publish', message: 'bad key' },
+      { edgeId: 'topic.value->text.topic', message: 'mismatch' },
+      { message: 'general' },
+    ]);
+    expect(s.getState().problems.nodes.publish).toEqual(['bad key']);
+    expect(s.getState().problems.edges['topic.value->text.topic']).toEqual(['mismatch']);
+    expect(s.getState().problems.general).toEqual(['general']);
+  });
+});

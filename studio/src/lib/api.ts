@@ -1,0 +1,141 @@
+import type { Graph, Problem, RunState } from '../../../workflows/pipeline/graph';
+import type { nodeCatalogResponse } from '../../../api/routes/nodes';
+
+/** Same-origin REST client. The token lives in localStorage and goes out as `Authorization: Bearer`. */
+const TOKEN_KEY = 'cf.token';
+
+export type NodeInfo = ReturnType<typeof nodeCatalogResponse>[number];
+
+export interface Project {
+  id: string;
+  name: string;
+  description: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface PipelineSummary {
+  id: string;
+  name: string;
+  projectId: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface Pipeline extends PipelineSummary {
+  graph: Graph;
+  graphVersion: number;
+}
+export interface RunSummary {
+  id: string;
+  status: RunState['status'];
+  pipelineId: string;
+  pipelineName: string;
+  pipelineVersion: number;
+  trigger: string;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+export interface RunDetail extends RunState {
+  id: string;
+  pipelineId: string;
+  pipelineVersion: number;
+  projectId: string;
+  trigger: string;
+  inputs: Record<string, unknown>;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+export interface MediaItem {
+  id: string;
+  projectId: string;
+  runId: string | null;
+  nodeId: string | null;
+  kind: string;
+  mimeType: string;
+  size: number;
+  storageKey: string;
+  createdAt: string;
+  url: string;
+}
+export interface User {
+  id: string;
+  email: string;
+  username?: string | null;
+  plan?: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly problems: Problem[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export function getToken(): string | null {
+  try {
+    return localStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+export function setToken(token: string | null): void {
+  if (token) localStorage.setItem(TOKEN_KEY, token);
+  else localStorage.removeItem(TOKEN_KEY);
+  window.dispatchEvent(new Event('cf-auth'));
+}
+
+/** A URL for <img>/<audio>/EventSource, which cannot set headers: the token rides as `?access_token=`. */
+export function authedUrl(url: string): string {
+  const token = getToken();
+  if (!token) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}access_token=${encodeURIComponent(token)}`;
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const token = getToken();
+  let res: Response;
+  try {
+    res = await fetch(`/api${path}`, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new ApiError(0, 'network', `Cannot reach the server: ${(err as Error).message}`);
+  }
+  const text = await res.text();
+  let json: any;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  if (!res.ok) {
+    if (res.status === 401 && token && !path.startsWith('/auth/')) setToken(null);
+    throw new ApiError(res.status, json?.error ?? 'error', json?.message ?? `${res.status} ${res.statusText}`, json?.problems ?? []);
+  }
+  return json as T;
+}
+
+let catalogPromise: Promise<NodeInfo[]> | null = null;
+/** The node catalog, fetched once per page. */
+export function loadCatalog(): Promise<NodeInfo[]> {
+  catalogPromise ??= api<{ nodes: NodeInfo[] }>('GET', '/nodes').then(
+    (r) => r.nodes,
+    (err) => {
+      catalogPromise = null;
+      throw err;
+    },
+  );
+  return catalogPromise;
+}

@@ -1,0 +1,124 @@
+import type { Graph } from '../../../workflows/pipeline';
+import { portsFor } from '../editor/store';
+import type { NodeInfo } from './api';
+
+/** Starter pipelines, built from catalog node types; a template whose types or ports are missing is hidden. */
+export interface StarterTemplate {
+  id: string;
+  name: string;
+  description: string;
+  graph: Graph;
+}
+
+type T = { id: string; type: string; params?: Record<string, unknown>; x: number; y: number };
+type E = [string, string, string, string];
+
+function build(nodes: T[], edges: E[]): Graph {
+  return {
+    schemaVersion: 1,
+    nodes: nodes.map((n) => ({ id: n.id, type: n.type, params: n.params ?? {}, position: { x: n.x, y: n.y } })),
+    edges: edges.map(([source, sourceHandle, target, targetHandle]) => ({ source, sourceHandle, target, targetHandle })),
+  };
+}
+
+const STARTERS: StarterTemplate[] = [
+  {
+    id: 'illustrated-story',
+    name: 'Illustrated story',
+    description: 'A topic becomes a short story and a picture of its main scene.',
+    graph: build(
+      [
+        { id: 'topic', type: 'input', params: { name: 'topic', description: 'What the story is about' }, x: 0, y: 120 },
+        { id: 'story', type: 'story', x: 280, y: 120 },
+        { id: 'scene', type: 'llm', x: 560, y: 0 },
+        { id: 'picture', type: 'illustration', x: 840, y: 0 },
+        { id: 'save-story', type: 'upload', x: 560, y: 260 },
+        { id: 'save-picture', type: 'upload', x: 1120, y: 0 },
+      ],
+      [
+        ['topic', 'value', 'story', 'prompt'],
+        ['story', 'text', 'scene', 'text'],
+        ['scene', 'text', 'picture', 'prompt'],
+        ['story', 'text', 'save-story', 'file'],
+        ['picture', 'image', 'save-picture', 'file'],
+      ],
+    ),
+  },
+  {
+    id: 'narrated-story',
+    name: 'Narrated story',
+    description: 'A topic becomes a short story, read aloud.',
+    graph: build(
+      [
+        { id: 'topic', type: 'input', params: { name: 'topic', description: 'What the story is about' }, x: 0, y: 80 },
+        { id: 'story', type: 'story', x: 280, y: 80 },
+        { id: 'narration', type: 'narration', x: 560, y: 0 },
+        { id: 'save-story', type: 'upload', x: 560, y: 220 },
+        { id: 'save-audio', type: 'upload', x: 840, y: 0 },
+      ],
+      [
+        ['topic', 'value', 'story', 'prompt'],
+        ['story', 'text', 'narration', 'text'],
+        ['story', 'text', 'save-story', 'file'],
+        ['narration', 'audio', 'save-audio', 'file'],
+      ],
+    ),
+  },
+  {
+    id: 'social-post',
+    name: 'Social post',
+    description: 'A short, upbeat post about any subject, ready to publish.',
+    graph: build(
+      [
+        { id: 'subject', type: 'input', params: { name: 'subject' }, x: 0, y: 0 },
+        {
+          id: 'post',
+          type: 'llm',
+          params: { instruction: 'Write a short, upbeat social media post (max 280 characters, two hashtags) about:\n\n{{text}}', maxTokens: 120 },
+          x: 280,
+          y: 0,
+        },
+        { id: 'publish', type: 'upload', x: 560, y: 0 },
+      ],
+      [
+        ['subject', 'value', 'post', 'text'],
+        ['post', 'text', 'publish', 'file'],
+      ],
+    ),
+  },
+  {
+    id: 'text-file',
+    name: 'Text to file (no AI)',
+    description: 'Fill a template, wait a moment, publish the text — runs instantly, offline.',
+    graph: build(
+      [
+        { id: 'topic', type: 'input', params: { name: 'topic' }, x: 0, y: 0 },
+        { id: 'text', type: 'template', params: { template: 'A note about {{topic}}.' }, x: 280, y: 0 },
+        { id: 'wait', type: 'delay', params: { ms: 1000 }, x: 560, y: 0 },
+        { id: 'publish', type: 'upload', x: 840, y: 0 },
+      ],
+      [
+        ['topic', 'value', 'text', 'topic'],
+        ['text', 'text', 'wait', 'in'],
+        ['wait', 'out', 'publish', 'file'],
+      ],
+    ),
+  },
+];
+
+/** The starters every node of which exists in the catalog, with every edge on a real port. */
+export function availableTemplates(infos: NodeInfo[]): StarterTemplate[] {
+  const byType = new Map(infos.map((i) => [i.type, i]));
+  return STARTERS.filter(({ graph }) => {
+    const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
+    if (!graph.nodes.every((n) => byType.has(n.type))) return false;
+    return graph.edges.every((e) => {
+      const s = nodes.get(e.source)!;
+      const t = nodes.get(e.target)!;
+      return (
+        portsFor(s.type, s.params, byType.get(s.type)).outputs.some((p) => p.handle === e.sourceHandle) &&
+        portsFor(t.type, t.params, byType.get(t.type)).inputs.some((p) => p.handle === e.targetHandle)
+      );
+    });
+  });
+}

@@ -1,0 +1,77 @@
+import { useEffect, useState } from 'react';
+import { isArtifactRef } from '../../../workflows/pipeline';
+import { authedUrl, getToken } from '../lib/api';
+import { bytes } from '../lib/format';
+
+interface MediaLike {
+  url: string;
+  mimeType: string;
+  size?: number;
+}
+function isMedia(v: unknown): v is MediaLike {
+  return typeof v === 'object' && v !== null && typeof (v as MediaLike).url === 'string' && typeof (v as MediaLike).mimeType === 'string';
+}
+
+const TEXT_PREVIEW_BYTES = 4000;
+
+/** A published text file shown as its text (the first few KB), with a link to the whole file. */
+function TextMedia({ media, compact }: { media: MediaLike; compact: boolean }) {
+  const [text, setText] = useState<string | null>(null);
+  useEffect(() => {
+    const ctrl = new AbortController();
+    fetch(media.url, { headers: { authorization: `Bearer ${getToken()}`, range: `bytes=0-${TEXT_PREVIEW_BYTES - 1}` }, signal: ctrl.signal })
+      .then((r) => (r.ok ? r.text() : Promise.reject(new Error(String(r.status)))))
+      .then(setText, () => setText(null));
+    return () => ctrl.abort();
+  }, [media.url]);
+  return (
+    <div className="out-media-text">
+      {text !== null && <div className={compact ? 'out-text clamp' : 'out-text'}>{text}{(media.size ?? 0) > TEXT_PREVIEW_BYTES ? '…' : ''}</div>}
+      <a className="out-file small" href={authedUrl(media.url)} target="_blank" rel="noreferrer">
+        {media.mimeType.split(';')[0]}
+        {media.size !== undefined ? ` · ${bytes(media.size)}` : ''} — open
+      </a>
+    </div>
+  );
+}
+
+/** One output value: text, a media record (audio/image inline), an artifact, a list, or JSON. */
+export function OutputValue({ value, compact = false }: { value: unknown; compact?: boolean }) {
+  if (typeof value === 'string') return <div className={compact ? 'out-text clamp' : 'out-text'}>{value}</div>;
+  if (Array.isArray(value)) {
+    const shown = compact ? value.slice(0, 3) : value;
+    return (
+      <ol className="out-list">
+        {shown.map((v, i) => (
+          <li key={i}>
+            <OutputValue value={v} compact={compact} />
+          </li>
+        ))}
+        {compact && value.length > shown.length && <li className="muted">…and {value.length - shown.length} more</li>}
+      </ol>
+    );
+  }
+  if (isMedia(value)) {
+    const src = authedUrl(value.url);
+    if (value.mimeType.startsWith('image/')) return <img className="out-image" src={src} alt="Generated image" loading="lazy" />;
+    if (value.mimeType.startsWith('audio/')) return <audio className="out-audio" controls preload="metadata" src={src} />;
+    if (value.mimeType.startsWith('text/') || value.mimeType === 'application/json') return <TextMedia media={value} compact={compact} />;
+    return (
+      <a className="out-file" href={src} target="_blank" rel="noreferrer">
+        {value.mimeType}
+        {value.size !== undefined ? ` · ${bytes(value.size)}` : ''} — open
+      </a>
+    );
+  }
+  if (isArtifactRef(value)) {
+    return (
+      <div className="out-artifact muted">
+        {value.mimeType} · {bytes(value.size)}
+        {value.durationMs ? ` · ${(value.durationMs / 1000).toFixed(1)} s` : ''}
+        {value.width ? ` · ${value.width}×${value.height}` : ''} <em>(connect an Upload to keep it)</em>
+      </div>
+    );
+  }
+  if (value === null || value === undefined) return <span className="muted">—</span>;
+  return <pre className={compact ? 'out-json clamp' : 'out-json'}>{JSON.stringify(value, null, 2)}</pre>;
+}

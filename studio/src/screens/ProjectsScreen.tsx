@@ -1,0 +1,178 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { Graph } from '../../../workflows/pipeline';
+import { Loading } from '../App';
+import { api, ApiError, loadCatalog, type PipelineSummary, type Project } from '../lib/api';
+import { linkProps, navigate } from '../lib/router';
+import { availableTemplates, type StarterTemplate } from '../lib/templates';
+import { timeAgo } from '../lib/format';
+
+export default function ProjectsScreen({ projectId }: { projectId?: string }) {
+  const [projects, setProjects] = useState<Project[] | null>(null);
+  const [pipelines, setPipelines] = useState<PipelineSummary[] | null>(null);
+  const [templates, setTemplates] = useState<StarterTemplate[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [renaming, setRenaming] = useState<string | null>(null);
+  const [draftName, setDraftName] = useState('');
+
+  const current = projects?.find((p) => p.id === projectId) ?? projects?.[0];
+
+  const loadProjects = useCallback(async () => {
+    try {
+      setProjects((await api<{ projects: Project[] }>('GET', '/projects')).projects);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }, []);
+
+  useEffect(() => {
+    void loadProjects();
+    loadCatalog().then((c) => setTemplates(availableTemplates(c)), (err) => setError((err as Error).message));
+  }, [loadProjects]);
+
+  useEffect(() => {
+    if (!current) return;
+    setPipelines(null);
+    api<{ pipelines: PipelineSummary[] }>('GET', `/pipelines?projectId=${current.id}&limit=200`).then(
+      (r) => setPipelines(r.pipelines),
+      (err) => setError((err as Error).message),
+    );
+  }, [current?.id]);
+
+  const createProject = async () => {
+    const name = prompt('Name of the new project', 'New project');
+    if (!name?.trim()) return;
+    setBusy('project');
+    try {
+      const p = await api<Project>('POST', '/projects', { name: name.trim() });
+      await loadProjects();
+      navigate(`/projects/${p.id}`);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const rename = async (id: string) => {
+    const name = draftName.trim();
+    setRenaming(null);
+    if (!name) return;
+    try {
+      await api('PATCH', `/projects/${id}`, { name });
+      await loadProjects();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+
+  const createPipeline = async (name: string, graph: Graph, key: string) => {
+    if (!current) return;
+    setBusy(key);
+    setError(null);
+    try {
+      const res = await api<{ id: string }>('POST', '/pipelines', { name, projectId: current.id, graph });
+      navigate(`/pipelines/${res.id}`);
+    } catch (err) {
+      setError(err instanceof ApiError && err.problems.length ? `${err.message}: ${err.problems.map((p) => p.message).join('; ')}` : (err as Error).message);
+      setBusy(null);
+    }
+  };
+
+  if (!projects) return error ? <div className="page"><div className="alert error">{error}</div></div> : <Loading label="Loading projects…" />;
+
+  return (
+    <div className="page projects">
+      <aside className="project-list card">
+        <div className="row between">
+          <h2>Projects</h2>
+          <button className="btn small" onClick={createProject} disabled={busy === 'project'}>+ New</button>
+        </div>
+        <ul>
+          {projects.map((p) => (
+            <li key={p.id} className={p.id === current?.id ? 'selected' : ''}>
+              {renaming === p.id ? (
+                <input
+                  aria-label="Project name"
+                  autoFocus
+                  value={draftName}
+                  onChange={(e) => setDraftName(e.target.value)}
+                  onBlur={() => void rename(p.id)}
+                  onKeyDown={(e) => {
+                    if (e.key === 'Enter') void rename(p.id);
+                    if (e.key === 'Escape') setRenaming(null);
+                  }}
+                />
+              ) : (
+                <>
+                  <a {...linkProps(`/projects/${p.id}`)}>{p.name}</a>
+                  <button
+                    className="btn ghost small"
+                    title="Rename project"
+                    aria-label={`Rename ${p.name}`}
+                    onClick={() => {
+                      setRenaming(p.id);
+                      setDraftName(p.name);
+                    }}
+                  >
+                    ✎
+                  </button>
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      </aside>
+
+      <section className="project-main">
+        {error && <div className="alert error" role="alert">{error}</div>}
+        <div className="row between">
+          <h1>{current?.name ?? 'Projects'}</h1>
+          <button className="btn primary" disabled={!!busy} onClick={() => void createPipeline('Untitled pipeline', { schemaVersion: 1, nodes: [], edges: [] }, 'blank')}>
+            {busy === 'blank' ? 'Creating…' : '+ Blank pipeline'}
+          </button>
+        </div>
+
+        <h3>Pipelines</h3>
+        {pipelines === null ? (
+          <Loading label="Loading pipelines…" />
+        ) : pipelines.length === 0 ? (
+          <div className="empty small">
+            <p><strong>No pipelines yet — start from a template</strong> below, or begin with a blank canvas.</p>
+          </div>
+        ) : (
+          <ul className="pipeline-grid">
+            {pipelines.map((p) => (
+              <li key={p.id} className="card pipeline-card">
+                <a className="title" {...linkProps(`/pipelines/${p.id}`)}>{p.name}</a>
+                <span className="muted small">v{p.version} · edited {timeAgo(p.updatedAt)}</span>
+                <div className="row">
+                  <a className="btn small" {...linkProps(`/pipelines/${p.id}`)}>Open</a>
+                  <a className="btn small ghost" {...linkProps(`/pipelines/${p.id}/runs`)}>Runs</a>
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+
+        <h3>Start from a template</h3>
+        {templates.length === 0 ? (
+          <p className="muted">No templates available for this server's node catalog.</p>
+        ) : (
+          <ul className="template-grid">
+            {templates.map((t) => (
+              <li key={t.id} className="card template-card">
+                <strong>{t.name}</strong>
+                <p className="muted small">{t.description}</p>
+                <p className="chain small">{t.graph.nodes.map((n) => n.type).filter((v, i, a) => a.indexOf(v) === i).join(' → ')}</p>
+                <button className="btn small" disabled={!!busy} onClick={() => void createPipeline(t.name, t.graph, t.id)}>
+                  {busy === t.id ? 'Creating…' : 'Use template'}
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}

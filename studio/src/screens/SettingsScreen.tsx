@@ -1,0 +1,177 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import type { z } from 'zod';
+import type { ProviderCredentialBody } from '../../../api/contract';
+import { api, ApiError, type User } from '../lib/api';
+import { timeAgo } from '../lib/format';
+import { linkProps } from '../lib/router';
+import { setTheme } from '../lib/theme';
+
+interface ProviderStatus {
+  provider: string;
+  configured: boolean;
+  source: 'user' | 'environment' | null;
+  baseUrl: string | null;
+  updatedAt: string | null;
+}
+interface Generation {
+  id: string;
+  runId: string | null;
+  nodeId: string | null;
+  type: string;
+  aiService: string;
+  model: string | null;
+  status: string;
+  processingMs: number | null;
+  tokensUsed: number | null;
+  costUsd: number;
+  createdAt: string;
+}
+
+const PROVIDER_NAMES: Record<string, string> = { openai: 'OpenAI (or any OpenAI-compatible server)', elevenlabs: 'ElevenLabs', stability: 'Stability AI' };
+
+function ProviderRow({ p, onChanged }: { p: ProviderStatus; onChanged(): void }) {
+  const [apiKey, setApiKey] = useState('');
+  const [baseUrl, setBaseUrl] = useState(p.baseUrl ?? '');
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setMessage(null);
+    try {
+      const body: z.input<typeof ProviderCredentialBody> = { apiKey, ...(baseUrl.trim() ? { baseUrl: baseUrl.trim() } : {}) };
+      await api('PUT', `/settings/providers/${p.provider}`, body);
+      setApiKey('');
+      setMessage({ text: 'Saved. The key is stored encrypted and never shown again.', error: false });
+      onChanged();
+    } catch (err) {
+      setMessage({ text: (err as Error).message, error: true });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const remove = async () => {
+    setBusy(true);
+    try {
+      await api('DELETE', `/settings/providers/${p.provider}`);
+      setMessage({ text: 'Removed.', error: false });
+      onChanged();
+    } catch (err) {
+      setMessage({ text: (err as Error).message, error: true });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="provider" onSubmit={save} aria-label={`${p.provider} key`}>
+      <div className="row between">
+        <strong>{PROVIDER_NAMES[p.provider] ?? p.provider}</strong>
+        <span className={`status-pill ${p.configured ? 'status-succeeded' : ''}`}>
+          {p.source === 'user' ? 'your key' : p.source === 'environment' ? 'server key' : 'not set'}
+        </span>
+      </div>
+      <div className="row">
+        <input type="password" autoComplete="off" placeholder={p.configured ? 'Replace the key…' : 'API key'} value={apiKey} onChange={(e) => setApiKey(e.target.value)} aria-label={`${p.provider} API key`} />
+      </div>
+      {p.provider === 'openai' && (
+        <input type="url" placeholder="Base URL (optional, e.g. http://localhost:11434/v1)" value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} aria-label="Base URL" />
+      )}
+      <div className="row">
+        <button className="btn small primary" disabled={busy || !apiKey.trim()}>Save key</button>
+        {p.source === 'user' && (
+          <button type="button" className="btn small danger" disabled={busy} onClick={() => void remove()}>Remove</button>
+        )}
+        {p.updatedAt && <span className="muted small">updated {timeAgo(p.updatedAt)}</span>}
+      </div>
+      {message && <div className={message.error ? 'alert error' : 'muted small'}>{message.text}</div>}
+    </form>
+  );
+}
+
+export default function SettingsScreen() {
+  const [user, setUser] = useState<User | null>(null);
+  const [theme, setThemeState] = useState(() => localStorage.getItem('cf.theme') ?? 'system');
+  const [providers, setProviders] = useState<ProviderStatus[] | null | 'unavailable'>(null);
+  const [generations, setGenerations] = useState<Generation[] | null>(null);
+
+  const loadProviders = useCallback(() => {
+    api<{ providers: ProviderStatus[] }>('GET', '/settings/providers').then(
+      (r) => setProviders(r.providers),
+      (err) => setProviders(err instanceof ApiError && err.status === 404 ? 'unavailable' : 'unavailable'),
+    );
+  }, []);
+
+  useEffect(() => {
+    api<{ user: User }>('GET', '/auth/me').then((r) => setUser(r.user), () => undefined);
+    loadProviders();
+    api<{ generations: Generation[] }>('GET', '/settings/generations?limit=20').then((r) => setGenerations(r.generations), () => setGenerations([]));
+  }, [loadProviders]);
+
+  return (
+    <div className="page narrow">
+      <h1>Settings</h1>
+      <section className="card">
+        <h3>Account</h3>
+        <p>{user ? <>Signed in as <strong>{user.email}</strong>{user.plan ? <> · plan {user.plan}</> : null}</> : 'Loading…'}</p>
+      </section>
+      <section className="card">
+        <h3>Appearance</h3>
+        <div className="row" role="radiogroup" aria-label="Theme">
+          {(['system', 'light', 'dark'] as const).map((t) => (
+            <label key={t} className="radio">
+              <input
+                type="radio"
+                name="theme"
+                checked={theme === t}
+                onChange={() => {
+                  setTheme(t);
+                  setThemeState(t);
+                }}
+              />
+              {t === 'system' ? 'Follow the system' : t === 'light' ? 'Light' : 'Dark'}
+            </label>
+          ))}
+        </div>
+      </section>
+      <section className="card">
+        <h3>Providers &amp; keys</h3>
+        <p className="muted small">
+          Every AI node runs offline on local models by default. To use a cloud provider, add its key here and pick the provider in the node's settings.
+        </p>
+        {providers === null ? (
+          <p className="muted">Loading…</p>
+        ) : providers === 'unavailable' ? (
+          <p className="muted">Coming soon: this server has no provider-key API yet; it reads keys from its environment.</p>
+        ) : (
+          <div className="providers">
+            {providers.map((p) => <ProviderRow key={p.provider} p={p} onChanged={loadProviders} />)}
+          </div>
+        )}
+      </section>
+      {generations && generations.length > 0 && (
+        <section className="card">
+          <h3>Recent generations</h3>
+          <table className="table">
+            <thead>
+              <tr><th>When</th><th>Node</th><th>Service</th><th>Status</th><th>Time</th><th>Cost</th></tr>
+            </thead>
+            <tbody>
+              {generations.map((g) => (
+                <tr key={g.id}>
+                  <td>{g.runId ? <a {...linkProps(`/runs/${g.runId}`)}>{timeAgo(g.createdAt)}</a> : timeAgo(g.createdAt)}</td>
+                  <td>{g.nodeId ?? g.type}</td>
+                  <td>{g.aiService}{g.model ? ` · ${g.model}` : ''}</td>
+                  <td>{g.status}</td>
+                  <td>{g.processingMs != null ? `${(g.processingMs / 1000).toFixed(1)} s` : '—'}</td>
+                  <td>${g.costUsd.toFixed(4)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureStudioBuilt } from '../../studio/build';
+import { startStack, type Stack } from '../support/stack';
+
+/**
+ * The AI starter templates end to end in the browser, on the local models: story text streams onto its
+ * node, the narration plays inline, the illustration shows inline. Heavy on CPU (~1 min), so opt-in:
+ *   STUDIO_AI_E2E=1 npx vitest run test/studio/studio-ai.test.ts
+ */
+const ARTIFACTS = join(process.cwd(), 'test-artifacts');
+
+describe.skipIf(!process.env.STUDIO_AI_E2E)('studio AI templates in a browser', () => {
+  let stack: Stack;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await ensureStudioBuilt({ quiet: true });
+    stack = await startStack({ backends: 'embedded' });
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(30_000);
+    await page.goto(`${stack.baseUrl}/signup`);
+    await page.getByLabel('Email').fill(`ai-${Date.now()}@example.com`);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.locator('.template-card').first().waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  async function runTemplate(name: string, topic: string) {
+    await page.getByRole('link', { name: 'Projects' }).click();
+    await page.locator('.template-card', { hasText: name }).getByRole('button', { name: 'Use template' }).click();
+    await page.waitForURL(/\/pipelines\//);
+    await page.getByRole('button', { name: '▶ Run' }).click();
+    await page.locator('textarea[name="input-topic"]').fill(topic);
+    await page.getByRole('button', { name: '▶ Start run' }).click();
+    await page.waitForURL(/\/runs\//);
+  }
+
+  it('streams the story and plays the narration inline', { timeout: 240_000 }, async () => {
+    await runTemplate('Narrated story', 'a fox who learns to sail');
+    await page.locator('.react-flow__node[data-id="story"] .streaming').waitFor({ timeout: 120_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'studio-ai-streaming.png') });
+    await page.locator('[data-run-status="succeeded"]').waitFor({ timeout: 180_000 });
+    expect((await page.locator('.react-flow__node[data-id="story"] .node-output').textContent())!.length).toBeGreaterThan(40);
+    const audio = page.locator('.react-flow__node[data-id="save-audio"] audio');
+    await audio.waitFor();
+    await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.duration), { timeout: 15_000 }).toBeGreaterThan(1);
+    await page.screenshot({ path: join(ARTIFACTS, 'studio-ai-narrated.png') });
+  });
+
+  it('shows the illustration inline', { timeout: 240_000 }, async () => {
+    await runTemplate('Illustrated story', 'a lighthouse at night');
+    await page.locator('[data-run-status="succeeded"]').waitFor({ timeout: 180_000 });
+    const img = page.locator('.react-flow__node[data-id="save-picture"] img');
+    await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth), { timeout: 15_000 }).toBeGreaterThan(100);
+    await page.screenshot({ path: join(ARTIFACTS, 'studio-ai-illustrated.png') });
+  });
+});
