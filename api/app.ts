@@ -55,7 +55,7 @@ export function createApp(services: Services): Express {
   app.use('/api/nodes', nodeRoutes());
   app.use('/api/projects', auth.requireUser, projectRoutes(projects));
   app.use('/api/pipelines', auth.requireUser, pipelineRoutes({ pipelines, projects, runs, runService }));
-  app.use('/api/runs', auth.requireUser, runRoutes({ runs, runService, bus }));
+  app.use('/api/runs', auth.requireUser, runRoutes({ runs, runService, bus, blobs }));
   app.use('/api/media', auth.requireUser, mediaRoutes({ media, blobs }));
   app.use('/api/settings', auth.requireUser, settingsRoutes({ credentials: createCredentialStore(db, config), db, config }));
   app.use('/api', (req, _res, next) => next(new HttpError(404, 'not_found', `No route ${req.method} ${req.originalUrl}`)));

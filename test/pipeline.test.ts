@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeWav, rms } from '../activities/providers/audio/wav';
+import { artifactUrl } from '../workflows/pipeline';
 import { startFakeVendors, type FakeVendors } from './support/fakeVendors';
 import { edge, illustratedStory } from './support/graphs';
 import { readEvents, registerUser, startStack, waitForRun, type Stack } from './support/stack';
@@ -42,6 +43,13 @@ describe('AI pipeline on the embedded defaults with local models', () => {
     const decoded = decodeWav(Buffer.from(await wav.arrayBuffer()));
     expect(decoded.samples.length / decoded.sampleRate).toBeCloseTo(audio.durationMs / 1000, 1);
     expect(rms(decoded.samples)).toBeGreaterThan(0.01);
+    // Intermediate artifacts are served to the run's owner, even without an Upload step.
+    const artifact = await fetch(stack.baseUrl + artifactUrl(state.nodes.cover.output.image), { headers: { authorization: `Bearer ${token}` } });
+    expect(artifact.status).toBe(200);
+    expect(artifact.headers.get('content-type')).toBe('image/png');
+    const stranger = await registerUser(stack.baseUrl);
+    expect((await stranger.client.get(artifactUrl(state.nodes.cover.output.image))).status).toBe(404);
+
     const png = Buffer.from(await (await fetch(stack.baseUrl + state.nodes.publishCover.output.media.url, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer());
     expect(png.subarray(1, 4).toString()).toBe('PNG');
 

@@ -1,15 +1,17 @@
 import { Router, type Request, type Response } from 'express';
 import { runChannel } from '../../activities/deps';
+import type { BlobStore } from '../../infra/blobs';
 import type { EventBus } from '../../infra/bus';
 import { TERMINAL_STATUSES, type LiveEvent, type RunEvent } from '../../workflows/pipeline';
 import { IdParam, ListQuery } from '../contract';
 import { handler, notFound, parse } from '../http';
+import { sendBlob } from '../sendBlob';
 import type { RunRepository } from '../repositories/runs';
 import type { RunService } from '../services/runs';
 
 const HEARTBEAT_MS = 15_000;
 
-export function runRoutes(deps: { runs: RunRepository; runService: RunService; bus: EventBus }): Router {
+export function runRoutes(deps: { runs: RunRepository; runService: RunService; bus: EventBus; blobs: BlobStore }): Router {
   const { runs, runService, bus } = deps;
   const router = Router();
 
@@ -44,6 +46,19 @@ export function runRoutes(deps: { runs: RunRepository; runService: RunService; b
       const run = await runs.find(req.user!.id, id);
       if (!run) throw notFound('Run');
       await streamRunEvents(req, res, id, runs, bus);
+    }),
+  );
+
+  /** An intermediate artifact of a run (a narration, an illustration…) before or without an Upload step. */
+  router.get(
+    '/:id/artifacts/*path',
+    handler(async (req, res) => {
+      const { id } = parse(IdParam, { id: req.params.id }, 'path');
+      if (!(await deps.runs.find(req.user!.id, id))) throw notFound('Run');
+      const key = `runs/${id}/${([] as string[]).concat(req.params.path as string | string[]).join('/')}`;
+      const head = await deps.blobs.head(key).catch(() => null);
+      if (!head) throw notFound('Artifact');
+      await sendBlob(req, res, deps.blobs, { key, mimeType: head.contentType, size: head.size });
     }),
   );
 

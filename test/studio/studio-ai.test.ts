@@ -7,12 +7,11 @@ import { startStack, type Stack } from '../support/stack';
 
 /**
  * The AI starter templates end to end in the browser, on the local models: story text streams onto its
- * node, the narration plays inline, the illustration shows inline. Heavy on CPU (~1 min), so opt-in:
- *   STUDIO_AI_E2E=1 npx vitest run test/studio/studio-ai.test.ts
+ * node, the narration plays inline, the illustration shows inline. Heavy on CPU (~1 min).
  */
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 
-describe.skipIf(!process.env.STUDIO_AI_E2E)('studio AI templates in a browser', () => {
+describe('studio AI templates in a browser', () => {
   let stack: Stack;
   let browser: Browser;
   let page: Page;

@@ -100,7 +100,7 @@ describe('studio in a browser', () => {
     expect(await page.locator('.react-flow__edge').count()).toBe(3);
 
     await selectNode(page, 'delay');
-    await page.locator('#param-ms').fill('1500');
+    await page.locator('#param-ms').fill('4000');
     await selectNode(page, 'template');
     await page.locator('#param-template').fill('A tale of {{text}}');
     await waitSaved(page);

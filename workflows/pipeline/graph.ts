@@ -76,6 +76,11 @@ export const MediaRecordSchema = z.strictObject({
 });
 export type MediaRecord = z.infer<typeof MediaRecordSchema>;
 
+/** Where the API serves a run's artifact (run storage keys are `runs/<runId>/…`), to the run's owner. */
+export function artifactUrl(ref: ArtifactRef): string {
+  return `/api/${ref.key.split('/').map(encodeURIComponent).join('/').replace(/^runs\/([^/]+)\//, 'runs/$1/artifacts/')}`;
+}
+
 export function isArtifactRef(value: unknown): value is ArtifactRef {
   return typeof value === 'object' && value !== null && (value as { artifact?: unknown }).artifact === true;
 }

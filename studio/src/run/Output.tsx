@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { isArtifactRef } from '../../../workflows/pipeline';
+import { artifactUrl, isArtifactRef } from '../../../workflows/pipeline';
 import { authedUrl, getToken } from '../lib/api';
 import { bytes } from '../lib/format';
 
@@ -64,13 +64,17 @@ export function OutputValue({ value, compact = false }: { value: unknown; compac
     );
   }
   if (isArtifactRef(value)) {
-    return (
+    const src = authedUrl(artifactUrl(value));
+    const facts = (
       <div className="out-artifact muted">
         {value.mimeType} · {bytes(value.size)}
         {value.durationMs ? ` · ${(value.durationMs / 1000).toFixed(1)} s` : ''}
-        {value.width ? ` · ${value.width}×${value.height}` : ''} <em>(connect an Upload to keep it)</em>
+        {value.width ? ` · ${value.width}×${value.height}` : ''}
       </div>
     );
+    if (value.mimeType.startsWith('image/')) return <div><img className="out-image" src={src} alt="Generated image" loading="lazy" />{facts}</div>;
+    if (value.mimeType.startsWith('audio/')) return <div><audio className="out-audio" controls preload="metadata" src={src} />{facts}</div>;
+    return facts;
   }
   if (value === null || value === undefined) return <span className="muted">—</span>;
   return <pre className={compact ? 'out-json clamp' : 'out-json'}>{JSON.stringify(value, null, 2)}</pre>;
