@@ -4,10 +4,12 @@
  * the API must share a process; they do here.
  */
 import { loadConfig } from './config';
+import { hideExpectedWarnings } from './warnings';
 import { closeServer, listen, onShutdown, resolveTemporal, runWorker } from './processes';
 import { openServices } from './services';
 
 const started = Date.now();
+hideExpectedWarnings();
 const config = loadConfig();
 const { address, devServer } = await resolveTemporal(config);
 console.log(

@@ -16,7 +16,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { WASI } from 'node:wasi';
 import * as ort from 'onnxruntime-node';
 import { ProviderError, type SpeechProvider, type SpeechRequest, type SpeechResult } from '../types';
 import { decodeWav, encodeWav, joinWavs } from '../audio/wav';
@@ -218,6 +217,8 @@ async function fliteSynthesize(text: string, voice: string, speed: number): Prom
   const dir = mkdtempSync(join(tmpdir(), 'cf-flite-'));
   try {
     writeFileSync(join(dir, 'in.txt'), text);
+    // Imported on first use: loading node:wasi prints an ExperimentalWarning, which only flite needs.
+    const { WASI } = await import('node:wasi');
     const wasi = new WASI({
       version: 'preview1',
       args: ['flite', '-voice', voice, '--setf', `duration_stretch=${(1 / speed).toFixed(3)}`, '-f', '/io/in.txt', '-o', '/io/out.wav'],
