@@ -3,6 +3,7 @@ import {
   CancellationScope,
   CancelledFailure,
   ActivityFailure,
+  condition,
   defineQuery,
   isCancellation,
   proxyActivities,
@@ -263,24 +264,37 @@ function sinkOutputs(graph: Graph, state: RunState): Record<string, unknown> {
 }
 
 /**
- * Numbers events and hands each, in order, to the progress activity. One local activity per event, never
- * batched by timing: how many events pile up while a report is in flight differs between the first run
- * and a replay, and a different number of local activities would break replay. Reporting never gets
- * cancelled: a cancelled run must still say so.
+ * Numbers events and hands them in order to the progress activity, one batch per workflow activation:
+ * the batch is taken when `condition` finds events pending, which Temporal evaluates at points fixed by
+ * the activation's jobs, so a replay forms exactly the same batches (and so the same number of local
+ * activities). Batching by "whatever piled up while the last report was in flight" would not: that depends
+ * on timing, and a replay would then diverge. Reporting is never cancelled: a cancelled run must say so.
  */
 function createReporter(runId: string, state: RunState) {
   let seq = 0;
+  let pending: RunEvent[] = [];
   let chain: Promise<void> = Promise.resolve();
+  let closing = false;
+
+  const batches = CancellationScope.nonCancellable(async () => {
+    for (;;) {
+      await condition(() => pending.length > 0 || closing);
+      if (pending.length === 0) return;
+      const events = pending;
+      pending = [];
+      chain = chain.then(() => reportRunProgress({ runId, events, outputs: state.outputs }));
+    }
+  });
 
   return {
     emit(event: DistributiveOmit<RunEvent, 'seq'>) {
-      const numbered = { ...event, seq: ++seq } as RunEvent;
-      chain = chain.then(() =>
-        CancellationScope.nonCancellable(() => reportRunProgress({ runId, events: [numbered], outputs: state.outputs })),
-      );
+      pending.push({ ...event, seq: ++seq } as RunEvent);
     },
-    flushed(): Promise<void> {
-      return chain;
+    /** Reports what is pending and resolves once every report is stored. */
+    async flushed(): Promise<void> {
+      closing = true;
+      await batches;
+      await chain;
     },
   };
 }
