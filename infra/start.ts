@@ -7,10 +7,12 @@ import { loadConfig } from './config';
 import { hideExpectedWarnings } from './warnings';
 import { closeServer, listen, onShutdown, resolveTemporal, runWorker } from './processes';
 import { openServices } from './services';
+import { workflowBundle } from './worker';
 
 const started = Date.now();
 hideExpectedWarnings();
 const config = loadConfig();
+void workflowBundle(); // bundles (or reads the cached bundle) while Temporal starts
 const { address, devServer } = await resolveTemporal(config);
 console.log(
   devServer

@@ -1,17 +1,43 @@
-import { createRequire } from 'node:module';
-import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, createRunStore } from '../activities';
 import { createProviders, providerSettingsFromEnv } from '../activities/providers';
 import { createCredentialStore } from './credentials';
 import type { Services } from './services';
 
-const require = createRequire(import.meta.url);
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+const rootDir = join(dirname(new URL(import.meta.url).pathname), '..');
+let bundle: Promise<WorkflowBundle> | undefined;
 
-/** The workflow code, bundled once per process (webpack is slow; a worker restart pays it once). */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/index.ts'), logger: quietLogger });
+/**
+ * The workflow code, bundled by webpack (~3 s) once per set of sources: kept in memory for the process and
+ * in `.cache/workflow-bundle/<hash of workflows/ and the lockfile>.js` across restarts.
+ */
+export function workflowBundle(): Promise<WorkflowBundle> {
+  bundle ??= (async () => {
+    const file = join(rootDir, '.cache', 'workflow-bundle', `${workflowSourcesHash()}.js`);
+    if (existsSync(file)) return { code: readFileSync(file, 'utf8') };
+    const { code } = await bundleWorkflowCode({ workflowsPath: join(rootDir, 'workflows', 'index.ts'), logger: quietLogger });
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(`${file}.partial`, code);
+    renameSync(`${file}.partial`, file);
+    return { code };
+  })();
   return bundle;
+}
+
+function workflowSourcesHash(): string {
+  const hash = createHash('sha256').update(readFileSync(join(rootDir, 'package-lock.json')));
+  const visit = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) visit(path);
+      else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) hash.update(path.slice(rootDir.length)).update(readFileSync(path));
+    }
+  };
+  visit(join(rootDir, 'workflows'));
+  return hash.digest('hex').slice(0, 16);
 }
 
 const quietLogger = {
