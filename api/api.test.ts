@@ -156,6 +156,22 @@ describe.each([
     expect((await client.post(`/api/runs/${body.id}/cancel`)).status).toBe(409);
   });
 
+  it('deletes a pipeline with its runs once none is in progress, keeping published media', async () => {
+    const { client } = await registerUser(stack.baseUrl);
+    const slow = { ...storyGraph, nodes: storyGraph.nodes.map((n) => (n.id === 'wait' ? { ...n, params: { ms: 60_000 } } : n)) };
+    const pipeline = await client.post('/api/pipelines', { name: 'Doomed', graph: slow });
+    const { body: run } = await client.post(`/api/pipelines/${pipeline.body.id}/runs`, { inputs: { topic: 'x' } });
+    const refused = await client.request('DELETE', `/api/pipelines/${pipeline.body.id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ error: 'run_active' });
+    await client.post(`/api/runs/${run.id}/cancel`);
+    await waitForRun(client, run.id);
+    expect((await client.request('DELETE', `/api/pipelines/${pipeline.body.id}`)).status).toBe(204);
+    expect((await client.get(`/api/pipelines/${pipeline.body.id}`)).status).toBe(404);
+    expect((await client.get(`/api/runs/${run.id}`)).status).toBe(404);
+    expect((await client.request('DELETE', `/api/pipelines/${pipeline.body.id}`)).status).toBe(404);
+  });
+
   it('answers bad input with a JSON error naming the field, and keeps serving', async () => {
     const { client, token } = await registerUser(stack.baseUrl);
     const malformed = await client.request('POST', '/api/pipelines', '{"name": ', {});

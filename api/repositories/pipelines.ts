@@ -40,6 +40,21 @@ export function createPipelineRepository(db: Kysely<Database>) {
       });
       return { id, version: 1 };
     },
+    /**
+     * Deletes a pipeline with its versions and runs (published media stay in the library). 'active' when a
+     * run is still queued or running; undefined when it isn't the user's.
+     */
+    async remove(userId: string, id: string): Promise<'deleted' | 'active' | undefined> {
+      return db.transaction().execute(async (trx) => {
+        const found = await trx.selectFrom('pipelines').select('id').where('user_id', '=', userId).where('id', '=', id).forUpdate().executeTakeFirst();
+        if (!found) return undefined;
+        const active = await trx.selectFrom('runs').select('id').where('pipeline_id', '=', id).where('status', 'in', ['queued', 'running']).executeTakeFirst();
+        if (active) return 'active';
+        await trx.deleteFrom('runs').where('pipeline_id', '=', id).execute();
+        await trx.deleteFrom('pipelines').where('id', '=', id).execute();
+        return 'deleted';
+      });
+    },
     /** Saves a new immutable version (when a graph is given) and/or renames; undefined if not the user's. */
     async update(userId: string, id: string, change: { name?: string; graph?: Graph }) {
       return db.transaction().execute(async (trx) => {

@@ -55,6 +55,17 @@ export function pipelineRoutes(deps: {
     }),
   );
 
+  router.delete(
+    '/:id',
+    handler(async (req, res) => {
+      const { id } = parse(IdParam, req.params, 'path');
+      const outcome = await pipelines.remove(req.user!.id, id);
+      if (!outcome) throw notFound('Pipeline');
+      if (outcome === 'active') throw new HttpError(409, 'run_active', 'The pipeline has a run in progress: cancel it or let it finish first');
+      res.status(204).end();
+    }),
+  );
+
   router.put(
     '/:id',
     handler(async (req, res) => {

@@ -39,6 +39,19 @@ export default function ProjectsScreen({ projectId }: { projectId?: string }) {
     );
   }, [current?.id]);
 
+  const removePipeline = async (p: PipelineSummary) => {
+    if (!confirm(`Delete “${p.name}” with its versions and run history? Published media stay in the library.`)) return;
+    setBusy('delete');
+    try {
+      await api('DELETE', `/pipelines/${p.id}`);
+      setPipelines((list) => list?.filter((x) => x.id !== p.id) ?? null);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(null);
+    }
+  };
+
   const createProject = async () => {
     const name = prompt('Name of the new project', 'New project');
     if (!name?.trim()) return;
@@ -149,6 +162,7 @@ export default function ProjectsScreen({ projectId }: { projectId?: string }) {
                 <div className="row">
                   <a className="btn small" {...linkProps(`/pipelines/${p.id}`)}>Open</a>
                   <a className="btn small ghost" {...linkProps(`/pipelines/${p.id}/runs`)}>Runs</a>
+                  <button className="btn small ghost danger" disabled={!!busy} onClick={() => void removePipeline(p)}>Delete</button>
                 </div>
               </li>
             ))}
