@@ -156,6 +156,34 @@ describe.each([
     expect((await client.post(`/api/runs/${body.id}/cancel`)).status).toBe(409);
   });
 
+  it('pages through the media library without skipping items made in the same instant', async () => {
+    const { client } = await registerUser(stack.baseUrl);
+    const graph = {
+      nodes: [
+        { id: 'text', type: 'input', params: { name: 'text' } },
+        { id: 'parts', type: 'split', params: { by: 'lines' } },
+        { id: 'publish', type: 'upload', params: {} },
+      ],
+      edges: [
+        { source: 'text', sourceHandle: 'value', target: 'parts', targetHandle: 'text' },
+        { source: 'parts', sourceHandle: 'items', target: 'publish', targetHandle: 'file' },
+      ],
+    };
+    const pipeline = await client.post('/api/pipelines', { name: 'Many files', graph });
+    const { body } = await client.post(`/api/pipelines/${pipeline.body.id}/runs`, { inputs: { text: 'a\nb\nc\nd\ne' } });
+    expect((await waitForRun(client, body.id)).status).toBe('succeeded');
+    const seen: string[] = [];
+    for (let page = 0; page < 5; page++) {
+      const after = seen.length ? `&after=${seen.at(-1)}` : '';
+      const items = (await client.get(`/api/media?limit=2${after}`)).body.media as { id: string }[];
+      if (items.length === 0) break;
+      seen.push(...items.map((m) => m.id));
+    }
+    expect(new Set(seen).size).toBe(5);
+    expect(seen).toHaveLength(5);
+    expect((await client.get('/api/media?after=nope')).status).toBe(400);
+  });
+
   it('deletes a pipeline with its runs once none is in progress, keeping published media', async () => {
     const { client } = await registerUser(stack.baseUrl);
     const slow = { ...storyGraph, nodes: storyGraph.nodes.map((n) => (n.id === 'wait' ? { ...n, params: { ms: 60_000 } } : n)) };

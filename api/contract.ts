@@ -44,6 +44,8 @@ export const ListQuery = z.object({
   projectId: z.uuid().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   before: z.iso.datetime({ offset: true }).optional(),
+  /** Keyset cursor: items after this one in the list's order (exact, unlike a timestamp). */
+  after: z.uuid('must be the id of the last item you have').optional(),
 });
 
 export const IdParam = z.object({ id: z.uuid('must be a valid id') });

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../infra/db/schema';
 import { mediaUrl } from '../../activities/storage';
 
@@ -18,11 +18,15 @@ export function createMediaRepository(db: Kysely<Database>) {
     ]);
   const present = <T extends { id: string; size: number | string }>(row: T) => ({ ...row, size: Number(row.size), url: mediaUrl(row.id) });
   return {
-    async list(userId: string, opts: { projectId?: string; limit: number; before?: string }) {
+    async list(userId: string, opts: { projectId?: string; limit: number; before?: string; after?: string }) {
       let query = base.where('user_id', '=', userId);
       if (opts.projectId) query = query.where('project_id', '=', opts.projectId);
       if (opts.before) query = query.where('created_at', '<', new Date(opts.before));
-      return (await query.orderBy('created_at', 'desc').limit(opts.limit).execute()).map(present);
+      if (opts.after) {
+        // Compared at the database's own (microsecond) precision, so items made in the same millisecond are never skipped.
+        query = query.where(sql<boolean>`(media.created_at, media.id) < (select m.created_at, m.id from media m where m.id = ${opts.after})`);
+      }
+      return (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute()).map(present);
     },
     async find(userId: string, id: string) {
       const row = await base.where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();

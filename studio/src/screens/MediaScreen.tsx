@@ -72,8 +72,8 @@ export default function MediaScreen() {
     if (loading || done) return;
     setLoading(true);
     try {
-      const before = items.length ? `&before=${encodeURIComponent(new Date(items[items.length - 1].createdAt).toISOString())}` : '';
-      const r = await api<{ media: MediaItem[] }>('GET', `/media?limit=${PAGE}${before}`);
+      const after = items.length ? `&after=${items[items.length - 1].id}` : '';
+      const r = await api<{ media: MediaItem[] }>('GET', `/media?limit=${PAGE}${after}`);
       setItems((prev) => [...prev, ...r.media.filter((m) => !prev.some((p) => p.id === m.id))]);
       if (r.media.length < PAGE) setDone(true);
     } catch (err) {
