@@ -35,6 +35,20 @@ describe('AI activities', () => {
     });
   });
 
+  it('runs a local text model named by its GGUF file, and refuses a missing or path-like one', async () => {
+    const tale = (model: string) => env.input('tale-' + model.length, { prompt: 'a fox in the snow' }, { provider: 'local', words: 20, temperature: 0, model });
+    const named: ActivityResult = await new MockActivityEnvironment().run(env.activities.story, tale('SmolLM2-135M-Instruct.Q4_1.gguf'));
+    expect(String(named.output.text).length).toBeGreaterThan(20);
+    await expect(new MockActivityEnvironment().run(env.activities.story, tale('missing.gguf'))).rejects.toMatchObject({
+      nonRetryable: true,
+      message: expect.stringContaining("No model file 'missing.gguf'"),
+    });
+    await expect(new MockActivityEnvironment().run(env.activities.story, tale('../../etc/x.gguf'))).rejects.toMatchObject({
+      nonRetryable: true,
+      message: expect.stringContaining('file name only'),
+    });
+  });
+
   it('fails without retrying when a cloud provider has no key', async () => {
     await expect(
       new MockActivityEnvironment().run(env.activities.story, env.input('tale', { prompt: 'a fox' }, { provider: 'openai', words: 30 })),

@@ -88,7 +88,8 @@ export function createAiSteps(deps: AiDeps): Record<'story' | 'llm' | 'narration
   async function writeText(input: ActivityInput, system: string | undefined, prompt: string, maxTokens: number): Promise<Record<string, unknown>> {
     const provider = String(input.params.provider ?? 'local');
     return generation(input, 'text', prompt, (text) => ({ text }), async (signal) => {
-      const text = await providers.text(provider, input.userId);
+      const model = (input.params.model as string | undefined) || undefined;
+      const text = await providers.text(provider, input.userId, model);
       let sofar = '';
       let lastEvent = 0;
       let tokens = 0;
@@ -99,7 +100,8 @@ export function createAiSteps(deps: AiDeps): Record<'story' | 'llm' | 'narration
           maxTokens,
           temperature: Number(input.params.temperature ?? 0.8),
           seed: input.params.seed === undefined ? undefined : Number(input.params.seed),
-          model: (input.params.model as string | undefined) || undefined,
+          // The local provider serves the file it was built for; cloud ones take the model by name.
+          model: provider === 'local' ? undefined : model,
         },
         {
           signal,

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createElevenLabsSpeechProvider } from './cloud/elevenlabs';
 import { createOpenAIImageProvider, createOpenAISpeechProvider, createOpenAITextProvider } from './cloud/openai';
 import { createStabilityImageProvider } from './cloud/stability';
@@ -22,6 +24,8 @@ export interface ProviderSettings {
   rootDir: string;
   /** A GGUF file to use instead of the packaged default (LOCAL_TEXT_MODEL). */
   localTextModel?: string;
+  /** Where a node's `model` param finds other GGUF files by name (LOCAL_MODELS_DIR, default data/models). */
+  localModelsDir: string;
   environment: Partial<Record<CloudProvider, Credentials>>;
   prices: PriceTable;
 }
@@ -36,12 +40,19 @@ export function providerSettingsFromEnv(rootDir: string, env: NodeJS.ProcessEnv 
   if (openai) environment.openai = openai;
   if (elevenlabs) environment.elevenlabs = elevenlabs;
   if (stability) environment.stability = stability;
-  return { rootDir, localTextModel: env.LOCAL_TEXT_MODEL || undefined, environment, prices: loadPrices(env) };
+  return {
+    rootDir,
+    localTextModel: env.LOCAL_TEXT_MODEL || undefined,
+    localModelsDir: env.LOCAL_MODELS_DIR || join(env.DATA_DIR || join(rootDir, 'data'), 'models'),
+    environment,
+    prices: loadPrices(env),
+  };
 }
 
 export interface Providers {
   prices: PriceTable;
-  text(provider: string, userId: string): Promise<TextProvider>;
+  /** `model`, for the local provider, may name another GGUF file in the local models folder. */
+  text(provider: string, userId: string, model?: string): Promise<TextProvider>;
   speech(provider: string, userId: string): Promise<SpeechProvider>;
   image(provider: string, userId: string): Promise<ImageProvider>;
   /** Loads the local models now rather than on the first run that needs them. */
@@ -55,10 +66,23 @@ export interface Providers {
  * stay warm; cloud ones are built per call from the user's key, else the install's.
  */
 export function createProviders(settings: ProviderSettings, userCredentials: UserCredentialLookup = async () => undefined): Providers {
-  let localText: LocalTextProvider | undefined;
+  const localTexts = new Map<string, LocalTextProvider>();
   let localSpeech: SpeechProvider | undefined;
-  const localTextProvider = () =>
-    (localText ??= createLocalTextProvider({ modelPath: settings.localTextModel ?? defaultTextModelPath(settings.rootDir) }));
+  const localTextProvider = (modelPath = settings.localTextModel ?? defaultTextModelPath(settings.rootDir)) => {
+    let found = localTexts.get(modelPath);
+    if (!found) localTexts.set(modelPath, (found = createLocalTextProvider({ modelPath })));
+    return found;
+  };
+  /** A GGUF file named by a node: looked up by bare file name only, in the local models folder or the packaged ones. */
+  const namedModel = (model: string): string => {
+    if (!/^[\w.-]+\.gguf$/i.test(model)) {
+      throw new ProviderError(`model '${model}': name a .gguf file in ${settings.localModelsDir} (file name only), or leave it empty`, false);
+    }
+    const candidates = [join(settings.localModelsDir, model), join(settings.rootDir, '.cache', 'models', model)];
+    const path = candidates.find((c) => existsSync(c));
+    if (!path) throw new ProviderError(`No model file '${model}' in ${settings.localModelsDir}: copy the GGUF file there`, false);
+    return path;
+  };
   let sketch: ImageProvider | undefined;
 
   const credentials = async (provider: CloudProvider, userId: string): Promise<Credentials> => {
@@ -76,8 +100,8 @@ export function createProviders(settings: ProviderSettings, userCredentials: Use
 
   return {
     prices: settings.prices,
-    async text(provider, userId) {
-      if (provider === 'local') return localTextProvider();
+    async text(provider, userId, model) {
+      if (provider === 'local') return localTextProvider(model && model !== 'local' ? namedModel(model) : undefined);
       if (provider === 'openai') return createOpenAITextProvider(await credentials('openai', userId));
       throw unknown('text', provider);
     },
@@ -97,7 +121,7 @@ export function createProviders(settings: ProviderSettings, userCredentials: Use
       await Promise.all([localTextProvider().warmup(), warmLocalSpeech({ rootDir: settings.rootDir })]);
     },
     async close() {
-      await localText?.dispose();
+      await Promise.all([...localTexts.values()].map((p) => p.dispose()));
     },
   };
 }

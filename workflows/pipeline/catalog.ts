@@ -146,7 +146,7 @@ export const IMAGE_PROVIDERS = ['local', 'openai', 'stability'] as const;
 export const IMAGE_SIZES = ['256x256', '512x512', '768x768', '1024x1024', '1024x768', '768x1024'] as const;
 
 const seed = z.number().int().min(0).max(2 ** 31 - 1).optional().describe('Same seed, same result (where the provider supports it)');
-const model = z.string().max(200).optional().describe("Model name; the provider's default when empty");
+const model = z.string().max(200).optional().describe("Model name (local: a .gguf file in data/models); the provider's default when empty");
 const temperature = z.number().min(0).max(2).default(0.8).describe('Higher is more inventive');
 
 function aiExecution(activity: string, minutes: number): ActivityExecution {
