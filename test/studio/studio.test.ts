@@ -135,6 +135,16 @@ describe('studio in a browser', () => {
     await expect.poll(() => page.locator('.react-flow__node[data-id="template"] .node-output').textContent()).toContain('A tale of badgers');
   });
 
+  it('runs a finished run again with the same inputs', async () => {
+    const finished = page.url();
+    await page.getByRole('button', { name: '↻ Run again' }).click();
+    await expect.poll(() => page.url(), { timeout: 15_000 }).not.toBe(finished);
+    expect(page.url()).toMatch(/\/runs\/[0-9a-f-]{36}$/);
+    await page.locator('[data-run-status="succeeded"]').waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.locator('.run-badge[data-status="succeeded"]').count()).toBe(4);
+    await expect.poll(() => page.locator('.react-flow__node[data-id="template"] .node-output').textContent()).toContain('A tale of badgers');
+  });
+
   it('shows a failing step’s error on its node and keeps working', async () => {
     await page.getByRole('link', { name: 'Edit pipeline' }).click();
     await selectNode(page, 'upload');
@@ -146,11 +156,11 @@ describe('studio in a browser', () => {
     await expect.poll(() => error.textContent()).toMatch(/key/i);
     await page.screenshot({ path: join(ARTIFACTS, 'studio-run-failed.png') });
 
-    // Still usable: history lists all three runs, the media library shows what the good runs published.
+    // Still usable: history lists all four runs, the media library shows what the good runs published.
     await page.getByRole('link', { name: 'History' }).click();
-    await expect.poll(() => page.locator('table.table tbody tr').count()).toBe(3);
+    await expect.poll(() => page.locator('table.table tbody tr').count()).toBe(4);
     await page.getByRole('link', { name: 'Media' }).click();
-    await expect.poll(() => page.locator('.media-tile').count()).toBe(2);
+    await expect.poll(() => page.locator('.media-tile').count()).toBe(3);
     await expect.poll(() => page.locator('.media-text').first().textContent()).toMatch(/A tale of/);
     await page.screenshot({ path: join(ARTIFACTS, 'studio-media.png') });
     expect(consoleErrors).toEqual([]);
@@ -235,5 +245,37 @@ describe('studio in a browser', () => {
     await openai.getByText('your key').waitFor();
     await page.setViewportSize({ width: 800, height: 900 });
     await page.screenshot({ path: join(ARTIFACTS, 'studio-settings-narrow.png'), fullPage: true });
+  });
+
+  it('deletes a pipeline from the projects screen', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByRole('link', { name: 'Projects' }).click();
+    await page.getByRole('button', { name: '+ Blank pipeline' }).click();
+    await page.waitForURL(/\/pipelines\/[0-9a-f-]{36}$/);
+    const id = new URL(page.url()).pathname.split('/').pop()!;
+    await page.getByRole('link', { name: 'Projects' }).click();
+    const card = page.locator('.pipeline-card', { has: page.locator(`a.title[href="/pipelines/${id}"]`) });
+    await card.waitFor();
+    await expect.poll(() => page.locator('.pipeline-card').count()).toBe(2);
+    page.once('dialog', (d) => void d.accept());
+    await card.getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => card.count(), { timeout: 15_000 }).toBe(0);
+    await page.reload();
+    await page.locator('.pipeline-card').first().waitFor();
+    expect(await page.locator('.pipeline-card').count()).toBe(1);
+    expect(await card.count()).toBe(0);
+  });
+
+  it('renames a project and keeps the new name after a reload', async () => {
+    await page.getByRole('button', { name: 'Rename My first project' }).click();
+    const input = page.getByLabel('Project name');
+    await input.fill('Otter stories');
+    await input.press('Enter');
+    await expect.poll(() => page.locator('.project-list').textContent(), { timeout: 15_000 }).toContain('Otter stories');
+    await expect.poll(() => page.locator('.project-main h1').textContent()).toBe('Otter stories');
+    await page.reload();
+    await expect.poll(() => page.locator('.project-main h1').textContent(), { timeout: 15_000 }).toBe('Otter stories');
+    expect(await page.getByRole('button', { name: 'Rename Otter stories' }).count()).toBe(1);
+    expect(consoleErrors).toEqual([]);
   });
 });

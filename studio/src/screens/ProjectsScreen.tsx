@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Graph } from '../../../workflows/pipeline';
 import { Loading } from '../App';
 import { api, ApiError, loadCatalog, type PipelineSummary, type Project } from '../lib/api';
@@ -67,7 +67,11 @@ export default function ProjectsScreen({ projectId }: { projectId?: string }) {
     }
   };
 
+  // The input's blur, Enter and Escape can all end one edit: the first one decides, the others do nothing.
+  const editing = useRef<string | null>(null);
   const rename = async (id: string) => {
+    if (editing.current !== id) return;
+    editing.current = null;
     const name = draftName.trim();
     setRenaming(null);
     if (!name) return;
@@ -113,7 +117,10 @@ export default function ProjectsScreen({ projectId }: { projectId?: string }) {
                   onBlur={() => void rename(p.id)}
                   onKeyDown={(e) => {
                     if (e.key === 'Enter') void rename(p.id);
-                    if (e.key === 'Escape') setRenaming(null);
+                    if (e.key === 'Escape') {
+                      editing.current = null;
+                      setRenaming(null);
+                    }
                   }}
                 />
               ) : (
@@ -124,6 +131,7 @@ export default function ProjectsScreen({ projectId }: { projectId?: string }) {
                     title="Rename project"
                     aria-label={`Rename ${p.name}`}
                     onClick={() => {
+                      editing.current = p.id;
                       setRenaming(p.id);
                       setDraftName(p.name);
                     }}
