@@ -167,7 +167,7 @@ export function createAiSteps(deps: AiDeps): Record<'story' | 'llm' | 'narration
           await publish(input, { fraction: (i + 1) / chunks.length, message: `${i + 1} of ${chunks.length} sentences` });
         }
         const wav = parts.length === 1 ? parts[0] : joinWavs(parts);
-        const ref = await storeArtifact(input, '.wav', wav, 'audio/wav', { durationMs: Math.round(wavDuration(wav) * 1000) });
+        const ref = await storeArtifact(input, '.wav', wav, 'audio/wav', { durationMs: Math.round(wavDuration(wav) * 1000), generator: speech.id });
         return {
           output: { audio: ref },
           result: JSON.stringify(ref),
@@ -200,7 +200,7 @@ export function createAiSteps(deps: AiDeps): Record<'story' | 'llm' | 'narration
           },
           { signal },
         );
-        const ref = await storeArtifact(input, '.png', result.png, 'image/png', { width: result.width, height: result.height });
+        const ref = await storeArtifact(input, '.png', result.png, 'image/png', { width: result.width, height: result.height, generator: result.aiService });
         return {
           output: { image: ref },
           result: JSON.stringify(ref),

@@ -62,6 +62,10 @@ describe('studio AI templates in a browser', () => {
     await page.locator('[data-run-status="succeeded"]').waitFor({ timeout: 180_000 });
     const img = page.locator('.react-flow__node[data-id="save-picture"] img');
     await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth), { timeout: 15_000 }).toBeGreaterThan(100);
+    // The illustration step's own output shows inline too, badged as the offline sketch it is.
+    const picture = page.locator('.react-flow__node[data-id="picture"]');
+    await expect.poll(() => picture.locator('img').evaluate((i: HTMLImageElement) => i.naturalWidth), { timeout: 15_000 }).toBeGreaterThan(100);
+    expect(await picture.locator('.badge.sketch').textContent()).toBe('Sketch · not AI');
     await page.screenshot({ path: join(ARTIFACTS, 'studio-ai-illustrated.png') });
   });
 });

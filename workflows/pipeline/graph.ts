@@ -65,6 +65,8 @@ export const ArtifactRefSchema = z.strictObject({
   durationMs: z.number().optional(),
   width: z.number().int().optional(),
   height: z.number().int().optional(),
+  /** What made it, when a generator made it: e.g. `local-sketch` (the procedural renderer, not AI), `openai`. */
+  generator: z.string().optional(),
 });
 export type ArtifactRef = z.infer<typeof ArtifactRefSchema>;
 

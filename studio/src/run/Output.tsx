@@ -72,7 +72,16 @@ export function OutputValue({ value, compact = false }: { value: unknown; compac
         {value.width ? ` · ${value.width}×${value.height}` : ''}
       </div>
     );
-    if (value.mimeType.startsWith('image/')) return <div><img className="out-image" src={src} alt="Generated image" loading="lazy" />{facts}</div>;
+    if (value.mimeType.startsWith('image/')) {
+      const sketch = value.generator === 'local-sketch';
+      return (
+        <div className="out-artifact-image">
+          <img className="out-image" src={src} alt={sketch ? 'Procedural sketch' : 'Generated image'} loading="lazy" />
+          {sketch && <span className="badge sketch" title="Drawn by the offline procedural renderer, not by an AI model. Set an image provider for AI pictures.">Sketch · not AI</span>}
+          {facts}
+        </div>
+      );
+    }
     if (value.mimeType.startsWith('audio/')) return <div><audio className="out-audio" controls preload="metadata" src={src} />{facts}</div>;
     return facts;
   }
