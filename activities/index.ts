@@ -3,7 +3,10 @@ import type { LiveEvent } from '../workflows/pipeline';
 import type { Activities, NodeActivity } from './contract';
 import { runChannel, type ActivityDeps, type NodeStep } from './deps';
 import { delay } from './flow';
-import { createAiSteps } from './ai';
+import { createGenerationKit } from './generation';
+import { createImageSteps } from './image';
+import { createSpeechSteps } from './speech';
+import { createTextSteps } from './text';
 import { createStorageSteps } from './storage';
 
 export type { ActivityDeps } from './deps';
@@ -11,7 +14,14 @@ export { createRunStore, type RunStore } from './runStore';
 
 /** Builds the worker's activities around the services it is handed (real ones, or test ones). */
 export function createActivities(deps: ActivityDeps): Activities {
-  const steps = { delay, ...createStorageSteps(deps), ...createAiSteps(deps) };
+  const kit = createGenerationKit(deps);
+  const steps = {
+    delay,
+    ...createStorageSteps(deps),
+    ...createTextSteps(deps, kit),
+    ...createSpeechSteps(deps, kit),
+    ...createImageSteps(deps, kit),
+  };
   const tracked = (step: NodeStep): NodeActivity => async (input) => {
     const { attempt } = Context.current().info;
     await deps.store.recordAttempt(input.runId, input.nodeId, attempt);

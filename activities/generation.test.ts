@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivityTestEnv, type ActivityTestEnv } from '../test/support/activityEnv';
 import type { ActivityResult } from './contract';
 
-describe('AI activities', () => {
+describe('AI activities (generation records, text, speech, image steps)', () => {
   let env: ActivityTestEnv;
   beforeAll(async () => {
     env = await createActivityTestEnv();

@@ -1,0 +1,97 @@
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import type { ArtifactRef, LiveEvent } from '../workflows/pipeline';
+import type { ActivityInput } from './contract';
+import { runChannel, type ActivityDeps } from './deps';
+import { asTemporalFailure } from './failures';
+import { costOf, type Usage } from './providers/prices';
+import type { NewGeneration } from './runStore';
+
+const HEARTBEAT_MS = 5_000;
+
+export interface Generated {
+  output: Record<string, unknown>;
+  /** The `result` column: the text, or the artifact ref as JSON. */
+  result: string;
+  aiService: string;
+  model: string;
+  usage: Usage;
+  parameters: Record<string, unknown>;
+}
+
+export type Progress = Omit<Extract<LiveEvent, { type: 'node.progress' }>, 'type' | 'at' | 'nodeId'>;
+
+/**
+ * What every AI step shares. Each records one generation per (run, node, item): a retry after a crash that
+ * finds it recorded returns it instead of generating (and charging, and counting) again; artifacts are
+ * written under keys derived from the same triple, so a retry overwrites rather than duplicates.
+ */
+export function createGenerationKit({ providers, blobs, bus, store }: ActivityDeps) {
+  const publish = (input: ActivityInput, progress: Progress) =>
+    bus.publish(runChannel(input.runId), {
+      type: 'node.progress',
+      at: new Date().toISOString(),
+      nodeId: input.nodeId,
+      ...(input.itemIndex > 0 ? { item: input.itemIndex } : {}),
+      ...progress,
+    } satisfies LiveEvent);
+
+  async function generation(
+    input: ActivityInput,
+    type: NewGeneration['type'],
+    prompt: string,
+    fromRecord: (result: string) => Record<string, unknown>,
+    work: (signal: AbortSignal) => Promise<Generated>,
+  ): Promise<Record<string, unknown>> {
+    const recorded = await store.findGeneration(input.runId, input.nodeId, input.itemIndex);
+    if (recorded?.status === 'completed' && recorded.result !== null) return fromRecord(recorded.result);
+
+    const ctx = Context.current();
+    const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_MS);
+    const started = Date.now();
+    try {
+      const done = await work(ctx.cancellationSignal);
+      await store.saveGeneration({
+        userId: input.userId,
+        projectId: input.projectId,
+        runId: input.runId,
+        nodeId: input.nodeId,
+        itemIndex: input.itemIndex,
+        type,
+        aiService: done.aiService,
+        model: done.model,
+        prompt,
+        result: done.result,
+        mediaId: null,
+        parameters: { ...done.parameters, model: done.model },
+        processingMs: Date.now() - started,
+        tokensUsed: done.usage.promptTokens !== undefined ? done.usage.promptTokens + (done.usage.completionTokens ?? 0) : null,
+        costUsd: costOf(providers.prices, String(input.params.provider ?? 'local'), done.model, done.usage),
+      });
+      return done.output;
+    } catch (err) {
+      // Providers stop with an AbortError when the activity is cancelled: report a cancellation, not a failure.
+      if (ctx.cancellationSignal.aborted) throw new CancelledFailure('Generation cancelled');
+      throw asTemporalFailure(err);
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  async function storeArtifact(input: ActivityInput, ext: string, body: Buffer, mimeType: string, extra: Partial<ArtifactRef>): Promise<ArtifactRef> {
+    const key = `runs/${input.runId}/${input.nodeId}/${input.itemIndex}${ext}`;
+    const stored = await blobs.put(key, body, { contentType: mimeType });
+    return { artifact: true, key, mimeType, size: stored.size, ...extra };
+  }
+
+  return { publish, generation, storeArtifact };
+}
+
+export type GenerationKit = ReturnType<typeof createGenerationKit>;
+
+export function requireText(input: ActivityInput, handle: string): string {
+  const value = input.inputs[handle];
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw ApplicationFailure.nonRetryable(`Input '${handle}' needs text, got ${value === undefined ? 'nothing' : typeof value === 'string' ? 'empty text' : typeof value}`, 'InvalidInput');
+  }
+  return value;
+}
