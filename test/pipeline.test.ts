@@ -62,6 +62,36 @@ describe('AI pipeline on the embedded defaults with local models', () => {
     const me = (await client.get('/api/auth/me')).body;
     expect(me.user ?? me).toMatchObject({ totalGenerations: 3 + scenes.length });
   }, 300_000);
+
+  it('cancels a long story mid-generation, and the model is free for the next run', async () => {
+    const { client, token } = await registerUser(stack.baseUrl);
+    const graph = {
+      nodes: [
+        { id: 'topic', type: 'input', params: { name: 'topic' } },
+        { id: 'story', type: 'story', params: { words: 2000 } },
+      ],
+      edges: [edge('topic', 'value', 'story', 'prompt')],
+    };
+    const pipeline = await client.post('/api/pipelines', { name: 'Epic', graph });
+    const long = await client.post(`/api/pipelines/${pipeline.body.id}/runs`, { inputs: { topic: 'the history of the sea' } });
+    // Wait until text is streaming, then cancel.
+    const res = await fetch(`${stack.baseUrl}/api/runs/${long.body.id}/events`, { headers: { authorization: `Bearer ${token}` } });
+    const reader = res.body!.getReader();
+    let seen = '';
+    while (!seen.includes('"type":"node.progress"')) seen += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    expect((await client.post(`/api/runs/${long.body.id}/cancel`)).status).toBe(202);
+    const cancelled = await waitForRun(client, long.body.id, 30_000);
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.nodes.story.status).toBe('cancelled');
+
+    const short = { ...graph, nodes: [graph.nodes[0], { id: 'story', type: 'story', params: { words: 20 } }] };
+    const next = await client.post('/api/pipelines', { name: 'Short', graph: short });
+    const run = await client.post(`/api/pipelines/${next.body.id}/runs`, { inputs: { topic: 'a quiet pond' } });
+    // A generation left running would hold the one model context for a minute or more.
+    const done = await waitForRun(client, run.body.id, 45_000);
+    expect(done.status).toBe('succeeded');
+  }, 240_000);
 });
 
 describe('AI pipeline on a cloud provider (fake OpenAI-compatible server)', () => {
