@@ -81,10 +81,23 @@ export async function startStack(opts: { backends: 'servers' | 'embedded'; worke
   const temporalPort = await freePort();
   const config = loadConfig({ ...env, PORT: '0' });
   const temporal = await startDevServer(config, { port: temporalPort, uiPort: await freePort() });
+  cleanups.unshift(() => temporal.stop()); // run last (cleanups run in reverse)
   env.TEMPORAL_ADDRESS = temporal.address;
-  const services = await openServices(config, temporal.address);
-  const worker = opts.worker === false ? undefined : await runWorker(services);
-  const server: Server = await listen(services, 0);
+  let services: Services | undefined;
+  let worker: Awaited<ReturnType<typeof runWorker>> | undefined;
+  let server: Server;
+  try {
+    services = await openServices(config, temporal.address);
+    worker = opts.worker === false ? undefined : await runWorker(services);
+    server = await listen(services, 0);
+  } catch (err) {
+    // A stack that fails to start must not leave a Temporal server or a database behind.
+    await worker?.stop().catch(() => undefined);
+    await services?.close().catch(() => undefined);
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}`,
@@ -98,8 +111,7 @@ export async function startStack(opts: { backends: 'servers' | 'embedded'; worke
       if (worker) {
         await worker.stop();
       }
-      await services.close();
-      await temporal.stop();
+      await services!.close();
       for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
       rmSync(dataDir, { recursive: true, force: true });
     },
