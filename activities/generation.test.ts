@@ -54,4 +54,24 @@ describe('AI activities (generation records, text, speech, image steps)', () => 
       new MockActivityEnvironment().run(env.activities.story, env.input('tale', { prompt: 'a fox' }, { provider: 'openai', words: 30 })),
     ).rejects.toMatchObject({ nonRetryable: true, type: 'ProviderRejected', message: expect.stringContaining('No credentials for openai') });
   });
+
+  it('records a failed call without counting it, and a later success replaces it and counts once', async () => {
+    const { database, ids, activities, input } = env;
+    const countOf = async () =>
+      (await database.db.selectFrom('users').select('total_generations').where('id', '=', ids.user).executeTakeFirstOrThrow()).total_generations;
+    const before = await countOf();
+    const verse = (provider: string) => input('verse', { prompt: 'a heron at dawn' }, { provider, words: 20, temperature: 0 });
+    await expect(new MockActivityEnvironment().run(activities.story, verse('openai'))).rejects.toMatchObject({ type: 'ProviderRejected' });
+    const failed = await database.db.selectFrom('generations').selectAll().where('run_id', '=', ids.run).where('node_id', '=', 'verse').execute();
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ status: 'failed', ai_service: 'openai', result: null, error: expect.stringContaining('No credentials') });
+    expect(await countOf()).toBe(before);
+
+    await new MockActivityEnvironment({ attempt: 2 }).run(activities.story, verse('local'));
+    await new MockActivityEnvironment({ attempt: 3 }).run(activities.story, verse('local'));
+    const done = await database.db.selectFrom('generations').selectAll().where('run_id', '=', ids.run).where('node_id', '=', 'verse').execute();
+    expect(done).toHaveLength(1);
+    expect(done[0]).toMatchObject({ status: 'completed', ai_service: 'local', error: null });
+    expect(await countOf()).toBe(before + 1);
+  });
 });

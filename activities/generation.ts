@@ -71,6 +71,29 @@ export function createGenerationKit({ providers, blobs, bus, store }: ActivityDe
     } catch (err) {
       // Providers stop with an AbortError when the activity is cancelled: report a cancellation, not a failure.
       if (ctx.cancellationSignal.aborted) throw new CancelledFailure('Generation cancelled');
+      const provider = String(input.params.provider ?? 'local');
+      await store
+        .recordFailedGeneration(
+          {
+            userId: input.userId,
+            projectId: input.projectId,
+            runId: input.runId,
+            nodeId: input.nodeId,
+            itemIndex: input.itemIndex,
+            type,
+            aiService: provider,
+            model: String(input.params.model || '') || provider,
+            prompt,
+            result: null,
+            mediaId: null,
+            parameters: { attempt: ctx.info.attempt },
+            processingMs: Date.now() - started,
+            tokensUsed: null,
+            costUsd: 0,
+          },
+          err instanceof Error ? err.message : String(err),
+        )
+        .catch(() => undefined); // the record is a courtesy; the failure itself must reach Temporal
       throw asTemporalFailure(err);
     } finally {
       clearInterval(beat);

@@ -61,6 +61,30 @@ export interface RunStore {
    * already there changes nothing and gets the recorded one back.
    */
   saveGeneration(generation: NewGeneration): Promise<GenerationRecord>;
+  /** Records the latest failed attempt (not counted, no cost); a later success replaces it. */
+  recordFailedGeneration(generation: NewGeneration, error: string): Promise<void>;
+}
+
+function generationRow(g: NewGeneration, status: 'completed' | 'failed', error: string | null) {
+  return {
+    user_id: g.userId,
+    project_id: g.projectId,
+    run_id: g.runId,
+    node_id: g.nodeId,
+    item_index: g.itemIndex,
+    type: g.type,
+    ai_service: g.aiService,
+    model: g.model,
+    status,
+    prompt: g.prompt,
+    result: g.result,
+    media_id: g.mediaId,
+    parameters: JSON.stringify(g.parameters),
+    processing_time: g.processingMs,
+    tokens_used: g.tokensUsed,
+    cost_usd: g.costUsd.toFixed(6),
+    error,
+  };
 }
 
 export function createRunStore(db: Kysely<Database>): RunStore {
@@ -170,30 +194,20 @@ export function createRunStore(db: Kysely<Database>): RunStore {
 
     async saveGeneration(g) {
       await db.transaction().execute(async (trx) => {
-        const inserted = await trx
+        const row = generationRow(g, 'completed', null);
+        // Inserted, or a failed attempt's row turned completed: either way counted now, and only now.
+        const counted = await trx
           .insertInto('generations')
-          .values({
-            user_id: g.userId,
-            project_id: g.projectId,
-            run_id: g.runId,
-            node_id: g.nodeId,
-            item_index: g.itemIndex,
-            type: g.type,
-            ai_service: g.aiService,
-            model: g.model,
-            status: 'completed',
-            prompt: g.prompt,
-            result: g.result,
-            media_id: g.mediaId,
-            parameters: JSON.stringify(g.parameters),
-            processing_time: g.processingMs,
-            tokens_used: g.tokensUsed,
-            cost_usd: g.costUsd.toFixed(6),
-          })
-          .onConflict((oc) => oc.columns(['run_id', 'node_id', 'item_index']).doNothing())
+          .values(row)
+          .onConflict((oc) =>
+            oc
+              .columns(['run_id', 'node_id', 'item_index'])
+              .doUpdateSet({ ...row, created_at: new Date() })
+              .where('generations.status', '<>', 'completed'),
+          )
           .returning('id')
           .executeTakeFirst();
-        if (!inserted) return;
+        if (!counted) return;
         const period = new Date().toISOString().slice(0, 7);
         await trx
           .updateTable('users')
@@ -211,6 +225,15 @@ export function createRunStore(db: Kysely<Database>): RunStore {
           .execute();
       });
       return (await findGeneration(g.runId, g.nodeId, g.itemIndex))!;
+    },
+
+    async recordFailedGeneration(g, error) {
+      const row = generationRow(g, 'failed', error.slice(0, 2000));
+      await db
+        .insertInto('generations')
+        .values(row)
+        .onConflict((oc) => oc.columns(['run_id', 'node_id', 'item_index']).doUpdateSet(row).where('generations.status', '<>', 'completed'))
+        .execute();
     },
   };
 }
