@@ -30,16 +30,16 @@ export function createActivities(deps: ActivityDeps): Activities {
     return { output: await step(input), attempt };
   };
 
+  const nodeActivities = Object.fromEntries(Object.entries(steps).map(([name, step]) => [name, tracked(step)])) as Record<
+    keyof typeof steps,
+    NodeActivity
+  >;
+
   return {
     async reportRunProgress(report) {
       await deps.store.applyReport(report);
       for (const event of report.events) await deps.bus.publish(runChannel(report.runId), event);
     },
-    delay: tracked(steps.delay),
-    upload: tracked(steps.upload),
-    story: tracked(steps.story),
-    llm: tracked(steps.llm),
-    narration: tracked(steps.narration),
-    illustration: tracked(steps.illustration),
+    ...nodeActivities,
   };
 }
