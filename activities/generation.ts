@@ -48,51 +48,46 @@ export function createGenerationKit({ providers, blobs, bus, store }: ActivityDe
     const ctx = Context.current();
     const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_MS);
     const started = Date.now();
+    const provider = String(input.params.provider ?? 'local');
+    /** The generation row for this (run, node, item), with what this attempt found out. */
+    const record = (outcome: Pick<NewGeneration, 'aiService' | 'model' | 'result' | 'parameters' | 'tokensUsed' | 'costUsd'>): NewGeneration => ({
+      userId: input.userId,
+      projectId: input.projectId,
+      runId: input.runId,
+      nodeId: input.nodeId,
+      itemIndex: input.itemIndex,
+      type,
+      prompt,
+      mediaId: null,
+      processingMs: Date.now() - started,
+      ...outcome,
+    });
     try {
       const done = await work(ctx.cancellationSignal);
-      await store.saveGeneration({
-        userId: input.userId,
-        projectId: input.projectId,
-        runId: input.runId,
-        nodeId: input.nodeId,
-        itemIndex: input.itemIndex,
-        type,
-        aiService: done.aiService,
-        model: done.model,
-        prompt,
-        result: done.result,
-        mediaId: null,
-        parameters: { ...done.parameters, model: done.model },
-        processingMs: Date.now() - started,
-        tokensUsed: done.usage.promptTokens !== undefined ? done.usage.promptTokens + (done.usage.completionTokens ?? 0) : null,
-        costUsd: costOf(providers.prices, String(input.params.provider ?? 'local'), done.model, done.usage),
-      });
+      await store.saveGeneration(
+        record({
+          aiService: done.aiService,
+          model: done.model,
+          result: done.result,
+          parameters: { ...done.parameters, model: done.model },
+          tokensUsed: done.usage.promptTokens !== undefined ? done.usage.promptTokens + (done.usage.completionTokens ?? 0) : null,
+          costUsd: costOf(providers.prices, provider, done.model, done.usage),
+        }),
+      );
       return done.output;
     } catch (err) {
       // Providers stop with an AbortError when the activity is cancelled: report a cancellation, not a failure.
       if (ctx.cancellationSignal.aborted) throw new CancelledFailure('Generation cancelled');
-      const provider = String(input.params.provider ?? 'local');
+      const failed = record({
+        aiService: provider,
+        model: String(input.params.model || '') || provider,
+        result: null,
+        parameters: { attempt: ctx.info.attempt },
+        tokensUsed: null,
+        costUsd: 0,
+      });
       await store
-        .recordFailedGeneration(
-          {
-            userId: input.userId,
-            projectId: input.projectId,
-            runId: input.runId,
-            nodeId: input.nodeId,
-            itemIndex: input.itemIndex,
-            type,
-            aiService: provider,
-            model: String(input.params.model || '') || provider,
-            prompt,
-            result: null,
-            mediaId: null,
-            parameters: { attempt: ctx.info.attempt },
-            processingMs: Date.now() - started,
-            tokensUsed: null,
-            costUsd: 0,
-          },
-          err instanceof Error ? err.message : String(err),
-        )
+        .recordFailedGeneration(failed, err instanceof Error ? err.message : String(err))
         .catch(() => undefined); // the record is a courtesy; the failure itself must reach Temporal
       throw asTemporalFailure(err);
     } finally {
