@@ -83,11 +83,15 @@ export function planFlow(graph: Graph): FlowPlan {
   return { fanOut, outputKinds, problems };
 }
 
-function topologicalOrder(graph: Graph): Graph['nodes'] {
+/**
+ * The nodes in an order where every edge's source comes before its target (Kahn). Nodes on or behind a
+ * cycle are left out. Edges to unknown nodes and self-loops are ignored (validation reports those itself).
+ */
+export function topologicalOrder(graph: Pick<Graph, 'nodes' | 'edges'>): Graph['nodes'] {
   const indegree = new Map(graph.nodes.map((n) => [n.id, 0]));
   const next = new Map<string, string[]>(graph.nodes.map((n) => [n.id, []]));
   for (const e of graph.edges) {
-    if (!indegree.has(e.source) || !indegree.has(e.target)) continue;
+    if (!indegree.has(e.source) || !indegree.has(e.target) || e.source === e.target) continue;
     indegree.set(e.target, indegree.get(e.target)! + 1);
     next.get(e.source)!.push(e.target);
   }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { catalog, type NodeDefinition, type PortSpec } from './catalog';
-import { kindsConnect, planFlow } from './flow';
+import { kindsConnect, planFlow, topologicalOrder } from './flow';
 import { edgeId, GraphSchema, type Graph, type GraphNode, type Problem, type RunInputs } from './graph';
 
 export interface ValidGraph {
@@ -133,8 +133,9 @@ export function validateGraph(input: unknown): ValidGraph | InvalidGraph {
     else inputNames.set(name, node.id);
   }
 
-  for (const nodeId of nodesOnCycles([...nodes.keys()], graph.edges)) {
-    problems.push({ nodeId, message: `Node '${nodeId}' is part of a cycle` });
+  const ordered = new Set(topologicalOrder({ nodes: [...nodes.values()], edges: graph.edges }).map((n) => n.id));
+  for (const nodeId of nodes.keys()) {
+    if (!ordered.has(nodeId)) problems.push({ nodeId, message: `Node '${nodeId}' is part of a cycle` });
   }
 
   if (problems.length > 0) return { graph: undefined, problems };
@@ -143,29 +144,6 @@ export function validateGraph(input: unknown): ValidGraph | InvalidGraph {
   const flowProblems = planFlow(normalised).problems;
   if (flowProblems.length > 0) return { graph: undefined, problems: flowProblems };
   return { graph: normalised, problems: [] };
-}
-
-/** Nodes left over after repeatedly removing nodes with no incoming edges (Kahn): exactly those on or behind a cycle. */
-function nodesOnCycles(ids: string[], edges: Graph['edges']): string[] {
-  const known = new Set(ids);
-  const indegree = new Map(ids.map((id) => [id, 0]));
-  const next = new Map<string, string[]>(ids.map((id) => [id, []]));
-  for (const e of edges) {
-    if (!known.has(e.source) || !known.has(e.target) || e.source === e.target) continue;
-    indegree.set(e.target, (indegree.get(e.target) ?? 0) + 1);
-    next.get(e.source)!.push(e.target);
-  }
-  const ready = ids.filter((id) => indegree.get(id) === 0);
-  while (ready.length > 0) {
-    const id = ready.pop()!;
-    indegree.delete(id);
-    for (const t of next.get(id)!) {
-      const left = indegree.get(t)! - 1;
-      indegree.set(t, left);
-      if (left === 0) ready.push(t);
-    }
-  }
-  return [...indegree.keys()];
 }
 
 /** Checks the inputs a run is started with against the graph's `input` nodes. */
