@@ -21,6 +21,46 @@ const FINISHES: Record<SketchStyle, Finish> = {
     vignette: 0.28,
   },
   flat: { vignette: 0.12 },
+  photographic: {
+    surface(p, W, H) {
+      const { ctx, S } = p;
+      ctx.save();
+      // Lens softness, then bloom: the picture blurred over itself, its highlights screened on.
+      ctx.filter = `blur(${Math.max(0.5, S * 0.002).toFixed(2)}px)`;
+      ctx.globalAlpha = 0.6;
+      ctx.drawImage(ctx.canvas, 0, 0);
+      ctx.filter = `blur(${(S * 0.03).toFixed(2)}px)`;
+      ctx.globalCompositeOperation = 'screen';
+      ctx.globalAlpha = 0.22;
+      ctx.drawImage(ctx.canvas, 0, 0);
+      ctx.restore();
+      ctx.save();
+      ctx.globalCompositeOperation = 'overlay';
+      fineGrain(ctx, p.rng, W, H, 0.05); // film grain
+      ctx.restore();
+    },
+    vignette: 0.4,
+  },
+  'digital-art': {
+    surface(p, W, H) {
+      const { ctx, S, pal } = p;
+      ctx.save();
+      // Colour grade: the glow from above, the accent pooling below.
+      ctx.globalCompositeOperation = 'soft-light';
+      const grade = ctx.createLinearGradient(0, 0, 0, H);
+      grade.addColorStop(0, rgba(pal.glow, 0.6));
+      grade.addColorStop(1, rgba(pal.accent, 0.5));
+      ctx.fillStyle = grade;
+      ctx.fillRect(0, 0, W, H);
+      // Bloom.
+      ctx.filter = `blur(${(S * 0.02).toFixed(2)}px)`;
+      ctx.globalCompositeOperation = 'screen';
+      ctx.globalAlpha = 0.3;
+      ctx.drawImage(ctx.canvas, 0, 0);
+      ctx.restore();
+    },
+    vignette: 0.16,
+  },
 };
 
 export function finish(p: Painter, W: number, H: number) {

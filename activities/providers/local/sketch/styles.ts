@@ -2,11 +2,13 @@
  * The styles a sketch can be drawn in, and each one's brush: how it fills a polygon and colours a line.
  * Surface treatment (paper, grain, grading) is the style's finish, in finish.ts.
  */
-import type { Pt } from './geometry';
-import { mix, rgba } from './palette';
+import { IMAGE_STYLES } from '../../../../workflows/pipeline';
+import { bounds, type Pt } from './geometry';
+import { mix, rgba, vivid } from './palette';
 import type { Painter, ShapeOptions } from './painter';
 
-export const SKETCH_STYLES = ['watercolor', 'ink', 'flat'] as const;
+/** Exactly the styles the illustration node offers: a catalog style without a brush and a finish does not compile. */
+export const SKETCH_STYLES = IMAGE_STYLES;
 export type SketchStyle = (typeof SKETCH_STYLES)[number];
 
 interface Brush {
@@ -73,4 +75,52 @@ const flat: Brush = {
   lineColour: asIs,
 };
 
-export const BRUSHES: Record<SketchStyle, Brush> = { watercolor, ink, flat };
+/** Smooth shading lit from above, no outlines; soft masses are blurred like out-of-focus cloud. */
+const photographic: Brush = {
+  shape(p, pts, colour, opts) {
+    const { ctx, S } = p;
+    const alpha = opts.alpha ?? 1;
+    const { top, bottom } = bounds(pts);
+    const g = ctx.createLinearGradient(0, top, 0, bottom);
+    g.addColorStop(0, rgba(mix(colour, p.pal.light, 0.18), alpha));
+    g.addColorStop(1, rgba(mix(colour, '#000000', opts.soft ? 0.1 : 0.3), alpha));
+    ctx.save();
+    if (opts.soft) ctx.filter = `blur(${Math.max(1, S * 0.012).toFixed(1)}px)`;
+    ctx.fillStyle = g;
+    p.path(pts);
+    ctx.fill();
+    ctx.restore();
+  },
+  lineColour: asIs,
+};
+
+/** Saturated cel shading: a vivid base, a hard-edged cool shadow on the lower part, a bright rim. */
+const digitalArt: Brush = {
+  shape(p, pts, colour, opts) {
+    const { ctx, S } = p;
+    const alpha = opts.alpha ?? 1;
+    const base = vivid(colour, 0.45);
+    ctx.fillStyle = rgba(base, alpha);
+    p.path(pts);
+    ctx.fill();
+    if (opts.soft) return;
+    const { left, top, right, bottom } = bounds(pts);
+    const split = top + (bottom - top) * 0.55;
+    ctx.save();
+    p.path(pts);
+    ctx.clip();
+    ctx.fillStyle = rgba(mix(base, '#1b1446', 0.35), alpha * 0.6);
+    ctx.fillRect(left, split, right - left, bottom - split + 1);
+    ctx.restore();
+    if (opts.outline !== false && alpha > 0.4) {
+      ctx.strokeStyle = rgba(mix(base, '#ffffff', 0.55), 0.75);
+      ctx.lineWidth = Math.max(1, S * 0.0016);
+      ctx.lineJoin = 'round';
+      p.path(pts);
+      ctx.stroke();
+    }
+  },
+  lineColour: (_p, colour) => vivid(colour, 0.45),
+};
+
+export const BRUSHES: Record<SketchStyle, Brush> = { watercolor, ink, flat, photographic, 'digital-art': digitalArt };
