@@ -84,6 +84,8 @@ describe('AI pipeline on the embedded defaults with local models', () => {
     const cancelled = await waitForRun(client, long.body.id, 30_000);
     expect(cancelled.status).toBe('cancelled');
     expect(cancelled.nodes.story.status).toBe('cancelled');
+    const again = await client.post(`/api/runs/${long.body.id}/cancel`);
+    expect([again.status, again.body.error]).toEqual([409, 'run_finished']);
 
     const short = { ...graph, nodes: [graph.nodes[0], { id: 'story', type: 'story', params: { words: 20 } }] };
     const next = await client.post('/api/pipelines', { name: 'Short', graph: short });
