@@ -4,7 +4,7 @@
  *
  *   npx tsx bench/image.ts [reps=5]
  */
-import { createSketchImageProvider } from '../activities/providers/local/sketch';
+import { createSketchImageProvider, SKETCH_STYLES } from '../activities/providers/local/sketch';
 
 const reps = Number(process.argv[2] ?? 5);
 const provider = createSketchImageProvider();
@@ -13,7 +13,7 @@ const prompt = 'a lighthouse on a rocky coast at sunset with a boat, birds and a
 
 await provider.generate({ prompt, width: 256, height: 256, steps: 30, seed: 0 }, { signal }); // warm-up
 for (const size of [512, 1024]) {
-  for (const style of ['watercolor', 'ink', 'flat']) {
+  for (const style of SKETCH_STYLES) {
     const times: number[] = [];
     let bytes = 0;
     for (let i = 0; i < reps; i++) {
@@ -24,7 +24,7 @@ for (const size of [512, 1024]) {
     }
     times.sort((a, b) => a - b);
     console.log(
-      `${size}x${size} ${style.padEnd(10)} median ${times[Math.floor(times.length / 2)].toFixed(3)} s/image ` +
+      `${size}x${size} ${style.padEnd(12)} median ${times[Math.floor(times.length / 2)].toFixed(3)} s/image ` +
         `(min ${times[0].toFixed(3)}, max ${times[times.length - 1].toFixed(3)}), avg PNG ${Math.round(bytes / reps / 1024)} KiB`,
     );
   }

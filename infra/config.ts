@@ -12,7 +12,6 @@ export interface Config {
   redisUrl: string | undefined;
   s3: S3Config | undefined;
   jwtSecret: string | undefined;
-  publicUrl: string | undefined;
 }
 
 export interface S3Config {
@@ -48,6 +47,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : undefined,
     jwtSecret: env.JWT_SECRET || undefined,
-    publicUrl: env.PUBLIC_URL || undefined,
   };
 }

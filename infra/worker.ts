@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, createRunStore } from '../activities';
 import { createProviders, providerSettingsFromEnv } from '../activities/providers';
+import { activityNodeTypes } from '../workflows/pipeline';
 import { createCredentialStore } from './credentials';
 import type { Services } from './services';
 
@@ -60,11 +61,16 @@ export async function runWorker(services: Services, opts: { warmModels?: boolean
   const connection = await NativeConnection.connect({ address: services.temporalAddress });
   const credentials = createCredentialStore(services.db, services.config);
   const providers = createProviders(providerSettingsFromEnv(services.config.rootDir), (userId, provider) => credentials.get(userId, provider));
+  const activities = createActivities({ store: createRunStore(services.db), blobs: services.blobs, bus: services.bus, providers });
+  const missing = missingActivities(activities);
+  if (missing.length > 0) {
+    await Promise.all([connection.close(), providers.close()]);
+    throw new Error(`worker: no activity for node type(s) ${missing.join(', ')}; pipelines using them could never finish`);
+  }
   if (opts.warmModels) {
     // In the background: the API is up at once; the first AI run finds the models loaded (or loading).
     providers.warmup().catch((err: Error) => console.warn(`worker: local models not preloaded: ${err.message}`));
   }
-  const activities = createActivities({ store: createRunStore(services.db), blobs: services.blobs, bus: services.bus, providers });
   const worker = await Worker.create({
     connection,
     namespace: services.config.temporalNamespace,
@@ -85,6 +91,11 @@ export async function runWorker(services: Services, opts: { warmModels?: boolean
       await done;
     },
   };
+}
+
+/** The activities the catalog's nodes call that `activities` does not implement. */
+export function missingActivities(activities: object): string[] {
+  return activityNodeTypes.filter((name) => typeof (activities as Record<string, unknown>)[name] !== 'function');
 }
 
 let runtimeInstalled = false;

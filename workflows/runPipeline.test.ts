@@ -77,7 +77,7 @@ function start(raw: unknown, inputs: Record<string, unknown> = {}, failures?: Re
   const runId = randomUUID();
   startedWorkflows.push(`run-${runId}`);
   for (const [nodeId, count] of Object.entries(failures ?? {})) failUntilAttempt.set(`${runId}/${nodeId}`, count);
-  const args: RunPipelineArgs = { runId, userId: 'u', projectId: 'p', pipelineId: 'pl', pipelineVersion: 1, graph: graphOf(raw), inputs };
+  const args: RunPipelineArgs = { runId, userId: 'u', projectId: 'p', pipelineId: 'pl', graph: graphOf(raw), inputs };
   return env.client.workflow.start('runPipeline', { taskQueue: TASK_QUEUE, workflowId: `run-${runId}`, args: [args] });
 }
 

@@ -31,7 +31,6 @@ export interface RunPipelineArgs {
   userId: string;
   projectId: string;
   pipelineId: string;
-  pipelineVersion: number;
   /** Already validated and normalised (params with defaults) by the API. */
   graph: Graph;
   inputs: RunInputs;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { validateGraph, validateRunInputs, type RunInputs } from '../../workflows/pipeline';
+import { TERMINAL_STATUSES, validateGraph, validateRunInputs, type RunInputs } from '../../workflows/pipeline';
 import type { RunPipelineArgs } from '../../workflows';
 import { HttpError, notFound } from '../http';
 import type { PipelineRepository } from '../repositories/pipelines';
@@ -38,7 +38,6 @@ export function createRunService(deps: { pipelines: PipelineRepository; runs: Ru
         userId,
         projectId: pipeline.projectId,
         pipelineId,
-        pipelineVersion: pipeline.graphVersion,
         graph: checked.graph,
         inputs: request.inputs,
       };
@@ -54,7 +53,7 @@ export function createRunService(deps: { pipelines: PipelineRepository; runs: Ru
     async cancel(userId: string, runId: string) {
       const run = await runs.find(userId, runId);
       if (!run) throw notFound('Run');
-      if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled') {
+      if (TERMINAL_STATUSES.includes(run.status)) {
         throw new HttpError(409, 'run_finished', `Run already ${run.status}`);
       }
       await temporal.workflow.getHandle(workflowIdOf(runId)).cancel();

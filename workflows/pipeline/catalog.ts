@@ -144,6 +144,8 @@ export const TEXT_PROVIDERS = ['local', 'openai'] as const;
 export const SPEECH_PROVIDERS = ['local', 'openai', 'elevenlabs'] as const;
 export const IMAGE_PROVIDERS = ['local', 'openai', 'stability'] as const;
 export const IMAGE_SIZES = ['256x256', '512x512', '768x768', '1024x1024', '1024x768', '768x1024'] as const;
+/** Every provider draws each of these, the local sketch renderer included. */
+export const IMAGE_STYLES = ['watercolor', 'ink', 'flat', 'photographic', 'digital-art'] as const;
 
 const seed = z.number().int().min(0).max(2 ** 31 - 1).optional().describe('Same seed, same result (where the provider supports it)');
 const model = z.string().max(200).optional().describe("Model name (local: a .gguf file in data/models); the provider's default when empty");
@@ -222,7 +224,7 @@ export const illustrationNode = define({
     size: z.enum(IMAGE_SIZES).default('512x512'),
     steps: z.number().int().min(1).max(100).default(20).describe('More steps, more detail (slower)'),
     seed,
-    style: z.enum(['watercolor', 'ink', 'flat', 'photographic', 'digital-art']).default('watercolor'),
+    style: z.enum(IMAGE_STYLES).default('watercolor'),
     provider: z.enum(IMAGE_PROVIDERS).default('local'),
     model,
   }),

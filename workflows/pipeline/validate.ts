@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { catalog, type NodeDefinition, type PortSpec } from './catalog';
+import { catalog, type PortSpec } from './catalog';
 import { kindsConnect, planFlow, topologicalOrder } from './flow';
 import { edgeId, GraphSchema, type Graph, type GraphNode, type Problem, type RunInputs } from './graph';
 
@@ -22,10 +22,6 @@ export function describeIssues(error: z.ZodError, prefix = ''): string[] {
     const where = pathOf([...(prefix ? [prefix] : []), ...issue.path]);
     return where ? `${where}: ${issue.message}` : issue.message;
   });
-}
-
-export function nodeDefinition(type: string): NodeDefinition | undefined {
-  return catalog.get(type);
 }
 
 /** Input and output ports of a node whose params are already valid. */

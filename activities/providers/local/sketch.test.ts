@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
+import { IMAGE_STYLES } from '../../../workflows/pipeline';
 import { ProviderError } from '../types';
-import { createSketchImageProvider, describeScene, mulberry32 } from './sketch';
+import { createSketchImageProvider, describeScene, mulberry32, SKETCH_STYLES } from './sketch';
 
 const provider = createSketchImageProvider();
 const signal = new AbortController().signal;
@@ -58,7 +59,7 @@ describe('sketch image provider', () => {
   });
 
   it('is not a flat single colour, in every style', async () => {
-    for (const style of ['watercolor', 'ink', 'flat']) {
+    for (const style of SKETCH_STYLES) {
       const r = await provider.generate({ ...base, style }, { signal });
       const d = await pixels(r.png);
       const colours = new Set<number>();
@@ -72,6 +73,23 @@ describe('sketch image provider', () => {
       }
       expect(colours.size).toBeGreaterThan(50);
       expect(max - min).toBeGreaterThan(80);
+    }
+  });
+
+  it('draws every style the illustration node offers, each visibly different for the same prompt and seed', async () => {
+    const images = new Map<string, Uint8ClampedArray>();
+    for (const style of IMAGE_STYLES) {
+      expect(describeScene(base.prompt, style).style).toBe(style);
+      images.set(style, await pixels((await provider.generate({ ...base, style }, { signal })).png));
+    }
+    for (const [a, pa] of images) {
+      for (const [b, pb] of images) {
+        if (a >= b) continue;
+        let sum = 0;
+        for (let i = 0; i < pa.length; i++) if (i % 4 !== 3) sum += Math.abs(pa[i] - pb[i]);
+        const meanDifference = sum / ((pa.length / 4) * 3);
+        expect(meanDifference, `${a} vs ${b}`).toBeGreaterThan(8);
+      }
     }
   });
 

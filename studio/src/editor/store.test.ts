@@ -114,12 +114,24 @@ describe('editor store: undo/redo', () => {
 describe('editor store: connection validation', () => {
   it('refuses kind mismatches with the reason, using the shared kind rule', () => {
     const s = fresh();
-    s.getState().addNode('input', { x: 0, y: 0 }, { name: 'data', kind: 'json' });
-    s.getState().addNode('template', { x: 0, y: 0 }, { template: '{{x}}' });
-    // json → any is fine
-    expect(s.getState().checkConnection({ source: 'input', sourceHandle: 'value', target: 'template', targetHandle: 'x' })).toBeNull();
+    const data = s.getState().addNode('input', { x: 0, y: 0 }, { name: 'data', kind: 'json' });
+    const template = s.getState().addNode('template', { x: 0, y: 0 }, { template: '{{x}}' });
+    const narration = s.getState().addNode('narration', { x: 0, y: 0 });
+    const picture = s.getState().addNode('illustration', { x: 0, y: 0 });
+    const join = s.getState().addNode('join', { x: 0, y: 0 });
+    // json into a text port, and an image into a text list: both refused, naming the two kinds.
+    expect(kindsConnect('json', 'text')).toBe(false);
+    expect(s.getState().checkConnection({ source: data, sourceHandle: 'value', target: narration, targetHandle: 'text' })).toBe(
+      `Port types don't match: ${data}.value gives json but ${narration}.text takes text`,
+    );
+    expect(kindsConnect('image', 'text[]')).toBe(false);
+    expect(s.getState().checkConnection({ source: picture, sourceHandle: 'image', target: join, targetHandle: 'items' })).toMatch(/gives image but .*items takes text\[\]/);
+    expect(s.getState().connect({ source: data, sourceHandle: 'value', target: narration, targetHandle: 'text' })).toBe(false);
+    expect(s.getState().edges.some((e) => e.target === narration)).toBe(false);
+    // json into a template's `any` port is fine
+    expect(s.getState().checkConnection({ source: data, sourceHandle: 'value', target: template, targetHandle: 'x' })).toBeNull();
     // an input that is already connected
-    expect(s.getState().checkConnection({ source: 'input', sourceHandle: 'value', target: 'text', targetHandle: 'topic' })).toMatch(/already connected/);
+    expect(s.getState().checkConnection({ source: data, sourceHandle: 'value', target: 'text', targetHandle: 'topic' })).toMatch(/already connected/);
   });
 
   it('refuses self-loops, cycles, unknown handles; connect() records the refusal', () => {
