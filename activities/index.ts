@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { LiveEvent } from '../workflows/pipeline';
+import { createArtifactGuard } from './artifacts';
 import type { Activities, NodeActivity } from './contract';
 import { runChannel, type ActivityDeps, type NodeStep } from './deps';
 import { delay } from './flow';
@@ -22,7 +23,9 @@ export function createActivities(deps: ActivityDeps): Activities {
     ...createSpeechSteps(deps, kit),
     ...createImageSteps(deps, kit),
   };
+  const checkArtifactRefs = createArtifactGuard(deps.store);
   const tracked = (step: NodeStep): NodeActivity => async (input) => {
+    await checkArtifactRefs(input);
     const { attempt } = Context.current().info;
     await deps.store.recordAttempt(input.runId, input.nodeId, attempt);
     const event: LiveEvent = { type: 'node.attempt', at: new Date().toISOString(), nodeId: input.nodeId, attempt };

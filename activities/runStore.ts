@@ -52,6 +52,8 @@ export interface NewGeneration {
 export interface RunStore {
   applyReport(report: RunReport): Promise<void>;
   recordAttempt(runId: string, nodeId: string, attempt: number): Promise<void>;
+  /** The id of the user a run belongs to, or undefined when there is no such run. */
+  runOwner(runId: string): Promise<string | undefined>;
   findMedia(runId: string, nodeId: string, itemIndex: number): Promise<MediaRow | undefined>;
   /** Inserts, or returns the row already recorded for the same (run, node, item). */
   saveMedia(media: NewMedia): Promise<MediaRow>;
@@ -165,6 +167,11 @@ export function createRunStore(db: Kysely<Database>): RunStore {
         .where('run_id', '=', runId)
         .where('node_id', '=', nodeId)
         .execute();
+    },
+
+    async runOwner(runId) {
+      const row = await db.selectFrom('runs').select('user_id').where('id', '=', runId).executeTakeFirst();
+      return row?.user_id;
     },
 
     findMedia,

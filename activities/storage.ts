@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
+import { InvalidBlobKeyError } from '../infra/blobs';
 import { fillTemplate, isArtifactRef, type MediaRecord } from '../workflows/pipeline';
 import type { ActivityDeps, NodeStep } from './deps';
 
@@ -34,6 +35,40 @@ function mediaId(runId: string, nodeId: string, itemIndex: number): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/**
+ * Where an upload's bytes live: inside the owner's namespace, in a folder of its own per media item, so no
+ * name a user picks can reach another user's files, a run's artifacts, or their own earlier media.
+ */
+export function mediaStorageKey(userId: string, id: string, name: string): string {
+  return `users/${userId}/media/${id}/${name}`;
+}
+
+const MAX_NAME_LENGTH = 120;
+
+/**
+ * Turns a user's file-name template (already filled) into one safe file name: path separators become "-",
+ * `.`/`..` and hidden-name dots go, anything but letters, digits, ".", "_" and "-" becomes "_". `fallback`
+ * (already safe) when nothing is left.
+ */
+export function fileName(raw: string, fallback: string): string {
+  const segments = raw
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '') // é → e
+    .split(/[\\/]+/)
+    .map((segment) => segment.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, ''))
+    .filter((segment) => segment !== '');
+  let name = segments.join('-').replace(/\.meta\.json$/, '-meta.json'); // that suffix is the local store's sidecars
+  if (name.length > MAX_NAME_LENGTH) {
+    const ext = name.match(/\.[A-Za-z0-9]{1,10}$/)?.[0] ?? '';
+    name = name.slice(0, MAX_NAME_LENGTH - ext.length) + ext;
+  }
+  return name || fallback;
+}
+
+function essence(contentType: string): string {
+  return contentType.split(';')[0].trim().toLowerCase();
+}
+
 export function createStorageSteps({ blobs, store }: ActivityDeps): { upload: NodeStep } {
   const upload: NodeStep = async ({ runId, nodeId, userId, projectId, pipelineId, itemIndex, params, inputs }) => {
     const existing = await store.findMedia(runId, nodeId, itemIndex);
@@ -43,10 +78,11 @@ export function createStorageSteps({ blobs, store }: ActivityDeps): { upload: No
     let body: Buffer;
     let mimeType: string;
     if (isArtifactRef(file)) {
+      // The ref was checked against the run's owner before this step ran; its bytes and their type are the store's.
       const blob = await blobs.get(file.key);
       if (!blob) throw ApplicationFailure.nonRetryable(`Artifact '${file.key}' is missing from storage`, 'InvalidInput');
       body = blob.body;
-      mimeType = file.mimeType;
+      mimeType = blob.contentType;
     } else if (typeof file === 'string') {
       body = Buffer.from(file, 'utf8');
       mimeType = 'text/plain';
@@ -59,19 +95,16 @@ export function createStorageSteps({ blobs, store }: ActivityDeps): { upload: No
 
     const id = mediaId(runId, nodeId, itemIndex);
     const suffix = itemIndex > 0 ? `-${itemIndex}` : '';
-    const key = fillTemplate(String(params.key), {
-      user: userId,
-      project: projectId,
-      pipeline: pipelineId,
-      run: runId,
-      node: `${nodeId}${suffix}`,
-      ext: EXTENSIONS[mimeType] ?? '',
-    }).replace(/^\/+/, '');
+    const ext = EXTENSIONS[essence(mimeType)] ?? '';
+    const name = fileName(
+      fillTemplate(String(params.key), { user: userId, project: projectId, pipeline: pipelineId, run: runId, node: `${nodeId}${suffix}`, ext }),
+      `${nodeId}${suffix}${ext}`,
+    );
     let stored;
     try {
-      stored = await blobs.put(key, body, { contentType: mimeType === 'text/plain' ? 'text/plain; charset=utf-8' : mimeType });
+      stored = await blobs.put(mediaStorageKey(userId, id, name), body, { contentType: mimeType === 'text/plain' ? 'text/plain; charset=utf-8' : mimeType });
     } catch (err) {
-      if (err instanceof Error && /key/i.test(err.message)) throw ApplicationFailure.nonRetryable(err.message, 'InvalidInput');
+      if (err instanceof InvalidBlobKeyError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidInput');
       throw err;
     }
     const row = await store.saveMedia({

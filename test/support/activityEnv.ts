@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createActivities, createRunStore } from '../../activities';
+import { createActivities, createRunStore, type ActivityDeps } from '../../activities';
 import type { Activities, ActivityInput } from '../../activities/contract';
 import { createProviders, providerSettingsFromEnv } from '../../activities/providers';
 import { createBlobStore, type BlobStore } from '../../infra/blobs';
@@ -13,6 +13,8 @@ import { createTestDatabase } from './stack';
 
 export interface ActivityTestEnv {
   activities: Activities;
+  /** What `activities` were built from, for tests that build them again around a changed part. */
+  deps: ActivityDeps;
   database: DatabaseHandle;
   blobs: BlobStore;
   ids: { user: string; project: string; pipeline: string; run: string };
@@ -43,8 +45,10 @@ export async function createActivityTestEnv(): Promise<ActivityTestEnv> {
     .values({ id: ids.run, user_id: ids.user, project_id: ids.project, pipeline_id: ids.pipeline, pipeline_version: 1, status: 'running', inputs: '{}' })
     .execute();
 
+  const deps: ActivityDeps = { store: createRunStore(db), blobs, bus, providers };
   return {
-    activities: createActivities({ store: createRunStore(db), blobs, bus, providers }),
+    activities: createActivities(deps),
+    deps,
     database,
     blobs,
     ids,

@@ -120,11 +120,14 @@ export const uploadNode = define({
   description: "Publishes a text or file to storage and adds it to the project's media library.",
   category: 'outputs',
   params: z.strictObject({
+    // Named `key` for the graphs already saved with it; it is only a file name now: the server picks the folder.
     key: z
       .string()
       .max(300)
-      .default('{{project}}/{{run}}/{{node}}{{ext}}')
-      .describe('Storage key; placeholders: {{user}}, {{project}}, {{pipeline}}, {{run}}, {{node}}, {{ext}}'),
+      .default('{{node}}{{ext}}')
+      .describe(
+        'File name of the published copy, kept in a folder of its own in your storage ("/" becomes "-"); placeholders: {{user}}, {{project}}, {{pipeline}}, {{run}}, {{node}}, {{ext}}',
+      ),
   }),
   inputs: () => [{ handle: 'file', kind: 'any' }],
   outputs: () => [{ handle: 'media', kind: 'json' }],

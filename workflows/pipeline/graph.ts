@@ -87,6 +87,24 @@ export function isArtifactRef(value: unknown): value is ArtifactRef {
   return typeof value === 'object' && value !== null && (value as { artifact?: unknown }).artifact === true;
 }
 
+/** Every artifact-shaped value anywhere in `value`, with where it sits (`file`, `items.2`). */
+export function findArtifactRefs(value: unknown, path = ''): { path: string; ref: Record<string, unknown> }[] {
+  const found: { path: string; ref: Record<string, unknown> }[] = [];
+  const pending: [string, unknown][] = [[path, value]];
+  // A loop, not recursion: a deeply nested value must not overflow the stack.
+  while (pending.length > 0) {
+    const [at, item] = pending.pop()!;
+    if (typeof item !== 'object' || item === null) continue;
+    if (isArtifactRef(item)) {
+      found.push({ path: at, ref: item as unknown as Record<string, unknown> });
+      continue;
+    }
+    const entries = Object.entries(item);
+    for (let i = entries.length - 1; i >= 0; i--) pending.push([at ? `${at}.${entries[i][0]}` : entries[i][0], entries[i][1]]); // document order
+  }
+  return found;
+}
+
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];

@@ -20,7 +20,7 @@ describe('validateGraph', () => {
   it('accepts a valid graph and fills in default params', () => {
     const result = validateGraph(story);
     expect(result.problems).toEqual([]);
-    expect(result.graph?.nodes[2].params).toEqual({ key: '{{project}}/{{run}}/{{node}}{{ext}}' });
+    expect(result.graph?.nodes[2].params).toEqual({ key: '{{node}}{{ext}}' });
     expect(result.graph?.nodes[0].params).toMatchObject({ name: 'topic', kind: 'text', required: true });
   });
 
@@ -155,6 +155,22 @@ describe('validateRunInputs', () => {
       edges: [],
     }).graph as Graph;
     expect(validateRunInputs(withDefault, {})).toEqual([]);
+  });
+
+  it('refuses artifact references anywhere in a json input or its default, naming where', () => {
+    const json = validateGraph({
+      nodes: [
+        { id: 'doc', type: 'input', params: { name: 'doc', kind: 'json' } },
+        { id: 'preset', type: 'input', params: { name: 'preset', kind: 'json', default: { artifact: true, key: 'runs/x/y.png' } } },
+      ],
+      edges: [],
+    }).graph as Graph;
+    const ref = { artifact: true, key: 'users/someone/media/x/secret.txt', mimeType: 'text/html', size: 1 };
+    expect(validateRunInputs(json, { doc: { pages: [{ title: 'a' }, ref] } }).map((p) => p.message)).toEqual([
+      'inputs.doc.pages.1: artifact references are made by the server and cannot be given as input',
+      'inputs.preset: artifact references are made by the server and cannot be given as input',
+    ]);
+    expect(validateRunInputs(json, { doc: { artifact: false }, preset: { artifact: 'true' } })).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { catalog, type PortSpec } from './catalog';
 import { kindsConnect, planFlow, topologicalOrder } from './flow';
-import { edgeId, GraphSchema, type Graph, type GraphNode, type Problem, type RunInputs } from './graph';
+import { edgeId, findArtifactRefs, GraphSchema, type Graph, type GraphNode, type Problem, type RunInputs } from './graph';
 
 export interface ValidGraph {
   graph: Graph;
@@ -162,6 +162,10 @@ export function validateRunInputs(graph: Graph, inputs: RunInputs): Problem[] {
     }
     if (node.params.kind === 'text' && typeof value !== 'string') {
       problems.push({ nodeId: node.id, message: `inputs.${name}: must be text (a string)` });
+    }
+    // Only the server's own steps make artifact references; one handed in would name someone else's file.
+    for (const { path } of findArtifactRefs(value, `inputs.${name}`)) {
+      problems.push({ nodeId: node.id, message: `${path}: artifact references are made by the server and cannot be given as input` });
     }
   }
   return problems;
