@@ -81,3 +81,8 @@ export const ProviderCredentialBody = z.strictObject({
     })
     .optional(),
 });
+
+/** Paths of stored objects to open with signed links: `/api/media/<id>/content`, `/api/runs/<id>/artifacts/<key>`. */
+export const SignUrlsBody = z.strictObject({
+  paths: z.array(z.string().max(1000)).min(1).max(200),
+});
