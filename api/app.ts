@@ -17,6 +17,7 @@ import { pipelineRoutes } from './routes/pipelines';
 import { projectRoutes } from './routes/projects';
 import { runRoutes } from './routes/runs';
 import { settingsRoutes } from './routes/settings';
+import { signedUrlRoutes } from './routes/signedUrls';
 import { createCredentialStore } from '../infra/credentials';
 import { createRunService } from './services/runs';
 
@@ -52,11 +53,14 @@ export function createApp(services: Services): Express {
     });
   });
   app.use('/api/auth', authRoutes(users, auth));
+  // The only routes a signed link opens: one object's bytes. Everything else needs the Authorization header.
+  app.get(['/api/media/:id/content', '/api/runs/:id/artifacts/*path'], auth.signedUrl);
   app.use('/api/nodes', nodeRoutes());
   app.use('/api/projects', auth.requireUser, projectRoutes(projects));
   app.use('/api/pipelines', auth.requireUser, pipelineRoutes({ pipelines, projects, runs, runService }));
   app.use('/api/runs', auth.requireUser, runRoutes({ runs, runService, bus, blobs }));
-  app.use('/api/media', auth.requireUser, mediaRoutes({ media, blobs }));
+  app.use('/api/media', auth.requireUser, mediaRoutes({ media, blobs, signer: auth.signer }));
+  app.use('/api/signed-urls', auth.requireUser, signedUrlRoutes({ signer: auth.signer, media, runs }));
   app.use('/api/settings', auth.requireUser, settingsRoutes({ credentials: createCredentialStore(db, config), db, config }));
   app.use('/api', (req, _res, next) => next(new HttpError(404, 'not_found', `No route ${req.method} ${req.originalUrl}`)));
 

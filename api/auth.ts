@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
 import jwt from 'jsonwebtoken';
 import passport from 'passport';
@@ -7,6 +8,7 @@ import type { Config } from '../infra/config';
 import { loadSecret } from '../infra/secrets';
 import { HttpError } from './http';
 import type { UserRepository, UserRow } from './repositories/users';
+import { createUrlSigner } from './signedUrls';
 
 export interface AuthUser {
   id: string;
@@ -27,14 +29,21 @@ export function loadTokenSecret(config: Config): string {
 
 export const hashPassword = (password: string) => argon2.hash(password, { type: argon2.argon2id });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function createAuth(users: UserRepository, secret: string) {
   const auth = new passport.Passport();
+  const signer = createUrlSigner(secret);
+  // An unknown email is checked against this, so it costs the same argon2 time as a wrong password.
+  const dummyHash = hashPassword(randomBytes(16).toString('hex'));
+  dummyHash.catch(() => undefined); // a failure surfaces at the login that awaits it
   auth.use(
     new LocalStrategy({ usernameField: 'email', passwordField: 'password', session: false }, (email, password, done) => {
       users
         .findByEmail(email)
         .then(async (user) => {
-          if (!user || !(await argon2.verify(user.password_hash, password))) return done(null, false);
+          const matches = await argon2.verify(user?.password_hash ?? (await dummyHash), password);
+          if (!user || !matches) return done(null, false);
           done(null, { id: user.id, email: user.email });
         })
         .catch(done);
@@ -42,6 +51,9 @@ export function createAuth(users: UserRepository, secret: string) {
   );
 
   const issueToken = (user: AuthUser) => jwt.sign({ email: user.email }, secret, { subject: user.id, expiresIn: '30d', algorithm: 'HS256' });
+
+  /** The account behind a verified token or link, if it still exists. */
+  const existingUser = async (id: string): Promise<AuthUser | undefined> => (UUID.test(id) ? users.findIdentity(id) : undefined);
 
   /** Runs passport's local strategy; a wrong email or password is a 401 with a message, never a redirect. */
   const login: RequestHandler = (req, res, next) => {
@@ -52,21 +64,42 @@ export function createAuth(users: UserRepository, secret: string) {
     })(req, res, next);
   };
 
-  /** Accepts `Authorization: Bearer <token>`; media links may carry it as `?access_token=`. */
-  const requireUser: RequestHandler = (req, _res, next) => {
+  /**
+   * Accepts `Authorization: Bearer <token>` only (never a token in the URL, which logs and histories keep),
+   * for an account that still exists. A request a signed link already authenticated (`signedUrl`) passes.
+   */
+  const requireUser: RequestHandler = async (req, _res, next) => {
+    if (req.user) return next();
     const header = req.get('authorization');
-    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : typeof req.query.access_token === 'string' ? req.query.access_token : undefined;
+    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     if (!token) return next(new HttpError(401, 'unauthorized', 'Missing bearer token (Authorization: Bearer <token>)'));
+    let claims: jwt.JwtPayload;
     try {
-      const claims = jwt.verify(token, secret, { algorithms: ['HS256'] }) as jwt.JwtPayload;
-      req.user = { id: String(claims.sub), email: String(claims.email) };
-      next();
+      claims = jwt.verify(token, secret, { algorithms: ['HS256'] }) as jwt.JwtPayload;
     } catch {
-      next(new HttpError(401, 'unauthorized', 'Invalid or expired token'));
+      return next(new HttpError(401, 'unauthorized', 'Invalid or expired token'));
     }
+    const user = await existingUser(String(claims.sub));
+    if (!user) return next(new HttpError(401, 'unauthorized', 'The account this token belongs to no longer exists'));
+    req.user = user;
+    next();
   };
 
-  return { login, requireUser, issueToken };
+  /**
+   * For the GET content routes only: a signed link (`?uid&exp&sig`, see signedUrls.ts) stands in for the
+   * Authorization header. Without `sig` the request goes on to requireUser.
+   */
+  const signedUrl: RequestHandler = async (req, _res, next) => {
+    if (req.query.sig === undefined) return next();
+    const verdict = signer.verify(req.originalUrl.split('?')[0], req.query);
+    if ('problem' in verdict) return next(new HttpError(401, 'unauthorized', `This link ${verdict.problem}`));
+    const user = await existingUser(verdict.userId);
+    if (!user) return next(new HttpError(401, 'unauthorized', 'The account this link belongs to no longer exists'));
+    req.user = user;
+    next();
+  };
+
+  return { login, requireUser, signedUrl, signer, issueToken };
 }
 
 export function publicUser(user: UserRow) {

@@ -54,8 +54,35 @@ export const ProviderParam = z.object({
   provider: z.enum(['openai', 'elevenlabs', 'stability'], { message: "must be one of 'openai', 'elevenlabs', 'stability'" }),
 });
 
+/** Why a user's provider base URL is refused on its face (where it resolves to is checked by the worker), or null. */
+function baseUrlProblem(value: string): string | null {
+  if (/[\u0000-\u0020\u007f-\u009f]/.test(value)) return 'must not contain spaces or control characters';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute http(s) URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http:// or https:// URL';
+  if (url.username || url.password) return 'must not contain a user name or password (the key goes in apiKey)';
+  if (!url.hostname) return 'must name a host';
+  return null;
+}
+
 export const ProviderCredentialBody = z.strictObject({
   apiKey: z.string().trim().min(1).max(500),
-  /** For OpenAI-compatible servers (Ollama, vLLM, LM Studio…) or a vendor proxy. */
-  baseUrl: z.url().max(500).optional(),
+  /** For OpenAI-compatible servers (Ollama, vLLM, LM Studio…) or a vendor proxy; public addresses only unless the operator allows more. */
+  baseUrl: z
+    .string()
+    .max(500)
+    .superRefine((value, ctx) => {
+      const problem = baseUrlProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
+});
+
+/** Paths of stored objects to open with signed links: `/api/media/<id>/content`, `/api/runs/<id>/artifacts/<key>`. */
+export const SignUrlsBody = z.strictObject({
+  paths: z.array(z.string().max(1000)).min(1).max(200),
 });

@@ -1,5 +1,7 @@
+import { inspect } from 'node:util';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
+import { redactSecrets } from '../infra/redact';
 import { describeIssues, type Problem } from '../workflows/pipeline';
 
 /** Every error leaves the API as `{error, message}` (plus `problems` for invalid graphs). */
@@ -49,6 +51,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.status(status).json({ error: 'bad_request', message: String(err?.message ?? 'Bad request') });
     return;
   }
-  console.error(`[api] ${req.method} ${req.originalUrl} failed:`, err);
+  // The URL may carry a signed link, the error a request's headers or body: the line is redacted as a whole.
+  console.error(redactSecrets(`[api] ${req.method} ${req.originalUrl} failed: ${inspect(err, { depth: 3 })}`));
   res.status(500).json({ error: 'internal', message: 'Internal server error' });
 };

@@ -101,9 +101,12 @@ describe('AI pipeline on a cloud provider (fake OpenAI-compatible server)', () =
   let vendors: FakeVendors;
   beforeAll(async () => {
     vendors = await startFakeVendors();
+    // The fake vendor listens on loopback: the operator allows it, as one would a LAN server.
+    process.env.PROVIDER_ALLOWED_HOSTS = '127.0.0.1';
     stack = await startStack({ backends: 'embedded' });
   });
   afterAll(async () => {
+    delete process.env.PROVIDER_ALLOWED_HOSTS;
     await stack?.stop();
     await vendors?.stop();
   });

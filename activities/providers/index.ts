@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { createGuardedFetch } from '../../infra/guardedFetch';
+import { outboundPolicyFromEnv, type OutboundPolicy } from '../../infra/netguard';
 import { createElevenLabsSpeechProvider } from './cloud/elevenlabs';
 import { createOpenAIImageProvider, createOpenAISpeechProvider, createOpenAITextProvider } from './cloud/openai';
 import { createStabilityImageProvider } from './cloud/stability';
@@ -27,6 +29,11 @@ export interface ProviderSettings {
   /** Where a node's `model` param finds other GGUF files by name (LOCAL_MODELS_DIR, default data/models). */
   localModelsDir: string;
   environment: Partial<Record<CloudProvider, Credentials>>;
+  /**
+   * Where a user's own base URL may lead: public addresses only, unless the operator allows more
+   * (PROVIDER_ALLOW_PRIVATE, PROVIDER_ALLOWED_HOSTS). The environment's base URLs are trusted.
+   */
+  outbound: OutboundPolicy;
   prices: PriceTable;
 }
 
@@ -45,6 +52,7 @@ export function providerSettingsFromEnv(rootDir: string, env: NodeJS.ProcessEnv 
     localTextModel: env.LOCAL_TEXT_MODEL || undefined,
     localModelsDir: env.LOCAL_MODELS_DIR || join(env.DATA_DIR || join(rootDir, 'data'), 'models'),
     environment,
+    outbound: outboundPolicyFromEnv(env, 'PROVIDER'),
     prices: loadPrices(env),
   };
 }
@@ -84,9 +92,13 @@ export function createProviders(settings: ProviderSettings, userCredentials: Use
     return path;
   };
   let sketch: ImageProvider | undefined;
+  const userFetch = createGuardedFetch(settings.outbound);
 
-  const credentials = async (provider: CloudProvider, userId: string): Promise<Credentials> => {
-    const found = (await userCredentials(userId, provider)) ?? settings.environment[provider];
+  /** A user's own key travels only through the guarded fetch, which checks every address it connects to. */
+  const credentials = async (provider: CloudProvider, userId: string): Promise<Credentials & { fetch?: typeof fetch }> => {
+    const own = await userCredentials(userId, provider);
+    if (own) return { ...own, fetch: userFetch };
+    const found = settings.environment[provider];
     if (!found) {
       throw new ProviderError(
         `No credentials for ${provider}: add a key in Settings → Providers, or set ${provider.toUpperCase()}_API_KEY for the whole install`,

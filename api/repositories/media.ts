@@ -28,6 +28,12 @@ export function createMediaRepository(db: Kysely<Database>) {
       }
       return (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute()).map(present);
     },
+    /** Which of these media items belong to the user. */
+    async ownedIds(userId: string, ids: string[]): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      const rows = await db.selectFrom('media').select('id').where('user_id', '=', userId).where('id', 'in', ids).execute();
+      return new Set(rows.map((r) => r.id));
+    },
     async find(userId: string, id: string) {
       const row = await base.where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
       return row ? present(row) : undefined;

@@ -44,6 +44,13 @@ export function createRunRepository(db: Kysely<Database>) {
       await db.updateTable('runs').set({ status: 'failed', error, finished_at: new Date() }).where('id', '=', id).execute();
     },
 
+    /** Which of these runs belong to the user. */
+    async ownedIds(userId: string, ids: string[]): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      const rows = await db.selectFrom('runs').select('id').where('user_id', '=', userId).where('id', 'in', ids).execute();
+      return new Set(rows.map((r) => r.id));
+    },
+
     async find(userId: string, id: string) {
       const run = await db
         .selectFrom('runs')

@@ -16,6 +16,10 @@ export function createUserRepository(db: Kysely<Database>) {
     findById(id: string) {
       return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
     },
+    /** Who a token or link names, by primary key: cheap enough for every request. */
+    findIdentity(id: string) {
+      return db.selectFrom('users').select(['id', 'email']).where('id', '=', id).executeTakeFirst();
+    },
     /** Creates the user and their first project together; undefined when the email is taken. */
     async create(user: { email: string; username?: string; passwordHash: string }): Promise<UserRow | undefined> {
       return db.transaction().execute(async (trx) => {

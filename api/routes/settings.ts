@@ -5,12 +5,13 @@ import type { Config } from '../../infra/config';
 import type { CredentialStore } from '../../infra/credentials';
 import type { Database } from '../../infra/db/schema';
 import { ListQuery, ProviderCredentialBody, ProviderParam } from '../contract';
-import { handler, notFound, parse } from '../http';
+import { literalHostRefusal } from '../../infra/netguard';
+import { handler, HttpError, notFound, parse } from '../http';
 
 /** Provider keys (per user, encrypted at rest; never sent back) and the user's generations with their cost. */
 export function settingsRoutes(deps: { credentials: CredentialStore; db: Kysely<Database>; config: Config }): Router {
   const router = Router();
-  const installWide = providerSettingsFromEnv(deps.config.rootDir).environment;
+  const { environment: installWide, outbound } = providerSettingsFromEnv(deps.config.rootDir);
 
   router.get(
     '/providers',
@@ -30,6 +31,8 @@ export function settingsRoutes(deps: { credentials: CredentialStore; db: Kysely<
     handler(async (req, res) => {
       const { provider } = parse(ProviderParam, req.params, 'path');
       const body = parse(ProviderCredentialBody, req.body);
+      const refused = body.baseUrl ? literalHostRefusal(outbound, new URL(body.baseUrl).hostname) : null;
+      if (refused) throw new HttpError(400, 'invalid_request', `Invalid body: baseUrl: ${refused}; only public internet addresses are allowed`);
       await deps.credentials.set(req.user!.id, provider, body);
       res.json({ provider, configured: true, source: 'user', baseUrl: body.baseUrl ?? null });
     }),

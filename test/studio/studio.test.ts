@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureStudioBuilt } from '../../studio/build';
-import { startStack, type Stack } from '../support/stack';
+import { edge } from '../support/graphs';
+import { registerUser, startStack, waitForRun, type Stack } from '../support/stack';
 
 /**
  * The studio in a real browser against the real product (Temporal dev server, worker, API, embedded
@@ -53,6 +54,7 @@ describe('studio in a browser', () => {
   let browser: Browser;
   let page: Page;
   const consoleErrors: string[] = [];
+  const requested: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -61,6 +63,7 @@ describe('studio in a browser', () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (err) => consoleErrors.push(String(err)));
+    page.on('request', (req) => void requested.push(req.url()));
     page.setDefaultTimeout(20_000);
   });
 
@@ -276,6 +279,34 @@ describe('studio in a browser', () => {
     await page.reload();
     await expect.poll(() => page.locator('.project-main h1').textContent(), { timeout: 15_000 }).toBe('Otter stories');
     expect(await page.getByRole('button', { name: 'Rename Otter stories' }).count()).toBe(1);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('shows pictures through short-lived signed links and never puts the token in a URL', async () => {
+    const { client, token } = await registerUser(stack.baseUrl);
+    await page.goto(`${stack.baseUrl}/login`);
+    await page.evaluate((t) => localStorage.setItem('cf.token', t), token);
+    const graph = {
+      nodes: [
+        { id: 'topic', type: 'input', params: { name: 'topic' } },
+        { id: 'cover', type: 'illustration', params: { size: '256x256', seed: 2 } },
+        { id: 'publish', type: 'upload', params: {} },
+      ],
+      edges: [edge('topic', 'value', 'cover', 'prompt'), edge('cover', 'image', 'publish', 'file')],
+    };
+    const pipeline = await client.post('/api/pipelines', { name: 'Picture', graph });
+    const run = await client.post(`/api/pipelines/${pipeline.body.id}/runs`, { inputs: { topic: 'a heron' } });
+    expect((await waitForRun(client, run.body.id)).status).toBe('succeeded');
+    await page.goto(`${stack.baseUrl}/runs/${run.body.id}`);
+    await page.locator('[data-run-status="succeeded"]').waitFor();
+    const loaded = (selector: string) =>
+      page.locator(selector).evaluateAll((imgs) => imgs.length > 0 && imgs.every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0));
+    await expect.poll(() => loaded('img.out-image'), { timeout: 15_000 }).toBe(true);
+    expect(await page.locator('img.out-image').first().getAttribute('src')).toMatch(/\?uid=[0-9a-f-]+&exp=\d+&sig=/);
+
+    await page.getByRole('link', { name: 'Media' }).click();
+    await expect.poll(() => loaded('.media-tile[data-kind="image"] img'), { timeout: 15_000 }).toBe(true);
+    expect(requested.filter((url) => /access_token|[?&]token=/.test(url))).toEqual([]);
     expect(consoleErrors).toEqual([]);
   });
 });

@@ -1,5 +1,9 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGuardedFetch } from '../../../infra/guardedFetch';
+import { outboundPolicyFromEnv, PUBLIC_ONLY } from '../../../infra/netguard';
 import { startFakeVendors, type FakeVendors } from '../../../test/support/fakeVendors';
 import { asTemporalFailure } from '../../failures';
 import { decodeWav } from '../audio/wav';
@@ -120,6 +124,62 @@ describe('Stability provider', () => {
     expect(await failureOf(draw('sk-ok', 'something forbidden'))).toMatchObject({ retryable: false, message: expect.stringContaining('filtered') });
     expect(await failureOf(draw('sk-ok', ''))).toMatchObject({ retryable: false, status: 400, message: expect.stringContaining('prompt: cannot be empty') });
     expect(await failureOf(draw('limited', 'x'))).toMatchObject({ retryable: true, retryAfterMs: 7000 });
+  });
+});
+
+describe('a user-supplied base URL (guarded fetch)', () => {
+  const allowLoopback = createGuardedFetch(outboundPolicyFromEnv({ PROVIDER_ALLOWED_HOSTS: '127.0.0.1' }, 'PROVIDER'));
+  const publicOnly = createGuardedFetch(PUBLIC_ONLY);
+
+  it('carries every vendor request when the address is allowed: streamed chat, speech, multipart images', async () => {
+    const chunks: string[] = [];
+    const text = await createOpenAITextProvider({ ...openai('sk-ok'), fetch: allowLoopback }).generate(
+      { prompt: 'Alice', maxTokens: 50, temperature: 0.5 },
+      { signal: signal(), onToken: (c) => chunks.push(c) },
+    );
+    expect(chunks.length).toBeGreaterThan(3);
+    expect(text.text).toContain('lighthouse keeper');
+    const speech = await createElevenLabsSpeechProvider({ ...vendor('xi-ok'), fetch: allowLoopback }).synthesize({ text: 'Hello.', speed: 1 }, { signal: signal() });
+    expect(decodeWav(speech.audio).sampleRate).toBe(24_000);
+    const image = await createStabilityImageProvider({ ...vendor('sk-ok'), fetch: allowLoopback }).generate(
+      { prompt: 'a harbour', width: 1024, height: 1024, steps: 1, seed: 1 },
+      { signal: signal() },
+    );
+    expect(image.width).toBe(1024);
+    expect(vendors.requests.at(-1)!.body).toMatchObject({ prompt: 'a harbour', output_format: 'png' });
+    expect(await failureOf(createOpenAITextProvider({ ...openai('bad'), fetch: allowLoopback }).generate({ prompt: 'x', maxTokens: 5, temperature: 0 }, { signal: signal() }))).toMatchObject({ status: 401, retryable: false });
+  });
+
+  it('refuses a loopback address before sending anything, without retrying', async () => {
+    const before = vendors.requests.length;
+    const viaName = { apiKey: 'sk-ok', baseUrl: vendors.baseUrl.replace('127.0.0.1', 'localhost'), fetch: publicOnly };
+    const failures = [
+      await failureOf(createOpenAITextProvider({ ...viaName, baseUrl: `${viaName.baseUrl}/v1` }).generate({ prompt: 'x', maxTokens: 5, temperature: 0 }, { signal: signal() })),
+      await failureOf(createElevenLabsSpeechProvider(viaName).synthesize({ text: 'x', speed: 1 }, { signal: signal() })),
+      await failureOf(createStabilityImageProvider({ ...vendor('sk-ok'), fetch: publicOnly }).generate({ prompt: 'x', width: 512, height: 512, steps: 1, seed: 1 }, { signal: signal() })),
+    ];
+    for (const err of failures) {
+      expect(err.retryable).toBe(false);
+      expect(err.message).toMatch(/base URL is not allowed: .*loopback address/);
+    }
+    expect(vendors.requests.length).toBe(before);
+  });
+
+  it('puts only a short, plain-text excerpt of an error body into the failure', async () => {
+    const server: Server = createServer((_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end(`<html><body><h1>Bad gateway</h1>\u0000\u001b[31m${'internal detail '.repeat(5000)}</body></html>`);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const err = await failureOf(createElevenLabsSpeechProvider({ apiKey: 'k', baseUrl: base, fetch: allowLoopback }).synthesize({ text: 'x', speed: 1 }, { signal: signal() }));
+      expect(err.message).toMatch(/^ElevenLabs answered 502: Bad gateway/);
+      expect(err.message).not.toMatch(/[<>\u0000\u001b]/);
+      expect(err.message.length).toBeLessThan(400);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });
 

@@ -7,6 +7,8 @@ export interface ElevenLabsCredentials {
   baseUrl?: string;
   /** Per-request deadline; a missed one is retried. */
   timeoutMs?: number;
+  /** How requests go out: the guarded fetch for a user's own base URL. */
+  fetch?: typeof fetch;
 }
 
 export const ELEVENLABS_DEFAULTS = { model: 'eleven_multilingual_v2', voice: '21m00Tcm4TlvDq8ikWAM', sampleRate: 24_000 };
@@ -38,6 +40,7 @@ export function createElevenLabsSpeechProvider(creds: ElevenLabsCredentials): Sp
         timeoutMs: creds.timeoutMs ?? 120_000,
         signal,
         describe: describeError,
+        fetch: creds.fetch,
       });
       const pcm = Buffer.from(await res.arrayBuffer());
       const samples = new Int16Array(pcm.buffer, pcm.byteOffset, Math.floor(pcm.byteLength / 2));

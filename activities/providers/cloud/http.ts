@@ -1,3 +1,4 @@
+import { blockedAddressIn } from '../../../infra/netguard';
 import { ProviderError } from '../types';
 
 /** Seconds or an HTTP date, as vendors send Retry-After; undefined when absent or unreadable. */
@@ -17,7 +18,28 @@ export function retryableStatus(status: number): boolean {
 export function errorForStatus(vendor: string, status: number, detail: string, retryAfter?: string | null): ProviderError {
   const retryable = retryableStatus(status);
   const what = status === 401 || status === 403 ? 'rejected the credentials' : status === 429 ? 'is rate limiting' : `answered ${status}`;
-  return new ProviderError(`${vendor} ${what}: ${detail}`.trim(), retryable, status, retryable ? parseRetryAfter(retryAfter) : undefined);
+  return new ProviderError(`${vendor} ${what}: ${sanitizeDetail(detail)}`.trim(), retryable, status, retryable ? parseRetryAfter(retryAfter) : undefined);
+}
+
+const DETAIL_CHARS = 300;
+
+/**
+ * What a vendor's error body may put into a run's error: text only (no markup, no control characters),
+ * on one line, and short — the body of whatever server a base URL points at is not ours to echo.
+ */
+export function sanitizeDetail(detail: string): string {
+  const text = detail
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text.length > DETAIL_CHARS ? `${text.slice(0, DETAIL_CHARS)}…` : text;
+}
+
+/** A connection the outbound guard refused (a user's base URL leading to a private address): final, never retried. */
+export function blockedConnection(vendor: string, err: unknown): ProviderError | undefined {
+  const blocked = blockedAddressIn(err);
+  return blocked ? new ProviderError(`${vendor}: the base URL is not allowed: ${blocked.message}`, false) : undefined;
 }
 
 /**
@@ -27,24 +49,44 @@ export function errorForStatus(vendor: string, status: number, detail: string, r
 export async function vendorFetch(
   vendor: string,
   url: string,
-  init: RequestInit & { timeoutMs: number; signal: AbortSignal; describe: (body: unknown, text: string) => string },
+  init: RequestInit & { timeoutMs: number; signal: AbortSignal; describe: (body: unknown, text: string) => string; fetch?: typeof fetch },
 ): Promise<Response> {
   const timeout = AbortSignal.timeout(init.timeoutMs);
   let res: Response;
   try {
-    res = await fetch(url, { ...init, signal: AbortSignal.any([init.signal, timeout]) });
+    res = await (init.fetch ?? fetch)(url, { ...init, signal: AbortSignal.any([init.signal, timeout]) });
   } catch (err) {
     if (init.signal.aborted) throw err;
+    const blocked = blockedConnection(vendor, err);
+    if (blocked) throw blocked;
     if (timeout.aborted) throw new ProviderError(`${vendor} did not answer within ${Math.round(init.timeoutMs / 1000)} s`, true);
     throw new ProviderError(`${vendor} is unreachable: ${(err as Error).message}`, true);
   }
   if (res.ok) return res;
-  const text = await res.text().catch(() => '');
+  const text = await readCapped(res, ERROR_BODY_BYTES).catch(() => '');
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
     body = undefined;
   }
-  throw errorForStatus(vendor, res.status, init.describe(body, text).slice(0, 500), res.headers.get('retry-after'));
+  throw errorForStatus(vendor, res.status, init.describe(body, text), res.headers.get('retry-after'));
+}
+
+const ERROR_BODY_BYTES = 64 * 1024;
+
+/** The start of a response body as text; the rest is not downloaded. */
+async function readCapped(res: Response, maxBytes: number): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < maxBytes) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  await reader.cancel().catch(() => undefined);
+  return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
 }

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { ProviderError, type ImageProvider, type SpeechProvider, type TextProvider } from '../types';
-import { errorForStatus } from './http';
+import { blockedConnection, errorForStatus } from './http';
 
 export interface OpenAICredentials {
   apiKey: string;
@@ -8,6 +8,8 @@ export interface OpenAICredentials {
   baseUrl?: string;
   /** Per-request deadline; a missed one is retried. */
   timeoutMs?: number;
+  /** How requests go out: the guarded fetch for a user's own base URL. */
+  fetch?: typeof fetch;
 }
 
 const VENDOR = 'OpenAI-compatible API';
@@ -15,14 +17,14 @@ export const OPENAI_DEFAULTS = { text: 'gpt-4o-mini', speech: 'tts-1', voice: 'a
 
 function client(creds: OpenAICredentials, timeoutMs: number): OpenAI {
   // Temporal owns retries (with back-off and Retry-After); the SDK must not retry on its own.
-  return new OpenAI({ apiKey: creds.apiKey, baseURL: creds.baseUrl, maxRetries: 0, timeout: timeoutMs });
+  return new OpenAI({ apiKey: creds.apiKey, baseURL: creds.baseUrl, maxRetries: 0, timeout: timeoutMs, fetch: creds.fetch });
 }
 
 /** The SDK's errors as ProviderErrors: 4xx rejections are final, 429/5xx/timeouts are retried. */
 function mapError(err: unknown, signal: AbortSignal): unknown {
   if (signal.aborted || err instanceof OpenAI.APIUserAbortError) return err;
   if (err instanceof OpenAI.APIConnectionTimeoutError) return new ProviderError(`${VENDOR} did not answer in time`, true);
-  if (err instanceof OpenAI.APIConnectionError) return new ProviderError(`${VENDOR} is unreachable: ${err.message}`, true);
+  if (err instanceof OpenAI.APIConnectionError) return blockedConnection(VENDOR, err) ?? new ProviderError(`${VENDOR} is unreachable: ${err.message}`, true);
   if (err instanceof OpenAI.APIError && err.status !== undefined) {
     const detail = (err.error as { message?: string } | undefined)?.message ?? err.message;
     return errorForStatus(VENDOR, err.status, detail, err.headers?.get('retry-after'));

@@ -6,6 +6,8 @@ export interface StabilityCredentials {
   baseUrl?: string;
   /** Per-request deadline; a missed one is retried. */
   timeoutMs?: number;
+  /** How requests go out: the guarded fetch for a user's own base URL. */
+  fetch?: typeof fetch;
 }
 
 const ASPECT_RATIOS: [string, number][] = [
@@ -47,6 +49,7 @@ export function createStabilityImageProvider(creds: StabilityCredentials): Image
         timeoutMs: creds.timeoutMs ?? 180_000,
         signal,
         describe: describeError,
+        fetch: creds.fetch,
       });
       if (res.headers.get('finish-reason') === 'CONTENT_FILTERED') {
         throw new ProviderError('Stability AI filtered the image for content; change the prompt', false, 200);

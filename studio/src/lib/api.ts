@@ -58,7 +58,10 @@ export interface MediaItem {
   size: number;
   storageKey: string;
   createdAt: string;
+  /** The bytes, with the Authorization header. */
   url: string;
+  /** The bytes without a header, for <img>/<audio>/links, for a few minutes. */
+  signedUrl: string;
 }
 export interface User {
   id: string;
@@ -89,13 +92,6 @@ export function setToken(token: string | null): void {
   if (token) localStorage.setItem(TOKEN_KEY, token);
   else localStorage.removeItem(TOKEN_KEY);
   window.dispatchEvent(new Event('cf-auth'));
-}
-
-/** A URL for <img>/<audio>/EventSource, which cannot set headers: the token rides as `?access_token=`. */
-export function authedUrl(url: string): string {
-  const token = getToken();
-  if (!token) return url;
-  return `${url}${url.includes('?') ? '&' : '?'}access_token=${encodeURIComponent(token)}`;
 }
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
-import { artifactUrl, isArtifactRef } from '../../../workflows/pipeline';
-import { authedUrl, getToken } from '../lib/api';
+import { artifactUrl, isArtifactRef, type ArtifactRef } from '../../../workflows/pipeline';
+import { getToken } from '../lib/api';
 import { bytes } from '../lib/format';
+import { SignedAudio, useSignedUrl } from '../lib/signedUrls';
 
 interface MediaLike {
   url: string;
@@ -17,6 +18,7 @@ const TEXT_PREVIEW_BYTES = 4000;
 /** A published text file shown as its text (the first few KB), with a link to the whole file. */
 function TextMedia({ media, compact }: { media: MediaLike; compact: boolean }) {
   const [text, setText] = useState<string | null>(null);
+  const href = useSignedUrl(media.url);
   useEffect(() => {
     const ctrl = new AbortController();
     fetch(media.url, { headers: { authorization: `Bearer ${getToken()}`, range: `bytes=0-${TEXT_PREVIEW_BYTES - 1}` }, signal: ctrl.signal })
@@ -27,7 +29,7 @@ function TextMedia({ media, compact }: { media: MediaLike; compact: boolean }) {
   return (
     <div className="out-media-text">
       {text !== null && <div className={compact ? 'out-text clamp' : 'out-text'}>{text}{(media.size ?? 0) > TEXT_PREVIEW_BYTES ? '…' : ''}</div>}
-      <a className="out-file small" href={authedUrl(media.url)} target="_blank" rel="noreferrer">
+      <a className="out-file small" href={href} target="_blank" rel="noreferrer">
         {media.mimeType.split(';')[0]}
         {media.size !== undefined ? ` · ${bytes(media.size)}` : ''} — open
       </a>
@@ -51,40 +53,47 @@ export function OutputValue({ value, compact = false }: { value: unknown; compac
       </ol>
     );
   }
-  if (isMedia(value)) {
-    const src = authedUrl(value.url);
-    if (value.mimeType.startsWith('image/')) return <img className="out-image" src={src} alt="Generated image" loading="lazy" />;
-    if (value.mimeType.startsWith('audio/')) return <audio className="out-audio" controls preload="metadata" src={src} />;
-    if (value.mimeType.startsWith('text/') || value.mimeType === 'application/json') return <TextMedia media={value} compact={compact} />;
-    return (
-      <a className="out-file" href={src} target="_blank" rel="noreferrer">
-        {value.mimeType}
-        {value.size !== undefined ? ` · ${bytes(value.size)}` : ''} — open
-      </a>
-    );
-  }
-  if (isArtifactRef(value)) {
-    const src = authedUrl(artifactUrl(value));
-    const facts = (
-      <div className="out-artifact muted">
-        {value.mimeType} · {bytes(value.size)}
-        {value.durationMs ? ` · ${(value.durationMs / 1000).toFixed(1)} s` : ''}
-        {value.width ? ` · ${value.width}×${value.height}` : ''}
-      </div>
-    );
-    if (value.mimeType.startsWith('image/')) {
-      const sketch = value.generator === 'local-sketch';
-      return (
-        <div className="out-artifact-image">
-          <img className="out-image" src={src} alt={sketch ? 'Procedural sketch' : 'Generated image'} loading="lazy" />
-          {sketch && <span className="badge sketch" title="Drawn by the offline procedural renderer, not by an AI model. Set an image provider for AI pictures.">Sketch · not AI</span>}
-          {facts}
-        </div>
-      );
-    }
-    if (value.mimeType.startsWith('audio/')) return <div><audio className="out-audio" controls preload="metadata" src={src} />{facts}</div>;
-    return facts;
-  }
+  if (isMedia(value)) return <MediaValue media={value} compact={compact} />;
+  if (isArtifactRef(value)) return <ArtifactValue artifact={value} />;
   if (value === null || value === undefined) return <span className="muted">—</span>;
   return <pre className={compact ? 'out-json clamp' : 'out-json'}>{JSON.stringify(value, null, 2)}</pre>;
+}
+
+/** A published media record: audio and images inline, text as a preview, anything else as a link. */
+function MediaValue({ media, compact }: { media: MediaLike; compact: boolean }) {
+  const src = useSignedUrl(media.url);
+  if (media.mimeType.startsWith('audio/')) return <SignedAudio className="out-audio" preload="metadata" path={media.url} />;
+  if (media.mimeType.startsWith('image/')) return <img className="out-image" src={src} alt="Generated image" loading="lazy" />;
+  if (media.mimeType.startsWith('text/') || media.mimeType === 'application/json') return <TextMedia media={media} compact={compact} />;
+  return (
+    <a className="out-file" href={src} target="_blank" rel="noreferrer">
+      {media.mimeType}
+      {media.size !== undefined ? ` · ${bytes(media.size)}` : ''} — open
+    </a>
+  );
+}
+
+/** An intermediate file of the run (narration, illustration), served to the run's owner. */
+function ArtifactValue({ artifact }: { artifact: ArtifactRef }) {
+  const path = artifactUrl(artifact);
+  const src = useSignedUrl(path);
+  const facts = (
+    <div className="out-artifact muted">
+      {artifact.mimeType} · {bytes(artifact.size)}
+      {artifact.durationMs ? ` · ${(artifact.durationMs / 1000).toFixed(1)} s` : ''}
+      {artifact.width ? ` · ${artifact.width}×${artifact.height}` : ''}
+    </div>
+  );
+  if (artifact.mimeType.startsWith('image/')) {
+    const sketch = artifact.generator === 'local-sketch';
+    return (
+      <div className="out-artifact-image">
+        <img className="out-image" src={src} alt={sketch ? 'Procedural sketch' : 'Generated image'} loading="lazy" />
+        {sketch && <span className="badge sketch" title="Drawn by the offline procedural renderer, not by an AI model. Set an image provider for AI pictures.">Sketch · not AI</span>}
+        {facts}
+      </div>
+    );
+  }
+  if (artifact.mimeType.startsWith('audio/')) return <div><SignedAudio className="out-audio" preload="metadata" path={path} />{facts}</div>;
+  return facts;
 }

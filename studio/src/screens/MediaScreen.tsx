@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { api, authedUrl, getToken, type MediaItem } from '../lib/api';
+import { api, getToken, type MediaItem } from '../lib/api';
 import { bytes, timeAgo } from '../lib/format';
 import { linkProps } from '../lib/router';
+import { rememberSignedUrl, SignedAudio, useSignedUrl } from '../lib/signedUrls';
 
 const PAGE = 200;
 const ROW_HEIGHT = 236;
@@ -28,14 +29,14 @@ function TextPreview({ url }: { url: string }) {
 }
 
 function Tile({ item }: { item: MediaItem }) {
-  const src = authedUrl(item.url);
+  const src = useSignedUrl(item.url);
   return (
     <div className="media-tile card" data-kind={item.kind}>
       <div className="media-preview">
         {item.kind === 'image' ? (
           <img src={src} alt={item.nodeId ?? 'image'} loading="lazy" />
         ) : item.kind === 'audio' ? (
-          <audio controls preload="none" src={src} />
+          <SignedAudio preload="none" path={item.url} />
         ) : item.kind === 'text' || item.kind === 'json' ? (
           <TextPreview url={item.url} />
         ) : (
@@ -74,6 +75,7 @@ export default function MediaScreen() {
     try {
       const after = items.length ? `&after=${items[items.length - 1].id}` : '';
       const r = await api<{ media: MediaItem[] }>('GET', `/media?limit=${PAGE}${after}`);
+      for (const m of r.media) rememberSignedUrl(m.url, m.signedUrl);
       setItems((prev) => [...prev, ...r.media.filter((m) => !prev.some((p) => p.id === m.id))]);
       if (r.media.length < PAGE) setDone(true);
     } catch (err) {

@@ -7,9 +7,10 @@ import { Loading } from '../App';
 import { Canvas } from '../editor/Canvas';
 import { FlowContext, type FlowEnv } from '../editor/context';
 import { createEditorStore } from '../editor/store';
-import { api, authedUrl, loadCatalog, type Pipeline, type RunDetail } from '../lib/api';
+import { api, loadCatalog, type Pipeline, type RunDetail } from '../lib/api';
 import { between, duration } from '../lib/format';
 import { linkProps, navigate } from '../lib/router';
+import { openEventStream } from '../lib/sse';
 import { useColorMode } from '../lib/useColorMode';
 import { OutputValue } from '../run/Output';
 import { createRunStore, isTerminal } from '../run/runStore';
@@ -23,7 +24,7 @@ export default function RunScreen({ runId }: { runId: string }) {
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    let source: EventSource | null = null;
+    let closeStream: (() => void) | null = null;
     let stopped = false;
     (async () => {
       const detail = await api<RunDetail>('GET', `/runs/${runId}`);
@@ -38,19 +39,22 @@ export default function RunScreen({ runId }: { runId: string }) {
         env.run!.getState().setConnection('closed');
         return;
       }
-      // Live: replays recorded events then streams; the browser resumes with Last-Event-ID after a drop.
+      // Live: replays recorded events then streams; after a drop it resumes with Last-Event-ID.
       env.run!.getState().setConnection('connecting');
-      source = new EventSource(authedUrl(`/api/runs/${runId}/events`));
-      source.onopen = () => env.run!.getState().setConnection('live');
-      source.onerror = () => {
-        if (!isTerminal(env.run!.getState().status)) env.run!.getState().setConnection('reconnecting');
-      };
-      for (const type of EVENT_TYPES) {
-        source.addEventListener(type, (e) => {
-          const event = JSON.parse((e as MessageEvent<string>).data) as RunEvent | LiveEvent;
+      closeStream = openEventStream(`/api/runs/${runId}/events`, {
+        onOpen: () => env.run!.getState().setConnection('live'),
+        onDrop: () => {
+          if (!isTerminal(env.run!.getState().status)) env.run!.getState().setConnection('reconnecting');
+        },
+        onFail: (status) => {
+          if (!stopped) setError(`Live updates stopped (HTTP ${status}); reload the page`);
+        },
+        onEvent: (type, data) => {
+          if (!(EVENT_TYPES as readonly string[]).includes(type)) return;
+          const event = JSON.parse(data) as RunEvent | LiveEvent;
           env.run!.getState().apply(event);
           if (event.type === 'run.status' && isTerminal(event.status)) {
-            source?.close();
+            closeStream?.();
             env.run!.getState().setConnection('closed');
             // Pick up the final outputs and timings.
             api<RunDetail>('GET', `/runs/${runId}`).then((d) => {
@@ -59,12 +63,12 @@ export default function RunScreen({ runId }: { runId: string }) {
               setRun(d);
             }, () => undefined);
           }
-        });
-      }
+        },
+      });
     })().catch((err) => setError((err as Error).message));
     return () => {
       stopped = true;
-      source?.close();
+      closeStream?.();
     };
   }, [runId, env]);
 
