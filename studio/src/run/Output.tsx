@@ -14,7 +14,7 @@ function isMedia(v: unknown): v is MediaLike {
 
 const TEXT_PREVIEW_BYTES = 4000;
 
-/** A published text file shown as its text (the first few KB), with a link to the whole file. */
+/** A published text file (or a text artifact) shown as its text (the first few KB), with a link to the whole file. */
 function TextMedia({ media, compact }: { media: MediaLike; compact: boolean }) {
   const [text, setText] = useState<string | null>(null);
   useEffect(() => {
@@ -83,6 +83,10 @@ export function OutputValue({ value, compact = false }: { value: unknown; compac
       );
     }
     if (value.mimeType.startsWith('audio/')) return <div><audio className="out-audio" controls preload="metadata" src={src} />{facts}</div>;
+    // An output too big to travel inline: shown like a published text.
+    if (value.mimeType.startsWith('text/') || value.mimeType === 'application/json') {
+      return <TextMedia media={{ url: artifactUrl(value), mimeType: value.mimeType, size: value.size }} compact={compact} />;
+    }
     return facts;
   }
   if (value === null || value === undefined) return <span className="muted">—</span>;
