@@ -1,4 +1,4 @@
-import type { RunEvent } from '../workflows/pipeline';
+import type { RunEvent, RunInputs } from '../workflows/pipeline';
 
 /** What the workflow hands every node activity. */
 export interface ActivityInput {
@@ -11,6 +11,15 @@ export interface ActivityInput {
   itemIndex: number;
   params: Record<string, unknown>;
   inputs: Record<string, unknown>;
+  /** Output values bigger than this (bytes of JSON) come back as artifact refs; MAX_INLINE_VALUE_BYTES when absent. */
+  outputLimitBytes?: number;
+}
+
+/** An inline (pure) node's step, run as an activity because its inputs or outputs are too big for the workflow. */
+export interface InlineStepInput extends ActivityInput {
+  nodeType: string;
+  /** The pipeline inputs the step reads (an input node's own), not all of them. */
+  pipelineInputs: RunInputs;
 }
 
 export interface ActivityResult {
@@ -30,6 +39,7 @@ export interface RunReport {
 
 export interface Activities {
   reportRunProgress(report: RunReport): Promise<void>;
+  runInlineStep(input: InlineStepInput): Promise<ActivityResult>;
   delay: NodeActivity;
   upload: NodeActivity;
   story: NodeActivity;

@@ -1,11 +1,12 @@
 import { Context } from '@temporalio/activity';
-import type { LiveEvent } from '../workflows/pipeline';
+import { catalog, type LiveEvent, type NodeDefinition } from '../workflows/pipeline';
 import { createArtifactGuard } from './artifacts';
 import type { Activities, NodeActivity } from './contract';
 import { runChannel, type ActivityDeps, type NodeStep } from './deps';
 import { delay } from './flow';
 import { createGenerationKit } from './generation';
 import { createImageSteps } from './image';
+import { createLargeValues } from './largeValues';
 import { createSpeechSteps } from './speech';
 import { createTextSteps } from './text';
 import { createStorageSteps } from './storage';
@@ -33,16 +34,23 @@ export function createActivities(deps: ActivityDeps): Activities {
     return { output: await step(input), attempt };
   };
 
-  const nodeActivities = Object.fromEntries(Object.entries(steps).map(([name, step]) => [name, tracked(step)])) as Record<
-    keyof typeof steps,
-    NodeActivity
-  >;
+  const largeValues = createLargeValues(deps.blobs);
+  const nodeActivities = Object.fromEntries(
+    Object.entries(steps).map(([name, step]) => [name, tracked(largeValues.aroundNodeStep(step, definitionOfActivity(name)))]),
+  ) as Record<keyof typeof steps, NodeActivity>;
 
   return {
     async reportRunProgress(report) {
       await deps.store.applyReport(report);
       for (const event of report.events) await deps.bus.publish(runChannel(report.runId), event);
     },
+    runInlineStep: tracked(largeValues.inlineStep),
     ...nodeActivities,
   };
+}
+
+function definitionOfActivity(name: string): NodeDefinition {
+  const definition = [...catalog.values()].find((d) => d.execution.mode === 'activity' && d.execution.activity === name);
+  if (!definition) throw new Error(`No node type runs the activity '${name}'`);
+  return definition;
 }

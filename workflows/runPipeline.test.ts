@@ -40,7 +40,10 @@ const activities: Pick<Activities, 'reportRunProgress' | 'delay' | 'upload'> = {
   },
   async upload(input: ActivityInput) {
     const attempt = Context.current().info.attempt;
-    calls.push({ nodeId: input.nodeId, attempt, start: Date.now(), end: Date.now(), itemIndex: input.itemIndex, file: input.inputs.file });
+    const call = { nodeId: input.nodeId, attempt, start: Date.now(), itemIndex: input.itemIndex, file: input.inputs.file } as (typeof calls)[number];
+    calls.push(call);
+    if (String(input.params.key).startsWith('slow/')) await sleepOrCancel(300);
+    call.end = Date.now();
     const failures = failUntilAttempt.get(`${input.runId}/${input.nodeId}`) ?? 0;
     if (failures === Infinity) throw ApplicationFailure.nonRetryable('Destination refused the file', 'InvalidInput');
     if (attempt <= failures) throw new Error(`flaky storage (attempt ${attempt})`);
@@ -194,6 +197,54 @@ describe('runPipeline', () => {
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
   });
 
+  it('cuts the events of progress reports into batches of at most 256 KB and leaves node outputs out of a result that would be bigger', async () => {
+    const copies = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
+    const handle = await start(
+      {
+        nodes: [{ id: 'text', type: 'input', params: { name: 'text' } }, ...copies.map((id) => ({ id, type: 'template', params: { template: '{{t}}' } }))],
+        edges: copies.map((id) => edge('text', 'value', id, 't')),
+      },
+      { text: 'x'.repeat(60 * 1024) },
+    );
+    const state: RunState = await handle.result();
+    expect(state.status).toBe('succeeded');
+    // Seven outputs of 60 KB (420 KB) would not fit: the result says how the run went, the database has the outputs.
+    expect(state.outputs).toBeNull();
+    expect(Object.values(state.nodes).map((n) => [n.status, n.output])).toEqual(Array(7).fill(['succeeded', null]));
+    expect(JSON.stringify(state).length).toBeLessThan(256 * 1024);
+    const mine = reports.filter((r) => `run-${r.runId}` === handle.workflowId);
+    expect(mine.length).toBeGreaterThan(2);
+    expect(mine.every((r) => JSON.stringify(r.events).length <= 256 * 1024)).toBe(true);
+    const succeeded = mine.flatMap((r) => r.events).filter((e) => e.type === 'node.status' && e.state.status === 'succeeded');
+    expect(succeeded).toHaveLength(7);
+    expect(succeeded.every((e) => e.type === 'node.status' && (e.state.output!.value ?? e.state.output!.text) === 'x'.repeat(60 * 1024))).toBe(true);
+    const seqs = mine.flatMap((r) => r.events.map((e) => e.seq));
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    expect(mine.at(-1)!.outputs).toEqual(Object.fromEntries(copies.map((id) => [id, { text: 'x'.repeat(60 * 1024) }])));
+  });
+
+  it('keeps at most 2 MB of activity inputs in flight, and still runs every node', async () => {
+    const waits = Array.from({ length: 40 }, (_, i) => `w${i}`);
+    const handle = await start(
+      {
+        nodes: [{ id: 'text', type: 'input', params: { name: 'text' } }, ...waits.map((id) => ({ id, type: 'upload', params: { key: 'slow/{{node}}' } }))],
+        edges: waits.map((id) => edge('text', 'value', id, 'file')),
+      },
+      { text: 'x'.repeat(60 * 1024) },
+    );
+    const state: RunState = await handle.result();
+    expect(state.status).toBe('succeeded');
+    // 40 inputs of 60 KB (2.4 MB) are not all scheduled at once: at most 2 MB of them are in flight.
+    expect(waits.every((id) => callsOf(id).length === 1)).toBe(true);
+    let inFlight = 0;
+    let mostInFlight = 0;
+    for (const event of (await handle.fetchHistory()).events ?? []) {
+      if (event.activityTaskScheduledEventAttributes) mostInFlight = Math.max(mostInFlight, ++inFlight);
+      if (event.activityTaskCompletedEventAttributes) inFlight--;
+    }
+    expect(mostInFlight).toBe(34);
+  }, 120_000);
+
   it('replays every recorded history deterministically', async () => {
     const handle = await start({
       nodes: [
@@ -218,7 +269,7 @@ describe('runPipeline', () => {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);
-    expect(histories.length).toBeGreaterThanOrEqual(7);
+    expect(histories.length).toBeGreaterThanOrEqual(9);
   });
 });
 

@@ -10,10 +10,21 @@ import {
   proxyLocalActivities,
   setHandler,
 } from '@temporalio/workflow';
-import type { ActivityInput, ActivityResult, Activities } from '../activities/contract';
+import type { ActivityInput, ActivityResult, Activities, InlineStepInput } from '../activities/contract';
 import {
   catalog,
+  holdsValueRef,
+  INLINE_STEP_EXECUTION,
   isListKind,
+  itemValueLimit,
+  jsonBytes,
+  kilobytes,
+  MAX_IN_FLIGHT_INPUT_BYTES,
+  MAX_INLINE_VALUE_BYTES,
+  MAX_REPORT_BYTES,
+  MAX_RESULT_BYTES,
+  MAX_STEP_INPUT_BYTES,
+  outputFits,
   planFlow,
   portsOf,
   type ActivityExecution,
@@ -62,7 +73,7 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
     outputs: null,
     nodes: Object.fromEntries(args.graph.nodes.map((n) => [n.id, queuedNode()])),
   };
-  setHandler(runStateQuery, () => state);
+  setHandler(runStateQuery, () => withinResultLimit(state));
 
   const reporter = createReporter(args.runId, state);
   reporter.emit({ type: 'run.status', at: now(), status: 'running' });
@@ -75,6 +86,7 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
   const results = new Map<string, Promise<Record<string, unknown>>>();
   let firstFailure: { nodeId: string; message: string } | null = null;
   const nodesScope = new CancellationScope();
+  const withinInputBudget = createInputBudget(MAX_IN_FLIGHT_INPUT_BYTES);
 
   const setNode = (nodeId: string, patch: Partial<NodeState>) => {
     const next = { ...state.nodes[nodeId], ...patch };
@@ -130,12 +142,10 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
     // An inline node finishes in the same instant it starts: one event (succeeded) says it all.
     if (definition.execution.mode === 'activity' || fanned) setNode(node.id, running);
     else state.nodes[node.id] = { ...state.nodes[node.id], ...running };
+    let runningReported = definition.execution.mode === 'activity' || !!fanned;
     try {
-      const runOnce = async (itemInputs: Record<string, unknown>, itemIndex: number) => {
-        if (definition.execution.mode === 'inline') {
-          return { output: definition.execution.run(node.params, itemInputs, { pipelineInputs: args.inputs }), attempt: 1 };
-        }
-        return callActivity(definition.execution, {
+      const runOnce = async (itemInputs: Record<string, unknown>, itemIndex: number, outputLimitBytes: number) => {
+        const activityInput: ActivityInput = {
           runId: args.runId,
           nodeId: node.id,
           userId: args.userId,
@@ -144,12 +154,25 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
           itemIndex,
           params: node.params,
           inputs: itemInputs,
-        });
+          outputLimitBytes,
+        };
+        if (definition.execution.mode === 'activity') return callActivity(definition.execution, activityInput, withinInputBudget);
+        if (!holdsValueRef(itemInputs)) {
+          const output = definition.execution.run(node.params, itemInputs, { pipelineInputs: args.inputs });
+          if (outputFits(output, outputLimitBytes)) return { output, attempt: 1 };
+        }
+        // Too big for the workflow: the same step runs in an activity, which reads and stores artifacts.
+        if (!runningReported) {
+          runningReported = true;
+          setNode(node.id, {});
+        }
+        const inlineInput: InlineStepInput = { ...activityInput, nodeType: node.type, pipelineInputs: pipelineInputsOf(node, args.inputs) };
+        return callActivity(INLINE_STEP_EXECUTION, inlineInput, withinInputBudget);
       };
       const { output, attempts } = fanned
         ? await runPerItem(fanned, inputs, runOnce, (done, total) =>
             setNode(node.id, { progress: { fraction: total ? done / total : 1, message: `${done} of ${total}` } }))
-        : await runOnce(inputs, 0).then((r) => ({ output: r.output, attempts: r.attempt }));
+        : await runOnce(inputs, 0, MAX_INLINE_VALUE_BYTES).then((r) => ({ output: r.output, attempts: r.attempt }));
       setNode(node.id, { status: 'succeeded', output, attempts, finishedAt: now() });
       return output;
     } catch (err) {
@@ -181,7 +204,23 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
 
   if (status === 'failed') throw ApplicationFailure.nonRetryable(state.error!, 'RunFailed');
   if (status === 'cancelled') throw new CancelledFailure('Run cancelled');
-  return state;
+  return withinResultLimit(state);
+}
+
+/** The pipeline inputs an inline step reads when it runs as an activity: an input node its own, others none. */
+function pipelineInputsOf(node: GraphNode, inputs: RunInputs): RunInputs {
+  const name = String(node.params.name);
+  return node.type === 'input' && Object.hasOwn(inputs, name) ? { [name]: inputs[name] } : {};
+}
+
+/**
+ * The state, or (when it is too big to travel as the result or a query answer) the state without node outputs:
+ * those are in the database, reported as they happened.
+ */
+function withinResultLimit(state: RunState): RunState {
+  if (jsonBytes(state) <= MAX_RESULT_BYTES) return state;
+  const nodes = Object.fromEntries(Object.entries(state.nodes).map(([id, node]) => [id, { ...node, output: null }]));
+  return { ...state, nodes, outputs: null };
 }
 
 /** How many items of a fanned-out node run at once: enough to overlap waits, few enough to spare a laptop. */
@@ -194,7 +233,7 @@ const FAN_OUT_CONCURRENCY = 4;
 async function runPerItem(
   fanned: string[],
   inputs: Record<string, unknown>,
-  runOnce: (inputs: Record<string, unknown>, itemIndex: number) => Promise<ActivityResult>,
+  runOnce: (inputs: Record<string, unknown>, itemIndex: number, outputLimitBytes: number) => Promise<ActivityResult>,
   onProgress: (done: number, total: number) => void,
 ): Promise<{ output: Record<string, unknown>; attempts: number }> {
   const lists = fanned.map((handle) => {
@@ -209,6 +248,8 @@ async function runPerItem(
       'InvalidInput',
     );
   }
+  // The items share the value limit, so the lists their outputs are gathered into stay small as well.
+  const outputLimitBytes = itemValueLimit(total);
   const results: ActivityResult[] = new Array(total);
   let next = 0;
   let done = 0;
@@ -218,7 +259,7 @@ async function runPerItem(
       const index = next++;
       const itemInputs = { ...inputs };
       fanned.forEach((handle, i) => (itemInputs[handle] = lists[i][index]));
-      results[index] = await runOnce(itemInputs, index);
+      results[index] = await runOnce(itemInputs, index, outputLimitBytes);
       onProgress(++done, total);
     }
   };
@@ -232,7 +273,23 @@ function queuedNode(): NodeState {
   return { status: 'queued', attempts: 0, startedAt: null, finishedAt: null, output: null, error: null };
 }
 
-function callActivity(execution: ActivityExecution, input: ActivityInput): Promise<ActivityResult> {
+/**
+ * Starts the node's activity, unless its input is too big for a Temporal payload: then the node fails at once
+ * (a payload Temporal refuses would fail the workflow task over and over, and the run would never end).
+ */
+async function callActivity<I extends ActivityInput>(
+  execution: ActivityExecution,
+  input: I,
+  withinInputBudget: InputBudget,
+): Promise<ActivityResult> {
+  const bytes = jsonBytes(input);
+  if (bytes > MAX_STEP_INPUT_BYTES) {
+    throw ApplicationFailure.nonRetryable(
+      `Its inputs are too big to hand to a step: ${kilobytes(bytes)} together, at most ${kilobytes(MAX_STEP_INPUT_BYTES)}. ` +
+        `A value over ${kilobytes(MAX_INLINE_VALUE_BYTES)} travels as an artifact, but this many large values can't travel together.`,
+      'InputTooLarge',
+    );
+  }
   const { retry } = execution;
   const activities = proxyActivities<Activities>({
     startToCloseTimeout: execution.startToCloseMs,
@@ -245,8 +302,33 @@ function callActivity(execution: ActivityExecution, input: ActivityInput): Promi
       nonRetryableErrorTypes: retry.nonRetryableErrorTypes,
     },
   });
-  const activity = activities[execution.activity as keyof Activities] as (input: ActivityInput) => Promise<ActivityResult>;
-  return activity(input);
+  const activity = activities[execution.activity as keyof Activities] as (input: I) => Promise<ActivityResult>;
+  return withinInputBudget(bytes, () => activity(input));
+}
+
+type InputBudget = <T>(bytes: number, work: () => Promise<T>) => Promise<T>;
+
+/**
+ * Holds the inputs of the activities in flight under `limit` bytes together (one alone may take it all), so
+ * that no workflow task schedules more than Temporal accepts in one go. Deterministic: the waiting ones go in
+ * the order they asked, when an activity finishes.
+ */
+function createInputBudget(limit: number): InputBudget {
+  let used = 0;
+  const take = (bytes: number) => {
+    if (used > 0 && used + bytes > limit) return false;
+    used += bytes;
+    return true;
+  };
+  return async (bytes, work) => {
+    // The condition takes the bytes itself: several waiters unblocked in one pass can't overcommit.
+    if (!take(bytes)) await condition(() => take(bytes));
+    try {
+      return await work();
+    } finally {
+      used -= bytes;
+    }
+  };
 }
 
 /** The innermost message: "Activity task failed" wrappers say nothing to a user. */
@@ -281,7 +363,10 @@ function createReporter(runId: string, state: RunState) {
       if (pending.length === 0) return;
       const events = pending;
       pending = [];
-      chain = chain.then(() => reportRunProgress({ runId, events, outputs: state.outputs }));
+      for (const batch of batchesOf(events, MAX_REPORT_BYTES)) {
+        const ends = batch.some((e) => e.type === 'run.status' && e.status !== 'running');
+        chain = chain.then(() => reportRunProgress({ runId, events: batch, outputs: ends ? state.outputs : null }));
+      }
     }
   });
 
@@ -296,6 +381,25 @@ function createReporter(runId: string, state: RunState) {
       await chain;
     },
   };
+}
+
+/** Consecutive batches of at most `limit` bytes of JSON each (an item bigger than that alone in its batch). */
+function batchesOf<T>(items: T[], limit: number): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const item of items) {
+    const bytes = jsonBytes(item);
+    if (current.length > 0 && size + bytes > limit) {
+      batches.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(item);
+    size += bytes;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

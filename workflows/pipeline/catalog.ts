@@ -20,7 +20,7 @@ export interface RetrySpec {
   nonRetryableErrorTypes?: string[];
 }
 
-/** Pure nodes run inside the workflow; they must be deterministic and cheap. */
+/** Pure nodes run inside the workflow (in an activity when their values are too big for it); deterministic and cheap. */
 export interface InlineExecution<P> {
   mode: 'inline';
   run(params: P, inputs: Record<string, unknown>, ctx: { pipelineInputs: RunInputs }): Record<string, unknown>;

@@ -3,3 +3,4 @@ export * from './catalog';
 export * from './template';
 export * from './validate';
 export * from './flow';
+export * from './payloads';

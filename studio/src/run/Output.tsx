@@ -15,7 +15,7 @@ function isMedia(v: unknown): v is MediaLike {
 
 const TEXT_PREVIEW_BYTES = 4000;
 
-/** A published text file shown as its text (the first few KB), with a link to the whole file. */
+/** A published text file (or a text artifact) shown as its text (the first few KB), with a link to the whole file. */
 function TextMedia({ media, compact }: { media: MediaLike; compact: boolean }) {
   const [text, setText] = useState<string | null>(null);
   const href = useSignedUrl(media.url);
@@ -54,7 +54,7 @@ export function OutputValue({ value, compact = false }: { value: unknown; compac
     );
   }
   if (isMedia(value)) return <MediaValue media={value} compact={compact} />;
-  if (isArtifactRef(value)) return <ArtifactValue artifact={value} />;
+  if (isArtifactRef(value)) return <ArtifactValue artifact={value} compact={compact} />;
   if (value === null || value === undefined) return <span className="muted">—</span>;
   return <pre className={compact ? 'out-json clamp' : 'out-json'}>{JSON.stringify(value, null, 2)}</pre>;
 }
@@ -74,7 +74,7 @@ function MediaValue({ media, compact }: { media: MediaLike; compact: boolean }) 
 }
 
 /** An intermediate file of the run (narration, illustration), served to the run's owner. */
-function ArtifactValue({ artifact }: { artifact: ArtifactRef }) {
+function ArtifactValue({ artifact, compact }: { artifact: ArtifactRef; compact: boolean }) {
   const path = artifactUrl(artifact);
   const src = useSignedUrl(path);
   const facts = (
@@ -95,5 +95,9 @@ function ArtifactValue({ artifact }: { artifact: ArtifactRef }) {
     );
   }
   if (artifact.mimeType.startsWith('audio/')) return <div><SignedAudio className="out-audio" preload="metadata" path={path} />{facts}</div>;
+  // An output too big to travel inline: shown like a published text.
+  if (artifact.mimeType.startsWith('text/') || artifact.mimeType === 'application/json') {
+    return <TextMedia media={{ url: path, mimeType: artifact.mimeType, size: artifact.size }} compact={compact} />;
+  }
   return facts;
 }
