@@ -29,6 +29,7 @@ function parseRange(header: string | undefined, size: number): { start: number; 
   if (!match || (match[1] === '' && match[2] === '')) return null;
   if (match[1] === '') {
     const suffix = Math.min(Number(match[2]), size);
+    if (suffix === 0) throw new HttpError(416, 'range_not_satisfiable', `range: the last 0 bytes of ${size} is an empty range`);
     return { start: size - suffix, end: size - 1 };
   }
   const start = Number(match[1]);
