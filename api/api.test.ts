@@ -184,6 +184,54 @@ describe.each([
     expect((await client.get('/api/media?after=nope')).status).toBe(400);
   });
 
+  it('pages through pipelines and runs with an exact after= cursor and filters them with before=', async () => {
+    const { client } = await registerUser(stack.baseUrl);
+    const graph = {
+      nodes: [
+        { id: 'topic', type: 'input', params: { name: 'topic' } },
+        { id: 'text', type: 'template', params: { template: 'About {{topic}}' } },
+      ],
+      edges: [{ source: 'topic', sourceHandle: 'value', target: 'text', targetHandle: 'topic' }],
+    };
+    const made = await Promise.all([1, 2, 3, 4, 5].map((n) => client.post('/api/pipelines', { name: `P${n}`, graph })));
+    const pipelineIds = made.map((m) => m.body.id as string);
+    const runIds: string[] = [];
+    for (const id of pipelineIds.slice(0, 2)) {
+      for (const topic of ['a', 'b', 'c']) runIds.push((await client.post(`/api/pipelines/${id}/runs`, { inputs: { topic } })).body.id);
+    }
+
+    const pageThrough = async (path: string, key: string) => {
+      const seen: string[] = [];
+      for (let page = 0; page < 10; page++) {
+        const after = seen.length ? `&after=${seen.at(-1)}` : '';
+        const res = await client.get(`${path}${path.includes('?') ? '&' : '?'}limit=2${after}`);
+        expect(res.status).toBe(200);
+        const items = res.body[key] as { id: string }[];
+        if (items.length === 0) return seen;
+        seen.push(...items.map((i) => i.id));
+      }
+      throw new Error(`${path}: still paging after 10 pages: ${seen.join(', ')}`);
+    };
+    expect((await pageThrough('/api/pipelines', 'pipelines')).sort()).toEqual([...pipelineIds].sort());
+    expect((await pageThrough('/api/runs', 'runs')).sort()).toEqual([...runIds].sort());
+    expect((await pageThrough(`/api/pipelines/${pipelineIds[0]}/runs`, 'runs')).sort()).toEqual(runIds.slice(0, 3).sort());
+
+    const all = (await client.get('/api/pipelines')).body.pipelines as { id: string; updatedAt: string }[];
+    expect(all.map((p) => p.id).sort()).toEqual([...pipelineIds].sort());
+    const newest = all[0];
+    const older = (await client.get(`/api/pipelines?before=${encodeURIComponent(newest.updatedAt)}`)).body.pipelines as { id: string; updatedAt: string }[];
+    expect(older.map((p) => p.id)).not.toContain(newest.id);
+    expect(older.every((p) => Date.parse(p.updatedAt) < Date.parse(newest.updatedAt))).toBe(true);
+    expect(older.length).toBe(all.filter((p) => Date.parse(p.updatedAt) < Date.parse(newest.updatedAt)).length);
+    expect((await client.get(`/api/pipelines?before=1970-01-01T00:00:00Z`)).body.pipelines).toEqual([]);
+    expect((await client.get(`/api/runs?before=1970-01-01T00:00:00Z`)).body.runs).toEqual([]);
+
+    const stranger = await registerUser(stack.baseUrl);
+    expect((await stranger.client.get(`/api/runs?after=${runIds[0]}`)).body.runs).toEqual([]);
+    expect((await client.get('/api/runs?after=nope')).status).toBe(400);
+    expect((await client.get('/api/pipelines?before=0000-01-01T00:00:00Z')).body.message).toMatch(/^Invalid query: before: /);
+  });
+
   it('deletes a pipeline with its runs once none is in progress, keeping published media', async () => {
     const { client } = await registerUser(stack.baseUrl);
     const slow = { ...storyGraph, nodes: storyGraph.nodes.map((n) => (n.id === 'wait' ? { ...n, params: { ms: 60_000 } } : n)) };
