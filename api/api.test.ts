@@ -1,4 +1,7 @@
+import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeServer, listen } from '../infra/processes';
 import { apiClient, readEvents, registerUser, startStack, waitForRun, type Stack } from '../test/support/stack';
 
 const storyGraph = {
@@ -230,6 +233,23 @@ describe.each([
     expect((await stranger.client.get(`/api/runs?after=${runIds[0]}`)).body.runs).toEqual([]);
     expect((await client.get('/api/runs?after=nope')).status).toBe(400);
     expect((await client.get('/api/pipelines?before=0000-01-01T00:00:00Z')).body.message).toMatch(/^Invalid query: before: /);
+  });
+
+  it('listens on loopback only, unless HOST names another interface', async () => {
+    const { port } = new URL(stack.baseUrl);
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === 'IPv4' && !a.internal);
+    expect((await fetch(`${stack.baseUrl}/api/health`)).status).toBe(200);
+    if (external) await expect(fetch(`http://${external.address}:${port}/api/health`)).rejects.toThrow();
+    const everywhere = await listen({ ...stack.services, config: { ...stack.services.config, host: '0.0.0.0' } }, 0);
+    try {
+      const address = everywhere.address() as AddressInfo;
+      expect(address.address).toBe('0.0.0.0');
+      if (external) expect((await fetch(`http://${external.address}:${address.port}/api/health`)).status).toBe(200);
+    } finally {
+      await closeServer(everywhere);
+    }
   });
 
   it('deletes a pipeline with its runs once none is in progress, keeping published media', async () => {
