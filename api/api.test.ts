@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -187,8 +188,8 @@ describe.each([
     expect((await client.get('/api/media?after=nope')).status).toBe(400);
   });
 
-  it('pages through pipelines and runs with an exact after= cursor and filters them with before=', async () => {
-    const { client } = await registerUser(stack.baseUrl);
+  it('pages through pipelines, runs and generations with an exact after= cursor and filters them with before=', async () => {
+    const { client, userId } = await registerUser(stack.baseUrl);
     const graph = {
       nodes: [
         { id: 'topic', type: 'input', params: { name: 'topic' } },
@@ -228,6 +229,15 @@ describe.each([
     expect(older.length).toBe(all.filter((p) => Date.parse(p.updatedAt) < Date.parse(newest.updatedAt)).length);
     expect((await client.get(`/api/pipelines?before=1970-01-01T00:00:00Z`)).body.pipelines).toEqual([]);
     expect((await client.get(`/api/runs?before=1970-01-01T00:00:00Z`)).body.runs).toEqual([]);
+
+    // Generations come from AI steps; five recorded in the same instant page just the same.
+    const at = new Date();
+    const generationIds = [1, 2, 3, 4, 5].map(() => randomUUID());
+    await stack.services.db
+      .insertInto('generations')
+      .values(generationIds.map((id) => ({ id, user_id: userId, type: 'text', ai_service: 'local', status: 'succeeded', created_at: at })))
+      .execute();
+    expect((await pageThrough('/api/settings/generations', 'generations')).sort()).toEqual([...generationIds].sort());
 
     const stranger = await registerUser(stack.baseUrl);
     expect((await stranger.client.get(`/api/runs?after=${runIds[0]}`)).body.runs).toEqual([]);
