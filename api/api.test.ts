@@ -1,4 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeServer, listen } from '../infra/processes';
 import { apiClient, readEvents, registerUser, startStack, waitForRun, type Stack } from '../test/support/stack';
 
 const storyGraph = {
@@ -182,6 +186,80 @@ describe.each([
     expect(new Set(seen).size).toBe(5);
     expect(seen).toHaveLength(5);
     expect((await client.get('/api/media?after=nope')).status).toBe(400);
+  });
+
+  it('pages through pipelines, runs and generations with an exact after= cursor and filters them with before=', async () => {
+    const { client, userId } = await registerUser(stack.baseUrl);
+    const graph = {
+      nodes: [
+        { id: 'topic', type: 'input', params: { name: 'topic' } },
+        { id: 'text', type: 'template', params: { template: 'About {{topic}}' } },
+      ],
+      edges: [{ source: 'topic', sourceHandle: 'value', target: 'text', targetHandle: 'topic' }],
+    };
+    const made = await Promise.all([1, 2, 3, 4, 5].map((n) => client.post('/api/pipelines', { name: `P${n}`, graph })));
+    const pipelineIds = made.map((m) => m.body.id as string);
+    const runIds: string[] = [];
+    for (const id of pipelineIds.slice(0, 2)) {
+      for (const topic of ['a', 'b', 'c']) runIds.push((await client.post(`/api/pipelines/${id}/runs`, { inputs: { topic } })).body.id);
+    }
+
+    const pageThrough = async (path: string, key: string) => {
+      const seen: string[] = [];
+      for (let page = 0; page < 10; page++) {
+        const after = seen.length ? `&after=${seen.at(-1)}` : '';
+        const res = await client.get(`${path}${path.includes('?') ? '&' : '?'}limit=2${after}`);
+        expect(res.status).toBe(200);
+        const items = res.body[key] as { id: string }[];
+        if (items.length === 0) return seen;
+        seen.push(...items.map((i) => i.id));
+      }
+      throw new Error(`${path}: still paging after 10 pages: ${seen.join(', ')}`);
+    };
+    expect((await pageThrough('/api/pipelines', 'pipelines')).sort()).toEqual([...pipelineIds].sort());
+    expect((await pageThrough('/api/runs', 'runs')).sort()).toEqual([...runIds].sort());
+    expect((await pageThrough(`/api/pipelines/${pipelineIds[0]}/runs`, 'runs')).sort()).toEqual(runIds.slice(0, 3).sort());
+
+    const all = (await client.get('/api/pipelines')).body.pipelines as { id: string; updatedAt: string }[];
+    expect(all.map((p) => p.id).sort()).toEqual([...pipelineIds].sort());
+    const newest = all[0];
+    const older = (await client.get(`/api/pipelines?before=${encodeURIComponent(newest.updatedAt)}`)).body.pipelines as { id: string; updatedAt: string }[];
+    expect(older.map((p) => p.id)).not.toContain(newest.id);
+    expect(older.every((p) => Date.parse(p.updatedAt) < Date.parse(newest.updatedAt))).toBe(true);
+    expect(older.length).toBe(all.filter((p) => Date.parse(p.updatedAt) < Date.parse(newest.updatedAt)).length);
+    expect((await client.get(`/api/pipelines?before=1970-01-01T00:00:00Z`)).body.pipelines).toEqual([]);
+    expect((await client.get(`/api/runs?before=1970-01-01T00:00:00Z`)).body.runs).toEqual([]);
+
+    // Generations come from AI steps; five recorded in the same instant page just the same.
+    const at = new Date();
+    const generationIds = [1, 2, 3, 4, 5].map(() => randomUUID());
+    await stack.services.db
+      .insertInto('generations')
+      .values(generationIds.map((id) => ({ id, user_id: userId, type: 'text', ai_service: 'local', status: 'succeeded', created_at: at })))
+      .execute();
+    expect((await pageThrough('/api/settings/generations', 'generations')).sort()).toEqual([...generationIds].sort());
+
+    const stranger = await registerUser(stack.baseUrl);
+    expect((await stranger.client.get(`/api/runs?after=${runIds[0]}`)).body.runs).toEqual([]);
+    expect((await client.get('/api/runs?after=nope')).status).toBe(400);
+    expect((await client.get('/api/pipelines?before=0000-01-01T00:00:00Z')).body.message).toMatch(/^Invalid query: before: /);
+  });
+
+  it('listens on loopback only, unless HOST names another interface', async () => {
+    const { port } = new URL(stack.baseUrl);
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === 'IPv4' && !a.internal);
+    expect((await fetch(`${stack.baseUrl}/api/health`)).status).toBe(200);
+    if (external) await expect(fetch(`http://${external.address}:${port}/api/health`)).rejects.toThrow();
+    const everywhere = await listen({ ...stack.services, config: { ...stack.services.config, host: '0.0.0.0' } }, 0);
+    try {
+      const address = everywhere.address() as AddressInfo;
+      expect(address.address).toBe('0.0.0.0');
+      if (external) expect((await fetch(`http://${external.address}:${address.port}/api/health`)).status).toBe(200);
+    } finally {
+      await closeServer(everywhere);
+    }
   });
 
   it('deletes a pipeline with its runs once none is in progress, keeping published media', async () => {

@@ -10,6 +10,7 @@ import { createPipelineRepository } from './repositories/pipelines';
 import { createProjectRepository } from './repositories/projects';
 import { createRunRepository } from './repositories/runs';
 import { createUserRepository } from './repositories/users';
+import { JSON_TYPE, refuseUnsafeInput, requireJsonBody } from './safeInput';
 import { authRoutes } from './routes/auth';
 import { mediaRoutes } from './routes/media';
 import { nodeRoutes } from './routes/nodes';
@@ -36,7 +37,7 @@ export function createApp(services: Services): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use('/api', express.json({ limit: BODY_LIMIT, strict: true }));
+  app.use('/api', requireJsonBody, express.json({ limit: BODY_LIMIT, strict: true, type: JSON_TYPE }), refuseUnsafeInput);
 
   app.get('/api/health', async (_req, res) => {
     const checks = await Promise.allSettled([

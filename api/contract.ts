@@ -35,18 +35,33 @@ export const UpdatePipelineBody = z.strictObject({
   graph: z.unknown().optional(),
 });
 
+/** Version numbers are PostgreSQL integers: a larger one would fail in the database, not here. */
+const Version = z.number().int().positive().max(2147483647);
+
 export const StartRunBody = z.strictObject({
   inputs: RunInputsSchema.default({}),
-  version: z.number().int().positive().optional(),
+  version: Version.optional(),
 });
+
+export const VersionQuery = z.object({ version: z.coerce.number().pipe(Version).optional() });
+
+const EARLIEST = Date.parse('1970-01-01T00:00:00Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
 
 export const ListQuery = z.object({
   projectId: z.uuid().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.iso.datetime({ offset: true }).optional(),
+  /** Items made (runs, media) or changed (pipelines) before this instant. */
+  before: z.iso
+    .datetime({ offset: true })
+    .refine((s) => Date.parse(s) >= EARLIEST && Date.parse(s) <= LATEST, 'must be between 1970-01-01 and 9999-12-31')
+    .optional(),
   /** Keyset cursor: items after this one in the list's order (exact, unlike a timestamp). */
   after: z.uuid('must be the id of the last item you have').optional(),
 });
+
+/** Where a resumed event stream starts: the `id:` of the last event the client has (event seqs are integers). */
+export const LastEventId = z.coerce.number().int('must be the id of an event').min(0).max(2147483647);
 
 export const IdParam = z.object({ id: z.uuid('must be a valid id') });
 

@@ -43,6 +43,10 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.status(413).json({ error: 'payload_too_large', message: `Request body is larger than the ${err.limit} byte limit` });
     return;
   }
+  if (err?.type === 'charset.unsupported' || err?.type === 'encoding.unsupported') {
+    res.status(415).json({ error: 'unsupported_media_type', message: `Request body: ${err.message}` });
+    return;
+  }
   if (err?.type === 'entity.parse.failed') {
     res.status(400).json({ error: 'malformed_json', message: `Request body is not valid JSON: ${err.message}` });
     return;

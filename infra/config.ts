@@ -5,6 +5,8 @@ export interface Config {
   rootDir: string;
   dataDir: string;
   port: number;
+  /** The interface the API listens on: loopback unless told otherwise (containers set 0.0.0.0). */
+  host: string;
   temporalAddress: string | undefined;
   temporalNamespace: string;
   taskQueue: string;
@@ -31,6 +33,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rootDir,
     dataDir,
     port: Number(env.PORT ?? 3000),
+    host: env.HOST || '127.0.0.1',
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,
     temporalNamespace: env.TEMPORAL_NAMESPACE ?? 'default',
     taskQueue: env.TEMPORAL_TASK_QUEUE ?? 'creativeflow',

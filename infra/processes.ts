@@ -15,7 +15,7 @@ export async function resolveTemporal(config: Config): Promise<{ address: string
 export function listen(services: Services, port: number): Promise<Server> {
   const app = createApp(services);
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, '0.0.0.0', () => resolve(server));
+    const server = app.listen(port, services.config.host, () => resolve(server));
     // Longer than the usual load balancer idle timeout (60 s), so a reused keep-alive connection is
     // never closed by us just as a client sends on it (ECONNRESET), even when a busy CPU delays timers.
     server.keepAliveTimeout = 65_000;

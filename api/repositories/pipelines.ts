@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../infra/db/schema';
 import type { Graph } from '../../workflows/pipeline';
 
@@ -14,10 +14,15 @@ const summary = [
 
 export function createPipelineRepository(db: Kysely<Database>) {
   return {
-    list(userId: string, opts: { projectId?: string; limit: number }) {
+    /** Most recently changed first; `after` is an exact keyset cursor (the last id of the previous page). */
+    list(userId: string, opts: { projectId?: string; limit: number; before?: string; after?: string }) {
       let query = db.selectFrom('pipelines as p').select(summary).where('p.user_id', '=', userId);
       if (opts.projectId) query = query.where('p.project_id', '=', opts.projectId);
-      return query.orderBy('p.updated_at', 'desc').limit(opts.limit).execute();
+      if (opts.before) query = query.where('p.updated_at', '<', new Date(opts.before));
+      if (opts.after) {
+        query = query.where(sql<boolean>`(p.updated_at, p.id) < (select c.updated_at, c.id from pipelines c where c.id = ${opts.after} and c.user_id = ${userId})`);
+      }
+      return query.orderBy('p.updated_at', 'desc').orderBy('p.id', 'desc').limit(opts.limit).execute();
     },
     /** The pipeline with the graph of `version` (default: current); undefined if not the user's. */
     async find(userId: string, id: string, version?: number) {

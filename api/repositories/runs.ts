@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../infra/db/schema';
 import type { NodeState, RunEvent, RunInputs, RunStatus } from '../../workflows/pipeline';
 
@@ -89,7 +89,8 @@ export function createRunRepository(db: Kysely<Database>) {
       };
     },
 
-    list(userId: string, opts: { pipelineId?: string; projectId?: string; limit: number; before?: string }) {
+    /** Newest first; `after` is an exact keyset cursor (the last id of the previous page). */
+    list(userId: string, opts: { pipelineId?: string; projectId?: string; limit: number; before?: string; after?: string }) {
       let query = db
         .selectFrom('runs as r')
         .innerJoin('pipelines as p', 'p.id', 'r.pipeline_id')
@@ -109,7 +110,11 @@ export function createRunRepository(db: Kysely<Database>) {
       if (opts.pipelineId) query = query.where('r.pipeline_id', '=', opts.pipelineId);
       if (opts.projectId) query = query.where('r.project_id', '=', opts.projectId);
       if (opts.before) query = query.where('r.created_at', '<', new Date(opts.before));
-      return query.orderBy('r.created_at', 'desc').limit(opts.limit).execute();
+      if (opts.after) {
+        // Compared at the database's own (microsecond) precision, so runs started in the same millisecond are never skipped.
+        query = query.where(sql<boolean>`(r.created_at, r.id) < (select c.created_at, c.id from runs c where c.id = ${opts.after} and c.user_id = ${userId})`);
+      }
+      return query.orderBy('r.created_at', 'desc').orderBy('r.id', 'desc').limit(opts.limit).execute();
     },
 
     async eventsAfter(runId: string, seq: number): Promise<RunEvent[]> {

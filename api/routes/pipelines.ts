@@ -1,7 +1,6 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { validateGraph, type Graph } from '../../workflows/pipeline';
-import { CreatePipelineBody, IdParam, ListQuery, StartRunBody, UpdatePipelineBody } from '../contract';
+import { CreatePipelineBody, IdParam, ListQuery, StartRunBody, UpdatePipelineBody, VersionQuery } from '../contract';
 import { handler, HttpError, notFound, parse } from '../http';
 import type { PipelineRepository } from '../repositories/pipelines';
 import type { ProjectRepository } from '../repositories/projects';
@@ -48,7 +47,7 @@ export function pipelineRoutes(deps: {
     '/:id',
     handler(async (req, res) => {
       const { id } = parse(IdParam, req.params, 'path');
-      const { version } = parse(z.object({ version: z.coerce.number().int().positive().optional() }), req.query, 'query');
+      const { version } = parse(VersionQuery, req.query, 'query');
       const pipeline = await pipelines.find(req.user!.id, id, version);
       if (!pipeline) throw notFound('Pipeline');
       res.json(pipeline);

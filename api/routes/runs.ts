@@ -3,7 +3,7 @@ import { runChannel } from '../../activities/deps';
 import type { BlobStore } from '../../infra/blobs';
 import type { EventBus } from '../../infra/bus';
 import { TERMINAL_STATUSES, type LiveEvent, type RunEvent } from '../../workflows/pipeline';
-import { IdParam, ListQuery } from '../contract';
+import { IdParam, LastEventId, ListQuery } from '../contract';
 import { handler, notFound, parse } from '../http';
 import { sendBlob } from '../sendBlob';
 import type { RunRepository } from '../repositories/runs';
@@ -71,8 +71,7 @@ export function runRoutes(deps: { runs: RunRepository; runService: RunService; b
  * Ends after the run's final status.
  */
 async function streamRunEvents(req: Request, res: Response, runId: string, runs: RunRepository, bus: EventBus) {
-  const lastId = Number(req.get('last-event-id') ?? req.query.lastEventId ?? 0);
-  let lastSeq = Number.isFinite(lastId) && lastId > 0 ? Math.floor(lastId) : 0;
+  let lastSeq = parse(LastEventId, req.get('last-event-id') ?? req.query.lastEventId ?? '0', 'Last-Event-ID');
   let replaying = true;
   let closed = false;
   const buffered: (RunEvent | LiveEvent)[] = [];

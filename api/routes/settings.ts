@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { CLOUD_PROVIDERS, providerSettingsFromEnv } from '../../activities/providers';
 import type { Config } from '../../infra/config';
 import type { CredentialStore } from '../../infra/credentials';
@@ -49,14 +49,19 @@ export function settingsRoutes(deps: { credentials: CredentialStore; db: Kysely<
   router.get(
     '/generations',
     handler(async (req, res) => {
-      const { limit, projectId } = parse(ListQuery, req.query, 'query');
+      const { limit, projectId, before, after } = parse(ListQuery, req.query, 'query');
       let query = deps.db
         .selectFrom('generations')
         .select(['id', 'project_id', 'run_id', 'node_id', 'item_index', 'type', 'ai_service', 'model', 'status', 'prompt', 'result', 'parameters', 'processing_time', 'tokens_used', 'cost_usd', 'created_at'])
         .where('user_id', '=', req.user!.id)
         .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
         .limit(limit);
       if (projectId) query = query.where('project_id', '=', projectId);
+      if (before) query = query.where('created_at', '<', new Date(before));
+      if (after) {
+        query = query.where(sql<boolean>`(generations.created_at, generations.id) < (select c.created_at, c.id from generations c where c.id = ${after} and c.user_id = ${req.user!.id})`);
+      }
       const rows = await query.execute();
       res.json({
         generations: rows.map((r) => ({

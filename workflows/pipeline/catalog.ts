@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PortKind, RunInputs } from './graph';
+import { identifier, RESERVED_NAMES, type PortKind, type RunInputs } from './graph';
 import { fillTemplate, placeholders } from './template';
 
 /** A typed port of a node. `handle` is React Flow's handle id. */
@@ -60,8 +60,6 @@ function define<S extends z.ZodType<Record<string, unknown>>>(
   return definition as unknown as NodeDefinition;
 }
 
-const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'must be an identifier (letters, digits, _ and -)');
-
 export const inputNode = define({
   type: 'input',
   title: 'Input',
@@ -88,7 +86,16 @@ export const templateNode = define({
   description: 'Fills {{name}} placeholders with its inputs; each placeholder is an input.',
   category: 'text',
   params: z.strictObject({
-    template: z.string().max(100_000).default('{{text}}').describe('Text with {{placeholders}}'),
+    template: z
+      .string()
+      .max(100_000)
+      .superRefine((template, ctx) => {
+        for (const name of placeholders(template)) {
+          if (RESERVED_NAMES.has(name)) ctx.addIssue({ code: 'custom', message: `{{${name}}} is a reserved name: call the placeholder something else` });
+        }
+      })
+      .default('{{text}}')
+      .describe('Text with {{placeholders}}'),
   }),
   inputs: (p) => placeholders(p.template).map((name) => ({ handle: name, kind: 'any' as const })),
   outputs: () => [{ handle: 'text', kind: 'text' }],

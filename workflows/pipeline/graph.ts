@@ -10,11 +10,21 @@ export type ItemKind = (typeof PORT_KINDS)[number];
 /** A port carries one value of a kind, or a list of them (`text[]`). */
 export type PortKind = ItemKind | `${Exclude<ItemKind, 'any'>}[]`;
 
-const identifier = z
+/** Names that reach an object's prototype when used as a key: never a node id, handle or input name. */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+const notReserved = (name: string) => !RESERVED_NAMES.has(name);
+const RESERVED_MESSAGE = `is a reserved name (${[...RESERVED_NAMES].join(', ')})`;
+
+/** Node ids and pipeline input names. */
+export const identifier = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'must start with a letter or _ and contain only letters, digits, _ and -');
+  .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'must start with a letter or _ and contain only letters, digits, _ and -')
+  .refine(notReserved, RESERVED_MESSAGE);
+
+const handle = z.string().min(1).max(64).refine(notReserved, RESERVED_MESSAGE);
 
 export const GraphNodeSchema = z.strictObject({
   id: identifier,
@@ -28,9 +38,9 @@ export const GraphNodeSchema = z.strictObject({
 export const GraphEdgeSchema = z.strictObject({
   id: z.string().min(1).max(200).optional(),
   source: identifier,
-  sourceHandle: z.string().min(1).max(64),
+  sourceHandle: handle,
   target: identifier,
-  targetHandle: z.string().min(1).max(64),
+  targetHandle: handle,
 });
 
 export const GRAPH_SCHEMA_VERSION = 1;

@@ -117,6 +117,18 @@ describe('validateGraph', () => {
     expect(messages(null)[0]).toMatch(/^graph: /);
   });
 
+  it('refuses __proto__, constructor and prototype as node ids, handles, input names and placeholders', () => {
+    for (const name of ['__proto__', 'constructor', 'prototype']) {
+      expect(messages({ nodes: [{ id: name, type: 'input', params: { name: 'topic' } }], edges: [] }), name).toEqual([`nodes.0.id: is a reserved name (__proto__, constructor, prototype)`]);
+      const asInputName = validateGraph({ nodes: [{ id: 'in', type: 'input', params: { name } }], edges: [] });
+      expect(asInputName.problems).toEqual([{ nodeId: 'in', message: 'params.name: is a reserved name (__proto__, constructor, prototype)' }]);
+      const asPlaceholder = validateGraph({ nodes: [{ id: 't', type: 'template', params: { template: `Hello {{${name}}}` } }], edges: [] });
+      expect(asPlaceholder.problems).toEqual([{ nodeId: 't', message: `params.template: {{${name}}} is a reserved name: call the placeholder something else` }]);
+      const asHandle = messages({ ...story, edges: [{ ...story.edges[0], targetHandle: name }, story.edges[1]] });
+      expect(asHandle).toEqual([`edges.0.targetHandle: is a reserved name (__proto__, constructor, prototype)`]);
+    }
+  });
+
   it('reports duplicate node ids and duplicate pipeline input names', () => {
     const problems = messages({
       nodes: [
