@@ -99,6 +99,7 @@ function fixtures(w: World): Record<string, Fixture> {
     'PUT /api/settings/providers/:provider': { params: { provider: 'openai' }, body: { apiKey: 'sk-corpus-key' } },
     'DELETE /api/settings/providers/:provider': { params: { provider: 'elevenlabs' }, allow: [404] },
     'GET /api/settings/generations': { list: true },
+    'POST /api/signed-urls': { body: { paths: [`/api/media/${w.mediaId}/content`] } },
   };
 }
 
