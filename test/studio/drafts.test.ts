@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureStudioBuilt } from '../../studio/build';
 import { startStack, type Stack } from '../support/stack';
-import { connect, dragFromPalette, launchBrowser, selectNode, waitSaved } from './harness';
+import { connect, dragFromPalette, launchBrowser, selectNode, signUp } from './harness';
 
 /**
  * Never losing an edit, in a real browser against the real product: a half-built pipeline (invalid, as
@@ -32,11 +32,7 @@ describe('studio drafts in a browser', () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (err) => pageErrors.push(String(err)));
     page.setDefaultTimeout(20_000);
-    await page.goto(`${stack.baseUrl}/signup`);
-    await page.getByLabel('Email').fill(`drafts-${Date.now()}@example.com`);
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Sign up' }).click();
-    await page.locator('.template-card').first().waitFor();
+    await signUp(page, stack.baseUrl);
   });
 
   afterAll(async () => {

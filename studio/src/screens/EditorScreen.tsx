@@ -214,8 +214,8 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
         )}
         <div className="spacer" />
         <div className="btn-group">
-          <button className="btn small" onClick={() => store.getState().undo()} disabled={!canUndo} title="Undo (Ctrl+Z)">↶ Undo</button>
-          <button className="btn small" onClick={() => store.getState().redo()} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)">↷ Redo</button>
+          <button className="btn small" onClick={() => store.getState().undo()} disabled={!canUndo} title="Undo (Ctrl+Z)" aria-label="Undo">↶ <span className="label">Undo</span></button>
+          <button className="btn small" onClick={() => store.getState().redo()} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)" aria-label="Redo">↷ <span className="label">Redo</span></button>
         </div>
         <button className="btn small" onClick={() => flow.fitView({ padding: 0.2, duration: 200 })} title="Fit the whole pipeline in view">Fit view</button>
         <button className="btn small" onClick={exportJson} title="Download the graph as JSON">Export</button>
