@@ -38,6 +38,16 @@ export const UpdatePipelineBody = z.strictObject({
 /** Version numbers are PostgreSQL integers: a larger one would fail in the database, not here. */
 const Version = z.number().int().positive().max(2147483647);
 
+/** A draft is stored whatever graph it holds (its problems are reported, not refused): only its envelope is checked. */
+export const SaveDraftBody = z.strictObject({
+  graph: z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), {
+    message: 'must be a JSON object (the pipeline graph: {nodes, edges})',
+  }),
+});
+
+/** Recording a version takes the stored draft; the body carries nothing. */
+export const RecordVersionBody = z.strictObject({});
+
 export const StartRunBody = z.strictObject({
   inputs: RunInputsSchema.default({}),
   version: Version.optional(),

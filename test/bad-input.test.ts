@@ -85,6 +85,8 @@ function fixtures(w: World): Record<string, Fixture> {
     'PUT /api/pipelines/:id': { params: pipeline, body: { name: 'Corpus v2', graph } },
     'DELETE /api/pipelines/:id': { params: { id: w.doomedPipelineId }, allow: [404] },
     'GET /api/pipelines/:id/versions': { params: pipeline },
+    'POST /api/pipelines/:id/versions': { params: pipeline, body: {} },
+    'PUT /api/pipelines/:id/draft': { params: pipeline, body: { graph } },
     'POST /api/pipelines/:id/runs': { params: pipeline, body: runBody },
     'GET /api/pipelines/:id/runs': { params: pipeline, list: true },
     'GET /api/runs': { list: true },

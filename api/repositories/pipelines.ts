@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../infra/db/schema';
-import type { Graph } from '../../workflows/pipeline';
+import type { Graph, InvalidGraph, Problem, ValidGraph } from '../../workflows/pipeline';
 
 const summary = [
   'p.id',
@@ -31,11 +31,66 @@ export function createPipelineRepository(db: Kysely<Database>) {
         .innerJoin('pipeline_versions as v', (join) =>
           join.onRef('v.pipeline_id', '=', 'p.id').on((eb) => eb('v.version', '=', version ?? eb.ref('p.current_version'))),
         )
-        .select([...summary, 'v.graph', 'v.version as graphVersion'])
+        .select([...summary, 'v.graph', 'v.version as graphVersion', 'p.draft_graph', 'p.draft_saved_at'])
         .where('p.user_id', '=', userId)
         .where('p.id', '=', id)
         .executeTakeFirst();
-      return row ? { ...row, graph: row.graph as Graph } : undefined;
+      if (!row) return undefined;
+      const { draft_graph, draft_saved_at, ...pipeline } = row;
+      const draft = draft_saved_at ? { graph: draft_graph as unknown, savedAt: draft_saved_at } : null;
+      return { ...pipeline, graph: row.graph as Graph, draft };
+    },
+    /** Stores any graph, valid or not, as the pipeline's draft; undefined if not the user's. */
+    async saveDraft(userId: string, id: string, graph: unknown) {
+      const savedAt = new Date();
+      const row = await db
+        .updateTable('pipelines')
+        .set({ draft_graph: JSON.stringify(graph), draft_saved_at: savedAt, updated_at: savedAt })
+        .where('user_id', '=', userId)
+        .where('id', '=', id)
+        .returning('id')
+        .executeTakeFirst();
+      return row ? { savedAt } : undefined;
+    },
+    /**
+     * Records the draft as the next version, when `check` accepts it and it differs from the current
+     * version, and clears it. `created: false` when there was nothing new to record; undefined if not the user's.
+     */
+    async recordDraft(
+      userId: string,
+      id: string,
+      check: (draft: unknown) => ValidGraph | InvalidGraph,
+    ): Promise<{ id: string; version: number; created: boolean } | { problems: Problem[] } | undefined> {
+      return db.transaction().execute(async (trx) => {
+        const pipeline = await trx
+          .selectFrom('pipelines')
+          .select(['current_version', 'draft_graph', 'draft_saved_at'])
+          .where('user_id', '=', userId)
+          .where('id', '=', id)
+          .forUpdate()
+          .executeTakeFirst();
+        if (!pipeline) return undefined;
+        if (!pipeline.draft_saved_at) return { id, version: pipeline.current_version, created: false };
+        const checked = check(pipeline.draft_graph);
+        if (!checked.graph) return { problems: checked.problems };
+        const current = await trx
+          .selectFrom('pipeline_versions')
+          .select('graph')
+          .where('pipeline_id', '=', id)
+          .where('version', '=', pipeline.current_version)
+          .executeTakeFirstOrThrow();
+        const created = canonicalJson(current.graph) !== canonicalJson(checked.graph);
+        const version = created ? pipeline.current_version + 1 : pipeline.current_version;
+        if (created) {
+          await trx.insertInto('pipeline_versions').values({ pipeline_id: id, version, graph: JSON.stringify(checked.graph) }).execute();
+        }
+        await trx
+          .updateTable('pipelines')
+          .set({ current_version: version, draft_graph: null, draft_saved_at: null, ...(created ? { updated_at: new Date() } : {}) })
+          .where('id', '=', id)
+          .execute();
+        return { id, version, created };
+      });
     },
     async create(userId: string, projectId: string, name: string, graph: Graph) {
       const id = randomUUID();
@@ -93,4 +148,11 @@ export function createPipelineRepository(db: Kysely<Database>) {
     },
   };
 }
+/** JSON with object keys sorted: jsonb does not keep key order, so equal graphs compare by this. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
 export type PipelineRepository = ReturnType<typeof createPipelineRepository>;

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { validateGraph, type Graph } from '../../workflows/pipeline';
-import { CreatePipelineBody, IdParam, ListQuery, StartRunBody, UpdatePipelineBody, VersionQuery } from '../contract';
+import { CreatePipelineBody, IdParam, ListQuery, RecordVersionBody, SaveDraftBody, StartRunBody, UpdatePipelineBody, VersionQuery } from '../contract';
 import { handler, HttpError, notFound, parse } from '../http';
 import type { PipelineRepository } from '../repositories/pipelines';
 import type { ProjectRepository } from '../repositories/projects';
@@ -50,7 +50,33 @@ export function pipelineRoutes(deps: {
       const { version } = parse(VersionQuery, req.query, 'query');
       const pipeline = await pipelines.find(req.user!.id, id, version);
       if (!pipeline) throw notFound('Pipeline');
-      res.json(pipeline);
+      const { draft } = pipeline;
+      res.json({ ...pipeline, draft: draft && { graph: draft.graph, problems: validateGraph(draft.graph).problems, savedAt: draft.savedAt } });
+    }),
+  );
+
+  router.put(
+    '/:id/draft',
+    handler(async (req, res) => {
+      const { id } = parse(IdParam, req.params, 'path');
+      const { graph } = parse(SaveDraftBody, req.body);
+      const saved = await pipelines.saveDraft(req.user!.id, id, graph);
+      if (!saved) throw notFound('Pipeline');
+      res.json({ savedAt: saved.savedAt, problems: validateGraph(graph).problems });
+    }),
+  );
+
+  router.post(
+    '/:id/versions',
+    handler(async (req, res) => {
+      const { id } = parse(IdParam, req.params, 'path');
+      parse(RecordVersionBody, req.body);
+      const outcome = await pipelines.recordDraft(req.user!.id, id, validateGraph);
+      if (!outcome) throw notFound('Pipeline');
+      if ('problems' in outcome) {
+        throw new HttpError(400, 'invalid_graph', `The draft has ${outcome.problems.length} problem(s)`, outcome.problems);
+      }
+      res.status(outcome.created ? 201 : 200).json({ id: outcome.id, version: outcome.version });
     }),
   );
 

@@ -57,6 +57,9 @@ export interface PipelinesTable {
   project_id: string;
   name: string;
   current_version: number;
+  /** The editor's autosaved graph, valid or not (null when there is none); any JSON the client sent. */
+  draft_graph: NullableJson;
+  draft_saved_at: Date | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }

@@ -161,6 +161,17 @@ describe('validateRunInputs', () => {
     expect(validateRunInputs(graph, { topic: 42 })[0].message).toBe('inputs.topic: must be text (a string)');
   });
 
+  it('refuses an empty or whitespace-only required text input, but not an optional one', () => {
+    for (const topic of ['', '   ', '\n\t ']) {
+      expect(validateRunInputs(graph, { topic })).toEqual([{ nodeId: 'topic', message: 'inputs.topic: required pipeline input is empty' }]);
+    }
+    const optional = validateGraph({
+      nodes: [{ id: 'mood', type: 'input', params: { name: 'mood', required: false } }],
+      edges: [],
+    }).graph as Graph;
+    expect(validateRunInputs(optional, { mood: ' ' })).toEqual([]);
+  });
+
   it('uses an input default when the run gives none', () => {
     const withDefault = validateGraph({
       nodes: [{ id: 'topic', type: 'input', params: { name: 'topic', default: 'otters' } }],

@@ -142,7 +142,10 @@ export function validateGraph(input: unknown): ValidGraph | InvalidGraph {
   return { graph: normalised, problems: [] };
 }
 
-/** Checks the inputs a run is started with against the graph's `input` nodes. */
+/**
+ * Checks the inputs a run is started with against the graph's `input` nodes: the API refuses a run with
+ * any of these problems, and the studio's Run dialog shows them before starting anything.
+ */
 export function validateRunInputs(graph: Graph, inputs: RunInputs): Problem[] {
   const problems: Problem[] = [];
   const declared = new Map<string, GraphNode>();
@@ -162,6 +165,8 @@ export function validateRunInputs(graph: Graph, inputs: RunInputs): Problem[] {
     }
     if (node.params.kind === 'text' && typeof value !== 'string') {
       problems.push({ nodeId: node.id, message: `inputs.${name}: must be text (a string)` });
+    } else if (node.params.required !== false && typeof value === 'string' && value.trim() === '') {
+      problems.push({ nodeId: node.id, message: `inputs.${name}: required pipeline input is empty` });
     }
     // Only the server's own steps make artifact references; one handed in would name someone else's file.
     for (const { path } of findArtifactRefs(value, `inputs.${name}`)) {

@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_initial';
+import * as m0002 from './0002_pipeline_drafts';
 
 /**
  * Every migration, by name. Names sort in the order they apply; add new ones at the end with the
@@ -8,6 +9,7 @@ import * as m0001 from './0001_initial';
  */
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_pipeline_drafts': m0002,
 };
 
 export const migrationProvider: MigrationProvider = {

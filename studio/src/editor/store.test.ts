@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { kindsConnect, validateGraph } from '../../../workflows/pipeline';
-import { createEditorStore } from './store';
+import { GRAPH_SCHEMA_VERSION, kindsConnect, validateGraph } from '../../../workflows/pipeline';
+import { createEditorStore, editableGraph } from './store';
 
 const chain = {
   schemaVersion: 1 as const,
@@ -164,5 +164,38 @@ describe('editor store: connection validation', () => {
     expect(s.getState().problems.nodes.publish).toEqual(['bad key']);
     expect(s.getState().problems.edges['topic.value->text.topic']).toEqual(['mismatch']);
     expect(s.getState().problems.general).toEqual(['general']);
+  });
+});
+
+describe('editor store: drafts', () => {
+  const halfBuilt = {
+    schemaVersion: GRAPH_SCHEMA_VERSION,
+    nodes: [
+      { id: 'topic', type: 'input', params: { name: 'topic' }, position: { x: 0, y: 0 } },
+      { id: 'odd', type: 'teleport', params: { to: 'mars' }, position: { x: 10, y: 20 }, label: 'Beam me up' },
+      { id: 'publish', type: 'upload', params: {}, position: { x: 300, y: 0 } },
+    ],
+    edges: [{ id: 'gone', source: 'topic', sourceHandle: 'value', target: 'nowhere', targetHandle: 'in' }],
+  };
+
+  it('loads a draft the studio saved, problems and all, and saves it back unchanged with the current schema version', () => {
+    const s = createEditorStore();
+    s.getState().load(editableGraph(JSON.parse(JSON.stringify(halfBuilt))));
+    expect(s.getState().toGraph()).toEqual(halfBuilt);
+    expect(s.getState().toGraph().schemaVersion).toBe(GRAPH_SCHEMA_VERSION);
+  });
+
+  it('draws what it can of a draft that is not a graph, without throwing', () => {
+    expect(editableGraph(null)).toEqual({ schemaVersion: GRAPH_SCHEMA_VERSION, nodes: [], edges: [] });
+    expect(editableGraph({ nodes: 'many', edges: {} })).toEqual({ schemaVersion: GRAPH_SCHEMA_VERSION, nodes: [], edges: [] });
+    const salvaged = editableGraph({
+      nodes: [{ id: 'a', type: 'delay', params: [1], position: { x: 'left' } }, { id: 'a', type: 'upload' }, { type: 'input' }, 7],
+      edges: [{ source: 'a', sourceHandle: 'out', target: 'b', targetHandle: 'in' }, { source: 'a' }],
+    });
+    expect(salvaged.nodes).toEqual([{ id: 'a', type: 'delay', params: {} }]);
+    expect(salvaged.edges).toEqual([{ source: 'a', sourceHandle: 'out', target: 'b', targetHandle: 'in' }]);
+    const s = createEditorStore();
+    s.getState().load(salvaged);
+    expect(s.getState().nodes).toHaveLength(1);
   });
 });

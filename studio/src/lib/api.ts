@@ -21,9 +21,16 @@ export interface PipelineSummary {
   createdAt: string;
   updatedAt: string;
 }
+export interface PipelineDraft {
+  /** Any JSON the editor (or an API client) saved; load it with `editableGraph`. */
+  graph: unknown;
+  problems: Problem[];
+  savedAt: string;
+}
 export interface Pipeline extends PipelineSummary {
   graph: Graph;
   graphVersion: number;
+  draft: PipelineDraft | null;
 }
 export interface RunSummary {
   id: string;
@@ -94,12 +101,14 @@ export function setToken(token: string | null): void {
   window.dispatchEvent(new Event('cf-auth'));
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** `keepalive` lets a request finish after the page is gone (bodies up to 64 KiB). */
+export async function api<T>(method: string, path: string, body?: unknown, opts: { keepalive?: boolean } = {}): Promise<T> {
   const token = getToken();
   let res: Response;
   try {
     res = await fetch(`/api${path}`, {
       method,
+      keepalive: opts.keepalive,
       headers: {
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...(token ? { authorization: `Bearer ${token}` } : {}),

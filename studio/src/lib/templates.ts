@@ -1,4 +1,4 @@
-import type { Graph } from '../../../workflows/pipeline';
+import { GRAPH_SCHEMA_VERSION, type Graph } from '../../../workflows/pipeline/graph';
 import { portsFor } from '../editor/store';
 import type { NodeInfo } from './api';
 
@@ -15,7 +15,7 @@ type E = [string, string, string, string];
 
 function build(nodes: T[], edges: E[]): Graph {
   return {
-    schemaVersion: 1,
+    schemaVersion: GRAPH_SCHEMA_VERSION,
     nodes: nodes.map((n) => ({ id: n.id, type: n.type, params: n.params ?? {}, position: { x: n.x, y: n.y } })),
     edges: edges.map(([source, sourceHandle, target, targetHandle]) => ({ source, sourceHandle, target, targetHandle })),
   };

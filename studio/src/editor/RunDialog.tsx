@@ -1,0 +1,118 @@
+import { useMemo, useState } from 'react';
+import { validateRunInputs, type Graph, type RunInputs } from '../../../workflows/pipeline';
+import { api, ApiError } from '../lib/api';
+import { navigate } from '../lib/router';
+
+/**
+ * Asks for the pipeline's inputs and starts a run of exactly the graph on the canvas: inputs are checked
+ * with the API's own rules first, then `recordVersion` makes the shown graph a version, and that version runs.
+ */
+export function RunDialog({
+  pipelineId,
+  graph,
+  recordVersion,
+  onClose,
+}: {
+  pipelineId: string;
+  /** The graph on the canvas, already valid. */
+  graph: Graph;
+  recordVersion(): Promise<number>;
+  onClose(): void;
+}) {
+  const inputs = useMemo(
+    () =>
+      graph.nodes
+        .filter((n) => n.type === 'input')
+        .map((n) => ({
+          id: n.id,
+          name: String(n.params.name),
+          kind: String(n.params.kind),
+          required: n.params.required !== false,
+          default: n.params.default,
+          description: n.params.description as string | undefined,
+        })),
+    [graph],
+  );
+  const [values, setValues] = useState<Record<string, string>>(() =>
+    Object.fromEntries(inputs.map((i) => [i.name, i.default === undefined ? '' : typeof i.default === 'string' ? i.default : JSON.stringify(i.default)])),
+  );
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [invalid, setInvalid] = useState<Set<string>>(new Set());
+
+  const refuse = (message: string, nodeIds: (string | undefined)[] = []) => {
+    setError(message);
+    setInvalid(new Set(nodeIds.filter((id): id is string => !!id)));
+    setBusy(false);
+  };
+
+  const start = async () => {
+    setBusy(true);
+    setError(null);
+    const body: RunInputs = {};
+    for (const i of inputs) {
+      const raw = values[i.name] ?? '';
+      if (raw === '' && !i.required) continue;
+      if (i.kind !== 'json') body[i.name] = raw;
+      else if (raw.trim() !== '') {
+        try {
+          body[i.name] = JSON.parse(raw);
+        } catch (err) {
+          return refuse(`inputs.${i.name}: not valid JSON (${(err as Error).message})`, [i.id]);
+        }
+      }
+    }
+    const problems = validateRunInputs(graph, body);
+    if (problems.length > 0) return refuse(problems.map((p) => p.message).join('; '), problems.map((p) => p.nodeId));
+    try {
+      const version = await recordVersion();
+      const run = await api<{ id: string }>('POST', `/pipelines/${pipelineId}/runs`, { inputs: body, version });
+      navigate(`/runs/${run.id}`);
+    } catch (err) {
+      if (err instanceof ApiError && err.problems.length) refuse(err.problems.map((p) => p.message).join('; '), err.problems.map((p) => p.nodeId));
+      else refuse((err as Error).message);
+    }
+  };
+
+  return (
+    <div className="modal-backdrop" onClick={onClose}>
+      <form
+        className="modal card"
+        role="dialog"
+        aria-label="Run pipeline"
+        noValidate
+        onClick={(e) => e.stopPropagation()}
+        onSubmit={(e) => {
+          e.preventDefault();
+          void start();
+        }}
+        onKeyDown={(e) => e.key === 'Escape' && onClose()}
+      >
+        <h2>Run pipeline</h2>
+        {inputs.length === 0 && <p className="muted">This pipeline takes no inputs.</p>}
+        {inputs.map((i, index) => (
+          <label key={i.id} className="field">
+            <span>
+              {i.name} {i.required ? <em className="muted">(required)</em> : <em className="muted">(optional)</em>}
+            </span>
+            <textarea
+              name={`input-${i.name}`}
+              rows={i.kind === 'json' ? 4 : 2}
+              autoFocus={index === 0}
+              aria-invalid={invalid.has(i.id) || undefined}
+              placeholder={i.kind === 'json' ? '{"any": "JSON"}' : i.description ?? `Text for {{${i.name}}}`}
+              value={values[i.name] ?? ''}
+              onChange={(e) => setValues({ ...values, [i.name]: e.target.value })}
+            />
+            {i.description && <small className="muted">{i.description}</small>}
+          </label>
+        ))}
+        {error && <div className="alert error" role="alert">{error}</div>}
+        <div className="row end">
+          <button type="button" className="btn" onClick={onClose}>Cancel</button>
+          <button type="submit" className="btn primary" disabled={busy}>{busy ? 'Starting…' : '▶ Start run'}</button>
+        </div>
+      </form>
+    </div>
+  );
+}
