@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,13 +121,19 @@ describe('studio in a browser', () => {
 
   it('shows a failing step’s error on its node and keeps working', async () => {
     await page.getByRole('link', { name: 'Edit pipeline' }).click();
-    await selectNode(page, 'upload');
-    await page.locator('#param-key').fill('../x');
-    await waitSaved(page);
-    await startRun(page, 'moles');
-    await page.locator('[data-run-status="failed"]').waitFor({ timeout: 30_000 });
+    // Storage breaks under the upload step: the user's media folder becomes a file, so writing fails (every retry).
+    const userMedia = join(stack.config.dataDir, 'media', 'users', readdirSync(join(stack.config.dataDir, 'media', 'users'))[0], 'media');
+    renameSync(userMedia, `${userMedia}.aside`);
+    writeFileSync(userMedia, 'not a folder');
+    try {
+      await startRun(page, 'moles');
+      await page.locator('[data-run-status="failed"]').waitFor({ timeout: 30_000 });
+    } finally {
+      rmSync(userMedia);
+      renameSync(`${userMedia}.aside`, userMedia);
+    }
     const error = page.locator('.react-flow__node[data-id="upload"] .node-error');
-    await expect.poll(() => error.textContent()).toMatch(/key/i);
+    await expect.poll(() => error.textContent()).toMatch(/not a directory/i);
     await page.screenshot({ path: join(ARTIFACTS, 'studio-run-failed.png') });
 
     // Still usable: history lists all four runs, the media library shows what the good runs published.
@@ -151,7 +157,7 @@ describe('studio in a browser', () => {
     await page.getByRole('button', { name: 'Fit view', exact: true }).click();
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(ARTIFACTS, 'studio-editor-dark-tablet.png') });
-    // The bad upload key is only refused at run time. An invalid graph is still saved, as the draft, with
+    // An invalid graph is still saved, as the draft, with
     // the problem on its node:
     await selectNode(page, 'delay');
     await page.locator('#param-ms').fill('-5');
