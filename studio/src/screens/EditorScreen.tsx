@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useStore } from 'zustand';
 import { GraphSchema, type Graph } from '../../../workflows/pipeline';
-import { Loading } from '../App';
+import { Loading } from '../ui/Loading';
 import { Canvas } from '../editor/Canvas';
 import { FlowContext, type FlowEnv } from '../editor/context';
 import { Palette } from '../editor/Palette';
