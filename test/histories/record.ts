@@ -20,7 +20,7 @@ import { historyToFixture } from './format';
 import { HISTORIES_DIR, SCENARIOS, type Scenario } from './scenarios';
 
 const TASK_QUEUE = 'fixtures';
-/** Fixed ids and identities, so a fixture names neither the machine nor the moment it was recorded on. */
+/** Fixed run ids and worker identity: a fixture names no machine, user or real run. */
 const IDENTITY = 'fixtures-recorder';
 const runIdOf = (index: number) => `00000000-0000-4000-8000-${String(index + 1).padStart(12, '0')}`;
 
