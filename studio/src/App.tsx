@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { getToken, setToken } from './lib/api';
 import { linkProps, matchRoute, navigate, usePath } from './lib/router';
 import { currentTheme, setTheme, type Theme } from './lib/theme';
+import { Loading } from './ui/Loading';
 
 const AuthScreen = lazy(() => import('./screens/AuthScreen'));
 const ProjectsScreen = lazy(() => import('./screens/ProjectsScreen'));
@@ -37,14 +38,6 @@ function ThemeToggle() {
     <button className="btn ghost icon" title={`Switch to ${next} theme`} aria-label={`Switch to ${next} theme`} onClick={() => setTheme(next)}>
       {theme === 'dark' ? '☀' : '☾'}
     </button>
-  );
-}
-
-export function Loading({ label = 'Loading…' }: { label?: string }) {
-  return (
-    <div className="loading" role="status">
-      <span className="spinner" aria-hidden /> {label}
-    </div>
   );
 }
 

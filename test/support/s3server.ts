@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { refuseInUnitTests } from '../projects';
 
 const rootDir = resolve(import.meta.dirname, '..', '..');
 export const MOTO_SERVER = resolve(rootDir, '.venv', 'bin', 'moto_server');
@@ -49,6 +50,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
  * port of 127.0.0.1 and waits until it answers HTTP. Each call gets its own, empty server. Any credentials work.
  */
 export async function startS3Server(opts: { timeoutMs?: number } = {}): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  refuseInUnitTests('an S3 server');
   if (!existsSync(MOTO_SERVER)) {
     throw new Error(`moto server not found at ${MOTO_SERVER}; run \`node infra/setup.mjs --test\` first`);
   }

@@ -10,13 +10,15 @@ import { loadConfig, type Config } from '../../infra/config';
 import { closeServer, listen, runWorker } from '../../infra/processes';
 import { openServices, type Services } from '../../infra/services';
 import { startDevServer, type DevServer } from '../../infra/temporal';
+import { refuseInUnitTests } from '../projects';
 import { startS3Server } from './s3server';
 
-export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A fresh, uniquely named PostgreSQL database on the machine's real server; dropped by the returned function. */
 export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  refuseInUnitTests('PostgreSQL');
   const name = `cf_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const admin = new pg.Client({ connectionString: POSTGRES_URL });
   await admin.connect();
@@ -61,6 +63,7 @@ export interface Stack {
  * real PostgreSQL + Redis + an S3-protocol server (moto), or the embedded PGlite + memory bus + local files.
  */
 export async function startStack(opts: { backends: 'servers' | 'embedded'; worker?: boolean }): Promise<Stack> {
+  refuseInUnitTests('the whole stack');
   const dataDir = mkdtempSync(join(tmpdir(), 'cf-stack-'));
   const cleanups: (() => Promise<void>)[] = [];
   const env: Record<string, string> = { DATA_DIR: dataDir, JWT_SECRET: 'test-secret', TEMPORAL_TASK_QUEUE: `q-${randomUUID()}` };

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Loading } from '../App';
+import { Loading } from '../ui/Loading';
 import { api, type Pipeline, type RunSummary } from '../lib/api';
 import { between, duration, timeAgo } from '../lib/format';
 import { linkProps } from '../lib/router';

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Graph } from '../../../workflows/pipeline';
-import { Loading } from '../App';
+import { Loading } from '../ui/Loading';
 import { api, ApiError, loadCatalog, type PipelineSummary, type Project } from '../lib/api';
 import { linkProps, navigate } from '../lib/router';
 import { availableTemplates, type StarterTemplate } from '../lib/templates';

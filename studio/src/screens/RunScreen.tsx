@@ -3,7 +3,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useStore } from 'zustand';
 import type { LiveEvent, RunEvent } from '../../../workflows/pipeline';
-import { Loading } from '../App';
+import { Loading } from '../ui/Loading';
 import { Canvas } from '../editor/Canvas';
 import { FlowContext, type FlowEnv } from '../editor/context';
 import { createEditorStore } from '../editor/store';
