@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { Services } from '../infra/services';
 import { createAuth, loadTokenSecret } from './auth';
 import { errorHandler, HttpError } from './http';
+import { createGenerationRepository } from './repositories/generations';
 import { createMediaRepository } from './repositories/media';
 import { createPipelineRepository } from './repositories/pipelines';
 import { createProjectRepository } from './repositories/projects';
@@ -18,6 +19,7 @@ import { projectRoutes } from './routes/projects';
 import { runRoutes } from './routes/runs';
 import { settingsRoutes } from './routes/settings';
 import { createCredentialStore } from '../infra/credentials';
+import { createProviderSettingsService } from './services/providers';
 import { createRunService } from './services/runs';
 
 export const BODY_LIMIT = '1mb';
@@ -29,7 +31,9 @@ export function createApp(services: Services): Express {
   const pipelines = createPipelineRepository(db);
   const runs = createRunRepository(db);
   const media = createMediaRepository(db);
+  const generations = createGenerationRepository(db);
   const runService = createRunService({ pipelines, runs, temporal, taskQueue: config.taskQueue });
+  const providers = createProviderSettingsService({ credentials: createCredentialStore(db, config), config });
   const auth = createAuth(users, loadTokenSecret(config));
 
   const app = express();
@@ -57,7 +61,7 @@ export function createApp(services: Services): Express {
   app.use('/api/pipelines', auth.requireUser, pipelineRoutes({ pipelines, projects, runs, runService }));
   app.use('/api/runs', auth.requireUser, runRoutes({ runs, runService, bus, blobs }));
   app.use('/api/media', auth.requireUser, mediaRoutes({ media, blobs }));
-  app.use('/api/settings', auth.requireUser, settingsRoutes({ credentials: createCredentialStore(db, config), db, config }));
+  app.use('/api/settings', auth.requireUser, settingsRoutes({ providers, generations }));
   app.use('/api', (req, _res, next) => next(new HttpError(404, 'not_found', `No route ${req.method} ${req.originalUrl}`)));
 
   const studio = join(config.rootDir, 'studio', 'dist');

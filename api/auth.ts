@@ -7,6 +7,7 @@ import type { Config } from '../infra/config';
 import { loadSecret } from '../infra/secrets';
 import { HttpError } from './http';
 import type { UserRepository, UserRow } from './repositories/users';
+import type { User } from './schemas';
 
 export interface AuthUser {
   id: string;
@@ -69,7 +70,7 @@ export function createAuth(users: UserRepository, secret: string) {
   return { login, requireUser, issueToken };
 }
 
-export function publicUser(user: UserRow) {
+export function publicUser(user: UserRow): User {
   return {
     id: user.id,
     email: user.email,

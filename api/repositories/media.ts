@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../infra/db/schema';
 import { mediaUrl } from '../../activities/storage';
+import type { MediaItem, Wire } from '../schemas';
 
 export function createMediaRepository(db: Kysely<Database>) {
   const base = db
@@ -18,7 +19,7 @@ export function createMediaRepository(db: Kysely<Database>) {
     ]);
   const present = <T extends { id: string; size: number | string }>(row: T) => ({ ...row, size: Number(row.size), url: mediaUrl(row.id) });
   return {
-    async list(userId: string, opts: { projectId?: string; limit: number; before?: string; after?: string }) {
+    async list(userId: string, opts: { projectId?: string; limit: number; before?: string; after?: string }): Promise<Wire<typeof MediaItem>[]> {
       let query = base.where('user_id', '=', userId);
       if (opts.projectId) query = query.where('project_id', '=', opts.projectId);
       if (opts.before) query = query.where('created_at', '<', new Date(opts.before));
@@ -28,7 +29,7 @@ export function createMediaRepository(db: Kysely<Database>) {
       }
       return (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute()).map(present);
     },
-    async find(userId: string, id: string) {
+    async find(userId: string, id: string): Promise<Wire<typeof MediaItem> | undefined> {
       const row = await base.where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
       return row ? present(row) : undefined;
     },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../infra/db/schema';
 import type { Graph } from '../../workflows/pipeline';
+import type { Pipeline, PipelineSummary, PipelineVersion, SavedPipeline, Wire } from '../schemas';
 
 const summary = [
   'p.id',
@@ -14,13 +15,13 @@ const summary = [
 
 export function createPipelineRepository(db: Kysely<Database>) {
   return {
-    list(userId: string, opts: { projectId?: string; limit: number }) {
+    list(userId: string, opts: { projectId?: string; limit: number }): Promise<Wire<typeof PipelineSummary>[]> {
       let query = db.selectFrom('pipelines as p').select(summary).where('p.user_id', '=', userId);
       if (opts.projectId) query = query.where('p.project_id', '=', opts.projectId);
       return query.orderBy('p.updated_at', 'desc').limit(opts.limit).execute();
     },
     /** The pipeline with the graph of `version` (default: current); undefined if not the user's. */
-    async find(userId: string, id: string, version?: number) {
+    async find(userId: string, id: string, version?: number): Promise<Wire<typeof Pipeline> | undefined> {
       const row = await db
         .selectFrom('pipelines as p')
         .innerJoin('pipeline_versions as v', (join) =>
@@ -32,7 +33,7 @@ export function createPipelineRepository(db: Kysely<Database>) {
         .executeTakeFirst();
       return row ? { ...row, graph: row.graph as Graph } : undefined;
     },
-    async create(userId: string, projectId: string, name: string, graph: Graph) {
+    async create(userId: string, projectId: string, name: string, graph: Graph): Promise<SavedPipeline> {
       const id = randomUUID();
       await db.transaction().execute(async (trx) => {
         await trx.insertInto('pipelines').values({ id, user_id: userId, project_id: projectId, name, current_version: 1 }).execute();
@@ -56,7 +57,7 @@ export function createPipelineRepository(db: Kysely<Database>) {
       });
     },
     /** Saves a new immutable version (when a graph is given) and/or renames; undefined if not the user's. */
-    async update(userId: string, id: string, change: { name?: string; graph?: Graph }) {
+    async update(userId: string, id: string, change: { name?: string; graph?: Graph }): Promise<SavedPipeline | undefined> {
       return db.transaction().execute(async (trx) => {
         const current = await trx
           .selectFrom('pipelines')
@@ -78,7 +79,7 @@ export function createPipelineRepository(db: Kysely<Database>) {
         return { id, version };
       });
     },
-    versions(id: string) {
+    versions(id: string): Promise<Wire<typeof PipelineVersion>[]> {
       return db
         .selectFrom('pipeline_versions')
         .select(['version', 'created_at as createdAt'])

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../infra/db/schema';
 import type { NodeState, RunEvent, RunInputs, RunStatus } from '../../workflows/pipeline';
+import type { RunDetail, RunSummary, Wire } from '../schemas';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
@@ -44,7 +45,7 @@ export function createRunRepository(db: Kysely<Database>) {
       await db.updateTable('runs').set({ status: 'failed', error, finished_at: new Date() }).where('id', '=', id).execute();
     },
 
-    async find(userId: string, id: string) {
+    async find(userId: string, id: string): Promise<Wire<typeof RunDetail> | undefined> {
       const run = await db
         .selectFrom('runs')
         .selectAll()
@@ -60,10 +61,10 @@ export function createRunRepository(db: Kysely<Database>) {
         projectId: run.project_id,
         status: run.status as RunStatus,
         trigger: run.trigger,
-        inputs: run.inputs,
-        outputs: run.outputs,
+        inputs: run.inputs as RunInputs,
+        outputs: run.outputs as Record<string, unknown> | null,
         error: run.error,
-        createdAt: iso(run.created_at),
+        createdAt: new Date(run.created_at).toISOString(),
         startedAt: iso(run.started_at),
         finishedAt: iso(run.finished_at),
         nodes: Object.fromEntries(
@@ -82,7 +83,7 @@ export function createRunRepository(db: Kysely<Database>) {
       };
     },
 
-    list(userId: string, opts: { pipelineId?: string; projectId?: string; limit: number; before?: string }) {
+    list(userId: string, opts: { pipelineId?: string; projectId?: string; limit: number; before?: string }): Promise<Wire<typeof RunSummary>[]> {
       let query = db
         .selectFrom('runs as r')
         .innerJoin('pipelines as p', 'p.id', 'r.pipeline_id')
