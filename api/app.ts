@@ -4,6 +4,7 @@ import express, { type Express } from 'express';
 import { sql } from 'kysely';
 import type { Services } from '../infra/services';
 import { createAuth, loadTokenSecret } from './auth';
+import { checkResponses } from './checkResponses';
 import { errorHandler, HttpError } from './http';
 import { createGenerationRepository } from './repositories/generations';
 import { createMediaRepository } from './repositories/media';
@@ -39,6 +40,7 @@ export function createApp(services: Services): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  if (process.env.NODE_ENV === 'test') app.use(checkResponses());
   app.use('/api', express.json({ limit: BODY_LIMIT, strict: true }));
 
   app.get('/api/health', async (_req, res) => {
