@@ -50,7 +50,7 @@ export function edgeId(edge: GraphEdge): string {
   return edge.id ?? `${edge.source}.${edge.sourceHandle}->${edge.target}.${edge.targetHandle}`;
 }
 
-/** Their schemas live in reports.ts, kept out of this module (and so out of the studio's bundle). */
+/** Graph problems and a run's state: their schemas live in reports.ts, out of this module and so out of the studio's bundle. */
 export type { NodeState, Problem, RunState } from './reports';
 
 /** An artifact produced by a step: the bytes live in the blob store; only this ref travels. */
