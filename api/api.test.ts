@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import express from 'express';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { closeServer, listen } from '../infra/processes';
 import { apiClient, readEvents, registerUser, startStack, waitForRun, type Stack } from '../test/support/stack';
+import { checkResponses } from './checkResponses';
+import { errorHandler, HttpError } from './http';
 
 const storyGraph = {
   nodes: [
@@ -308,6 +312,77 @@ describe.each([
     expect((await apiClient(stack.baseUrl, token).get('/api/health')).status).toBe(200);
   });
 
+  it('keeps provider keys per user without ever sending them back', async () => {
+    const { client } = await registerUser(stack.baseUrl);
+    const before = (await client.get('/api/settings/providers')).body.providers;
+    expect(before.map((p: { provider: string }) => p.provider)).toEqual(['openai', 'elevenlabs', 'stability']);
+    const apiKey = 'sk-test-never-shown';
+    const saved = await client.put('/api/settings/providers/openai', { apiKey });
+    expect(saved.status).toBe(200);
+    expect(saved.body).toMatchObject({ provider: 'openai', configured: true, source: 'user' });
+    expect(saved.text).not.toContain(apiKey);
+    const listed = await client.get('/api/settings/providers');
+    expect(listed.text).not.toContain(apiKey);
+    expect(listed.body.providers[0]).toMatchObject({ provider: 'openai', configured: true, source: 'user' });
+    expect(Date.parse(listed.body.providers[0].updatedAt)).toBeGreaterThan(0);
+    const other = await registerUser(stack.baseUrl);
+    expect((await other.client.get('/api/settings/providers')).body.providers[0].source).not.toBe('user');
+    expect((await client.request('DELETE', '/api/settings/providers/openai')).status).toBe(204);
+    expect((await client.request('DELETE', '/api/settings/providers/openai')).status).toBe(404);
+    expect((await client.put('/api/settings/providers/acme', { apiKey })).status).toBe(400);
+  });
+
+  it("lists the user's own generations, newest first, with their cost as a number, by project", async () => {
+    const owner = await registerUser(stack.baseUrl);
+    const stranger = await registerUser(stack.baseUrl);
+    const [first] = (await owner.client.get('/api/projects')).body.projects;
+    const second = (await owner.client.post('/api/projects', { name: 'Second' })).body;
+    const strangerProject = (await stranger.client.get('/api/projects')).body.projects[0];
+    const generation = (userId: string, projectId: string, nodeId: string, createdAt: string) => ({
+      id: randomUUID(),
+      user_id: userId,
+      project_id: projectId,
+      node_id: nodeId,
+      type: 'text',
+      ai_service: 'openai',
+      model: 'gpt-4o-mini',
+      status: 'completed',
+      prompt: 'Tell a story',
+      result: 'Once…',
+      parameters: JSON.stringify({ words: 40 }),
+      processing_time: 1200,
+      tokens_used: 42,
+      cost_usd: '0.001250',
+      created_at: new Date(createdAt),
+    });
+    await stack.services.db
+      .insertInto('generations')
+      .values([
+        generation(owner.userId, first.id, 'older', '2026-01-01T10:00:00Z'),
+        generation(owner.userId, first.id, 'newer', '2026-01-02T10:00:00Z'),
+        generation(owner.userId, second.id, 'other-project', '2026-01-03T10:00:00Z'),
+        generation(stranger.userId, strangerProject.id, 'theirs', '2026-01-04T10:00:00Z'),
+      ])
+      .execute();
+    const all = (await owner.client.get('/api/settings/generations')).body.generations;
+    expect(all.map((g: { nodeId: string }) => g.nodeId)).toEqual(['other-project', 'newer', 'older']);
+    expect(all[1]).toMatchObject({
+      projectId: first.id,
+      runId: null,
+      itemIndex: 0,
+      type: 'text',
+      aiService: 'openai',
+      model: 'gpt-4o-mini',
+      parameters: { words: 40 },
+      processingMs: 1200,
+      tokensUsed: 42,
+      costUsd: 0.00125,
+      createdAt: '2026-01-02T10:00:00.000Z',
+    });
+    const inFirst = (await owner.client.get(`/api/settings/generations?projectId=${first.id}&limit=1`)).body.generations;
+    expect(inFirst.map((g: { nodeId: string }) => g.nodeId)).toEqual(['newer']);
+  });
+
   it("hides another user's pipelines, runs and media behind 404", async () => {
     const owner = await registerUser(stack.baseUrl);
     const stranger = await registerUser(stack.baseUrl);
@@ -324,5 +399,61 @@ describe.each([
     expect((await stranger.client.post(`/api/pipelines/${pipeline.body.id}/runs`, { inputs: { topic: 'x' } })).status).toBe(404);
     expect((await stranger.client.post(`/api/runs/${run.id}/cancel`)).status).toBe(404);
     expect((await stranger.client.get('/api/media')).body.media).toEqual([]);
+  });
+});
+
+describe('response checks in tests', () => {
+  const Thing = z.strictObject({ id: z.string(), name: z.string() });
+  let baseUrl: string;
+  let close: () => void;
+  beforeAll(async () => {
+    const app = express();
+    app.use(checkResponses({ 'GET /things/:id': { 200: Thing }, 'POST /things': { 201: Thing } }));
+    const things = express.Router();
+    things.get('/:id', (req, res) => {
+      if (req.params.id === 'leaky') res.json({ id: 'leaky', name: 'x', passwordHash: 'secret' });
+      else if (req.params.id === 'missing') throw new HttpError(404, 'not_found', 'Thing not found');
+      else if (req.params.id === 'bad-error') res.status(409).json({ reason: 'taken' });
+      else res.json({ id: req.params.id, name: 'A thing' });
+    });
+    things.post('/', (_req, res) => {
+      res.json({ id: 'made', name: 'answered 200 instead of 201' });
+    });
+    things.get('/:id/undeclared', (_req, res) => {
+      res.json({ ok: true });
+    });
+    app.use('/things', things);
+    app.use(errorHandler);
+    const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    close = () => server.close();
+  });
+  afterAll(() => close?.());
+
+  const get = async (path: string, method = 'GET') => {
+    const res = await fetch(baseUrl + path, { method });
+    return { status: res.status, body: await res.json() };
+  };
+
+  it('lets a response that matches its route\'s schema through untouched', async () => {
+    expect(await get('/things/t1')).toEqual({ status: 200, body: { id: 't1', name: 'A thing' } });
+    expect(await get('/things/missing')).toEqual({ status: 404, body: { error: 'not_found', message: 'Thing not found' } });
+  });
+
+  it('turns a field the schema does not name into a 500 naming the route and the field', async () => {
+    const res = await get('/things/leaky');
+    expect(res.status).toBe(500);
+    expect(res.body.error).toBe('response_mismatch');
+    expect(res.body.message).toMatch(/^GET \/things\/:id answered 200 .*passwordHash/);
+  });
+
+  it('refuses a status, a route or an error body the table does not declare', async () => {
+    expect((await get('/things', 'POST')).body.message).toMatch(/^POST \/things answered 200 with JSON, but .* declares no response/);
+    expect((await get('/things/t1/undeclared')).body.message).toMatch(/^GET \/things\/:id\/undeclared answered 200/);
+    const badError = await get('/things/bad-error');
+    expect(badError.status).toBe(500);
+    expect(badError.body.message).toMatch(/answered 409 .*error/);
   });
 });

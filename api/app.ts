@@ -4,7 +4,9 @@ import express, { type Express } from 'express';
 import { sql } from 'kysely';
 import type { Services } from '../infra/services';
 import { createAuth, loadTokenSecret } from './auth';
+import { checkResponses } from './checkResponses';
 import { errorHandler, HttpError } from './http';
+import { createGenerationRepository } from './repositories/generations';
 import { createMediaRepository } from './repositories/media';
 import { createPipelineRepository } from './repositories/pipelines';
 import { createProjectRepository } from './repositories/projects';
@@ -20,6 +22,7 @@ import { runRoutes } from './routes/runs';
 import { settingsRoutes } from './routes/settings';
 import { signedUrlRoutes } from './routes/signedUrls';
 import { createCredentialStore } from '../infra/credentials';
+import { createProviderSettingsService } from './services/providers';
 import { createRunService } from './services/runs';
 
 export const BODY_LIMIT = '1mb';
@@ -31,12 +34,15 @@ export function createApp(services: Services): Express {
   const pipelines = createPipelineRepository(db);
   const runs = createRunRepository(db);
   const media = createMediaRepository(db);
+  const generations = createGenerationRepository(db);
   const runService = createRunService({ pipelines, runs, temporal, taskQueue: config.taskQueue });
+  const providers = createProviderSettingsService({ credentials: createCredentialStore(db, config), config });
   const auth = createAuth(users, loadTokenSecret(config));
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  if (process.env.NODE_ENV === 'test') app.use(checkResponses());
   app.use('/api', requireJsonBody, express.json({ limit: BODY_LIMIT, strict: true, type: JSON_TYPE }), refuseUnsafeInput);
 
   app.get('/api/health', async (_req, res) => {
@@ -62,7 +68,7 @@ export function createApp(services: Services): Express {
   app.use('/api/runs', auth.requireUser, runRoutes({ runs, runService, bus, blobs }));
   app.use('/api/media', auth.requireUser, mediaRoutes({ media, blobs, signer: auth.signer }));
   app.use('/api/signed-urls', auth.requireUser, signedUrlRoutes({ signer: auth.signer, media, runs }));
-  app.use('/api/settings', auth.requireUser, settingsRoutes({ credentials: createCredentialStore(db, config), db, config }));
+  app.use('/api/settings', auth.requireUser, settingsRoutes({ providers, generations }));
   app.use('/api', (req, _res, next) => next(new HttpError(404, 'not_found', `No route ${req.method} ${req.originalUrl}`)));
 
   const studio = join(config.rootDir, 'studio', 'dist');

@@ -9,6 +9,7 @@ import { loadSecret } from '../infra/secrets';
 import { HttpError } from './http';
 import type { UserRepository, UserRow } from './repositories/users';
 import { createUrlSigner } from './signedUrls';
+import type { User } from './schemas';
 
 export interface AuthUser {
   id: string;
@@ -102,7 +103,7 @@ export function createAuth(users: UserRepository, secret: string) {
   return { login, requireUser, signedUrl, signer, issueToken };
 }
 
-export function publicUser(user: UserRow) {
+export function publicUser(user: UserRow): User {
   return {
     id: user.id,
     email: user.email,

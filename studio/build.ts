@@ -28,7 +28,7 @@ export function studioIsStale(): boolean {
     join(studioDir, 'index.html'),
     join(studioDir, 'vite.config.ts'),
     join(rootDir, 'workflows', 'pipeline'),
-    join(rootDir, 'api', 'routes', 'nodes.ts'),
+    join(rootDir, 'api', 'schemas.ts'),
   ];
   return sources.some((s) => newestMtime(s) > built);
 }

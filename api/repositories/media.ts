@@ -1,6 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../infra/db/schema';
 import { mediaUrl } from '../../activities/storage';
+import type { MediaItem, Wire } from '../schemas';
+
+/** A media item as stored; the route adds its short-lived `signedUrl`. */
+type StoredMedia = Omit<Wire<typeof MediaItem>, 'signedUrl'>;
 
 export function createMediaRepository(db: Kysely<Database>) {
   const base = db
@@ -18,7 +22,7 @@ export function createMediaRepository(db: Kysely<Database>) {
     ]);
   const present = <T extends { id: string; size: number | string }>(row: T) => ({ ...row, size: Number(row.size), url: mediaUrl(row.id) });
   return {
-    async list(userId: string, opts: { projectId?: string; limit: number; before?: string; after?: string }) {
+    async list(userId: string, opts: { projectId?: string; limit: number; before?: string; after?: string }): Promise<StoredMedia[]> {
       let query = base.where('user_id', '=', userId);
       if (opts.projectId) query = query.where('project_id', '=', opts.projectId);
       if (opts.before) query = query.where('created_at', '<', new Date(opts.before));
@@ -34,7 +38,7 @@ export function createMediaRepository(db: Kysely<Database>) {
       const rows = await db.selectFrom('media').select('id').where('user_id', '=', userId).where('id', 'in', ids).execute();
       return new Set(rows.map((r) => r.id));
     },
-    async find(userId: string, id: string) {
+    async find(userId: string, id: string): Promise<StoredMedia | undefined> {
       const row = await base.where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
       return row ? present(row) : undefined;
     },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../infra/db/schema';
 import type { Graph, InvalidGraph, Problem, ValidGraph } from '../../workflows/pipeline';
+import type { Pipeline, PipelineSummary, PipelineVersion, SavedPipeline, Wire } from '../schemas';
 
 const summary = [
   'p.id',
@@ -12,10 +13,13 @@ const summary = [
   'p.updated_at as updatedAt',
 ] as const;
 
+/** A pipeline as stored; the route reports its draft's problems. */
+type StoredPipeline = Omit<Wire<typeof Pipeline>, 'draft'> & { draft: { graph: unknown; savedAt: Date } | null };
+
 export function createPipelineRepository(db: Kysely<Database>) {
   return {
     /** Most recently changed first; `after` is an exact keyset cursor (the last id of the previous page). */
-    list(userId: string, opts: { projectId?: string; limit: number; before?: string; after?: string }) {
+    list(userId: string, opts: { projectId?: string; limit: number; before?: string; after?: string }): Promise<Wire<typeof PipelineSummary>[]> {
       let query = db.selectFrom('pipelines as p').select(summary).where('p.user_id', '=', userId);
       if (opts.projectId) query = query.where('p.project_id', '=', opts.projectId);
       if (opts.before) query = query.where('p.updated_at', '<', new Date(opts.before));
@@ -25,7 +29,7 @@ export function createPipelineRepository(db: Kysely<Database>) {
       return query.orderBy('p.updated_at', 'desc').orderBy('p.id', 'desc').limit(opts.limit).execute();
     },
     /** The pipeline with the graph of `version` (default: current); undefined if not the user's. */
-    async find(userId: string, id: string, version?: number) {
+    async find(userId: string, id: string, version?: number): Promise<StoredPipeline | undefined> {
       const row = await db
         .selectFrom('pipelines as p')
         .innerJoin('pipeline_versions as v', (join) =>
@@ -92,7 +96,7 @@ export function createPipelineRepository(db: Kysely<Database>) {
         return { id, version, created };
       });
     },
-    async create(userId: string, projectId: string, name: string, graph: Graph) {
+    async create(userId: string, projectId: string, name: string, graph: Graph): Promise<SavedPipeline> {
       const id = randomUUID();
       await db.transaction().execute(async (trx) => {
         await trx.insertInto('pipelines').values({ id, user_id: userId, project_id: projectId, name, current_version: 1 }).execute();
@@ -116,7 +120,7 @@ export function createPipelineRepository(db: Kysely<Database>) {
       });
     },
     /** Saves a new immutable version (when a graph is given) and/or renames; undefined if not the user's. */
-    async update(userId: string, id: string, change: { name?: string; graph?: Graph }) {
+    async update(userId: string, id: string, change: { name?: string; graph?: Graph }): Promise<SavedPipeline | undefined> {
       return db.transaction().execute(async (trx) => {
         const current = await trx
           .selectFrom('pipelines')
@@ -138,7 +142,7 @@ export function createPipelineRepository(db: Kysely<Database>) {
         return { id, version };
       });
     },
-    versions(id: string) {
+    versions(id: string): Promise<Wire<typeof PipelineVersion>[]> {
       return db
         .selectFrom('pipeline_versions')
         .select(['version', 'created_at as createdAt'])

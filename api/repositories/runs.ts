@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../infra/db/schema';
 import type { NodeState, RunEvent, RunInputs, RunStatus } from '../../workflows/pipeline';
+import type { RunDetail, RunSummary, Wire } from '../schemas';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
@@ -51,7 +52,7 @@ export function createRunRepository(db: Kysely<Database>) {
       return new Set(rows.map((r) => r.id));
     },
 
-    async find(userId: string, id: string) {
+    async find(userId: string, id: string): Promise<Wire<typeof RunDetail> | undefined> {
       const run = await db
         .selectFrom('runs')
         .selectAll()
@@ -67,10 +68,10 @@ export function createRunRepository(db: Kysely<Database>) {
         projectId: run.project_id,
         status: run.status as RunStatus,
         trigger: run.trigger,
-        inputs: run.inputs,
-        outputs: run.outputs,
+        inputs: run.inputs as RunInputs,
+        outputs: run.outputs as Record<string, unknown> | null,
         error: run.error,
-        createdAt: iso(run.created_at),
+        createdAt: new Date(run.created_at).toISOString(),
         startedAt: iso(run.started_at),
         finishedAt: iso(run.finished_at),
         nodes: Object.fromEntries(
@@ -90,7 +91,7 @@ export function createRunRepository(db: Kysely<Database>) {
     },
 
     /** Newest first; `after` is an exact keyset cursor (the last id of the previous page). */
-    list(userId: string, opts: { pipelineId?: string; projectId?: string; limit: number; before?: string; after?: string }) {
+    list(userId: string, opts: { pipelineId?: string; projectId?: string; limit: number; before?: string; after?: string }): Promise<Wire<typeof RunSummary>[]> {
       let query = db
         .selectFrom('runs as r')
         .innerJoin('pipelines as p', 'p.id', 'r.pipeline_id')

@@ -1,9 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { catalog } from '../../workflows/pipeline';
+import type { NodeInfo } from '../schemas';
 
 /** The node catalog as the studio and scripts see it; computed once, it never changes at run time. */
-export function nodeCatalogResponse() {
+export function nodeCatalogResponse(): NodeInfo[] {
   return [...catalog.values()].map((d) => {
     const defaults = d.params.parse({});
     return {

@@ -5,6 +5,7 @@ import type { RunPipelineArgs } from '../../workflows';
 import { HttpError, notFound } from '../http';
 import type { PipelineRepository } from '../repositories/pipelines';
 import type { RunRepository } from '../repositories/runs';
+import type { CancellingRun, StartedRun } from '../schemas';
 
 export const workflowIdOf = (runId: string) => `run-${runId}`;
 
@@ -12,7 +13,7 @@ export function createRunService(deps: { pipelines: PipelineRepository; runs: Ru
   const { pipelines, runs, temporal } = deps;
   return {
     /** Validates, records the run as queued, then starts its workflow (workflow id = run id: at most one). */
-    async start(userId: string, pipelineId: string, request: { inputs: RunInputs; version?: number }, trigger: string) {
+    async start(userId: string, pipelineId: string, request: { inputs: RunInputs; version?: number }, trigger: string): Promise<StartedRun> {
       const pipeline = await pipelines.find(userId, pipelineId, request.version);
       if (!pipeline) throw notFound(request.version ? `Pipeline version ${request.version}` : 'Pipeline');
       const checked = validateGraph(pipeline.graph);
@@ -50,14 +51,14 @@ export function createRunService(deps: { pipelines: PipelineRepository; runs: Ru
       return { id: runId };
     },
 
-    async cancel(userId: string, runId: string) {
+    async cancel(userId: string, runId: string): Promise<CancellingRun> {
       const run = await runs.find(userId, runId);
       if (!run) throw notFound('Run');
       if (TERMINAL_STATUSES.includes(run.status)) {
         throw new HttpError(409, 'run_finished', `Run already ${run.status}`);
       }
       await temporal.workflow.getHandle(workflowIdOf(runId)).cancel();
-      return { id: runId, status: 'cancelling' as const };
+      return { id: runId, status: 'cancelling' };
     },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { NodeState } from './reports';
 
 /**
  * The wire shapes of the pipeline language. One definition, imported by api, workflows and studio.
@@ -59,12 +60,8 @@ export function edgeId(edge: GraphEdge): string {
   return edge.id ?? `${edge.source}.${edge.sourceHandle}->${edge.target}.${edge.targetHandle}`;
 }
 
-/** One thing wrong with a graph, pointing at where it is. */
-export interface Problem {
-  nodeId?: string;
-  edgeId?: string;
-  message: string;
-}
+/** Graph problems and a run's state: their schemas live in reports.ts, out of this module and so out of the studio's bundle. */
+export type { NodeState, Problem, RunState } from './reports';
 
 /** An artifact produced by a step: the bytes live in the blob store; only this ref travels. */
 export const ArtifactRefSchema = z.strictObject({
@@ -118,25 +115,6 @@ export function findArtifactRefs(value: unknown, path = ''): { path: string; ref
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
-
-export interface NodeState {
-  status: RunStatus;
-  attempts: number;
-  startedAt: string | null;
-  finishedAt: string | null;
-  /** Output values by handle. */
-  output: Record<string, unknown> | null;
-  error: string | null;
-  /** Latest progress an activity reported: a fraction and/or a message, and streamed text so far. */
-  progress?: { fraction?: number; message?: string; text?: string } | null;
-}
-
-export interface RunState {
-  status: RunStatus;
-  nodes: Record<string, NodeState>;
-  error: string | null;
-  outputs: Record<string, unknown> | null;
-}
 
 /** Events of a run, in the order they happened; `seq` is the SSE id. */
 export type RunEvent =

@@ -1,81 +1,11 @@
-import type { Graph, Problem, RunState } from '../../../workflows/pipeline/graph';
-import type { nodeCatalogResponse } from '../../../api/routes/nodes';
+import type { Problem } from '../../../workflows/pipeline/graph';
+import type { NodeInfo } from '../../../api/schemas';
+
+/** Response shapes, defined once with the API (type-only: nothing of them is bundled). */
+export type { Generation, MediaItem, NodeInfo, Pipeline, PipelineSummary, Project, ProviderSetting, RunDetail, RunSummary, User } from '../../../api/schemas';
 
 /** Same-origin REST client. The token lives in localStorage and goes out as `Authorization: Bearer`. */
 const TOKEN_KEY = 'cf.token';
-
-export type NodeInfo = ReturnType<typeof nodeCatalogResponse>[number];
-
-export interface Project {
-  id: string;
-  name: string;
-  description: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-export interface PipelineSummary {
-  id: string;
-  name: string;
-  projectId: string;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
-export interface PipelineDraft {
-  /** Any JSON the editor (or an API client) saved; load it with `editableGraph`. */
-  graph: unknown;
-  problems: Problem[];
-  savedAt: string;
-}
-export interface Pipeline extends PipelineSummary {
-  graph: Graph;
-  graphVersion: number;
-  draft: PipelineDraft | null;
-}
-export interface RunSummary {
-  id: string;
-  status: RunState['status'];
-  pipelineId: string;
-  pipelineName: string;
-  pipelineVersion: number;
-  trigger: string;
-  error: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-export interface RunDetail extends RunState {
-  id: string;
-  pipelineId: string;
-  pipelineVersion: number;
-  projectId: string;
-  trigger: string;
-  inputs: Record<string, unknown>;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-export interface MediaItem {
-  id: string;
-  projectId: string;
-  runId: string | null;
-  nodeId: string | null;
-  kind: string;
-  mimeType: string;
-  size: number;
-  storageKey: string;
-  createdAt: string;
-  /** The bytes, with the Authorization header. */
-  url: string;
-  /** The bytes without a header, for <img>/<audio>/links, for a few minutes. */
-  signedUrl: string;
-}
-export interface User {
-  id: string;
-  email: string;
-  username?: string | null;
-  plan?: string;
-}
 
 export class ApiError extends Error {
   constructor(

@@ -1,35 +1,14 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { z } from 'zod';
 import type { ProviderCredentialBody } from '../../../api/contract';
-import { api, ApiError, type User } from '../lib/api';
+import { api, ApiError, type Generation, type ProviderSetting, type User } from '../lib/api';
 import { timeAgo } from '../lib/format';
 import { linkProps } from '../lib/router';
 import { setTheme } from '../lib/theme';
 
-interface ProviderStatus {
-  provider: string;
-  configured: boolean;
-  source: 'user' | 'environment' | null;
-  baseUrl: string | null;
-  updatedAt: string | null;
-}
-interface Generation {
-  id: string;
-  runId: string | null;
-  nodeId: string | null;
-  type: string;
-  aiService: string;
-  model: string | null;
-  status: string;
-  processingMs: number | null;
-  tokensUsed: number | null;
-  costUsd: number;
-  createdAt: string;
-}
-
 const PROVIDER_NAMES: Record<string, string> = { openai: 'OpenAI (or any OpenAI-compatible server)', elevenlabs: 'ElevenLabs', stability: 'Stability AI' };
 
-function ProviderRow({ p, onChanged }: { p: ProviderStatus; onChanged(): void }) {
+function ProviderRow({ p, onChanged }: { p: ProviderSetting; onChanged(): void }) {
   const [apiKey, setApiKey] = useState('');
   const [baseUrl, setBaseUrl] = useState(p.baseUrl ?? '');
   const [busy, setBusy] = useState(false);
@@ -93,11 +72,11 @@ function ProviderRow({ p, onChanged }: { p: ProviderStatus; onChanged(): void })
 export default function SettingsScreen() {
   const [user, setUser] = useState<User | null>(null);
   const [theme, setThemeState] = useState(() => localStorage.getItem('cf.theme') ?? 'system');
-  const [providers, setProviders] = useState<ProviderStatus[] | null | 'unavailable'>(null);
+  const [providers, setProviders] = useState<ProviderSetting[] | null | 'unavailable'>(null);
   const [generations, setGenerations] = useState<Generation[] | null>(null);
 
   const loadProviders = useCallback(() => {
-    api<{ providers: ProviderStatus[] }>('GET', '/settings/providers').then(
+    api<{ providers: ProviderSetting[] }>('GET', '/settings/providers').then(
       (r) => setProviders(r.providers),
       (err) => setProviders(err instanceof ApiError && err.status === 404 ? 'unavailable' : 'unavailable'),
     );

@@ -1,0 +1,258 @@
+import { z } from 'zod';
+import { GraphSchema, PORT_KINDS, RunInputsSchema, type PortKind } from '../workflows/pipeline/graph';
+import { ProblemSchema, RunStateSchema, RunStatusSchema } from '../workflows/pipeline/reports';
+import { ProviderParam } from './contract';
+
+/**
+ * Response bodies of the REST API, one schema per shape (request bodies are in contract.ts). Each schema
+ * doubles as its type: the server's repositories return them (as `Wire`), the studio imports them (as types only, so
+ * none of this is bundled), tests check every response against them (checkResponses.ts), and the route
+ * table at the end says which route answers with which. Objects are strict: a field the schema doesn't
+ * name is a leak or a drift.
+ */
+
+/** An instant, ISO 8601. Branded on the input side only, so that `Wire` can let server code hold a Date. */
+const Timestamp = z.iso.datetime({ offset: true }).brand<'Timestamp', 'in'>();
+const Id = z.uuid();
+
+type Jsonable<T> = T extends z.core.$brand<'Timestamp'>
+  ? string | Date
+  : T extends readonly (infer U)[]
+    ? Jsonable<U>[]
+    : T extends object
+      ? { [K in keyof T]: Jsonable<T[K]> }
+      : T;
+
+/**
+ * What server code may hand res.json for the response schema `S`: anything `S` accepts, with a Date
+ * wherever it takes a timestamp (res.json writes the ISO string). Repositories and services return these,
+ * so a field that drifts from its schema fails to compile.
+ */
+export type Wire<S extends z.ZodType> = Jsonable<z.input<S>>;
+
+export const ErrorBody = z.strictObject({
+  error: z.string(),
+  message: z.string(),
+  /** Where an invalid graph or run input is wrong. */
+  problems: z.array(ProblemSchema).optional(),
+});
+export type ErrorBody = z.output<typeof ErrorBody>;
+
+export const Health = z.strictObject({
+  status: z.enum(['ok', 'degraded']),
+  database: z.string(),
+  temporal: z.string(),
+  backends: z.strictObject({ database: z.string(), bus: z.string(), blobs: z.string() }),
+});
+export type Health = z.output<typeof Health>;
+
+export const User = z.strictObject({
+  id: Id,
+  email: z.string(),
+  username: z.string().nullable(),
+  plan: z.string(),
+  totalGenerations: z.number().int(),
+  monthlyGenerations: z.number().int(),
+});
+export type User = z.output<typeof User>;
+
+export const Registered = z.strictObject({ user: User, token: z.string() });
+export type Registered = z.output<typeof Registered>;
+export const LoggedIn = z.strictObject({ token: z.string(), user: User.pick({ id: true, email: true }) });
+export type LoggedIn = z.output<typeof LoggedIn>;
+export const Me = z.strictObject({ user: User });
+
+const PortSpec = z.strictObject({
+  handle: z.string(),
+  kind: z.enum(PORT_KINDS.flatMap((k): PortKind[] => (k === 'any' ? [k] : [k, `${k}[]`]))),
+  label: z.string().optional(),
+  optional: z.boolean().optional(),
+});
+
+/** A node type of the catalog as the studio draws and configures it. */
+export const NodeInfo = z.strictObject({
+  type: z.string(),
+  title: z.string(),
+  description: z.string(),
+  category: z.enum(['inputs', 'text', 'media', 'flow', 'outputs']),
+  execution: z.enum(['inline', 'activity']),
+  /** JSON Schema of the node's params (input side: what a form may send). */
+  params: z.record(z.string(), z.unknown()),
+  defaults: z.record(z.string(), z.unknown()),
+  inputs: z.array(PortSpec),
+  outputs: z.array(PortSpec),
+});
+export type NodeInfo = z.output<typeof NodeInfo>;
+export const NodeCatalog = z.strictObject({ nodes: z.array(NodeInfo) });
+
+export const Project = z.strictObject({
+  id: Id,
+  name: z.string(),
+  description: z.string().nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type Project = z.output<typeof Project>;
+export const ProjectList = z.strictObject({ projects: z.array(Project) });
+
+export const PipelineSummary = z.strictObject({
+  id: Id,
+  name: z.string(),
+  projectId: Id,
+  /** The current version. */
+  version: z.number().int().positive(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type PipelineSummary = z.output<typeof PipelineSummary>;
+export const PipelineList = z.strictObject({ pipelines: z.array(PipelineSummary) });
+
+export const Pipeline = PipelineSummary.extend({
+  graph: GraphSchema,
+  /** The version `graph` belongs to (the one asked for, or the current one). */
+  graphVersion: z.number().int().positive(),
+  /** The editor's autosaved work, valid or not; null once it is recorded as a version. */
+  draft: z
+    .strictObject({
+      /** Any JSON the editor (or an API client) saved; the studio loads it with `editableGraph`. */
+      graph: z.unknown(),
+      problems: z.array(ProblemSchema),
+      savedAt: Timestamp,
+    })
+    .nullable(),
+});
+export const SavedDraft = z.strictObject({ savedAt: Timestamp, problems: z.array(ProblemSchema) });
+export type Pipeline = z.output<typeof Pipeline>;
+
+/** What creating or saving a pipeline answers: the version now current. */
+export const SavedPipeline = z.strictObject({ id: Id, version: z.number().int().positive() });
+export type SavedPipeline = z.output<typeof SavedPipeline>;
+
+export const PipelineVersion = z.strictObject({ version: z.number().int().positive(), createdAt: Timestamp });
+export type PipelineVersion = z.output<typeof PipelineVersion>;
+export const PipelineVersionList = z.strictObject({ versions: z.array(PipelineVersion) });
+
+export const RunSummary = z.strictObject({
+  id: Id,
+  status: RunStatusSchema,
+  pipelineId: Id,
+  pipelineName: z.string(),
+  pipelineVersion: z.number().int().positive(),
+  trigger: z.string(),
+  error: z.string().nullable(),
+  createdAt: Timestamp,
+  startedAt: Timestamp.nullable(),
+  finishedAt: Timestamp.nullable(),
+});
+export type RunSummary = z.output<typeof RunSummary>;
+export const RunList = z.strictObject({ runs: z.array(RunSummary) });
+
+export const RunDetail = RunStateSchema.extend({
+  id: Id,
+  pipelineId: Id,
+  pipelineVersion: z.number().int().positive(),
+  projectId: Id,
+  trigger: z.string(),
+  inputs: RunInputsSchema,
+  createdAt: Timestamp,
+  startedAt: Timestamp.nullable(),
+  finishedAt: Timestamp.nullable(),
+});
+export type RunDetail = z.output<typeof RunDetail>;
+
+export const StartedRun = z.strictObject({ id: Id });
+export type StartedRun = z.output<typeof StartedRun>;
+export const CancellingRun = z.strictObject({ id: Id, status: z.literal('cancelling') });
+export type CancellingRun = z.output<typeof CancellingRun>;
+
+export const MediaItem = z.strictObject({
+  id: Id,
+  projectId: Id,
+  runId: Id.nullable(),
+  nodeId: z.string().nullable(),
+  kind: z.enum(['text', 'audio', 'image', 'json', 'file']),
+  mimeType: z.string(),
+  size: z.number().int().nonnegative(),
+  storageKey: z.string(),
+  createdAt: Timestamp,
+  /** Where the bytes are served, with the Authorization header. */
+  url: z.string(),
+  /** The same bytes without a header, for <img>/<audio>/links, for a few minutes. */
+  signedUrl: z.string(),
+});
+export const SignedUrls = z.strictObject({
+  urls: z.array(z.strictObject({ path: z.string(), url: z.string() })),
+  expiresAt: Timestamp,
+});
+export type MediaItem = z.output<typeof MediaItem>;
+export const MediaList = z.strictObject({ media: z.array(MediaItem) });
+
+/** Whether a cloud provider has a key, and whose: the key itself is never sent back. */
+export const ProviderSetting = z.strictObject({
+  provider: ProviderParam.shape.provider,
+  configured: z.boolean(),
+  source: z.enum(['user', 'environment']).nullable(),
+  baseUrl: z.string().nullable(),
+  updatedAt: Timestamp.nullable(),
+});
+export type ProviderSetting = z.output<typeof ProviderSetting>;
+export const ProviderSettingList = z.strictObject({ providers: z.array(ProviderSetting) });
+export const SavedProviderSetting = ProviderSetting.omit({ updatedAt: true });
+export type SavedProviderSetting = z.output<typeof SavedProviderSetting>;
+
+/** One call to a model, with what it cost. */
+export const Generation = z.strictObject({
+  id: Id,
+  projectId: Id.nullable(),
+  runId: Id.nullable(),
+  nodeId: z.string().nullable(),
+  itemIndex: z.number().int().nonnegative(),
+  type: z.enum(['text', 'audio', 'image']),
+  aiService: z.string(),
+  model: z.string().nullable(),
+  status: z.string(),
+  prompt: z.string().nullable(),
+  result: z.string().nullable(),
+  parameters: z.unknown(),
+  processingMs: z.number().nullable(),
+  tokensUsed: z.number().int().nullable(),
+  costUsd: z.number().nonnegative(),
+  createdAt: Timestamp,
+});
+export type Generation = z.output<typeof Generation>;
+export const GenerationList = z.strictObject({ generations: z.array(Generation) });
+
+/**
+ * The JSON body each route answers with, by status. Not listed: 204s and the routes that send bytes or
+ * events (media content, run artifacts, run events). Any error (4xx/5xx) not listed here is an ErrorBody.
+ */
+export const responses = {
+  'GET /api/health': { 200: Health, 503: Health },
+  'POST /api/auth/register': { 201: Registered },
+  'POST /api/auth/login': { 200: LoggedIn },
+  'GET /api/auth/me': { 200: Me },
+  'GET /api/nodes': { 200: NodeCatalog },
+  'GET /api/projects': { 200: ProjectList },
+  'POST /api/projects': { 201: Project },
+  'GET /api/projects/:id': { 200: Project },
+  'PATCH /api/projects/:id': { 200: Project },
+  'GET /api/pipelines': { 200: PipelineList },
+  'POST /api/pipelines': { 201: SavedPipeline },
+  'GET /api/pipelines/:id': { 200: Pipeline },
+  'PUT /api/pipelines/:id': { 200: SavedPipeline },
+  'GET /api/pipelines/:id/versions': { 200: PipelineVersionList },
+  'POST /api/pipelines/:id/versions': { 200: SavedPipeline, 201: SavedPipeline },
+  'PUT /api/pipelines/:id/draft': { 200: SavedDraft },
+  'POST /api/pipelines/:id/runs': { 201: StartedRun },
+  'GET /api/pipelines/:id/runs': { 200: RunList },
+  'GET /api/runs': { 200: RunList },
+  'GET /api/runs/:id': { 200: RunDetail },
+  'POST /api/runs/:id/cancel': { 202: CancellingRun },
+  'GET /api/media': { 200: MediaList },
+  'GET /api/media/:id': { 200: MediaItem },
+  'GET /api/settings/providers': { 200: ProviderSettingList },
+  'PUT /api/settings/providers/:provider': { 200: SavedProviderSetting },
+  'GET /api/settings/generations': { 200: GenerationList },
+  'POST /api/signed-urls': { 200: SignedUrls },
+} satisfies ResponseTable;
+export type ResponseTable = Record<string, Partial<Record<number, z.ZodType>>>;

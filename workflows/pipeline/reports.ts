@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { RUN_STATUSES } from './graph';
+
+/**
+ * What the engine reports as it travels to clients: a run's state and the problems found in a graph.
+ * graph.ts re-exports only the types: the studio bundles graph.ts, and these schemas are needed only
+ * where responses are described (api/schemas.ts), so nothing imports this module for its values but that.
+ */
+
+const Timestamp = z.iso.datetime({ offset: true });
+
+/** One thing wrong with a graph, pointing at where it is. */
+export const ProblemSchema = z.strictObject({
+  nodeId: z.string().optional(),
+  edgeId: z.string().optional(),
+  message: z.string(),
+});
+export type Problem = z.infer<typeof ProblemSchema>;
+
+export const RunStatusSchema = z.enum(RUN_STATUSES);
+
+export const NodeStateSchema = z.strictObject({
+  status: RunStatusSchema,
+  attempts: z.number().int().nonnegative(),
+  startedAt: Timestamp.nullable(),
+  finishedAt: Timestamp.nullable(),
+  /** Output values by handle. */
+  output: z.record(z.string(), z.unknown()).nullable(),
+  error: z.string().nullable(),
+  /** Latest progress an activity reported: a fraction and/or a message, and streamed text so far. */
+  progress: z
+    .strictObject({ fraction: z.number().optional(), message: z.string().optional(), text: z.string().optional() })
+    .nullable()
+    .optional(),
+});
+export type NodeState = z.infer<typeof NodeStateSchema>;
+
+export const RunStateSchema = z.strictObject({
+  status: RunStatusSchema,
+  nodes: z.record(z.string(), NodeStateSchema),
+  error: z.string().nullable(),
+  outputs: z.record(z.string(), z.unknown()).nullable(),
+});
+export type RunState = z.infer<typeof RunStateSchema>;
