@@ -13,6 +13,8 @@ export interface Config {
   s3: S3Config | undefined;
   jwtSecret: string | undefined;
   publicUrl: string | undefined;
+  /** Load the local models when the worker starts (WARM_MODELS=false skips it: light starts, e.g. in tests). */
+  warmModels: boolean;
 }
 
 export interface S3Config {
@@ -49,5 +51,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : undefined,
     jwtSecret: env.JWT_SECRET || undefined,
     publicUrl: env.PUBLIC_URL || undefined,
+    warmModels: !['0', 'false', 'no'].includes((env.WARM_MODELS ?? '').toLowerCase()),
   };
 }
