@@ -20,6 +20,8 @@ const MODES = {
 /** From the first signal until every process left is killed (the product gives up on its own at 6 s). */
 const SHUTDOWN_DEADLINE_MS = 8_000;
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** Signals this close together are one request. */
+const SAME_REQUEST_MS = 1_000;
 
 const mode = MODES[process.argv[2]];
 if (!mode) {
@@ -29,7 +31,8 @@ if (!mode) {
 
 /** The step running now: its process leads its own group. */
 let current;
-let stopping = false;
+/** When the first stop request came (0: none yet). */
+let stopping = 0;
 
 function killGroup(child, signal) {
   try {
@@ -41,10 +44,11 @@ function killGroup(child, signal) {
 
 function stop(signal) {
   if (stopping) {
-    if (current) killGroup(current, 'SIGKILL'); // asked twice: no more waiting
+    // Asked again: no more waiting. (Ctrl-C reaches this process twice at once, from the terminal and from npm.)
+    if (current && Date.now() - stopping > SAME_REQUEST_MS) killGroup(current, 'SIGKILL');
     return;
   }
-  stopping = true;
+  stopping = Date.now();
   if (!current) process.exit(0);
   // Only the step's leader: the product stops its parts in order (API, worker, database, then Temporal).
   current.kill(signal);

@@ -45,22 +45,26 @@ export function assertPortFree(port: number): Promise<void> {
 /** Longest the in-process shutdown may take before the process exits anyway (its launcher kills what is left). */
 const STOP_DEADLINE_MS = 6_000;
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const SAME_REQUEST_MS = 1_000;
 
 /**
  * Runs a process's start-up with shutdown handled from its first moment. `start` hands `stopLater` what to stop as
  * it starts each thing; they are stopped in reverse order on SIGINT/SIGTERM/SIGHUP, when the parent process goes
  * away (a launcher killed outright), or when start-up fails half-way — then the process exits: 0 after a clean
- * stop, 1 after a failure or when stopping took longer than STOP_DEADLINE_MS. A second signal exits at once.
+ * stop, 1 after a failure or when stopping took longer than STOP_DEADLINE_MS. A second signal (a second later)
+ * exits at once.
  */
 export async function runProcess(start: (stopLater: (stop: () => Promise<void>) => void) => Promise<void>): Promise<void> {
   const stops: (() => Promise<void>)[] = [];
-  let stopping = false;
+  let stopping = 0;
   const stopAll = (why: string, code: number) => {
     if (stopping) {
+      // A terminal's Ctrl-C can arrive twice at once (to this process and, relayed, from a wrapper): one request.
+      if (Date.now() - stopping < SAME_REQUEST_MS) return;
       console.log(`${why} again: exiting now`);
       process.exit(1);
     }
-    stopping = true;
+    stopping = Date.now();
     if (code === 0) console.log(`\n${why}: stopping…`);
     setTimeout(() => {
       console.error(`still stopping after ${STOP_DEADLINE_MS / 1000} s: exiting anyway`);

@@ -143,14 +143,25 @@ const cleanups: (() => void)[] = [];
 afterAll(() => {
   for (const cleanup of cleanups.reverse()) cleanup();
 });
-/** Whatever a failed test left running is killed, and its data folder removed. */
+/**
+ * Whatever a failed test left running is killed, and its data folder removed: every process seen under the
+ * launched one (orphans no longer show as its descendants), and the process groups they lead.
+ */
 function track(app: Launched): Launched {
+  const seen = new Map<number, string>(); // pid → command line, so that a pid reused since is left alone
+  const look = () => [app.child.pid!, ...descendants(app.child.pid!)].forEach((p) => procStat(p) && seen.set(p, commandOf(p)));
+  const watcher = setInterval(look, 200);
   cleanups.push(() => {
-    for (const pid of [app.child.pid!, ...descendants(app.child.pid!)]) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone already
+    clearInterval(watcher);
+    look();
+    for (const [pid, command] of seen) {
+      if (!procStat(pid) || commandOf(pid) !== command) continue;
+      for (const target of [-pid, pid]) {
+        try {
+          process.kill(target, 'SIGKILL');
+        } catch {
+          // gone already, or not a group leader
+        }
       }
     }
     rmSync(app.env.DATA_DIR, { recursive: true, force: true });
@@ -213,17 +224,19 @@ describe('npm start', () => {
     });
   });
 
-  it('takes over a lock left by a process that is gone', async () => {
+  it('takes over a lock left by a process that is gone, and stops cleanly on Ctrl-C in a terminal', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cf-life-'));
     const gone = spawn(process.execPath, ['-e', '0']);
     await new Promise((r) => gone.once('exit', r));
     writeFileSync(join(dataDir, 'creativeflow.lock'), JSON.stringify({ pid: gone.pid, role: 'npm start', port: 1, startedAt: 'earlier' }));
-    const app = track(await launch({ via: 'launcher', dataDir }));
+    const app = track(await launch({ via: 'npm', dataDir }));
     await untilHealthy(app);
     expect(JSON.parse(readFileSync(join(dataDir, 'creativeflow.lock'), 'utf8')).pid).not.toBe(gone.pid);
     const pids = descendants(app.child.pid!);
-    app.child.kill('SIGINT');
-    await expectStoppedWithin(app, pids);
-    expect(await app.exited).toBe(0);
+    // A terminal sends SIGINT to its whole foreground group (npm and the launcher); npm relays it once more.
+    process.kill(-app.child.pid!, 'SIGINT');
+    await expectStoppedWithin(app, pids); // the lock file is gone: the product stopped itself, nothing was killed
+    expect(app.output()).toContain('SIGINT: stopping');
+    expect(app.output()).not.toMatch(/killing what is left|exiting now|exiting anyway/);
   });
 });
