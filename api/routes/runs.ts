@@ -84,6 +84,7 @@ function streamRunEvents(req: Request, res: Response, runId: string, runs: RunRe
   let closed = false;
   let unsubscribe: (() => Promise<void>) | undefined;
   let resubscribe: NodeJS.Timeout | undefined;
+  let ticker: NodeJS.Timeout | undefined;
 
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
@@ -166,7 +167,7 @@ function streamRunEvents(req: Request, res: Response, runId: string, runs: RunRe
 
   let ticks = 0;
   let wasLive = true;
-  const ticker = setInterval(() => {
+  ticker = setInterval(() => {
     const live = unsubscribe !== undefined && bus.connected;
     // While not live, poll; once live again, one more read covers what the bus dropped meanwhile.
     if (!live || !wasLive) void catchUp();
