@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { bestEffort } from '../infra/bus/bestEffort';
 import { catalog, type LiveEvent, type NodeDefinition } from '../workflows/pipeline';
 import { createArtifactGuard } from './artifacts';
 import type { Activities, NodeActivity } from './contract';
@@ -15,7 +16,9 @@ export type { ActivityDeps } from './deps';
 export { createRunStore, type RunStore } from './runStore';
 
 /** Builds the worker's activities around the services it is handed (real ones, or test ones). */
-export function createActivities(deps: ActivityDeps): Activities {
+export function createActivities(given: ActivityDeps): Activities {
+  // Live events are a courtesy next to the database record: a bus that is away never fails or stalls a node.
+  const deps: ActivityDeps = { ...given, bus: bestEffort(given.bus) };
   const kit = createGenerationKit(deps);
   const steps = {
     delay,
@@ -42,7 +45,8 @@ export function createActivities(deps: ActivityDeps): Activities {
   return {
     async reportRunProgress(report) {
       await deps.store.applyReport(report);
-      for (const event of report.events) await deps.bus.publish(runChannel(report.runId), event);
+      // All at once (one connection keeps their order), so a stalled bus costs one timeout, not one per event.
+      await Promise.all(report.events.map((event) => deps.bus.publish(runChannel(report.runId), event)));
     },
     runInlineStep: tracked(largeValues.inlineStep),
     ...nodeActivities,

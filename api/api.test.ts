@@ -38,6 +38,7 @@ describe.each([
   it('reports health with the backends in use', async () => {
     const res = await apiClient(stack.baseUrl).get('/api/health');
     expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'ok', database: 'ok', temporal: 'ok', bus: 'ok' });
     expect(res.body.backends).toEqual(
       backends === 'servers' ? { database: 'postgres', bus: 'redis', blobs: 's3' } : { database: 'pglite', bus: 'memory', blobs: 'local' },
     );

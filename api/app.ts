@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Express } from 'express';
-import { sql } from 'kysely';
 import type { Services } from '../infra/services';
 import { createAuth, loadTokenSecret } from './auth';
 import { checkResponses } from './checkResponses';
@@ -14,6 +13,7 @@ import { createRunRepository } from './repositories/runs';
 import { createUserRepository } from './repositories/users';
 import { JSON_TYPE, refuseUnsafeInput, requireJsonBody } from './safeInput';
 import { authRoutes } from './routes/auth';
+import { healthRoutes } from './routes/health';
 import { mediaRoutes } from './routes/media';
 import { nodeRoutes } from './routes/nodes';
 import { pipelineRoutes } from './routes/pipelines';
@@ -45,20 +45,7 @@ export function createApp(services: Services): Express {
   if (process.env.NODE_ENV === 'test') app.use(checkResponses());
   app.use('/api', requireJsonBody, express.json({ limit: BODY_LIMIT, strict: true, type: JSON_TYPE }), refuseUnsafeInput);
 
-  app.get('/api/health', async (_req, res) => {
-    const checks = await Promise.allSettled([
-      sql`select 1`.execute(db),
-      temporal.connection.workflowService.getSystemInfo({}),
-    ]);
-    const [database, engine] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : `error: ${(c.reason as Error).message}`));
-    const healthy = checks.every((c) => c.status === 'fulfilled');
-    res.status(healthy ? 200 : 503).json({
-      status: healthy ? 'ok' : 'degraded',
-      database,
-      temporal: engine,
-      backends: { database: services.dbKind, bus: bus.kind, blobs: blobs.kind },
-    });
-  });
+  app.use('/api/health', healthRoutes(services));
   app.use('/api/auth', authRoutes(users, auth));
   // The only routes a signed link opens: one object's bytes. Everything else needs the Authorization header.
   app.get(['/api/media/:id/content', '/api/runs/:id/artifacts/*path'], auth.signedUrl);

@@ -39,9 +39,11 @@ export const ErrorBody = z.strictObject({
 export type ErrorBody = z.output<typeof ErrorBody>;
 
 export const Health = z.strictObject({
-  status: z.enum(['ok', 'degraded']),
+  /** `degraded`: only live events are away (runs still run); `unavailable` (503): the database or Temporal is. */
+  status: z.enum(['ok', 'degraded', 'unavailable']),
   database: z.string(),
   temporal: z.string(),
+  bus: z.string(),
   backends: z.strictObject({ database: z.string(), bus: z.string(), blobs: z.string() }),
 });
 export type Health = z.output<typeof Health>;

@@ -14,6 +14,8 @@ export interface Config {
   redisUrl: string | undefined;
   s3: S3Config | undefined;
   jwtSecret: string | undefined;
+  /** Load the local models when the worker starts (WARM_MODELS=false skips it: light starts, e.g. in tests). */
+  warmModels: boolean;
 }
 
 export interface S3Config {
@@ -50,5 +52,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : undefined,
     jwtSecret: env.JWT_SECRET || undefined,
+    warmModels: !['0', 'false', 'no'].includes((env.WARM_MODELS ?? '').toLowerCase()),
   };
 }

@@ -1,7 +1,9 @@
 import type { Server } from 'node:http';
+import { createServer } from 'node:net';
 import { createApp } from '../api/app';
 import type { Config } from './config';
 import { openServices, type Services } from './services';
+import { StartupError } from './startupError';
 import { startDevServer, type DevServer } from './temporal';
 export { runWorker } from './worker';
 
@@ -15,31 +17,79 @@ export async function resolveTemporal(config: Config): Promise<{ address: string
 export function listen(services: Services, port: number): Promise<Server> {
   const app = createApp(services);
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, services.config.host, () => resolve(server));
+    // Express 5 calls this back with the error when listening fails (a port in use), not only on success.
+    const server = app.listen(port, services.config.host, (err?: Error) => (err ? reject(listenError(err, port)) : resolve(server)));
     // Longer than the usual load balancer idle timeout (60 s), so a reused keep-alive connection is
     // never closed by us just as a client sends on it (ECONNRESET), even when a busy CPU delays timers.
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
-    server.once('error', reject);
   });
 }
 
-/** Runs `stop` once on SIGINT/SIGTERM, then exits. */
-export function onShutdown(stop: () => Promise<void>): void {
-  let stopping = false;
-  const handle = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping…`);
-    stop()
-      .then(() => process.exit(0))
-      .catch((err) => {
-        console.error(err);
-        process.exit(1);
-      });
+function listenError(err: Error, port: number): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new StartupError(`Port ${port} is already in use by another program: stop it, or set PORT to a free port.`);
+  if (code === 'EACCES') return new StartupError(`Not allowed to listen on port ${port}: set PORT to one above 1024.`);
+  return err;
+}
+
+/** Fails with the same message listen() would, before anything else starts (on every address, as listen() binds). */
+export function assertPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (err) => reject(listenError(err, port)));
+    probe.listen(port, () => probe.close(() => resolve()));
+  });
+}
+
+/** Longest the in-process shutdown may take before the process exits anyway (its launcher kills what is left). */
+const STOP_DEADLINE_MS = 6_000;
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const SAME_REQUEST_MS = 1_000;
+
+/**
+ * Runs a process's start-up with shutdown handled from its first moment. `start` hands `stopLater` what to stop as
+ * it starts each thing; they are stopped in reverse order on SIGINT/SIGTERM/SIGHUP, when the parent process goes
+ * away (a launcher killed outright), or when start-up fails half-way — then the process exits: 0 after a clean
+ * stop, 1 after a failure or when stopping took longer than STOP_DEADLINE_MS. A second signal (a second later)
+ * exits at once.
+ */
+export async function runProcess(start: (stopLater: (stop: () => Promise<void>) => void) => Promise<void>): Promise<void> {
+  const stops: (() => Promise<void>)[] = [];
+  let stopping = 0;
+  const stopAll = (why: string, code: number) => {
+    if (stopping) {
+      // A terminal's Ctrl-C can arrive twice at once (to this process and, relayed, from a wrapper): one request.
+      if (Date.now() - stopping < SAME_REQUEST_MS) return;
+      console.log(`${why} again: exiting now`);
+      process.exit(1);
+    }
+    stopping = Date.now();
+    if (code === 0) console.log(`\n${why}: stopping…`);
+    setTimeout(() => {
+      console.error(`still stopping after ${STOP_DEADLINE_MS / 1000} s: exiting anyway`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS);
+    void (async () => {
+      let failed = false;
+      for (const stop of stops.reverse()) {
+        await stop().catch((err: unknown) => {
+          failed = true;
+          console.error(err);
+        });
+      }
+      process.exit(failed ? 1 : code);
+    })();
   };
-  process.on('SIGINT', () => handle('SIGINT'));
-  process.on('SIGTERM', () => handle('SIGTERM'));
+  for (const signal of SIGNALS) process.on(signal, () => stopAll(signal, 0));
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && stopAll('parent process exited', 0), 500).unref();
+  try {
+    await start((stop) => stops.push(stop));
+  } catch (err) {
+    console.error(err instanceof StartupError ? err.message : err);
+    stopAll('start-up failed', 1);
+  }
 }
 
 export function closeServer(server: Server): Promise<void> {

@@ -24,6 +24,21 @@ export function portAnswers(port: number, host = '127.0.0.1'): Promise<boolean> 
   });
 }
 
+/** It stops in ~2 s when asked; past this it is killed (its SQLite file survives that). */
+const STOP_TIMEOUT_MS = 3_000;
+
+/**
+ * A prefix that makes the dev server die with the process that started it, even when that process is killed
+ * outright and cannot stop it (Linux: util-linux `setpriv --pdeathsig`). Elsewhere, the launcher's process group
+ * kill is what remains.
+ */
+function killedWithParent(): string[] {
+  if (process.platform !== 'linux') return [];
+  setpriv ??= spawnSync('setpriv', ['--pdeathsig', 'KILL', '--', 'true']).status === 0;
+  return setpriv ? ['setpriv', '--pdeathsig', 'KILL', '--'] : [];
+}
+let setpriv: boolean | undefined;
+
 export interface DevServer {
   address: string;
   uiUrl: string;
@@ -44,19 +59,18 @@ export async function startDevServer(config: Config, opts: { port?: number; uiPo
   if (await portAnswers(port)) return { address, uiUrl, owned: false, stop: async () => {} };
 
   mkdirSync(config.dataDir, { recursive: true });
-  const child: ChildProcess = spawn(
+  const [command, ...args] = [
+    ...killedWithParent(),
     temporalBinary(config),
-    [
-      'server', 'start-dev',
-      '--db-filename', join(config.dataDir, 'temporal.db'),
-      '--ip', '127.0.0.1',
-      '--port', String(port),
-      '--ui-port', String(uiPort),
-      '--namespace', config.temporalNamespace,
-      '--log-level', 'error',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+    'server', 'start-dev',
+    '--db-filename', join(config.dataDir, 'temporal.db'),
+    '--ip', '127.0.0.1',
+    '--port', String(port),
+    '--ui-port', String(uiPort),
+    '--namespace', config.temporalNamespace,
+    '--log-level', 'error',
+  ];
+  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -66,7 +80,10 @@ export async function startDevServer(config: Config, opts: { port?: number; uiPo
   const deadline = Date.now() + 60_000;
   while (!(await portAnswers(port))) {
     if (child.exitCode !== null) throw new Error(`Temporal dev server exited (${child.exitCode}): ${stderr.trim()}`);
-    if (Date.now() > deadline) throw new Error(`Temporal dev server did not listen on ${port} within 60 s`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`Temporal dev server did not listen on ${port} within 60 s`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
@@ -74,9 +91,9 @@ export async function startDevServer(config: Config, opts: { port?: number; uiPo
     uiUrl,
     owned: true,
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
       await exited;
       clearTimeout(timer);
     },

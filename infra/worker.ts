@@ -47,6 +47,9 @@ const quietLogger = {
   error(message: string) { console.error(message); },
 };
 
+const SHUTDOWN_GRACE = '1s';
+const SHUTDOWN_FORCE = '4s';
+
 export interface RunningWorker {
   worker: Worker;
   /** Settles once the worker has stopped and its connection is closed. */
@@ -77,7 +80,10 @@ export async function runWorker(services: Services, opts: { warmModels?: boolean
     taskQueue: services.config.taskQueue,
     workflowBundle: await workflowBundle(),
     activities,
-    shutdownGraceTime: '5s',
+    // Stopping stays well inside the launcher's deadline: in-flight activities get a moment to finish, then are
+    // cancelled (delays wake, local models stop at the next token or sentence) and retried by the next worker.
+    shutdownGraceTime: SHUTDOWN_GRACE,
+    shutdownForceTime: SHUTDOWN_FORCE,
   });
   const done = worker.run().finally(async () => {
     await connection.close();

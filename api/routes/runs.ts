@@ -9,7 +9,7 @@ import { sendBlob } from '../sendBlob';
 import type { RunRepository } from '../repositories/runs';
 import type { RunService } from '../services/runs';
 
-const HEARTBEAT_MS = 15_000;
+const KEEPALIVE_MS = 16_000;
 
 export function runRoutes(deps: { runs: RunRepository; runService: RunService; bus: EventBus; blobs: BlobStore }): Router {
   const { runs, runService, bus } = deps;
@@ -45,7 +45,7 @@ export function runRoutes(deps: { runs: RunRepository; runService: RunService; b
       const { id } = parse(IdParam, req.params, 'path');
       const run = await runs.find(req.user!.id, id);
       if (!run) throw notFound('Run');
-      await streamRunEvents(req, res, id, runs, bus);
+      streamRunEvents(req, res, id, runs, bus);
     }),
   );
 
@@ -66,15 +66,24 @@ export function runRoutes(deps: { runs: RunRepository; runService: RunService; b
 }
 
 /**
- * Server-Sent Events for one run: first the recorded events after Last-Event-ID (from the database,
- * so any API replica can serve them), then live ones from the bus, without gaps or repeats.
- * Ends after the run's final status.
+ * Server-Sent Events for one run: the recorded events after Last-Event-ID (from the database, so any API replica
+ * can serve them) at once, then live ones from the bus, in order, without gaps or repeats. Ends after the run's
+ * final status.
+ *
+ * The database is the record and the bus only makes it fast, so the stream never depends on the bus: while it is
+ * away (or the subscription not yet confirmed) recorded events are read every POLL_MS; a live event that skips a
+ * sequence number (some were lost while the bus was away) is held back until the database fills the gap; and
+ * every KEEPALIVE_MS the stream sends a comment and reads the database once more, in case the bus dropped the end.
  */
-async function streamRunEvents(req: Request, res: Response, runId: string, runs: RunRepository, bus: EventBus) {
+const POLL_MS = 2_000;
+const KEEPALIVE_TICKS = Math.round(KEEPALIVE_MS / POLL_MS);
+
+function streamRunEvents(req: Request, res: Response, runId: string, runs: RunRepository, bus: EventBus): void {
   let lastSeq = parse(LastEventId, req.get('last-event-id') ?? req.query.lastEventId ?? '0', 'Last-Event-ID');
-  let replaying = true;
   let closed = false;
-  const buffered: (RunEvent | LiveEvent)[] = [];
+  let unsubscribe: (() => Promise<void>) | undefined;
+  let resubscribe: NodeJS.Timeout | undefined;
+  let ticker: NodeJS.Timeout | undefined;
 
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
@@ -84,13 +93,16 @@ async function streamRunEvents(req: Request, res: Response, runId: string, runs:
   });
   res.write('retry: 2000\n\n');
 
-  const finish = async () => {
+  const finish = () => {
     if (closed) return;
     closed = true;
-    clearInterval(heartbeat);
-    await unsubscribe();
+    clearInterval(ticker);
+    clearTimeout(resubscribe);
     res.end();
+    // Not awaited: with Redis away an UNSUBSCRIBE waits for its return, and the response must not.
+    unsubscribe?.().catch(() => undefined);
   };
+  req.on('close', finish); // before anything is awaited, so a client leaving early leaks nothing
 
   const send = (event: RunEvent | LiveEvent) => {
     if (closed) return;
@@ -98,21 +110,73 @@ async function streamRunEvents(req: Request, res: Response, runId: string, runs:
       if (event.seq <= lastSeq) return;
       lastSeq = event.seq;
       res.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
-      if (event.type === 'run.status' && TERMINAL_STATUSES.includes(event.status)) void finish();
+      if (event.type === 'run.status' && TERMINAL_STATUSES.includes(event.status)) finish();
     } else {
       res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
     }
   };
 
-  const unsubscribe = await bus.subscribe(runChannel(runId), (message) => {
-    const event = message as RunEvent | LiveEvent;
-    if (replaying) buffered.push(event);
-    else send(event);
-  });
-  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
-  req.on('close', () => void finish());
+  // Sends what the database recorded after lastSeq; live events arriving meanwhile wait, so order holds.
+  let reading = false;
+  let readAgain = false;
+  const held: (RunEvent | LiveEvent)[] = [];
+  const catchUp = async () => {
+    if (reading) {
+      readAgain = true;
+      return;
+    }
+    reading = true;
+    try {
+      do {
+        readAgain = false;
+        for (const event of await runs.eventsAfter(runId, lastSeq)) send(event);
+      } while (readAgain && !closed);
+    } catch (err) {
+      console.error(`[events] run ${runId}: reading recorded events failed, retrying: ${(err as Error).message}`);
+    } finally {
+      reading = false;
+      for (const event of held.splice(0)) send(event);
+    }
+  };
 
-  for (const event of await runs.eventsAfter(runId, lastSeq)) send(event);
-  replaying = false;
-  for (const event of buffered.splice(0)) send(event);
+  const onLive = (message: unknown) => {
+    const event = message as RunEvent | LiveEvent;
+    if (reading || ('seq' in event && event.seq > lastSeq + 1)) {
+      held.push(event);
+      void catchUp();
+    } else {
+      send(event);
+    }
+  };
+
+  const subscribe = () => {
+    bus.subscribe(runChannel(runId), onLive).then(
+      (off) => {
+        if (closed) return void off().catch(() => undefined);
+        unsubscribe = off;
+        void catchUp(); // what was recorded before the subscription took hold
+      },
+      (err: Error) => {
+        if (closed) return;
+        console.error(`[events] run ${runId}: subscribing to live events failed, retrying: ${err.message}`);
+        resubscribe = setTimeout(subscribe, POLL_MS);
+      },
+    );
+  };
+
+  let ticks = 0;
+  let wasLive = true;
+  ticker = setInterval(() => {
+    const live = unsubscribe !== undefined && bus.connected;
+    // While not live, poll; once live again, one more read covers what the bus dropped meanwhile.
+    if (!live || !wasLive) void catchUp();
+    wasLive = live;
+    if (++ticks % KEEPALIVE_TICKS === 0) {
+      res.write(': keep-alive\n\n');
+      void catchUp();
+    }
+  }, POLL_MS);
+
+  subscribe();
+  void catchUp();
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createEventBus, RedisEventBus, type EventBus } from './index';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { startTcpProxy, type TcpProxy } from '../../test/support/tcpProxy';
+import { bestEffort, createEventBus, RedisEventBus, type EventBus } from './index';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const runId = randomUUID().slice(0, 8);
@@ -74,6 +75,11 @@ describe.each(kinds)('EventBus ($kind)', ({ kind, open }) => {
 
   it('reports its kind', () => {
     expect(bus.kind).toBe(kind);
+  });
+
+  it('is connected and answers a ping', async () => {
+    expect(bus.connected).toBe(true);
+    await expect(bus.ping()).resolves.toBeUndefined();
   });
 
   it('delivers a published message to a subscriber', async () => {
@@ -250,6 +256,7 @@ describe.each(kinds)('EventBus ($kind)', ({ kind, open }) => {
     await other.close(); // idempotent
     await expect(other.publish(channel('closed'), 1)).rejects.toThrow(/closed/);
     await expect(other.subscribe(channel('closed'), () => undefined)).rejects.toThrow(/closed/);
+    await expect(other.ping()).rejects.toThrow(/closed/);
   });
 });
 
@@ -327,5 +334,126 @@ describe('EventBus (redis) across instances', () => {
 
   it('fails startup clearly when Redis is unreachable', async () => {
     await expect(RedisEventBus.open('redis://127.0.0.1:1', { initialConnectAttempts: 2 })).rejects.toThrow(/127\.0\.0\.1:1/);
+  });
+});
+
+describe('EventBus (redis) through an outage', () => {
+  let proxy: TcpProxy;
+  let bus: EventBus; // reaches Redis through the proxy
+  let direct: EventBus;
+  let errors: MockInstance<typeof console.error>;
+
+  beforeAll(async () => {
+    errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const { hostname, port } = new URL(REDIS_URL);
+    proxy = await startTcpProxy({ host: hostname, port: Number(port || 6379) });
+    bus = await createEventBus({ redisUrl: `redis://127.0.0.1:${proxy.port}` });
+    direct = await createEventBus({ redisUrl: REDIS_URL });
+  });
+  afterAll(async () => {
+    await Promise.all([bus?.close(), direct?.close()]);
+    await proxy?.close();
+    errors.mockRestore();
+  });
+
+  async function until(what: string, ok: () => boolean, ms = 10_000) {
+    const deadline = Date.now() + ms;
+    while (!ok()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  it('fails publish and ping at once while Redis is away, resumes subscriptions when it is back', async () => {
+    const ch = channel('outage');
+    const got = collector(1);
+    await bus.subscribe(ch, got.handler);
+    expect(bus.connected).toBe(true);
+    await expect(bus.ping()).resolves.toBeUndefined();
+
+    await proxy.cut();
+    await until('the bus notices', () => !bus.connected);
+    const started = Date.now();
+    await expect(bus.publish(ch, 'into the void')).rejects.toThrow(/Redis at redis:\/\/127\.0\.0\.1/);
+    await expect(bus.ping()).rejects.toThrow(/Redis at/);
+    expect(Date.now() - started).toBeLessThan(500); // not queued until Redis returns
+
+    // Subscribing while away waits for Redis (it does not fail), and then works.
+    const lateChannel = channel('outage-late');
+    const late = collector(1);
+    let lateReady = false;
+    const lateSubscribed = bus.subscribe(lateChannel, late.handler).then(() => (lateReady = true));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(lateReady).toBe(false);
+
+    await proxy.restore();
+    await until('the bus reconnects', () => bus.connected);
+    await lateSubscribed;
+    await expect(bus.ping()).resolves.toBeUndefined();
+    await direct.publish(ch, 'after the outage');
+    await direct.publish(lateChannel, 'after the outage');
+    expect(await got.done).toEqual(['after the outage']);
+    expect(await late.done).toEqual(['after the outage']);
+    await bus.publish(ch, 'published by the recovered bus');
+    await flush(bus);
+  });
+
+  it('logs an outage once, not on every reconnect attempt', async () => {
+    errors.mockClear();
+    await proxy.cut();
+    await new Promise((r) => setTimeout(r, 1500)); // several reconnect attempts
+    await proxy.restore();
+    await until('the bus reconnects', () => bus.connected);
+    const lines = errors.mock.calls.map((args) => args.map(String).join(' '));
+    expect(lines.filter((l) => /publisher: .*reconnecting/.test(l))).toHaveLength(1);
+    expect(lines.filter((l) => /subscriber: .*reconnecting/.test(l))).toHaveLength(1);
+    expect(lines.filter((l) => /connected again/.test(l))).toHaveLength(2);
+  });
+});
+
+describe('bestEffort(bus)', () => {
+  let warn: MockInstance<typeof console.warn>;
+  let error: MockInstance<typeof console.error>;
+  beforeAll(() => {
+    warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  });
+  afterAll(() => {
+    warn.mockRestore();
+    error.mockRestore();
+  });
+
+  it('never rejects a publish, logs a failing streak once and its end once, and passes the rest through', async () => {
+    let down = true;
+    const real = await createEventBus({});
+    const flaky: EventBus = {
+      kind: 'redis',
+      get connected() {
+        return !down;
+      },
+      ping: () => real.ping(),
+      subscribe: (c, h) => real.subscribe(c, h),
+      close: () => real.close(),
+      publish: async (c, m) => {
+        if (down) throw new Error('Redis at redis://x: connection refused');
+        return real.publish(c, m);
+      },
+    };
+    const bus = bestEffort(flaky);
+    const ch = channel('best-effort');
+    const got = collector(1);
+    await bus.subscribe(ch, got.handler);
+    expect(bus.kind).toBe('redis');
+    expect(bus.connected).toBe(false);
+    for (let i = 0; i < 5; i++) await expect(bus.publish(ch, i)).resolves.toBeUndefined();
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0][0])).toMatch(/not being published \(Redis at redis:\/\/x: connection refused\)/);
+    down = false;
+    await bus.publish(ch, 'back');
+    expect(await got.done).toEqual(['back']);
+    expect(warn).toHaveBeenCalledTimes(2);
+    await expect(bus.publish(ch, 10n)).resolves.toBeUndefined();
+    expect(String(error.mock.calls.at(-1)?.[0])).toMatch(/dropped a live event: .*JSON/);
+    await bus.close();
   });
 });

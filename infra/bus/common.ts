@@ -12,6 +12,13 @@ export interface EventBus {
   subscribe(channel: string, handler: (message: unknown) => void): Promise<() => Promise<void>>;
   /** Drops all subscriptions and releases connections. Idempotent; publish/subscribe afterwards throw. */
   close(): Promise<void>;
+  /**
+   * Whether messages flow right now (always, in memory). While Redis is away this is false: publish fails fast,
+   * subscribe waits, and existing subscriptions resume (receiving nothing published meanwhile) once it is back.
+   */
+  readonly connected: boolean;
+  /** Resolves if the bus answers within a moment; rejects saying why otherwise (health checks). */
+  ping(): Promise<void>;
 }
 
 export function validateChannel(channel: unknown): string {

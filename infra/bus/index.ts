@@ -3,6 +3,7 @@ import { MemoryEventBus } from './memory';
 import { RedisEventBus } from './redis';
 
 export { type EventBus, type Handler } from './common';
+export { bestEffort } from './bestEffort';
 export { MemoryEventBus } from './memory';
 export { RedisEventBus } from './redis';
 

@@ -10,6 +10,7 @@ interface Subscription {
  */
 export class MemoryEventBus implements EventBus {
   readonly kind = 'memory' as const;
+  readonly connected = true;
   private readonly channels = new Map<string, Set<Subscription>>();
   private closed = false;
 
@@ -45,6 +46,10 @@ export class MemoryEventBus implements EventBus {
       current.delete(sub);
       if (current.size === 0) this.channels.delete(channel);
     };
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
   }
 
   async close(): Promise<void> {

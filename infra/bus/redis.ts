@@ -11,13 +11,20 @@ interface Subscription {
 interface ChannelEntry {
   subs: Set<Subscription>;
   listener: (raw: string) => void;
-  /** Resolves once Redis confirmed the SUBSCRIBE. */
+  /** Resolves once Redis confirmed the SUBSCRIBE (after an outage, if one is under way). */
   ready: Promise<void>;
 }
 
 /** How often the first connection may fail (~5 s of backoff) before startup gives up; later outages retry forever. */
 const INITIAL_CONNECT_ATTEMPTS = 8;
 const CLOSE_TIMEOUT_MS = 2_000;
+/**
+ * Longest a PUBLISH (or PING) may take before it counts as failed. While disconnected, publishing fails at once
+ * instead (no offline queue): a caller awaiting a live event must never wait for Redis to come back.
+ */
+export const COMMAND_TIMEOUT_MS = 1_000;
+/** Bounds the publisher's queue when Redis stalls without dropping the connection. */
+const PUBLISH_QUEUE_MAX = 10_000;
 
 function reconnectStrategy(state: { connected: boolean }, url: string, initialAttempts: number) {
   return (retries: number, cause: Error): number | Error => {
@@ -43,6 +50,28 @@ async function connect(client: Client, state: { connected: boolean }): Promise<v
   state.connected = true;
 }
 
+/**
+ * Logs a connection's outages once each (node-redis reports every failed reconnect attempt) and remembers the
+ * last error, for health checks to report.
+ */
+function watchConnection(client: Client, role: string): { lastError: () => string | undefined } {
+  let lastError: string | undefined;
+  let down = false;
+  client.on('error', (err: Error) => {
+    // Without an 'error' listener a dropped connection would be an uncaught exception; reconnecting is automatic.
+    lastError = err.message || err.constructor.name;
+    if (down) return;
+    down = true;
+    console.error(`[bus] redis ${role}: ${lastError}; reconnecting`);
+  });
+  client.on('ready', () => {
+    if (down) console.error(`[bus] redis ${role}: connected again`);
+    down = false;
+    lastError = undefined;
+  });
+  return { lastError: () => lastError };
+}
+
 async function closeClient(client: Client): Promise<void> {
   if (!client.isOpen) return;
   if (!client.isReady) {
@@ -63,9 +92,10 @@ async function closeClient(client: Client): Promise<void> {
 
 /**
  * Redis pub/sub: any process publishing reaches subscribers in every process (API replicas, workers). One client
- * publishes, a duplicate() of it subscribes (a subscribed connection can do nothing else). node-redis reconnects
- * and re-subscribes by itself after an outage; messages published while disconnected are lost, as with any
- * pub/sub — durable history belongs in the database.
+ * publishes, another subscribes (a subscribed connection can do nothing else). node-redis reconnects and
+ * re-subscribes by itself after an outage; messages published while disconnected are lost, as with any pub/sub —
+ * durable history belongs in the database. Publishing never waits for Redis: it fails at once while disconnected
+ * and after COMMAND_TIMEOUT_MS when Redis stalls. Subscribing does wait: it resolves when Redis confirmed.
  */
 export class RedisEventBus implements EventBus {
   readonly kind = 'redis' as const;
@@ -74,36 +104,67 @@ export class RedisEventBus implements EventBus {
   private closing: Promise<void> | undefined;
 
   private constructor(
+    private readonly url: string,
     private readonly publisher: Client,
     private readonly subscriber: Client,
+    private readonly lastError: () => string | undefined,
   ) {}
 
   static async open(url: string, opts: { initialConnectAttempts?: number } = {}): Promise<RedisEventBus> {
     const attempts = Math.max(1, opts.initialConnectAttempts ?? INITIAL_CONNECT_ATTEMPTS);
     const pubState = { connected: false };
     const subState = { connected: false };
-    const publisher: Client = createClient({ url, socket: { reconnectStrategy: reconnectStrategy(pubState, url, attempts) } });
-    const subscriber: Client = publisher.duplicate({ socket: { reconnectStrategy: reconnectStrategy(subState, url, attempts) } });
-    // Without 'error' listeners a dropped connection would be an uncaught exception; reconnecting is automatic.
-    publisher.on('error', (err: Error) => console.error(`[bus] redis publisher: ${err.message}`));
-    subscriber.on('error', (err: Error) => console.error(`[bus] redis subscriber: ${err.message}`));
+    const publisher: Client = createClient({
+      url,
+      disableOfflineQueue: true,
+      commandsQueueMaxLength: PUBLISH_QUEUE_MAX,
+      commandOptions: { timeout: COMMAND_TIMEOUT_MS },
+      socket: { reconnectStrategy: reconnectStrategy(pubState, url, attempts) },
+    });
+    const subscriber: Client = createClient({ url, socket: { reconnectStrategy: reconnectStrategy(subState, url, attempts) } });
+    const pub = watchConnection(publisher, 'publisher');
+    const sub = watchConnection(subscriber, 'subscriber');
     try {
       await Promise.all([connect(publisher, pubState), connect(subscriber, subState)]);
     } catch (err) {
       await Promise.allSettled([closeClient(publisher), closeClient(subscriber)]);
       throw err;
     }
-    return new RedisEventBus(publisher, subscriber);
+    return new RedisEventBus(redactUrl(url), publisher, subscriber, () => pub.lastError() ?? sub.lastError());
+  }
+
+  get connected(): boolean {
+    return !this.closed && this.publisher.isReady && this.subscriber.isReady;
   }
 
   private assertOpen(): void {
     if (this.closed) throw new Error('EventBus is closed');
   }
 
+  private failure(err: unknown): Error {
+    const reason = err instanceof Error && err.message ? err.message : `no answer within ${COMMAND_TIMEOUT_MS} ms`;
+    return new Error(`Redis at ${this.url}: ${this.lastError() ?? reason}`, { cause: err });
+  }
+
   async publish(channel: string, message: unknown): Promise<void> {
     this.assertOpen();
     validateChannel(channel);
-    await this.publisher.publish(channel, encode(channel, message));
+    const json = encode(channel, message);
+    try {
+      await this.publisher.publish(channel, json);
+    } catch (err) {
+      throw this.failure(err);
+    }
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+    if (!this.subscriber.isReady) throw this.failure(new Error('subscriber disconnected'));
+    try {
+      await this.publisher.ping();
+    } catch (err) {
+      throw this.failure(err);
+    }
   }
 
   async subscribe(channel: string, handler: Handler): Promise<() => Promise<void>> {
@@ -119,7 +180,8 @@ export class RedisEventBus implements EventBus {
         if (this.closed) return;
         for (const s of [...subs]) if (subs.has(s)) deliver(channel, s.handler, raw);
       };
-      const created: ChannelEntry = { subs, listener, ready: this.subscriber.subscribe(channel, listener) };
+      const created: ChannelEntry = { subs, listener, ready: Promise.resolve() };
+      created.ready = this.subscribeUntilConfirmed(channel, created);
       created.ready.catch(() => {
         if (this.channels.get(channel) === created) this.channels.delete(channel);
       });
@@ -136,6 +198,23 @@ export class RedisEventBus implements EventBus {
     const joined = entry;
     let unsubscribing: Promise<void> | undefined;
     return () => (unsubscribing ??= this.leave(channel, joined, sub));
+  }
+
+  /**
+   * SUBSCRIBE, again if the connection dropped while it was in flight (node-redis rejects what awaited a reply
+   * then; one sent while disconnected waits in its queue for the reconnect instead).
+   */
+  private async subscribeUntilConfirmed(channel: string, entry: ChannelEntry): Promise<void> {
+    for (;;) {
+      try {
+        await this.subscriber.subscribe(channel, entry.listener);
+        return;
+      } catch (err) {
+        const abandoned = this.closed || this.channels.get(channel) !== entry;
+        if (abandoned || this.subscriber.isReady) throw err; // Redis refused it: not a connection problem
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   }
 
   private async leave(channel: string, entry: ChannelEntry, sub: Subscription): Promise<void> {

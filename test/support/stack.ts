@@ -62,7 +62,7 @@ export interface Stack {
  * The whole product for a test: a real Temporal dev server, the API on a free port, and by choice
  * real PostgreSQL + Redis + an S3-protocol server (moto), or the embedded PGlite + memory bus + local files.
  */
-export async function startStack(opts: { backends: 'servers' | 'embedded'; worker?: boolean }): Promise<Stack> {
+export async function startStack(opts: { backends: 'servers' | 'embedded'; worker?: boolean; redisUrl?: string }): Promise<Stack> {
   refuseInUnitTests('the whole stack');
   const dataDir = mkdtempSync(join(tmpdir(), 'cf-stack-'));
   const cleanups: (() => Promise<void>)[] = [];
@@ -74,7 +74,7 @@ export async function startStack(opts: { backends: 'servers' | 'embedded'; worke
     cleanups.push(() => s3.stop());
     Object.assign(env, {
       DATABASE_URL: database.url,
-      REDIS_URL,
+      REDIS_URL: opts.redisUrl ?? REDIS_URL,
       S3_BUCKET: 'creativeflow-test',
       S3_ENDPOINT: s3.endpoint,
       S3_ACCESS_KEY_ID: 'test',
