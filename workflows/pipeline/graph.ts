@@ -126,5 +126,16 @@ export type LiveEvent =
   | { type: 'node.attempt'; at: string; nodeId: string; attempt: number }
   | { type: 'node.progress'; at: string; nodeId: string; item?: number; fraction?: number; message?: string; text?: string };
 
+/** What started a run: the studio (a login session), the REST API (an API key), a schedule, or a re-run. */
+export const RUN_TRIGGER_KINDS = ['studio', 'api', 'schedule', 'rerun'] as const;
+export const RunTriggerSchema = z.strictObject({
+  kind: z.enum(RUN_TRIGGER_KINDS),
+  /** The API key's name, for runs an API key started. */
+  keyName: z.string().max(120).optional(),
+  /** The schedule's id, for scheduled runs. */
+  scheduleId: z.string().max(200).optional(),
+});
+export type RunTrigger = z.infer<typeof RunTriggerSchema>;
+
 export const RunInputsSchema = z.record(z.string(), z.unknown());
 export type RunInputs = z.infer<typeof RunInputsSchema>;
