@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { InvalidBlobKeyError } from '../infra/blobs';
 import { fillTemplate, isArtifactRef, type MediaRecord } from '../workflows/pipeline';
-import type { ActivityDeps, NodeStep } from './deps';
+import type { ActivityDeps, NodeSteps } from './deps';
 
 const EXTENSIONS: Record<string, string> = {
   'text/plain': '.txt',
@@ -69,8 +69,8 @@ function essence(contentType: string): string {
   return contentType.split(';')[0].trim().toLowerCase();
 }
 
-export function createStorageSteps({ blobs, store }: ActivityDeps): { upload: NodeStep } {
-  const upload: NodeStep = async ({ runId, nodeId, userId, projectId, pipelineId, itemIndex, params, inputs }) => {
+export function createStorageSteps({ blobs, store }: ActivityDeps): Pick<NodeSteps, 'upload'> {
+  const upload: NodeSteps['upload'] = async ({ runId, nodeId, userId, projectId, pipelineId, itemIndex, params, inputs }) => {
     const existing = await store.findMedia(runId, nodeId, itemIndex);
     if (existing) return { media: toRecord(existing) };
 
@@ -97,7 +97,7 @@ export function createStorageSteps({ blobs, store }: ActivityDeps): { upload: No
     const suffix = itemIndex > 0 ? `-${itemIndex}` : '';
     const ext = EXTENSIONS[essence(mimeType)] ?? '';
     const name = fileName(
-      fillTemplate(String(params.key), { user: userId, project: projectId, pipeline: pipelineId, run: runId, node: `${nodeId}${suffix}`, ext }),
+      fillTemplate(params.key, { user: userId, project: projectId, pipeline: pipelineId, run: runId, node: `${nodeId}${suffix}`, ext }),
       `${nodeId}${suffix}${ext}`,
     );
     let stored;
