@@ -5,7 +5,8 @@ import { asTemporalFailure } from './failures';
 import { costOf, type Usage } from './providers/prices';
 import type { NewGeneration } from './runStore';
 
-const HEARTBEAT_MS = 5_000;
+/** Often enough that a cancelled step stops within about a second (the worker sends one heartbeat a second at most). */
+const HEARTBEAT_MS = 1_000;
 
 export interface Generated {
   output: Record<string, unknown>;

@@ -47,6 +47,13 @@ const quietLogger = {
   error(message: string) { console.error(message); },
 };
 
+/**
+ * A step learns that its run was cancelled from the answer to a heartbeat, and a cancelled run ends only once its
+ * steps have stopped: heartbeats go out at least once a second (not every 80% of the heartbeat timeout, up to 24 s
+ * for an AI step), so a cancel takes about a second.
+ */
+export const HEARTBEAT_THROTTLE = { maxHeartbeatThrottleInterval: '1s' } as const;
+
 export interface RunningWorker {
   worker: Worker;
   /** Settles once the worker has stopped and its connection is closed. */
@@ -77,6 +84,7 @@ export async function runWorker(services: Services, opts: { warmModels?: boolean
     taskQueue: services.config.taskQueue,
     workflowBundle: await workflowBundle(),
     activities,
+    ...HEARTBEAT_THROTTLE,
     shutdownGraceTime: '5s',
   });
   const done = worker.run().finally(async () => {
