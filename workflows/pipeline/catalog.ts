@@ -57,7 +57,7 @@ const DEFAULT_RETRY: RetrySpec = {
 type ParamsSchema = z.ZodType<Record<string, unknown>>;
 
 /** A node type as defined: its params schema (so its params type, defaults applied) and its execution kept. */
-export type DefinedNode<S extends ParamsSchema, E extends InlineExecution<z.output<S>> | ActivityExecution> = Omit<
+type DefinedNode<S extends ParamsSchema, E extends InlineExecution<z.output<S>> | ActivityExecution> = Omit<
   NodeDefinition<z.output<S>>,
   'params' | 'execution'
 > & { params: S; execution: E };
