@@ -1,4 +1,4 @@
-import type { RunEvent, RunInputs } from '../workflows/pipeline';
+import type { ActivityNodeType, RunEvent, RunInputs } from '../workflows/pipeline';
 
 /** What the workflow hands every node activity. */
 export interface ActivityInput {
@@ -37,13 +37,8 @@ export interface RunReport {
   outputs: Record<string, unknown> | null;
 }
 
-export interface Activities {
+/** The worker's activities: one per activity the catalog's node types run (a missing one is a type error), and the workflow's own. */
+export interface Activities extends Record<ActivityNodeType, NodeActivity> {
   reportRunProgress(report: RunReport): Promise<void>;
   runInlineStep(input: InlineStepInput): Promise<ActivityResult>;
-  delay: NodeActivity;
-  upload: NodeActivity;
-  story: NodeActivity;
-  llm: NodeActivity;
-  narration: NodeActivity;
-  illustration: NodeActivity;
 }

@@ -1,13 +1,13 @@
 import { Context } from '@temporalio/activity';
-import type { NodeStep } from './deps';
+import type { NodeSteps } from './deps';
 
 /**
  * Waits `ms`, heartbeating the time already waited, so a retry after a worker crash waits only
  * what is left. Cancellation interrupts the wait.
  */
-export const delay: NodeStep = async ({ params, inputs }) => {
+export const delay: NodeSteps['delay'] = async ({ params, inputs }) => {
   const ctx = Context.current();
-  const total = Number(params.ms ?? 0);
+  const total = params.ms;
   let waited = Number(ctx.info.heartbeatDetails ?? 0);
   const started = Date.now() - waited;
   while (waited < total) {

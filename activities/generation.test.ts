@@ -2,6 +2,8 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivityTestEnv, type ActivityTestEnv } from '../test/support/activityEnv';
 import type { ActivityResult } from './contract';
+import { createActivities } from './index';
+import type { TextProvider, TextRequest } from './providers/types';
 
 describe('AI activities (generation records, text, speech, image steps)', () => {
   let env: ActivityTestEnv;
@@ -29,10 +31,48 @@ describe('AI activities (generation records, text, speech, image steps)', () => 
   });
 
   it('refuses empty text without retrying', async () => {
-    await expect(new MockActivityEnvironment().run(env.activities.narration, env.input('voice', { text: '  ' }, local))).rejects.toMatchObject({
+    await expect(new MockActivityEnvironment().run(env.activities.narration, env.input('voice', { text: '  ' }, { provider: 'local' }))).rejects.toMatchObject({
       nonRetryable: true,
       type: 'InvalidInput',
     });
+  });
+
+  it("hands the text provider the catalog's defaults for the params a node leaves unset", async () => {
+    const requests: TextRequest[] = [];
+    const recording: TextProvider = {
+      id: 'recording',
+      async generate(request) {
+        requests.push(request);
+        return { text: 'A fox by a frozen river.', model: 'recorded', promptTokens: 3, completionTokens: 5 };
+      },
+    };
+    const activities = createActivities({ ...env.deps, providers: { ...env.deps.providers, text: async () => recording } });
+    await new MockActivityEnvironment().run(activities.llm, env.input('caption', { text: 'The fox crossed the ice.' }));
+    await new MockActivityEnvironment().run(activities.story, env.input('saga', { prompt: 'a fox in winter' }));
+    expect(requests).toEqual([
+      {
+        system: undefined,
+        prompt: 'Write a one-sentence image prompt describing the main scene of this text:\n\nThe fox crossed the ice.',
+        maxTokens: 200,
+        temperature: 0.3,
+        seed: undefined,
+        model: undefined,
+      },
+      {
+        system: 'You are a warm, vivid storyteller. Write a complete short story with a beginning, middle and end. Plain prose, no title, no preamble.\nWrite about 150 words.',
+        prompt: 'a fox in winter',
+        maxTokens: Math.ceil(150 * 1.7) + 32,
+        temperature: 0.8,
+        seed: undefined,
+        model: undefined,
+      },
+    ]);
+  });
+
+  it('refuses params its node type does not accept, naming the param, without retrying', async () => {
+    await expect(
+      new MockActivityEnvironment().run(env.activities.llm, env.input('hot', { text: 'a fox' }, { temperature: 5 })),
+    ).rejects.toMatchObject({ nonRetryable: true, type: 'InvalidInput', message: expect.stringContaining('temperature') });
   });
 
   it('runs a local text model named by its GGUF file, and refuses a missing or path-like one', async () => {

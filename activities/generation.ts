@@ -1,12 +1,12 @@
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { ArtifactRef, LiveEvent } from '../workflows/pipeline';
-import type { ActivityInput } from './contract';
-import { runChannel, type ActivityDeps } from './deps';
+import { runChannel, type ActivityDeps, type StepInput } from './deps';
 import { asTemporalFailure } from './failures';
 import { costOf, type Usage } from './providers/prices';
 import type { NewGeneration } from './runStore';
 
-const HEARTBEAT_MS = 5_000;
+/** Often enough that a cancelled step stops within about a second (the worker sends one heartbeat a second at most). */
+const HEARTBEAT_MS = 1_000;
 
 export interface Generated {
   output: Record<string, unknown>;
@@ -20,13 +20,19 @@ export interface Generated {
 
 export type Progress = Omit<Extract<LiveEvent, { type: 'node.progress' }>, 'type' | 'at' | 'nodeId'>;
 
+/** The params every AI node has. */
+interface GenerationParams {
+  provider: string;
+  model?: string;
+}
+
 /**
  * What every AI step shares. Each records one generation per (run, node, item): a retry after a crash that
  * finds it recorded returns it instead of generating (and charging, and counting) again; artifacts are
  * written under keys derived from the same triple, so a retry overwrites rather than duplicates.
  */
 export function createGenerationKit({ providers, blobs, bus, store }: ActivityDeps) {
-  const publish = (input: ActivityInput, progress: Progress) =>
+  const publish = (input: StepInput<unknown>, progress: Progress) =>
     bus.publish(runChannel(input.runId), {
       type: 'node.progress',
       at: new Date().toISOString(),
@@ -36,7 +42,7 @@ export function createGenerationKit({ providers, blobs, bus, store }: ActivityDe
     } satisfies LiveEvent);
 
   async function generation(
-    input: ActivityInput,
+    input: StepInput<GenerationParams>,
     type: NewGeneration['type'],
     prompt: string,
     fromRecord: (result: string) => Record<string, unknown>,
@@ -48,7 +54,7 @@ export function createGenerationKit({ providers, blobs, bus, store }: ActivityDe
     const ctx = Context.current();
     const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_MS);
     const started = Date.now();
-    const provider = String(input.params.provider ?? 'local');
+    const { provider } = input.params;
     /** The generation row for this (run, node, item), with what this attempt found out. */
     const record = (outcome: Pick<NewGeneration, 'aiService' | 'model' | 'result' | 'parameters' | 'tokensUsed' | 'costUsd'>): NewGeneration => ({
       userId: input.userId,
@@ -80,7 +86,7 @@ export function createGenerationKit({ providers, blobs, bus, store }: ActivityDe
       if (ctx.cancellationSignal.aborted) throw new CancelledFailure('Generation cancelled');
       const failed = record({
         aiService: provider,
-        model: String(input.params.model || '') || provider,
+        model: input.params.model || provider,
         result: null,
         parameters: { attempt: ctx.info.attempt },
         tokensUsed: null,
@@ -95,7 +101,7 @@ export function createGenerationKit({ providers, blobs, bus, store }: ActivityDe
     }
   }
 
-  async function storeArtifact(input: ActivityInput, ext: string, body: Buffer, mimeType: string, extra: Partial<ArtifactRef>): Promise<ArtifactRef> {
+  async function storeArtifact(input: StepInput<unknown>, ext: string, body: Buffer, mimeType: string, extra: Partial<ArtifactRef>): Promise<ArtifactRef> {
     const key = `runs/${input.runId}/${input.nodeId}/${input.itemIndex}${ext}`;
     const stored = await blobs.put(key, body, { contentType: mimeType });
     return { artifact: true, key, mimeType, size: stored.size, ...extra };
@@ -106,7 +112,7 @@ export function createGenerationKit({ providers, blobs, bus, store }: ActivityDe
 
 export type GenerationKit = ReturnType<typeof createGenerationKit>;
 
-export function requireText(input: ActivityInput, handle: string): string {
+export function requireText(input: StepInput<unknown>, handle: string): string {
   const value = input.inputs[handle];
   if (typeof value !== 'string' || value.trim() === '') {
     throw ApplicationFailure.nonRetryable(`Input '${handle}' needs text, got ${value === undefined ? 'nothing' : typeof value === 'string' ? 'empty text' : typeof value}`, 'InvalidInput');

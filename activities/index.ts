@@ -1,13 +1,14 @@
 import { Context } from '@temporalio/activity';
 import { bestEffort } from '../infra/bus/bestEffort';
-import { catalog, type LiveEvent, type NodeDefinition } from '../workflows/pipeline';
+import { activityNodeDefinition, activityNodeTypes, type ActivityNodeType, type LiveEvent } from '../workflows/pipeline';
 import { createArtifactGuard } from './artifacts';
 import type { Activities, NodeActivity } from './contract';
-import { runChannel, type ActivityDeps, type NodeStep } from './deps';
+import { runChannel, type ActivityDeps, type NodeStep, type NodeSteps } from './deps';
 import { delay } from './flow';
 import { createGenerationKit } from './generation';
 import { createImageSteps } from './image';
 import { createLargeValues } from './largeValues';
+import { withParams } from './params';
 import { createSpeechSteps } from './speech';
 import { createTextSteps } from './text';
 import { createStorageSteps } from './storage';
@@ -20,7 +21,7 @@ export function createActivities(given: ActivityDeps): Activities {
   // Live events are a courtesy next to the database record: a bus that is away never fails or stalls a node.
   const deps: ActivityDeps = { ...given, bus: bestEffort(given.bus) };
   const kit = createGenerationKit(deps);
-  const steps = {
+  const steps: NodeSteps = {
     delay,
     ...createStorageSteps(deps),
     ...createTextSteps(deps, kit),
@@ -38,9 +39,11 @@ export function createActivities(given: ActivityDeps): Activities {
   };
 
   const largeValues = createLargeValues(deps.blobs);
-  const nodeActivities = Object.fromEntries(
-    Object.entries(steps).map(([name, step]) => [name, tracked(largeValues.aroundNodeStep(step, definitionOfActivity(name)))]),
-  ) as Record<keyof typeof steps, NodeActivity>;
+  const nodeActivity = <A extends ActivityNodeType>(name: A): NodeActivity => {
+    const definition = activityNodeDefinition(name);
+    return tracked(withParams(definition, largeValues.aroundNodeStep(steps[name], definition)));
+  };
+  const nodeActivities = Object.fromEntries(activityNodeTypes.map((name) => [name, nodeActivity(name)])) as Record<ActivityNodeType, NodeActivity>;
 
   return {
     async reportRunProgress(report) {
@@ -51,10 +54,4 @@ export function createActivities(given: ActivityDeps): Activities {
     runInlineStep: tracked(largeValues.inlineStep),
     ...nodeActivities,
   };
-}
-
-function definitionOfActivity(name: string): NodeDefinition {
-  const definition = [...catalog.values()].find((d) => d.execution.mode === 'activity' && d.execution.activity === name);
-  if (!definition) throw new Error(`No node type runs the activity '${name}'`);
-  return definition;
 }

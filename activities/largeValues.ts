@@ -12,8 +12,9 @@ import {
   type ArtifactRef,
   type NodeDefinition,
 } from '../workflows/pipeline';
-import type { ActivityInput, InlineStepInput } from './contract';
-import type { NodeStep } from './deps';
+import type { InlineStepInput } from './contract';
+import type { NodeStep, StepInput } from './deps';
+import { parseParams } from './params';
 
 /**
  * Keeps big values out of Temporal payloads around a node's step: value refs (oversized outputs upstream) on the
@@ -42,10 +43,10 @@ export function createLargeValues(blobs: BlobStore) {
     return Object.fromEntries(entries);
   }
 
-  const keyOf = (input: ActivityInput, name: string, value: unknown) =>
+  const keyOf = (input: StepInput<unknown>, name: string, value: unknown) =>
     `runs/${input.runId}/${input.nodeId}/${input.itemIndex}.${name}${valueMimeType(value) === 'text/plain' ? '.txt' : '.json'}`;
 
-  async function store(input: ActivityInput, name: string, value: unknown): Promise<ArtifactRef> {
+  async function store(input: StepInput<unknown>, name: string, value: unknown): Promise<ArtifactRef> {
     const mimeType = valueMimeType(value);
     const key = keyOf(input, name, value);
     const body = typeof value === 'string' ? value : JSON.stringify(value);
@@ -57,7 +58,7 @@ export function createLargeValues(blobs: BlobStore) {
    * Output values over the limit become refs. A list (a list port's value) keeps its items, its biggest ones
    * stored one by one until it fits, so a downstream node can still run once per item.
    */
-  async function fitOutputs(input: ActivityInput, definition: NodeDefinition, output: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async function fitOutputs<P>(input: StepInput<P>, definition: NodeDefinition<P>, output: Record<string, unknown>): Promise<Record<string, unknown>> {
     const limit = input.outputLimitBytes ?? MAX_INLINE_VALUE_BYTES;
     const listPorts = new Set(definition.outputs(input.params).filter((p) => isListKind(p.kind)).map((p) => p.handle));
     const fitted: Record<string, unknown> = {};
@@ -69,7 +70,7 @@ export function createLargeValues(blobs: BlobStore) {
     return fitted;
   }
 
-  async function fitList(input: ActivityInput, handle: string, list: unknown[], limit: number): Promise<unknown[]> {
+  async function fitList(input: StepInput<unknown>, handle: string, list: unknown[], limit: number): Promise<unknown[]> {
     const items = [...list];
     const sizes = items.map(jsonBytes);
     let total = jsonBytes(items);
@@ -95,7 +96,7 @@ export function createLargeValues(blobs: BlobStore) {
      * An I/O node's step. Its text and JSON ports get the values; `any` ports keep the refs, as they keep audio
      * and image refs (upload copies the stored bytes, delay passes the ref on).
      */
-    aroundNodeStep(step: NodeStep, definition: NodeDefinition): NodeStep {
+    aroundNodeStep<P>(step: NodeStep<P>, definition: NodeDefinition<P>): NodeStep<P> {
       return async (input) => {
         const reads = new Set(definition.inputs(input.params).filter((p) => ['text', 'json'].includes(itemKindOf(p.kind))).map((p) => p.handle));
         const output = await step({ ...input, inputs: await readInputs(input.inputs, (handle) => reads.has(handle)) });
@@ -107,8 +108,9 @@ export function createLargeValues(blobs: BlobStore) {
     inlineStep: (async (input: InlineStepInput) => {
       const definition = catalog.get(input.nodeType);
       if (definition?.execution.mode !== 'inline') throw ApplicationFailure.nonRetryable(`'${input.nodeType}' is not an inline node type`, 'InvalidInput');
+      const params = parseParams(definition, input);
       const inputs = await readInputs(input.inputs, () => true);
-      return fitOutputs(input, definition, definition.execution.run(input.params, inputs, { pipelineInputs: input.pipelineInputs }));
+      return fitOutputs({ ...input, params }, definition, definition.execution.run(params, inputs, { pipelineInputs: input.pipelineInputs }));
     }) as NodeStep,
   };
 }

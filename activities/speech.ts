@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import type { ActivityDeps, NodeStep } from './deps';
+import type { ActivityDeps, NodeSteps } from './deps';
 import { requireText, type GenerationKit } from './generation';
 import { splitSentences } from './providers/audio/sentences';
 import { joinWavs, wavDuration } from './providers/audio/wav';
@@ -8,11 +8,13 @@ import { joinWavs, wavDuration } from './providers/audio/wav';
 const SPEECH_CHUNK_CHARS = 400;
 
 /** narration: long texts split at sentence boundaries, each spoken, joined without clicks into one WAV. */
-export function createSpeechSteps({ providers }: ActivityDeps, { generation, publish, storeArtifact }: GenerationKit): Record<'narration', NodeStep> {
+export function createSpeechSteps({ providers }: ActivityDeps, { generation, publish, storeArtifact }: GenerationKit): Pick<NodeSteps, 'narration'> {
   return {
     narration: (input) => {
       const text = requireText(input, 'text');
-      const provider = String(input.params.provider ?? 'local');
+      const { provider, speed } = input.params;
+      // Empty names mean the provider's defaults.
+      const request = { voice: input.params.voice || undefined, speed, model: input.params.model || undefined };
       return generation(input, 'audio', text, (ref) => ({ audio: JSON.parse(ref) }), async (signal) => {
         const speech = await providers.speech(provider, input.userId);
         const chunks = splitSentences(text, SPEECH_CHUNK_CHARS);
@@ -20,10 +22,7 @@ export function createSpeechSteps({ providers }: ActivityDeps, { generation, pub
         let model = '';
         let voice = '';
         for (const [i, chunk] of chunks.entries()) {
-          const result = await speech.synthesize(
-            { text: chunk, voice: (input.params.voice as string | undefined) || undefined, speed: Number(input.params.speed ?? 1), model: (input.params.model as string | undefined) || undefined },
-            { signal },
-          );
+          const result = await speech.synthesize({ text: chunk, ...request }, { signal });
           parts.push(result.audio);
           ({ model, voice } = result);
           Context.current().heartbeat();
@@ -37,10 +36,9 @@ export function createSpeechSteps({ providers }: ActivityDeps, { generation, pub
           aiService: speech.id,
           model,
           usage: { characters: text.length },
-          parameters: { voice, speed: input.params.speed, chunks: chunks.length },
+          parameters: { voice, speed, chunks: chunks.length },
         };
       });
     },
-
   };
 }

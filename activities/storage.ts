@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { InvalidBlobKeyError } from '../infra/blobs';
 import { fillTemplate, isArtifactRef, type MediaRecord } from '../workflows/pipeline';
-import type { ActivityDeps, NodeStep } from './deps';
+import type { ActivityDeps, NodeSteps } from './deps';
 
 const EXTENSIONS: Record<string, string> = {
   'text/plain': '.txt',
@@ -69,40 +69,44 @@ function essence(contentType: string): string {
   return contentType.split(';')[0].trim().toLowerCase();
 }
 
-export function createStorageSteps({ blobs, store }: ActivityDeps): { upload: NodeStep } {
-  const upload: NodeStep = async ({ runId, nodeId, userId, projectId, pipelineId, itemIndex, params, inputs }) => {
+export function createStorageSteps({ blobs, store }: ActivityDeps): Pick<NodeSteps, 'upload'> {
+  const upload: NodeSteps['upload'] = async ({ runId, nodeId, userId, projectId, pipelineId, itemIndex, params, inputs }) => {
     const existing = await store.findMedia(runId, nodeId, itemIndex);
     if (existing) return { media: toRecord(existing) };
 
     const file = inputs.file;
     let body: Buffer;
+    /** What the media record says (`type/subtype`); the stored object keeps its full content type. */
     let mimeType: string;
+    let contentType: string;
     if (isArtifactRef(file)) {
       // The ref was checked against the run's owner before this step ran; its bytes and their type are the store's.
       const blob = await blobs.get(file.key);
       if (!blob) throw ApplicationFailure.nonRetryable(`Artifact '${file.key}' is missing from storage`, 'InvalidInput');
       body = blob.body;
-      mimeType = blob.contentType;
+      contentType = blob.contentType;
+      mimeType = essence(contentType);
     } else if (typeof file === 'string') {
       body = Buffer.from(file, 'utf8');
       mimeType = 'text/plain';
+      contentType = 'text/plain; charset=utf-8';
     } else if (file === undefined) {
       throw ApplicationFailure.nonRetryable("Upload got nothing on its 'file' input", 'InvalidInput');
     } else {
       body = Buffer.from(JSON.stringify(file, null, 2), 'utf8');
-      mimeType = 'application/json';
+      mimeType = contentType = 'application/json';
     }
 
     const id = mediaId(runId, nodeId, itemIndex);
     const suffix = itemIndex > 0 ? `-${itemIndex}` : '';
-    const ext = EXTENSIONS[essence(mimeType)] ?? '';
+    const ext = EXTENSIONS[mimeType] ?? '';
     const name = fileName(
-      fillTemplate(String(params.key), { user: userId, project: projectId, pipeline: pipelineId, run: runId, node: `${nodeId}${suffix}`, ext }),
+      fillTemplate(params.key, { user: userId, project: projectId, pipeline: pipelineId, run: runId, node: `${nodeId}${suffix}`, ext }),
       `${nodeId}${suffix}${ext}`,
     );
     let stored;
     try {
-      stored = await blobs.put(mediaStorageKey(userId, id, name), body, { contentType: mimeType === 'text/plain' ? 'text/plain; charset=utf-8' : mimeType });
+      stored = await blobs.put(mediaStorageKey(userId, id, name), body, { contentType });
     } catch (err) {
       if (err instanceof InvalidBlobKeyError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidInput');
       throw err;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createActivities, type ActivityDeps } from '../activities';
+import type { Activities } from '../activities/contract';
 import { activityNodeTypes } from '../workflows/pipeline';
 import { missingActivities } from './worker';
 
@@ -8,6 +9,14 @@ describe('worker activity check', () => {
     const unused = {} as never;
     const deps: ActivityDeps = { store: unused, blobs: unused, bus: unused, providers: unused };
     expect(missingActivities(createActivities(deps))).toEqual([]);
+  });
+
+  it('makes a missing activity a type error as well', () => {
+    const unused = {} as never;
+    const { illustration: _drawn, ...partial } = createActivities({ store: unused, blobs: unused, bus: unused, providers: unused });
+    // @ts-expect-error: the activities must cover every activity node type of the catalog
+    const activities: Activities = partial;
+    expect(missingActivities(activities)).toEqual(['illustration']);
   });
 
   it('names each activity node type a worker lacks, so it refuses to start', () => {

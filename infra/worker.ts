@@ -50,6 +50,13 @@ const quietLogger = {
 const SHUTDOWN_GRACE = '1s';
 const SHUTDOWN_FORCE = '4s';
 
+/**
+ * A step learns that its run was cancelled from the answer to a heartbeat, and a cancelled run ends only once its
+ * steps have stopped: heartbeats go out at least once a second (not every 80% of the heartbeat timeout, up to 24 s
+ * for an AI step), so a cancel takes about a second.
+ */
+export const HEARTBEAT_THROTTLE = { maxHeartbeatThrottleInterval: '1s' } as const;
+
 export interface RunningWorker {
   worker: Worker;
   /** Settles once the worker has stopped and its connection is closed. */
@@ -80,6 +87,7 @@ export async function runWorker(services: Services, opts: { warmModels?: boolean
     taskQueue: services.config.taskQueue,
     workflowBundle: await workflowBundle(),
     activities,
+    ...HEARTBEAT_THROTTLE,
     // Stopping stays well inside the launcher's deadline: in-flight activities get a moment to finish, then are
     // cancelled (delays wake, local models stop at the next token or sentence) and retried by the next worker.
     shutdownGraceTime: SHUTDOWN_GRACE,

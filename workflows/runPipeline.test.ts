@@ -5,10 +5,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activities, ActivityInput, RunReport } from '../activities/contract';
-import { workflowBundle } from '../infra/worker';
+import { HEARTBEAT_THROTTLE, workflowBundle } from '../infra/worker';
 import { startTestTemporal } from '../test/support/temporal';
 import { validateGraph, type Graph, type RunEvent, type RunState } from './pipeline';
-import type { RunPipelineArgs } from './runPipeline';
+import { runPipeline, runStateQuery, type RunPipelineArgs } from './runPipeline';
 
 const TASK_QUEUE = 'workflow-tests';
 let env: TestWorkflowEnvironment;
@@ -31,9 +31,16 @@ const activities: Pick<Activities, 'reportRunProgress' | 'delay' | 'upload'> = {
     calls.push(call);
     const ms = Number(input.params.ms);
     const started = Date.now();
-    while (Date.now() - started < ms) {
-      await sleepOrCancel(Math.min(100, ms - (Date.now() - started)));
-      Context.current().heartbeat();
+    try {
+      while (Date.now() - started < ms) {
+        await sleepOrCancel(Math.min(100, ms - (Date.now() - started)));
+        Context.current().heartbeat();
+      }
+    } catch (err) {
+      // A step that takes a while to stop once cancelled (a model finishing its token, a file being closed).
+      if (input.nodeId.startsWith('stubborn')) await new Promise((r) => setTimeout(r, 700));
+      call.end = Date.now();
+      throw err;
     }
     call.end = Date.now();
     return { output: { out: input.inputs.in }, attempt: call.attempt };
@@ -58,6 +65,7 @@ beforeAll(async () => {
     taskQueue: TASK_QUEUE,
     workflowBundle: await workflowBundle(),
     activities,
+    ...HEARTBEAT_THROTTLE,
   });
   running = worker.run();
 });
@@ -81,7 +89,7 @@ function start(raw: unknown, inputs: Record<string, unknown> = {}, failures?: Re
   startedWorkflows.push(`run-${runId}`);
   for (const [nodeId, count] of Object.entries(failures ?? {})) failUntilAttempt.set(`${runId}/${nodeId}`, count);
   const args: RunPipelineArgs = { runId, userId: 'u', projectId: 'p', pipelineId: 'pl', graph: graphOf(raw), inputs };
-  return env.client.workflow.start('runPipeline', { taskQueue: TASK_QUEUE, workflowId: `run-${runId}`, args: [args] });
+  return env.client.workflow.start(runPipeline, { taskQueue: TASK_QUEUE, workflowId: `run-${runId}`, args: [args] });
 }
 
 const callsOf = (nodeId: string) => calls.filter((c) => c.nodeId === nodeId);
@@ -164,7 +172,7 @@ describe('runPipeline', () => {
     }, { text: 'hello' }, { pub: Infinity });
     const error = await handle.result().catch((e) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
-    const state: RunState = await handle.query('runState');
+    const state = await handle.query(runStateQuery);
     expect(state.status).toBe('failed');
     expect(state.error).toBe("Node 'pub' failed: Destination refused the file");
     expect(state.nodes.pub).toMatchObject({ status: 'failed', error: 'Destination refused the file' });
@@ -179,15 +187,30 @@ describe('runPipeline', () => {
       nodes: [{ id: 'text', type: 'input', params: { name: 'text' } }, delayNode('wait', 30_000), { id: 'pub', type: 'upload', params: {} }],
       edges: [edge('text', 'value', 'wait', 'in'), edge('wait', 'out', 'pub', 'file')],
     }, { text: 'hello' });
-    await waitFor(async () => ((await handle.query('runState')) as RunState).nodes.wait.status === 'running');
+    await waitFor(async () => (await handle.query(runStateQuery)).nodes.wait.status === 'running');
     await handle.cancel();
     await expect(handle.result()).rejects.toThrow();
-    const state: RunState = await handle.query('runState');
+    const state = await handle.query(runStateQuery);
     expect(state.status).toBe('cancelled');
     expect(state.nodes.wait.status).toBe('cancelled');
     expect(state.nodes.pub.status).toBe('cancelled');
     expect((await handle.describe()).status.name).toBe('CANCELLED');
     expect(eventsOf(handle.workflowId).at(-1)).toMatchObject({ type: 'run.status', status: 'cancelled' });
+  });
+
+  it('ends a cancelled run only once its running step has stopped', async () => {
+    const handle = await start({
+      nodes: [{ id: 'text', type: 'input', params: { name: 'text' } }, delayNode('stubborn', 30_000)],
+      edges: [edge('text', 'value', 'stubborn', 'in')],
+    }, { text: 'hello' });
+    await waitFor(async () => (await handle.query(runStateQuery)).nodes.stubborn.status === 'running');
+    const cancelAt = Date.now();
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow();
+    const [step] = callsOf('stubborn');
+    expect(step.end).toBeGreaterThanOrEqual(cancelAt + 700);
+    expect((await handle.query(runStateQuery)).nodes.stubborn.status).toBe('cancelled');
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
   });
 
   it('numbers its events 1..n without gaps, in order', async () => {

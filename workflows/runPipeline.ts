@@ -1,4 +1,5 @@
 import {
+  ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
   CancelledFailure,
@@ -6,6 +7,7 @@ import {
   condition,
   defineQuery,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -49,7 +51,12 @@ export interface RunPipelineArgs {
 
 export const runStateQuery = defineQuery<RunState>('runState');
 
+/** Patch: activities scheduled from here on are cancelled with WAIT_CANCELLATION_COMPLETED. */
+const WAIT_FOR_CANCELLED_STEPS = 'wait-for-cancelled-steps';
+
 const { reportRunProgress } = proxyLocalActivities<Activities>({
+  // Never cut short: reports run in a non-cancellable scope, and would be waited for if one ever weren't.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   startToCloseTimeout: '30s',
   retry: { initialInterval: '200ms', maximumInterval: '10s' },
 });
@@ -292,6 +299,9 @@ async function callActivity<I extends ActivityInput>(
   }
   const { retry } = execution;
   const activities = proxyActivities<Activities>({
+    // A cancelled node ends only once its step has stopped (the model halted, nothing left writing), so the run
+    // says 'cancelled' only then. Runs recorded before this choice replay with the SDK's default, TRY_CANCEL.
+    cancellationType: patched(WAIT_FOR_CANCELLED_STEPS) ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED : ActivityCancellationType.TRY_CANCEL,
     startToCloseTimeout: execution.startToCloseMs,
     heartbeatTimeout: execution.heartbeatMs,
     retry: {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { TERMINAL_STATUSES, validateGraph, validateRunInputs, type RunInputs } from '../../workflows/pipeline';
-import type { RunPipelineArgs } from '../../workflows';
+import { runPipeline, type RunPipelineArgs } from '../../workflows';
 import { HttpError, notFound } from '../http';
 import type { PipelineRepository } from '../repositories/pipelines';
 import type { RunRepository } from '../repositories/runs';
@@ -43,7 +43,7 @@ export function createRunService(deps: { pipelines: PipelineRepository; runs: Ru
         inputs: request.inputs,
       };
       try {
-        await temporal.workflow.start('runPipeline', { taskQueue: deps.taskQueue, workflowId: workflowIdOf(runId), args: [args] });
+        await temporal.workflow.start(runPipeline, { taskQueue: deps.taskQueue, workflowId: workflowIdOf(runId), args: [args] });
       } catch (err) {
         await runs.markFailed(runId, `Could not start: ${(err as Error).message}`);
         throw new HttpError(503, 'engine_unavailable', `The run could not be started: ${(err as Error).message}`);

@@ -27,9 +27,9 @@ export interface InlineExecution<P> {
 }
 
 /** I/O nodes run as the activity of the same name, with these timeouts and retries. */
-export interface ActivityExecution {
+export interface ActivityExecution<A extends string = string> {
   mode: 'activity';
-  activity: string;
+  activity: A;
   startToCloseMs: number;
   heartbeatMs?: number;
   retry: RetrySpec;
@@ -54,10 +54,20 @@ const DEFAULT_RETRY: RetrySpec = {
   nonRetryableErrorTypes: ['InvalidInput', 'Unauthorized'],
 };
 
-function define<S extends z.ZodType<Record<string, unknown>>>(
-  definition: Omit<NodeDefinition<z.output<S>>, 'params'> & { params: S },
-): NodeDefinition {
-  return definition as unknown as NodeDefinition;
+type ParamsSchema = z.ZodType<Record<string, unknown>>;
+
+/** A node type as defined: its params schema (so its params type, defaults applied) and its execution kept. */
+type DefinedNode<S extends ParamsSchema, E extends InlineExecution<z.output<S>> | ActivityExecution> = Omit<
+  NodeDefinition<z.output<S>>,
+  'params' | 'execution'
+> & { params: S; execution: E };
+
+function define<S extends ParamsSchema, E extends InlineExecution<z.output<S>> | ActivityExecution>(definition: DefinedNode<S, E>): DefinedNode<S, E> {
+  return definition;
+}
+
+function activityExecution<A extends string>(activity: A, timing: Omit<ActivityExecution, 'mode' | 'activity'>): ActivityExecution<A> {
+  return { mode: 'activity', activity, ...timing };
 }
 
 export const inputNode = define({
@@ -112,13 +122,7 @@ export const delayNode = define({
   }),
   inputs: () => [{ handle: 'in', kind: 'any' }],
   outputs: () => [{ handle: 'out', kind: 'any' }],
-  execution: {
-    mode: 'activity',
-    activity: 'delay',
-    startToCloseMs: 24 * 3600_000 + 60_000,
-    heartbeatMs: 5_000,
-    retry: DEFAULT_RETRY,
-  },
+  execution: activityExecution('delay', { startToCloseMs: 24 * 3600_000 + 60_000, heartbeatMs: 5_000, retry: DEFAULT_RETRY }),
 });
 
 export const uploadNode = define({
@@ -138,7 +142,7 @@ export const uploadNode = define({
   }),
   inputs: () => [{ handle: 'file', kind: 'any' }],
   outputs: () => [{ handle: 'media', kind: 'json' }],
-  execution: { mode: 'activity', activity: 'upload', startToCloseMs: 5 * 60_000, retry: DEFAULT_RETRY },
+  execution: activityExecution('upload', { startToCloseMs: 5 * 60_000, retry: DEFAULT_RETRY }),
 });
 
 /** AI calls: slow, rate-limited, sometimes flaky; retried with back-off, never on a rejected request. */
@@ -161,8 +165,8 @@ const seed = z.number().int().min(0).max(2 ** 31 - 1).optional().describe('Same 
 const model = z.string().max(200).optional().describe("Model name (local: a .gguf file in data/models); the provider's default when empty");
 const temperature = z.number().min(0).max(2).default(0.8).describe('Higher is more inventive');
 
-function aiExecution(activity: string, minutes: number): ActivityExecution {
-  return { mode: 'activity', activity, startToCloseMs: minutes * 60_000, heartbeatMs: 30_000, retry: AI_RETRY };
+function aiExecution<A extends string>(activity: A, minutes: number): ActivityExecution<A> {
+  return activityExecution(activity, { startToCloseMs: minutes * 60_000, heartbeatMs: 30_000, retry: AI_RETRY });
 }
 
 export const storyNode = define({
@@ -281,7 +285,7 @@ export function splitText(text: string, by: 'paragraphs' | 'sentences' | 'lines'
   return [...items.slice(0, maxItems - 1), items.slice(maxItems - 1).join(joiner)];
 }
 
-const definitions: NodeDefinition[] = [
+const definitions = [
   inputNode,
   templateNode,
   storyNode,
@@ -292,9 +296,24 @@ const definitions: NodeDefinition[] = [
   joinNode,
   delayNode,
   uploadNode,
-];
+] as const;
 
 export const catalog: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.type, d]));
 
+type ActivityNodeDefinition = Extract<(typeof definitions)[number], { execution: { mode: 'activity' } }>;
+
+/** The name of each activity a node type runs: the activities a worker must implement. */
+export type ActivityNodeType = ActivityNodeDefinition['execution']['activity'];
+
+/** Each activity node type's params as its schema parses them: every default applied. */
+export type ActivityNodeParams = { [D in ActivityNodeDefinition as D['execution']['activity']]: z.output<D['params']> };
+
 /** Activity names the worker must implement, derived from the catalog. */
-export const activityNodeTypes = definitions.flatMap((d) => (d.execution.mode === 'activity' ? [d.execution.activity] : []));
+export const activityNodeTypes: ActivityNodeType[] = definitions.flatMap((d) => (d.execution.mode === 'activity' ? [d.execution.activity] : []));
+
+/** The node type that runs the activity `name`. */
+export function activityNodeDefinition<A extends ActivityNodeType>(name: A): NodeDefinition<ActivityNodeParams[A]> {
+  const definition = definitions.find((d) => d.execution.mode === 'activity' && d.execution.activity === name);
+  if (!definition) throw new Error(`No node type runs the activity '${name}'`);
+  return definition as NodeDefinition as NodeDefinition<ActivityNodeParams[A]>;
+}
