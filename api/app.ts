@@ -5,6 +5,7 @@ import type { Services } from '../infra/services';
 import { createAuth, loadTokenSecret } from './auth';
 import { checkResponses } from './checkResponses';
 import { errorHandler, HttpError } from './http';
+import { createApiKeyRepository } from './repositories/apiKeys';
 import { createGenerationRepository } from './repositories/generations';
 import { createMediaRepository } from './repositories/media';
 import { createPipelineRepository } from './repositories/pipelines';
@@ -14,6 +15,7 @@ import { createUserRepository } from './repositories/users';
 import { JSON_TYPE, refuseUnsafeInput, requireJsonBody } from './safeInput';
 import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
+import { keyRoutes } from './routes/keys';
 import { mediaRoutes } from './routes/media';
 import { nodeRoutes } from './routes/nodes';
 import { pipelineRoutes } from './routes/pipelines';
@@ -35,9 +37,10 @@ export function createApp(services: Services): Express {
   const runs = createRunRepository(db);
   const media = createMediaRepository(db);
   const generations = createGenerationRepository(db);
+  const apiKeys = createApiKeyRepository(db);
   const runService = createRunService({ pipelines, runs, temporal, taskQueue: config.taskQueue });
   const providers = createProviderSettingsService({ credentials: createCredentialStore(db, config), config });
-  const auth = createAuth(users, loadTokenSecret(config));
+  const auth = createAuth(users, apiKeys, loadTokenSecret(config));
 
   const app = express();
   app.disable('x-powered-by');
@@ -56,6 +59,7 @@ export function createApp(services: Services): Express {
   app.use('/api/media', auth.requireUser, mediaRoutes({ media, blobs, signer: auth.signer }));
   app.use('/api/signed-urls', auth.requireUser, signedUrlRoutes({ signer: auth.signer, media, runs }));
   app.use('/api/settings', auth.requireUser, settingsRoutes({ providers, generations }));
+  app.use('/api/keys', auth.requireUser, keyRoutes(apiKeys));
   app.use('/api', (req, _res, next) => next(new HttpError(404, 'not_found', `No route ${req.method} ${req.originalUrl}`)));
 
   const studio = join(config.rootDir, 'studio', 'dist');

@@ -3,11 +3,15 @@ import argon2 from 'argon2';
 import jwt from 'jsonwebtoken';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Config } from '../infra/config';
 import { loadSecret } from '../infra/secrets';
+import type { RunTrigger } from '../workflows/pipeline';
+import { hashApiKey, isApiKey } from './apiKeys';
 import { HttpError } from './http';
+import { LAST_USED_RESOLUTION_MS, type ApiKeyRepository } from './repositories/apiKeys';
 import type { UserRepository, UserRow } from './repositories/users';
+import type { ApiKeyScope } from './scopes';
 import { createUrlSigner } from './signedUrls';
 import type { User } from './schemas';
 
@@ -20,6 +24,10 @@ declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface User extends AuthUser {}
+    interface Request {
+      /** The API key a request came with (none for a login session or a signed link); requireScope checks it. */
+      apiKey?: { id: string; name: string; scope: ApiKeyScope };
+    }
   }
 }
 
@@ -32,7 +40,10 @@ export const hashPassword = (password: string) => argon2.hash(password, { type: 
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function createAuth(users: UserRepository, secret: string) {
+/** What started a run, by the credential that asked: an API key is 'api' (with its name), a login the studio. */
+export const triggerOf = (req: Request): RunTrigger => (req.apiKey ? { kind: 'api', keyName: req.apiKey.name } : { kind: 'studio' });
+
+export function createAuth(users: UserRepository, apiKeys: ApiKeyRepository, secret: string) {
   const auth = new passport.Passport();
   const signer = createUrlSigner(secret);
   // An unknown email is checked against this, so it costs the same argon2 time as a wrong password.
@@ -65,15 +76,30 @@ export function createAuth(users: UserRepository, secret: string) {
     })(req, res, next);
   };
 
+  /** An API key that works (not revoked, its account still there), looked up by its hash on every request. */
+  const authenticateKey = async (req: Request, key: string) => {
+    const found = await apiKeys.findActive(hashApiKey(key));
+    if (!found) return new HttpError(401, 'unauthorized', 'Invalid or revoked API key');
+    req.user = { id: found.userId, email: found.email };
+    req.apiKey = { id: found.id, name: found.name, scope: found.scope };
+    // Not awaited, and at most once a minute per key: bookkeeping must not slow or fail the call.
+    if (!found.lastUsedAt || Date.now() - new Date(found.lastUsedAt).getTime() >= LAST_USED_RESOLUTION_MS) {
+      apiKeys.touch(found.id).catch((err: Error) => console.error(`[auth] recording the use of API key ${found.id} failed: ${err.message}`));
+    }
+    return undefined;
+  };
+
   /**
-   * Accepts `Authorization: Bearer <token>` only (never a token in the URL, which logs and histories keep),
-   * for an account that still exists. A request a signed link already authenticated (`signedUrl`) passes.
+   * Accepts `Authorization: Bearer <token>` only (never a token in the URL, which logs and histories keep):
+   * a login token or an API key (`cf_…`, limited by its scope: see requireScope), for an account that still
+   * exists. A request a signed link already authenticated (`signedUrl`) passes.
    */
   const requireUser: RequestHandler = async (req, _res, next) => {
     if (req.user) return next();
     const header = req.get('authorization');
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     if (!token) return next(new HttpError(401, 'unauthorized', 'Missing bearer token (Authorization: Bearer <token>)'));
+    if (isApiKey(token)) return next(await authenticateKey(req, token));
     let claims: jwt.JwtPayload;
     try {
       claims = jwt.verify(token, secret, { algorithms: ['HS256'] }) as jwt.JwtPayload;

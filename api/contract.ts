@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RunInputsSchema } from '../workflows/pipeline/graph';
+import { RUN_TRIGGER_KINDS, RunInputsSchema, RunTriggerSchema } from '../workflows/pipeline/graph';
 
 /**
  * Request bodies of the REST API: the one definition the API validates with and the studio sends.
@@ -53,6 +53,19 @@ export const StartRunBody = z.strictObject({
   version: Version.optional(),
 });
 
+/**
+ * `?wait=N`: hold the answer up to N seconds (at most 60) until the run ends. The body's hash, not this, is what
+ * an Idempotency-Key compares: a retry may wait longer or not at all.
+ */
+export const StartRunQuery = z.object({ wait: z.coerce.number().int('must be whole seconds').min(0).max(60).optional() });
+
+/** Makes a retried start start one run: printable ASCII, as Stripe and the IETF draft use it. */
+export const IdempotencyKey = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(255, 'must be at most 255 characters')
+  .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII');
+
 export const VersionQuery = z.object({ version: z.coerce.number().pipe(Version).optional() });
 
 const EARLIEST = Date.parse('1970-01-01T00:00:00Z');
@@ -68,6 +81,12 @@ export const ListQuery = z.object({
     .optional(),
   /** Keyset cursor: items after this one in the list's order (exact, unlike a timestamp). */
   after: z.uuid('must be the id of the last item you have').optional(),
+});
+
+/** The run lists: ListQuery, and what started the runs (`scheduleId`: one schedule's runs). */
+export const RunListQuery = ListQuery.extend({
+  trigger: z.enum(RUN_TRIGGER_KINDS, { message: `must be one of ${RUN_TRIGGER_KINDS.map((k) => `'${k}'`).join(', ')}` }).optional(),
+  scheduleId: RunTriggerSchema.shape.scheduleId.unwrap().min(1).optional(),
 });
 
 /** Where a resumed event stream starts: the `id:` of the last event the client has (event seqs are integers). */
@@ -110,4 +129,12 @@ export const ProviderCredentialBody = z.strictObject({
 /** Paths of stored objects to open with signed links: `/api/media/<id>/content`, `/api/runs/<id>/artifacts/<key>`. */
 export const SignUrlsBody = z.strictObject({
   paths: z.array(z.string().max(1000)).min(1).max(200),
+});
+
+/** What an API key may do, each scope including the ones before it (see api/scopes.ts). */
+export const API_KEY_SCOPES = ['read', 'run', 'admin'] as const;
+
+export const ApiKeyBody = z.strictObject({
+  name: z.string().trim().min(1).max(120),
+  scope: z.enum(API_KEY_SCOPES, { message: `must be one of ${API_KEY_SCOPES.map((s) => `'${s}'`).join(', ')}` }),
 });

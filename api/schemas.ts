@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { GraphSchema, PORT_KINDS, RunInputsSchema, type PortKind } from '../workflows/pipeline/graph';
+import { GraphSchema, PORT_KINDS, RunInputsSchema, RunTriggerSchema, type PortKind } from '../workflows/pipeline/graph';
 import { ProblemSchema, RunStateSchema, RunStatusSchema } from '../workflows/pipeline/reports';
-import { ProviderParam } from './contract';
+import { ApiKeyBody, ProviderParam } from './contract';
 
 /**
  * Response bodies of the REST API, one schema per shape (request bodies are in contract.ts). Each schema
@@ -140,7 +140,7 @@ export const RunSummary = z.strictObject({
   pipelineId: Id,
   pipelineName: z.string(),
   pipelineVersion: z.number().int().positive(),
-  trigger: z.string(),
+  trigger: RunTriggerSchema,
   error: z.string().nullable(),
   createdAt: Timestamp,
   startedAt: Timestamp.nullable(),
@@ -154,7 +154,7 @@ export const RunDetail = RunStateSchema.extend({
   pipelineId: Id,
   pipelineVersion: z.number().int().positive(),
   projectId: Id,
-  trigger: z.string(),
+  trigger: RunTriggerSchema,
   inputs: RunInputsSchema,
   createdAt: Timestamp,
   startedAt: Timestamp.nullable(),
@@ -164,6 +164,8 @@ export type RunDetail = z.output<typeof RunDetail>;
 
 export const StartedRun = z.strictObject({ id: Id });
 export type StartedRun = z.output<typeof StartedRun>;
+/** A start: `{id}`, or with `?wait` the run itself (with its outputs once it ended). */
+export const StartRunAnswer = z.union([StartedRun, RunDetail]);
 export const CancellingRun = z.strictObject({ id: Id, status: z.literal('cancelling') });
 export type CancellingRun = z.output<typeof CancellingRun>;
 
@@ -201,6 +203,24 @@ export type ProviderSetting = z.output<typeof ProviderSetting>;
 export const ProviderSettingList = z.strictObject({ providers: z.array(ProviderSetting) });
 export const SavedProviderSetting = ProviderSetting.omit({ updatedAt: true });
 export type SavedProviderSetting = z.output<typeof SavedProviderSetting>;
+
+/** An API key as listed: the secret itself is shown once, when it is created, and never stored. */
+export const ApiKeyInfo = z.strictObject({
+  id: Id,
+  name: z.string(),
+  scope: ApiKeyBody.shape.scope,
+  /** The start of the key (`cf_…`), to tell keys apart. */
+  prefix: z.string(),
+  createdAt: Timestamp,
+  lastUsedAt: Timestamp.nullable(),
+});
+export type ApiKeyInfo = z.output<typeof ApiKeyInfo>;
+export const ApiKeyList = z.strictObject({ keys: z.array(ApiKeyInfo) });
+export const CreatedApiKey = ApiKeyInfo.pick({ id: true, name: true, scope: true, prefix: true }).extend({
+  /** The whole secret, for `Authorization: Bearer`: only in this answer. */
+  key: z.string(),
+});
+export type CreatedApiKey = z.output<typeof CreatedApiKey>;
 
 /** One call to a model, with what it cost. */
 export const Generation = z.strictObject({
@@ -245,7 +265,7 @@ export const responses = {
   'GET /api/pipelines/:id/versions': { 200: PipelineVersionList },
   'POST /api/pipelines/:id/versions': { 200: SavedPipeline, 201: SavedPipeline },
   'PUT /api/pipelines/:id/draft': { 200: SavedDraft },
-  'POST /api/pipelines/:id/runs': { 201: StartedRun },
+  'POST /api/pipelines/:id/runs': { 200: StartRunAnswer, 201: StartRunAnswer, 202: RunDetail },
   'GET /api/pipelines/:id/runs': { 200: RunList },
   'GET /api/runs': { 200: RunList },
   'GET /api/runs/:id': { 200: RunDetail },
@@ -256,5 +276,7 @@ export const responses = {
   'PUT /api/settings/providers/:provider': { 200: SavedProviderSetting },
   'GET /api/settings/generations': { 200: GenerationList },
   'POST /api/signed-urls': { 200: SignedUrls },
+  'GET /api/keys': { 200: ApiKeyList },
+  'POST /api/keys': { 201: CreatedApiKey },
 } satisfies ResponseTable;
 export type ResponseTable = Record<string, Partial<Record<number, z.ZodType>>>;

@@ -1,24 +1,42 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../infra/db/schema';
-import type { NodeState, RunEvent, RunInputs, RunStatus } from '../../workflows/pipeline';
+import type { NodeState, RunEvent, RunInputs, RunStatus, RunTrigger } from '../../workflows/pipeline';
 import type { RunDetail, RunSummary, Wire } from '../schemas';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
+/** How long an Idempotency-Key holds: a retry within it answers the same run, a later one starts a new run. */
+export const IDEMPOTENCY_TTL_HOURS = 24;
+const ttl = sql<string>`${`${IDEMPOTENCY_TTL_HOURS} hours`}::interval`;
+
+/** A REST start's Idempotency-Key and a hash of what it asked for. */
+export interface IdempotentRequest {
+  key: string;
+  requestHash: string;
+}
+
 export function createRunRepository(db: Kysely<Database>) {
   return {
-    /** Records the run and one queued row per node before its workflow starts. */
-    async create(run: {
-      id: string;
-      userId: string;
-      projectId: string;
-      pipelineId: string;
-      version: number;
-      inputs: RunInputs;
-      trigger: string;
-      nodeIds: string[];
-    }) {
-      await db.transaction().execute(async (trx) => {
+    /**
+     * Records the run and one queued row per node before its workflow starts. With an Idempotency-Key, the key
+     * is claimed in the same transaction, and when a live claim exists (another request of any replica won the
+     * race: the primary key decides) nothing is recorded and this answers false.
+     */
+    async create(
+      run: {
+        id: string;
+        userId: string;
+        projectId: string;
+        pipelineId: string;
+        version: number;
+        inputs: RunInputs;
+        trigger: RunTrigger;
+        nodeIds: string[];
+      },
+      idempotency?: IdempotentRequest,
+    ): Promise<boolean> {
+      const alreadyClaimed = new Error('idempotency key already claimed');
+      return db.transaction().execute(async (trx) => {
         await trx
           .insertInto('runs')
           .values({
@@ -28,7 +46,7 @@ export function createRunRepository(db: Kysely<Database>) {
             pipeline_id: run.pipelineId,
             pipeline_version: run.version,
             status: 'queued',
-            trigger: run.trigger,
+            trigger: JSON.stringify(run.trigger),
             inputs: JSON.stringify(run.inputs),
           })
           .execute();
@@ -38,7 +56,41 @@ export function createRunRepository(db: Kysely<Database>) {
             .values(run.nodeIds.map((nodeId) => ({ run_id: run.id, node_id: nodeId, status: 'queued', attempts: 0 })))
             .execute();
         }
+        if (!idempotency) return true;
+        // Takes the key, or an expired claim of it; a live claim (or one committed meanwhile) returns nothing.
+        const claimed = await trx
+          .insertInto('idempotency_keys')
+          .values({ user_id: run.userId, key: idempotency.key, request_hash: idempotency.requestHash, run_id: run.id })
+          .onConflict((oc) =>
+            oc
+              .columns(['user_id', 'key'])
+              .doUpdateSet({ request_hash: idempotency.requestHash, run_id: run.id, created_at: sql`now()` })
+              .where('idempotency_keys.created_at', '<=', sql<Date>`now() - ${ttl}`),
+          )
+          .returning('run_id')
+          .executeTakeFirst();
+        if (!claimed) throw alreadyClaimed; // rolls the run back
+        return true;
+      }).catch((err) => {
+        if (err === alreadyClaimed) return false;
+        throw err;
       });
+    },
+
+    /** The run an Idempotency-Key started within the last 24 hours, and the hash of the request that did. */
+    findIdempotent(userId: string, key: string): Promise<{ runId: string; requestHash: string } | undefined> {
+      return db
+        .selectFrom('idempotency_keys')
+        .select(['run_id as runId', 'request_hash as requestHash'])
+        .where('user_id', '=', userId)
+        .where('key', '=', key)
+        .where('created_at', '>', sql<Date>`now() - ${ttl}`)
+        .executeTakeFirst();
+    },
+
+    /** Frees a key whose run never started, so that a retry can start it. */
+    async releaseIdempotencyKey(userId: string, key: string, runId: string) {
+      await db.deleteFrom('idempotency_keys').where('user_id', '=', userId).where('key', '=', key).where('run_id', '=', runId).execute();
     },
 
     async markFailed(id: string, error: string) {
@@ -67,7 +119,7 @@ export function createRunRepository(db: Kysely<Database>) {
         pipelineVersion: run.pipeline_version,
         projectId: run.project_id,
         status: run.status as RunStatus,
-        trigger: run.trigger,
+        trigger: run.trigger as RunTrigger,
         inputs: run.inputs as RunInputs,
         outputs: run.outputs as Record<string, unknown> | null,
         error: run.error,
@@ -91,7 +143,10 @@ export function createRunRepository(db: Kysely<Database>) {
     },
 
     /** Newest first; `after` is an exact keyset cursor (the last id of the previous page). */
-    list(userId: string, opts: { pipelineId?: string; projectId?: string; limit: number; before?: string; after?: string }): Promise<Wire<typeof RunSummary>[]> {
+    list(
+      userId: string,
+      opts: { pipelineId?: string; projectId?: string; trigger?: RunTrigger['kind']; scheduleId?: string; limit: number; before?: string; after?: string },
+    ): Promise<Wire<typeof RunSummary>[]> {
       let query = db
         .selectFrom('runs as r')
         .innerJoin('pipelines as p', 'p.id', 'r.pipeline_id')
@@ -101,7 +156,7 @@ export function createRunRepository(db: Kysely<Database>) {
           'r.pipeline_id as pipelineId',
           'p.name as pipelineName',
           'r.pipeline_version as pipelineVersion',
-          'r.trigger',
+          sql<RunTrigger>`r.trigger`.as('trigger'),
           'r.error',
           'r.created_at as createdAt',
           'r.started_at as startedAt',
@@ -110,6 +165,8 @@ export function createRunRepository(db: Kysely<Database>) {
         .where('r.user_id', '=', userId);
       if (opts.pipelineId) query = query.where('r.pipeline_id', '=', opts.pipelineId);
       if (opts.projectId) query = query.where('r.project_id', '=', opts.projectId);
+      if (opts.trigger) query = query.where(sql<string>`r.trigger->>'kind'`, '=', opts.trigger);
+      if (opts.scheduleId) query = query.where(sql<string>`r.trigger->>'scheduleId'`, '=', opts.scheduleId);
       if (opts.before) query = query.where('r.created_at', '<', new Date(opts.before));
       if (opts.after) {
         // Compared at the database's own (microsecond) precision, so runs started in the same millisecond are never skipped.

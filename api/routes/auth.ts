@@ -3,12 +3,14 @@ import { hashPassword, publicUser, type createAuth } from '../auth';
 import { RegisterBody, LoginBody } from '../contract';
 import { handler, HttpError, notFound, parse } from '../http';
 import type { UserRepository } from '../repositories/users';
+import { requireScope } from '../scopes';
 
 export function authRoutes(users: UserRepository, auth: ReturnType<typeof createAuth>): Router {
   const router = Router();
 
   router.post(
     '/register',
+    requireScope('public'),
     handler(async (req, res) => {
       const body = parse(RegisterBody, req.body);
       const user = await users.create({ email: body.email, username: body.username, passwordHash: await hashPassword(body.password) });
@@ -19,6 +21,7 @@ export function authRoutes(users: UserRepository, auth: ReturnType<typeof create
 
   router.post(
     '/login',
+    requireScope('public'),
     handler((req, _res, next) => {
       parse(LoginBody, req.body);
       next();
@@ -29,6 +32,7 @@ export function authRoutes(users: UserRepository, auth: ReturnType<typeof create
   router.get(
     '/me',
     auth.requireUser,
+    requireScope('read'),
     handler(async (req, res) => {
       const user = await users.findById(req.user!.id);
       if (!user) throw notFound('User');

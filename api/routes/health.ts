@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { sql } from 'kysely';
 import type { Services } from '../../infra/services';
+import { requireScope } from '../scopes';
 
 /** Longest one check may take: a health check that hangs tells a load balancer nothing. */
 const CHECK_TIMEOUT_MS = 3_000;
@@ -19,7 +20,7 @@ function within<T>(ms: number, what: Promise<T>): Promise<T> {
  */
 export function healthRoutes({ db, temporal, bus, dbKind, blobs }: Pick<Services, 'db' | 'temporal' | 'bus' | 'dbKind' | 'blobs'>): Router {
   const router = Router();
-  router.get('/', async (_req, res) => {
+  router.get('/', requireScope('public'), async (_req, res) => {
     const probes: Promise<unknown>[] = [sql`select 1`.execute(db), temporal.connection.workflowService.getSystemInfo({}), bus.ping()];
     const checks = await Promise.allSettled(probes.map((probe) => within(CHECK_TIMEOUT_MS, probe)));
     const [database, engine, events] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : `error: ${(c.reason as Error).message}`));

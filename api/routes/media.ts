@@ -5,6 +5,7 @@ import { handler, notFound, parse } from '../http';
 import { sendBlob } from '../sendBlob';
 import type { createMediaRepository } from '../repositories/media';
 import type { UrlSigner } from '../signedUrls';
+import { requireScope } from '../scopes';
 
 export function mediaRoutes(deps: { media: ReturnType<typeof createMediaRepository>; blobs: BlobStore; signer: UrlSigner }): Router {
   const { media, blobs, signer } = deps;
@@ -14,6 +15,7 @@ export function mediaRoutes(deps: { media: ReturnType<typeof createMediaReposito
 
   router.get(
     '/',
+    requireScope('read'),
     handler(async (req, res) => {
       const query = parse(ListQuery, req.query, 'query');
       const exp = signer.expiry();
@@ -23,6 +25,7 @@ export function mediaRoutes(deps: { media: ReturnType<typeof createMediaReposito
 
   router.get(
     '/:id',
+    requireScope('read'),
     handler(async (req, res) => {
       const item = await media.find(req.user!.id, parse(IdParam, req.params, 'path').id);
       if (!item) throw notFound('Media');
@@ -33,6 +36,7 @@ export function mediaRoutes(deps: { media: ReturnType<typeof createMediaReposito
   /** The bytes, to their owner only (by header or signed link), with Range support so audio can seek. */
   router.get(
     '/:id/content',
+    requireScope('read'),
     handler(async (req, res) => {
       const item = await media.find(req.user!.id, parse(IdParam, req.params, 'path').id);
       if (!item) throw notFound('Media');

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { catalog } from '../../workflows/pipeline';
 import type { NodeInfo } from '../schemas';
+import { requireScope } from '../scopes';
 
 /** The node catalog as the studio and scripts see it; computed once, it never changes at run time. */
 export function nodeCatalogResponse(): NodeInfo[] {
@@ -24,7 +25,7 @@ export function nodeCatalogResponse(): NodeInfo[] {
 export function nodeRoutes(): Router {
   const body = nodeCatalogResponse();
   const router = Router();
-  router.get('/', (_req, res) => {
+  router.get('/', requireScope('public'), (_req, res) => {
     res.json({ nodes: body });
   });
   return router;

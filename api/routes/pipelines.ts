@@ -1,11 +1,25 @@
 import { Router } from 'express';
-import { validateGraph, type Graph } from '../../workflows/pipeline';
-import { CreatePipelineBody, IdParam, ListQuery, RecordVersionBody, SaveDraftBody, StartRunBody, UpdatePipelineBody, VersionQuery } from '../contract';
+import { TERMINAL_STATUSES, validateGraph, type Graph } from '../../workflows/pipeline';
+import { triggerOf } from '../auth';
+import {
+  CreatePipelineBody,
+  IdempotencyKey,
+  IdParam,
+  ListQuery,
+  RecordVersionBody,
+  RunListQuery,
+  SaveDraftBody,
+  StartRunBody,
+  StartRunQuery,
+  UpdatePipelineBody,
+  VersionQuery,
+} from '../contract';
 import { handler, HttpError, notFound, parse } from '../http';
 import type { PipelineRepository } from '../repositories/pipelines';
 import type { ProjectRepository } from '../repositories/projects';
 import type { RunRepository } from '../repositories/runs';
 import type { RunService } from '../services/runs';
+import { requireScope } from '../scopes';
 
 function checkedGraph(graph: unknown): Graph {
   const result = validateGraph(graph);
@@ -26,6 +40,7 @@ export function pipelineRoutes(deps: {
 
   router.get(
     '/',
+    requireScope('read'),
     handler(async (req, res) => {
       const query = parse(ListQuery, req.query, 'query');
       res.json({ pipelines: await pipelines.list(req.user!.id, query) });
@@ -34,6 +49,7 @@ export function pipelineRoutes(deps: {
 
   router.post(
     '/',
+    requireScope('admin'),
     handler(async (req, res) => {
       const body = parse(CreatePipelineBody, req.body);
       const graph = checkedGraph(body.graph);
@@ -45,6 +61,7 @@ export function pipelineRoutes(deps: {
 
   router.get(
     '/:id',
+    requireScope('read'),
     handler(async (req, res) => {
       const { id } = parse(IdParam, req.params, 'path');
       const { version } = parse(VersionQuery, req.query, 'query');
@@ -57,6 +74,7 @@ export function pipelineRoutes(deps: {
 
   router.put(
     '/:id/draft',
+    requireScope('admin'),
     handler(async (req, res) => {
       const { id } = parse(IdParam, req.params, 'path');
       const { graph } = parse(SaveDraftBody, req.body);
@@ -68,6 +86,7 @@ export function pipelineRoutes(deps: {
 
   router.post(
     '/:id/versions',
+    requireScope('admin'),
     handler(async (req, res) => {
       const { id } = parse(IdParam, req.params, 'path');
       parse(RecordVersionBody, req.body);
@@ -82,6 +101,7 @@ export function pipelineRoutes(deps: {
 
   router.delete(
     '/:id',
+    requireScope('admin'),
     handler(async (req, res) => {
       const { id } = parse(IdParam, req.params, 'path');
       const outcome = await pipelines.remove(req.user!.id, id);
@@ -93,6 +113,7 @@ export function pipelineRoutes(deps: {
 
   router.put(
     '/:id',
+    requireScope('admin'),
     handler(async (req, res) => {
       const { id } = parse(IdParam, req.params, 'path');
       const body = parse(UpdatePipelineBody, req.body);
@@ -105,6 +126,7 @@ export function pipelineRoutes(deps: {
 
   router.get(
     '/:id/versions',
+    requireScope('read'),
     handler(async (req, res) => {
       const { id } = parse(IdParam, req.params, 'path');
       if (!(await pipelines.find(req.user!.id, id))) throw notFound('Pipeline');
@@ -114,18 +136,31 @@ export function pipelineRoutes(deps: {
 
   router.post(
     '/:id/runs',
+    requireScope('run'),
     handler(async (req, res) => {
       const { id } = parse(IdParam, req.params, 'path');
+      const { wait } = parse(StartRunQuery, req.query, 'query');
+      const header = req.get('idempotency-key');
+      const idempotencyKey = header === undefined ? undefined : parse(IdempotencyKey, header, 'Idempotency-Key');
       const body = parse(StartRunBody, req.body);
-      res.status(201).json(await runService.start(req.user!.id, id, body, 'api'));
+      const started = await runService.start(req.user!.id, id, body, triggerOf(req), idempotencyKey);
+      const status = started.created ? 201 : 200;
+      if (wait === undefined) return void res.status(status).json({ id: started.id });
+
+      const clientLeft = new AbortController();
+      res.on('close', () => clientLeft.abort());
+      const run = await runService.waitForEnd(req.user!.id, started.id, wait, clientLeft.signal);
+      if (!run) throw notFound('Run');
+      res.status(TERMINAL_STATUSES.includes(run.status) ? status : 202).json(run);
     }),
   );
 
   router.get(
     '/:id/runs',
+    requireScope('read'),
     handler(async (req, res) => {
       const { id } = parse(IdParam, req.params, 'path');
-      const query = parse(ListQuery, req.query, 'query');
+      const query = parse(RunListQuery, req.query, 'query');
       res.json({ runs: await runs.list(req.user!.id, { ...query, pipelineId: id }) });
     }),
   );

@@ -3,11 +3,12 @@ import { runChannel } from '../../activities/deps';
 import type { BlobStore } from '../../infra/blobs';
 import type { EventBus } from '../../infra/bus';
 import { TERMINAL_STATUSES, type LiveEvent, type RunEvent } from '../../workflows/pipeline';
-import { IdParam, LastEventId, ListQuery } from '../contract';
+import { IdParam, LastEventId, RunListQuery } from '../contract';
 import { handler, notFound, parse } from '../http';
 import { sendBlob } from '../sendBlob';
 import type { RunRepository } from '../repositories/runs';
 import type { RunService } from '../services/runs';
+import { requireScope } from '../scopes';
 
 const KEEPALIVE_MS = 16_000;
 
@@ -17,14 +18,16 @@ export function runRoutes(deps: { runs: RunRepository; runService: RunService; b
 
   router.get(
     '/',
+    requireScope('read'),
     handler(async (req, res) => {
-      const query = parse(ListQuery, req.query, 'query');
+      const query = parse(RunListQuery, req.query, 'query');
       res.json({ runs: await runs.list(req.user!.id, query) });
     }),
   );
 
   router.get(
     '/:id',
+    requireScope('read'),
     handler(async (req, res) => {
       const run = await runs.find(req.user!.id, parse(IdParam, req.params, 'path').id);
       if (!run) throw notFound('Run');
@@ -34,6 +37,7 @@ export function runRoutes(deps: { runs: RunRepository; runService: RunService; b
 
   router.post(
     '/:id/cancel',
+    requireScope('run'),
     handler(async (req, res) => {
       res.status(202).json(await runService.cancel(req.user!.id, parse(IdParam, req.params, 'path').id));
     }),
@@ -41,6 +45,7 @@ export function runRoutes(deps: { runs: RunRepository; runService: RunService; b
 
   router.get(
     '/:id/events',
+    requireScope('read'),
     handler(async (req, res) => {
       const { id } = parse(IdParam, req.params, 'path');
       const run = await runs.find(req.user!.id, id);
@@ -52,6 +57,7 @@ export function runRoutes(deps: { runs: RunRepository; runService: RunService; b
   /** An intermediate artifact of a run (a narration, an illustration…) before or without an Upload step. */
   router.get(
     '/:id/artifacts/*path',
+    requireScope('read'),
     handler(async (req, res) => {
       const { id } = parse(IdParam, { id: req.params.id }, 'path');
       if (!(await deps.runs.find(req.user!.id, id))) throw notFound('Run');

@@ -3,6 +3,7 @@ import { ListQuery, ProviderCredentialBody, ProviderParam } from '../contract';
 import { handler, notFound, parse } from '../http';
 import type { GenerationRepository } from '../repositories/generations';
 import type { ProviderSettingsService } from '../services/providers';
+import { requireScope } from '../scopes';
 
 /** Provider keys (per user, encrypted at rest; never sent back) and the user's generations with their cost. */
 export function settingsRoutes(deps: { providers: ProviderSettingsService; generations: GenerationRepository }): Router {
@@ -11,12 +12,14 @@ export function settingsRoutes(deps: { providers: ProviderSettingsService; gener
 
   router.get(
     '/providers',
+    requireScope('read'),
     handler(async (req, res) => {
       res.json({ providers: await providers.list(req.user!.id) });
     }),
   );
   router.put(
     '/providers/:provider',
+    requireScope('admin'),
     handler(async (req, res) => {
       const { provider } = parse(ProviderParam, req.params, 'path');
       const body = parse(ProviderCredentialBody, req.body);
@@ -25,6 +28,7 @@ export function settingsRoutes(deps: { providers: ProviderSettingsService; gener
   );
   router.delete(
     '/providers/:provider',
+    requireScope('admin'),
     handler(async (req, res) => {
       const { provider } = parse(ProviderParam, req.params, 'path');
       if (!(await providers.remove(req.user!.id, provider))) throw notFound('Provider key');
@@ -34,6 +38,7 @@ export function settingsRoutes(deps: { providers: ProviderSettingsService; gener
 
   router.get(
     '/generations',
+    requireScope('read'),
     handler(async (req, res) => {
       const { limit, projectId, before, after } = parse(ListQuery, req.query, 'query');
       res.json({ generations: await generations.list(req.user!.id, { limit, projectId, before, after }) });

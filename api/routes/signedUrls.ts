@@ -4,6 +4,7 @@ import { handler, HttpError, parse } from '../http';
 import type { createMediaRepository } from '../repositories/media';
 import type { RunRepository } from '../repositories/runs';
 import { signableObject, type UrlSigner } from '../signedUrls';
+import { requireScope } from '../scopes';
 
 /**
  * Signed links for the caller's own stored objects (media bytes, run artifacts), for elements that cannot
@@ -13,6 +14,7 @@ export function signedUrlRoutes(deps: { signer: UrlSigner; media: ReturnType<typ
   const router = Router();
   router.post(
     '/',
+    requireScope('read'),
     handler(async (req, res) => {
       const { paths } = parse(SignUrlsBody, req.body);
       const objects = paths.map((path, i) => {

@@ -1,19 +1,67 @@
-import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
-import { TERMINAL_STATUSES, validateGraph, validateRunInputs, type RunInputs } from '../../workflows/pipeline';
+import { createHash, randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { TERMINAL_STATUSES, validateGraph, validateRunInputs, type RunInputs, type RunTrigger } from '../../workflows/pipeline';
 import { runPipeline, type RunPipelineArgs } from '../../workflows';
 import { HttpError, notFound } from '../http';
 import type { PipelineRepository } from '../repositories/pipelines';
-import type { RunRepository } from '../repositories/runs';
-import type { CancellingRun, StartedRun } from '../schemas';
+import { IDEMPOTENCY_TTL_HOURS, type IdempotentRequest, type RunRepository } from '../repositories/runs';
+import type { CancellingRun, RunDetail, Wire } from '../schemas';
 
 export const workflowIdOf = (runId: string) => `run-${runId}`;
 
+/** A start's answer: the run, and whether this call started it (false: its Idempotency-Key found an earlier start). */
+export interface StartOutcome {
+  id: string;
+  created: boolean;
+}
+
+/** JSON with object keys sorted, so the same request hashes the same whatever order its fields came in. */
+const canonicalJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+
+const requestHashOf = (pipelineId: string, request: { inputs: RunInputs; version?: number }) =>
+  createHash('sha256').update(canonicalJson({ pipelineId, inputs: request.inputs, version: request.version ?? null })).digest('hex');
+
+/** How long a ?wait keeps asking for a workflow that a concurrent, idempotent start recorded but has not started yet. */
+const NOT_STARTED_RETRY_MS = 100;
+
 export function createRunService(deps: { pipelines: PipelineRepository; runs: RunRepository; temporal: Client; taskQueue: string }) {
   const { pipelines, runs, temporal } = deps;
+
+  /** The run this key started within the TTL, when it was asked for the same request. */
+  const earlierStart = async (userId: string, idempotency: IdempotentRequest): Promise<StartOutcome | undefined> => {
+    const earlier = await runs.findIdempotent(userId, idempotency.key);
+    if (!earlier) return undefined;
+    if (earlier.requestHash !== idempotency.requestHash) {
+      throw new HttpError(
+        409,
+        'idempotency_conflict',
+        `Idempotency-Key '${idempotency.key}' was used for a different request within the last ${IDEMPOTENCY_TTL_HOURS} hours (run ${earlier.runId}): use a new key for a new request`,
+      );
+    }
+    return { id: earlier.runId, created: false };
+  };
+
   return {
-    /** Validates, records the run as queued, then starts its workflow (workflow id = run id: at most one). */
-    async start(userId: string, pipelineId: string, request: { inputs: RunInputs; version?: number }, trigger: string): Promise<StartedRun> {
+    /**
+     * Validates, records the run as queued, then starts its workflow (workflow id = run id: at most one). With an
+     * Idempotency-Key, a start that the same key already made within 24 h answers that run instead (created:
+     * false), or 409 `idempotency_conflict` when it asked for something else. Concurrent starts with one key,
+     * on any replica, are decided by the key's row in the database (see runs.create).
+     */
+    async start(
+      userId: string,
+      pipelineId: string,
+      request: { inputs: RunInputs; version?: number },
+      trigger: RunTrigger,
+      idempotencyKey?: string,
+    ): Promise<StartOutcome> {
+      const idempotency = idempotencyKey === undefined ? undefined : { key: idempotencyKey, requestHash: requestHashOf(pipelineId, request) };
+      const earlier = idempotency && (await earlierStart(userId, idempotency));
+      if (earlier) return earlier;
+
       const pipeline = await pipelines.find(userId, pipelineId, request.version);
       if (!pipeline) throw notFound(request.version ? `Pipeline version ${request.version}` : 'Pipeline');
       const checked = validateGraph(pipeline.graph);
@@ -24,7 +72,7 @@ export function createRunService(deps: { pipelines: PipelineRepository; runs: Ru
       }
 
       const runId = randomUUID();
-      await runs.create({
+      const recorded = await runs.create({
         id: runId,
         userId,
         projectId: pipeline.projectId,
@@ -33,7 +81,13 @@ export function createRunService(deps: { pipelines: PipelineRepository; runs: Ru
         inputs: request.inputs,
         trigger,
         nodeIds: checked.graph.nodes.map((n) => n.id),
-      });
+      }, idempotency);
+      if (!recorded) {
+        // A concurrent start with the same key won the race.
+        const winner = await earlierStart(userId, idempotency!);
+        if (winner) return winner;
+        throw new HttpError(409, 'idempotency_conflict', `Idempotency-Key '${idempotency!.key}' is being used by another request: retry`);
+      }
       const args: RunPipelineArgs = {
         runId,
         userId,
@@ -46,9 +100,33 @@ export function createRunService(deps: { pipelines: PipelineRepository; runs: Ru
         await temporal.workflow.start(runPipeline, { taskQueue: deps.taskQueue, workflowId: workflowIdOf(runId), args: [args] });
       } catch (err) {
         await runs.markFailed(runId, `Could not start: ${(err as Error).message}`);
+        // This run never started: a retry with the same key may start one.
+        if (idempotency) await runs.releaseIdempotencyKey(userId, idempotency.key, runId);
         throw new HttpError(503, 'engine_unavailable', `The run could not be started: ${(err as Error).message}`);
       }
-      return { id: runId };
+      return { id: runId, created: true };
+    },
+
+    /**
+     * The run once it has ended, or as it is after `seconds` (or once `signal` aborts: the client left). Waits on
+     * the workflow's result (a long poll on Temporal, no polling here), then reads the run, which the workflow
+     * recorded before it returned.
+     */
+    async waitForEnd(userId: string, runId: string, seconds: number, signal?: AbortSignal): Promise<Wire<typeof RunDetail> | undefined> {
+      const deadline = AbortSignal.any([AbortSignal.timeout(seconds * 1000), ...(signal ? [signal] : [])]);
+      const handle = temporal.workflow.getHandle(workflowIdOf(runId));
+      while (seconds > 0 && !deadline.aborted) {
+        try {
+          await temporal.withAbortSignal(deadline, () => handle.result());
+          break;
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) break; // it failed or was cancelled (it ended), or time is up
+          const run = await runs.find(userId, runId);
+          if (!run || TERMINAL_STATUSES.includes(run.status)) break; // it failed to start
+          await new Promise((resolve) => setTimeout(resolve, NOT_STARTED_RETRY_MS));
+        }
+      }
+      return runs.find(userId, runId);
     },
 
     async cancel(userId: string, runId: string): Promise<CancellingRun> {

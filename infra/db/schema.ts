@@ -26,6 +26,7 @@ export type CreatedAt = Generated<Date>;
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type MediaKind = 'text' | 'audio' | 'image' | 'json' | 'file';
 export type GenerationType = 'text' | 'audio' | 'image';
+export type ApiKeyScope = 'read' | 'run' | 'admin';
 
 export interface UsersTable {
   id: Generated<string>;
@@ -78,7 +79,8 @@ export interface RunsTable {
   pipeline_id: string;
   pipeline_version: number;
   status: RunStatus;
-  trigger: Generated<string>;
+  /** What started the run: a `RunTrigger` ({kind, keyName?, scheduleId?}), as jsonb. */
+  trigger: JsonWithDefault;
   inputs: Json;
   outputs: NullableJson;
   error: string | null;
@@ -155,10 +157,22 @@ export interface ApiKeysTable {
   name: string;
   /** The visible start of the key, for display. */
   prefix: string;
+  /** SHA-256 (hex) of the whole secret; the secret itself is never stored. */
   key_hash: string;
+  /** 'read' | 'run' | 'admin' (a check constraint). */
+  scope: ColumnType<ApiKeyScope, string, string>;
   created_at: CreatedAt;
   last_used_at: Date | null;
   revoked_at: Date | null;
+}
+
+/** A REST start's Idempotency-Key: the run it started and a hash of the request, for 24 hours. */
+export interface IdempotencyKeysTable {
+  user_id: string;
+  key: string;
+  request_hash: string;
+  run_id: string;
+  created_at: CreatedAt;
 }
 
 export interface ProviderCredentialsTable {
@@ -180,6 +194,7 @@ export interface Database {
   media: MediaTable;
   generations: GenerationsTable;
   api_keys: ApiKeysTable;
+  idempotency_keys: IdempotencyKeysTable;
   provider_credentials: ProviderCredentialsTable;
 }
 

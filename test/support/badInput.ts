@@ -8,6 +8,8 @@ export interface Route {
   method: string;
   /** Express path, e.g. `/api/runs/:id/artifacts/*path`. */
   path: string;
+  /** What the route's requireScope middleware declares (api/scopes.ts); empty when it has none. */
+  access: string[];
 }
 
 /** Every `/api` route the app answers, read from its router stack (Express 5 / router 2). */
@@ -17,7 +19,8 @@ export function apiRoutes(app: Express): Route[] {
     for (const layer of stack) {
       if (layer.route && typeof layer.route.path === 'string') {
         const path = prefix + (layer.route.path === '/' && prefix ? '' : layer.route.path);
-        for (const method of Object.keys(layer.route.methods)) if (method !== '_all') routes.push({ method: method.toUpperCase(), path });
+        const access = (layer.route.stack as { handle: { access?: string } }[]).flatMap((l) => (l.handle.access ? [l.handle.access] : []));
+        for (const method of Object.keys(layer.route.methods)) if (method !== '_all') routes.push({ method: method.toUpperCase(), path, access });
       } else if (Array.isArray(layer.handle?.stack) && typeof layer.rawPath === 'string') {
         walk(layer.handle.stack, prefix + (layer.rawPath === '/' ? '' : layer.rawPath));
       }

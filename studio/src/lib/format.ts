@@ -1,3 +1,5 @@
+import type { RunTrigger } from '../../../workflows/pipeline/graph';
+
 export function timeAgo(iso: string | null | undefined): string {
   if (!iso) return '—';
   const s = Math.round((Date.now() - new Date(iso).getTime()) / 1000);
@@ -23,4 +25,12 @@ export function bytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** What started a run, as the run history and the run view say it. */
+export const TRIGGER_NAMES = { studio: 'Studio', api: 'API', schedule: 'Schedule', rerun: 'Re-run' } as const satisfies Record<RunTrigger['kind'], string>;
+
+export function triggerLabel(trigger: RunTrigger): string {
+  const name = TRIGGER_NAMES[trigger.kind] ?? trigger.kind;
+  return trigger.kind === 'api' && trigger.keyName ? `${name} · ${trigger.keyName}` : name;
 }

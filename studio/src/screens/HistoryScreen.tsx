@@ -1,23 +1,32 @@
 import { useEffect, useState } from 'react';
 import { Loading } from '../ui/Loading';
 import { api, type Pipeline, type RunSummary } from '../lib/api';
-import { between, duration, timeAgo } from '../lib/format';
+import { between, duration, timeAgo, TRIGGER_NAMES, triggerLabel } from '../lib/format';
 import { linkProps } from '../lib/router';
+
+type TriggerFilter = keyof typeof TRIGGER_NAMES | '';
 
 export default function HistoryScreen({ pipelineId }: { pipelineId: string }) {
   const [pipeline, setPipeline] = useState<Pipeline | null>(null);
   const [runs, setRuns] = useState<RunSummary[] | null>(null);
+  const [trigger, setTrigger] = useState<TriggerFilter>('');
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    Promise.all([api<Pipeline>('GET', `/pipelines/${pipelineId}`), api<{ runs: RunSummary[] }>('GET', `/pipelines/${pipelineId}/runs?limit=200`)]).then(
-      ([p, r]) => {
-        setPipeline(p);
-        setRuns(r.runs);
-      },
-      (err) => setError((err as Error).message),
-    );
+    api<Pipeline>('GET', `/pipelines/${pipelineId}`).then(setPipeline, (err) => setError((err as Error).message));
   }, [pipelineId]);
+
+  useEffect(() => {
+    let current = true;
+    const query = `limit=200${trigger ? `&trigger=${trigger}` : ''}`;
+    api<{ runs: RunSummary[] }>('GET', `/pipelines/${pipelineId}/runs?${query}`).then(
+      (r) => current && setRuns(r.runs),
+      (err) => current && setError((err as Error).message),
+    );
+    return () => {
+      current = false;
+    };
+  }, [pipelineId, trigger]);
 
   if (error) return <div className="page"><div className="alert error" role="alert">{error}</div></div>;
   if (!pipeline || !runs) return <Loading label="Loading runs…" />;
@@ -30,10 +39,23 @@ export default function HistoryScreen({ pipelineId }: { pipelineId: string }) {
         </div>
         <a className="btn primary" {...linkProps(`/pipelines/${pipeline.id}`)}>Open editor</a>
       </div>
+      <div className="row">
+        <label className="muted small" htmlFor="trigger-filter">Started by</label>
+        <select id="trigger-filter" value={trigger} onChange={(e) => setTrigger(e.target.value as TriggerFilter)}>
+          <option value="">Anything</option>
+          {Object.entries(TRIGGER_NAMES).map(([kind, name]) => <option key={kind} value={kind}>{name}</option>)}
+        </select>
+      </div>
       {runs.length === 0 ? (
         <div className="empty">
-          <h3>No runs yet</h3>
-          <p>Open the editor and press <strong>▶ Run</strong> to start one.</p>
+          {trigger ? (
+            <h3>No runs started by {TRIGGER_NAMES[trigger]}</h3>
+          ) : (
+            <>
+              <h3>No runs yet</h3>
+              <p>Open the editor and press <strong>▶ Run</strong> to start one.</p>
+            </>
+          )}
         </div>
       ) : (
         <table className="table">
@@ -41,6 +63,7 @@ export default function HistoryScreen({ pipelineId }: { pipelineId: string }) {
             <tr>
               <th>Status</th>
               <th>Started</th>
+              <th>Started by</th>
               <th>Duration</th>
               <th>Version</th>
               <th>Error</th>
@@ -50,13 +73,14 @@ export default function HistoryScreen({ pipelineId }: { pipelineId: string }) {
             {runs.map((r) => {
               const took = between(r.startedAt ?? r.createdAt, r.finishedAt);
               return (
-                <tr key={r.id}>
+                <tr key={r.id} data-run={r.id}>
                   <td>
                     <a {...linkProps(`/runs/${r.id}`)} className={`status-pill status-${r.status}`}>{r.status}</a>
                   </td>
                   <td>
                     <a {...linkProps(`/runs/${r.id}`)}>{timeAgo(r.createdAt)}</a>
                   </td>
+                  <td className="trigger">{triggerLabel(r.trigger)}</td>
                   <td>{r.finishedAt && took !== null ? duration(took) : '…'}</td>
                   <td>v{r.pipelineVersion}</td>
                   <td className="muted small clip">{r.error ?? ''}</td>

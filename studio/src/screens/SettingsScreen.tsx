@@ -5,6 +5,7 @@ import { api, ApiError, type Generation, type ProviderSetting, type User } from 
 import { timeAgo } from '../lib/format';
 import { linkProps } from '../lib/router';
 import { setTheme } from '../lib/theme';
+import { ApiKeys } from '../settings/ApiKeys';
 
 const PROVIDER_NAMES: Record<string, string> = { openai: 'OpenAI (or any OpenAI-compatible server)', elevenlabs: 'ElevenLabs', stability: 'Stability AI' };
 
@@ -129,6 +130,7 @@ export default function SettingsScreen() {
           </div>
         )}
       </section>
+      <ApiKeys />
       {generations && generations.length > 0 && (
         <section className="card">
           <h3>Recent generations</h3>
