@@ -64,7 +64,7 @@ export const IdempotencyKey = z
   .string()
   .min(1, 'must not be empty')
   .max(255, 'must be at most 255 characters')
-  .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII');
+  .regex(/^[\x20-\x7e]*$/, 'must be printable ASCII');
 
 export const VersionQuery = z.object({ version: z.coerce.number().pipe(Version).optional() });
 

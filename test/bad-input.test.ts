@@ -41,6 +41,7 @@ interface World {
   doomedPipelineId: string;
   runId: string;
   mediaId: string;
+  keyId: string;
 }
 
 interface Fixture {
@@ -59,6 +60,20 @@ interface Fixture {
 const versionCases: Fixture['extra'] = [
   ...['0', '-1', '1.5', 'abc', '2147483648', '99999999999', '1e400'].map((v) => ({ label: `version=${v}`, query: `version=${v}`, expect: { kind: 'refused' as const, names: 'version' } })),
   { label: 'version=2147483647 (no such version)', query: 'version=2147483647', expect: { kind: 'refused', status: 404 } },
+];
+const startRunCases: Fixture['extra'] = [
+  ...['61', '-1', '1.5', 'abc', '1e400', '%00'].map((v) => ({ label: `wait=${v}`, query: `wait=${v}`, expect: { kind: 'refused' as const, status: 400, names: 'wait' } })),
+  ...['', 'x'.repeat(256), 'caf\u00e9'].map((v) => ({
+    label: `Idempotency-Key: ${JSON.stringify(v.slice(0, 12))} (${v.length} chars)`,
+    headers: { 'idempotency-key': v },
+    expect: { kind: 'refused' as const, status: 400, names: 'Idempotency-Key' },
+  })),
+];
+const runListCases: Fixture['extra'] = [
+  { label: 'trigger=cron (no such trigger)', query: 'trigger=cron', expect: { kind: 'refused', status: 400, names: 'trigger' } },
+  { label: 'trigger=NUL', query: 'trigger=%00', expect: { kind: 'refused', status: 400, names: 'trigger' } },
+  { label: 'scheduleId of 201 characters', query: `scheduleId=${'s'.repeat(201)}`, expect: { kind: 'refused', status: 400, names: 'scheduleId' } },
+  { label: 'trigger=schedule&scheduleId=unknown', query: 'trigger=schedule&scheduleId=unknown', expect: { kind: 'ok' } },
 ];
 const lastEventIdCases: Fixture['extra'] = LAST_EVENT_IDS.flatMap((v) => [
   { label: `?lastEventId=${v} (not an event id)`, query: `lastEventId=${v}`, expect: { kind: 'refused' as const, status: 400, names: 'Last-Event-ID' } },
@@ -87,9 +102,9 @@ function fixtures(w: World): Record<string, Fixture> {
     'GET /api/pipelines/:id/versions': { params: pipeline },
     'POST /api/pipelines/:id/versions': { params: pipeline, body: {} },
     'PUT /api/pipelines/:id/draft': { params: pipeline, body: { graph } },
-    'POST /api/pipelines/:id/runs': { params: pipeline, body: runBody },
-    'GET /api/pipelines/:id/runs': { params: pipeline, list: true },
-    'GET /api/runs': { list: true },
+    'POST /api/pipelines/:id/runs': { params: pipeline, body: runBody, extra: startRunCases },
+    'GET /api/pipelines/:id/runs': { params: pipeline, list: true, extra: runListCases },
+    'GET /api/runs': { list: true, extra: runListCases },
     'GET /api/runs/:id': { params: run },
     'POST /api/runs/:id/cancel': { params: run, allow: [409] },
     'GET /api/runs/:id/events': { params: run, extra: lastEventIdCases },
@@ -102,6 +117,9 @@ function fixtures(w: World): Record<string, Fixture> {
     'DELETE /api/settings/providers/:provider': { params: { provider: 'elevenlabs' }, allow: [404] },
     'GET /api/settings/generations': { list: true },
     'POST /api/signed-urls': { body: { paths: [`/api/media/${w.mediaId}/content`] } },
+    'GET /api/keys': {},
+    'POST /api/keys': { body: { name: 'Corpus key', scope: 'read' } },
+    'DELETE /api/keys/:id': { params: { id: w.keyId }, allow: [404] },
   };
 }
 
@@ -232,6 +250,7 @@ describe.each([
     const run = await user.client.post(`/api/pipelines/${pipeline.body.id}/runs`, runBody);
     const done = await waitForRun(user.client, run.body.id);
     expect(done.status).toBe('succeeded');
+    const key = await user.client.post('/api/keys', { name: 'Doomed key', scope: 'read' });
     world = {
       email: user.email,
       password,
@@ -240,6 +259,7 @@ describe.each([
       doomedPipelineId: doomed.body.id,
       runId: run.body.id,
       mediaId: done.nodes.publish.output.media.id,
+      keyId: key.body.id,
     };
   });
   afterAll(async () => {

@@ -140,6 +140,7 @@ function behaviourSuite(kind: 'postgres' | 'pglite', makeTarget: () => Promise<T
       [
         'api_keys',
         'generations',
+        'idempotency_keys',
         'media',
         'pipeline_versions',
         'pipelines',
