@@ -39,7 +39,7 @@ export default function HistoryScreen({ pipelineId }: { pipelineId: string }) {
         </div>
         <a className="btn primary" {...linkProps(`/pipelines/${pipeline.id}`)}>Open editor</a>
       </div>
-      <div className="row">
+      <div className="row filter-row">
         <label className="muted small" htmlFor="trigger-filter">Started by</label>
         <select id="trigger-filter" value={trigger} onChange={(e) => setTrigger(e.target.value as TriggerFilter)}>
           <option value="">Anything</option>

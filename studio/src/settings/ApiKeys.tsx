@@ -80,7 +80,7 @@ export function ApiKeys() {
         For scripts and other programs: send <code>Authorization: Bearer cf_…</code> to the same REST API the studio uses. A key can do only
         what its scope allows, and stops working the moment you revoke it.
       </p>
-      <form className="row" onSubmit={create} aria-label="New API key">
+      <form className="row key-form" onSubmit={create} aria-label="New API key">
         <input placeholder="Key name, e.g. nightly script" value={name} maxLength={120} onChange={(e) => setName(e.target.value)} aria-label="Key name" />
         <select value={scope} onChange={(e) => setScope(e.target.value as Scope)} aria-label="Scope">
           {SCOPES.map((s) => <option key={s.scope} value={s.scope}>{s.label}</option>)}
