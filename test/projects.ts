@@ -26,6 +26,7 @@ export const TEST_PROJECTS = {
     'infra/worker.test.ts',
     'test/projects.test.ts',
     'api/scopes.test.ts',
+    'infra/redact.test.ts',
     'workflows/replay.test.ts',
   ],
   integration: ['workflows/', 'activities/', 'api/', 'infra/', 'test/'],

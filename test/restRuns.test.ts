@@ -304,6 +304,15 @@ describe.each([
     expect(retried.status).toBe(200);
     expect(retried.body).toMatchObject({ id: first.body.id, status: 'succeeded' });
 
+    // Concurrent waiting calls with one key: each waits for the one run, even one that asks before it started.
+    const together = `t-${randomUUID()}`;
+    const waited = await Promise.all(
+      Array.from({ length: 5 }, () => startWith(keys.run.client, pipelineId, { inputs: { text: 'together' } }, { 'idempotency-key': together }, '?wait=30')),
+    );
+    expect(waited.map((a) => a.status).sort((a, b) => a - b)).toEqual([200, 200, 200, 200, 201]);
+    expect(new Set(waited.map((a) => a.body.id)).size).toBe(1);
+    expect(waited.map((a) => a.body.status)).toEqual(Array(5).fill('succeeded'));
+
     const refusedInputs = await startWith(keys.run.client, pipelineId, { inputs: {} }, {}, '?wait=5');
     expect(refusedInputs.status).toBe(400);
     for (const wait of ['61', '-1', '1.5', 'soon']) {

@@ -24,7 +24,7 @@ const canonicalJson = (value: unknown): string =>
 const requestHashOf = (pipelineId: string, request: { inputs: RunInputs; version?: number }) =>
   createHash('sha256').update(canonicalJson({ pipelineId, inputs: request.inputs, version: request.version ?? null })).digest('hex');
 
-/** How long a ?wait keeps asking for a workflow that a concurrent, idempotent start recorded but has not started yet. */
+/** How often a ?wait asks again for a workflow that a concurrent, idempotent start recorded but has not started yet. */
 const NOT_STARTED_RETRY_MS = 100;
 
 export function createRunService(deps: { pipelines: PipelineRepository; runs: RunRepository; temporal: Client; taskQueue: string }) {
@@ -113,18 +113,26 @@ export function createRunService(deps: { pipelines: PipelineRepository; runs: Ru
      * recorded before it returned.
      */
     async waitForEnd(userId: string, runId: string, seconds: number, signal?: AbortSignal): Promise<Wire<typeof RunDetail> | undefined> {
-      const deadline = AbortSignal.any([AbortSignal.timeout(seconds * 1000), ...(signal ? [signal] : [])]);
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(), seconds * 1000);
+      const stop = () => deadline.abort();
+      signal?.addEventListener('abort', stop);
       const handle = temporal.workflow.getHandle(workflowIdOf(runId));
-      while (seconds > 0 && !deadline.aborted) {
-        try {
-          await temporal.withAbortSignal(deadline, () => handle.result());
-          break;
-        } catch (err) {
-          if (!(err instanceof WorkflowNotFoundError)) break; // it failed or was cancelled (it ended), or time is up
-          const run = await runs.find(userId, runId);
-          if (!run || TERMINAL_STATUSES.includes(run.status)) break; // it failed to start
-          await new Promise((resolve) => setTimeout(resolve, NOT_STARTED_RETRY_MS));
+      try {
+        while (seconds > 0 && !deadline.signal.aborted) {
+          try {
+            await temporal.withAbortSignal(deadline.signal, () => handle.result());
+            break;
+          } catch (err) {
+            if (!(err instanceof WorkflowNotFoundError)) break; // it failed or was cancelled (it ended), or time is up
+            const run = await runs.find(userId, runId);
+            if (!run || TERMINAL_STATUSES.includes(run.status)) break; // it could not start
+            await new Promise((resolve) => setTimeout(resolve, NOT_STARTED_RETRY_MS));
+          }
         }
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', stop);
       }
       return runs.find(userId, runId);
     },
