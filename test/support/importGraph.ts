@@ -65,20 +65,3 @@ export function importCycles(graph: ImportGraph, root: string): string[] {
   for (const file of graph.keys()) if (!done.has(file)) visit(file);
   return cycles;
 }
-
-/**
- * Every import from a file below `from` of a file below one of `forbidden` (folders relative to root), as
- * `importer → imported`.
- */
-export function importsInto(graph: ImportGraph, root: string, from: string, forbidden: string[]): string[] {
-  const inside = (file: string, dir: string) => {
-    const r = shown(root, file);
-    return r === dir || r.startsWith(`${dir.replace(/\/$/, '')}/`);
-  };
-  const found: string[] = [];
-  for (const [file, deps] of graph) {
-    if (!inside(file, from)) continue;
-    for (const dep of deps) if (forbidden.some((dir) => inside(dep, dir))) found.push(`${shown(root, file)} → ${shown(root, dep)}`);
-  }
-  return found.sort();
-}
