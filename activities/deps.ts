@@ -14,7 +14,3 @@ export interface ActivityDeps {
 
 /** A node's work: inputs in, outputs by handle out. Wrapped into a Temporal activity by createActivities. */
 export type NodeStep = (input: ActivityInput) => Promise<Record<string, unknown>>;
-
-export function runChannel(runId: string): string {
-  return `run:${runId}`;
-}

@@ -1,7 +1,8 @@
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import { runChannel } from '../infra/bus/common';
 import type { ArtifactRef, LiveEvent } from '../workflows/pipeline';
 import type { ActivityInput } from './contract';
-import { runChannel, type ActivityDeps } from './deps';
+import type { ActivityDeps } from './deps';
 import { asTemporalFailure } from './failures';
 import { costOf, type Usage } from './providers/prices';
 import type { NewGeneration } from './runStore';

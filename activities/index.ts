@@ -1,9 +1,10 @@
 import { Context } from '@temporalio/activity';
 import { bestEffort } from '../infra/bus/bestEffort';
+import { runChannel } from '../infra/bus/common';
 import { catalog, type LiveEvent, type NodeDefinition } from '../workflows/pipeline';
 import { createArtifactGuard } from './artifacts';
 import type { Activities, NodeActivity } from './contract';
-import { runChannel, type ActivityDeps, type NodeStep } from './deps';
+import type { ActivityDeps, NodeStep } from './deps';
 import { delay } from './flow';
 import { createGenerationKit } from './generation';
 import { createImageSteps } from './image';
