@@ -25,6 +25,7 @@ export const TEST_PROJECTS = {
     'activities/providers/local/sketch.golden.test.ts',
     'infra/worker.test.ts',
     'test/projects.test.ts',
+    'test/imports.test.ts',
     'workflows/replay.test.ts',
   ],
   integration: ['workflows/', 'activities/', 'api/', 'infra/', 'test/'],
