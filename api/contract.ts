@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RunInputsSchema } from '../workflows/pipeline/graph';
+import { CLOUD_PROVIDERS } from '../workflows/pipeline/providers';
 
 /**
  * Request bodies of the REST API: the one definition the API validates with and the studio sends.
@@ -76,7 +77,7 @@ export const LastEventId = z.coerce.number().int('must be the id of an event').m
 export const IdParam = z.object({ id: z.uuid('must be a valid id') });
 
 export const ProviderParam = z.object({
-  provider: z.enum(['openai', 'elevenlabs', 'stability'], { message: "must be one of 'openai', 'elevenlabs', 'stability'" }),
+  provider: z.enum(CLOUD_PROVIDERS, { message: `must be one of ${CLOUD_PROVIDERS.map((p) => `'${p}'`).join(', ')}` }),
 });
 
 /** Why a user's provider base URL is refused on its face (where it resolves to is checked by the worker), or null. */

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { CloudProvider, Credentials } from '../activities/providers';
+import type { CloudProvider } from '../workflows/pipeline';
 import type { Config } from './config';
 import type { Database } from './db/schema';
+import type { Credentials } from './providerSettings';
 import { createSealer, loadSecret } from './secrets';
 
 export interface CredentialStore {

@@ -3,9 +3,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync,
 import { dirname, join } from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, createRunStore } from '../activities';
-import { createProviders, providerSettingsFromEnv } from '../activities/providers';
+import { createProviders } from '../activities/providers';
 import { activityNodeTypes } from '../workflows/pipeline';
 import { createCredentialStore } from './credentials';
+import { providerSettingsFromEnv } from './providerSettings';
 import type { Services } from './services';
 
 const rootDir = join(dirname(new URL(import.meta.url).pathname), '..');

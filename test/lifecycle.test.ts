@@ -37,7 +37,7 @@ async function launch(opts: { via: 'npm' | 'launcher'; dataDir?: string; port?: 
     TEMPORAL_PORT: String(temporalPort),
     WARM_MODELS: 'false',
   };
-  const [command, args] = opts.via === 'npm' ? ['npm', ['start']] : [process.execPath, ['infra/launch.mjs', 'start']];
+  const [command, args] = opts.via === 'npm' ? ['npm', ['start']] : [process.execPath, ['infra/launch/launch.mjs', 'start']];
   // Its own process group, as a terminal would give it; the test's signals go to the top process only.
   const child = spawn(command, args, { cwd: rootDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
@@ -202,7 +202,7 @@ describe('npm start', () => {
 
     it('a second one on the same data folder exits non-zero at once, naming the process and port that hold it', async () => {
       const lock = JSON.parse(readFileSync(join(first.env.DATA_DIR, 'creativeflow.lock'), 'utf8')) as { pid: number; port: number };
-      expect(commandOf(lock.pid)).toMatch(/infra\/start\.ts/);
+      expect(commandOf(lock.pid)).toMatch(/infra\/launch\/start\.ts/);
       const second = track(await launch({ via: 'launcher', dataDir: first.env.DATA_DIR }));
       const started = Date.now();
       expect(await second.exited).toBe(1);

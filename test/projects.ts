@@ -26,6 +26,7 @@ export const TEST_PROJECTS = {
     'infra/worker.test.ts',
     'test/importCycles.test.ts',
     'test/projects.test.ts',
+    'test/imports.test.ts',
     'workflows/replay.test.ts',
   ],
   integration: ['workflows/', 'activities/', 'api/', 'infra/', 'test/'],

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../infra/config';
-import { closeServer, listen, runWorker } from '../../infra/processes';
+import { closeServer, listen } from '../../infra/launch/processes';
 import { openServices, type Services } from '../../infra/services';
 import { startDevServer, type DevServer } from '../../infra/temporal';
+import { runWorker } from '../../infra/worker';
 import { refuseInUnitTests } from '../projects';
 import { startS3Server } from './s3server';
 

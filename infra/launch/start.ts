@@ -3,12 +3,12 @@
  * Temporal dev server, worker and API in one command. With PGlite and the in-process bus the worker and
  * the API must share a process; they do here. It holds the data folder's lock: one install per folder.
  */
-import { loadConfig } from './config';
-import { lockDataDir } from './dataLock';
-import { hideExpectedWarnings } from './warnings';
-import { assertPortFree, closeServer, listen, resolveTemporal, runProcess, runWorker } from './processes';
-import { openServices } from './services';
-import { workflowBundle } from './worker';
+import { loadConfig } from '../config';
+import { lockDataDir } from '../dataLock';
+import { openServices } from '../services';
+import { hideExpectedWarnings } from '../warnings';
+import { runWorker, workflowBundle } from '../worker';
+import { assertPortFree, closeServer, listen, resolveTemporal, runProcess } from './processes';
 
 await runProcess(async (stopLater) => {
   const started = Date.now();
