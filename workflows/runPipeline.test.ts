@@ -4,7 +4,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Activities, ActivityInput, RunReport } from '../activities/contract';
+import type { Activities, ActivityInput, RunReport, WebhookActivities } from '../activities/contract';
 import { HEARTBEAT_THROTTLE, workflowBundle } from '../infra/worker';
 import { startTestTemporal } from '../test/support/temporal';
 import { validateGraph, type Graph, type RunEvent, type RunState } from './pipeline';
@@ -22,9 +22,12 @@ const failUntilAttempt = new Map<string, number>();
 
 const sleepOrCancel = (ms: number) => Context.current().sleep(ms);
 
-const activities: Pick<Activities, 'reportRunProgress' | 'delay' | 'upload'> = {
+const activities: Pick<Activities, 'reportRunProgress' | 'delay' | 'upload'> & Pick<WebhookActivities, 'planWebhookDeliveries'> = {
   async reportRunProgress(report) {
     reports.push(report);
+  },
+  async planWebhookDeliveries() {
+    return []; // no webhooks here: test/webhooks.test.ts delivers them
   },
   async delay(input: ActivityInput) {
     const call = { nodeId: input.nodeId, attempt: Context.current().info.attempt, start: Date.now() } as (typeof calls)[number];

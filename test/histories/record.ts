@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import type { Activities, ActivityInput } from '../../activities/contract';
+import type { Activities, ActivityInput, WebhookActivities } from '../../activities/contract';
 import { workflowBundle } from '../../infra/worker';
 import { catalog, validateGraph, type ArtifactRef, type RunState } from '../../workflows/pipeline';
 import type { RunPipelineArgs } from '../../workflows/runPipeline';
@@ -31,8 +31,14 @@ function artifact(input: ActivityInput, name: string, mimeType: string, extra: P
 }
 
 /** Stand-ins shaped like the real activities' results; what they return is in the history, not how. */
-const activities: Activities = {
+const activities: Activities & WebhookActivities = {
   async reportRunProgress() {},
+  async planWebhookDeliveries() {
+    return [];
+  },
+  async sendWebhook() {
+    return { statusCode: 204, responseMs: 1 };
+  },
   async delay(input) {
     const ms = Number(input.params.ms);
     const started = Date.now();

@@ -4,3 +4,4 @@ export * from './template';
 export * from './validate';
 export * from './flow';
 export * from './payloads';
+export * from './webhooks';
