@@ -14,6 +14,7 @@ import { useDraft, type SaveStatus } from '../editor/useDraft';
 import { api, ApiError, loadCatalog, type NodeInfo, type Pipeline } from '../lib/api';
 import { linkProps, navigate } from '../lib/router';
 import { useColorMode } from '../lib/useColorMode';
+import { WebhooksDialog } from '../webhooks/WebhooksDialog';
 import type { StoreApi } from 'zustand/vanilla';
 
 function isTyping(target: EventTarget | null): boolean {
@@ -79,6 +80,7 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
   const [savedName, setSavedName] = useState(pipeline.name);
   const [toast, setToast] = useState<{ text: string; kind: 'error' | 'info' } | null>(null);
   const [runGraph, setRunGraph] = useState<Graph | null>(null);
+  const [webhooksOpen, setWebhooksOpen] = useState(false);
   const colorMode = useColorMode();
   const flow = useReactFlow();
   const fileInput = useRef<HTMLInputElement>(null);
@@ -102,7 +104,7 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e.target) || runGraph) return;
+      if (isTyping(e.target) || runGraph || webhooksOpen) return;
       const mod = e.ctrlKey || e.metaKey;
       const key = e.key.toLowerCase();
       const s = store.getState();
@@ -232,6 +234,7 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
           }}
         />
         <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}/runs`)}>History</a>
+        <button className="btn small" onClick={() => setWebhooksOpen(true)} title="Tell other systems when a run ends">Webhooks</button>
         <button
           className="btn small"
           onClick={() => void saveVersion()}
@@ -262,6 +265,7 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
         </div>
         <SidePanel store={store} selectedId={selectedId} />
       </div>
+      {webhooksOpen && <WebhooksDialog pipelineId={pipeline.id} onClose={() => setWebhooksOpen(false)} />}
       {runGraph && <RunDialog pipelineId={pipeline.id} graph={runGraph} recordVersion={recordVersion} onClose={() => setRunGraph(null)} />}
     </div>
   );
