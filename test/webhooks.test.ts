@@ -148,6 +148,41 @@ describe('webhooks out (WEBHOOKS_ALLOW_PRIVATE=true, local receivers)', () => {
     expect((await client.get(`/api/runs/${run.body.id}`)).body.status).toBe('succeeded');
   });
 
+  it('tells a webhook that takes cancellations of a cancelled run, and nothing to one that takes only successes', async () => {
+    const receiver = await startWebhookReceiver([200]);
+    try {
+      const { client } = await registerUser(stack.baseUrl);
+      const slow = {
+        nodes: [
+          { id: 'topic', type: 'input', params: { name: 'topic' } },
+          { id: 'wait', type: 'delay', params: { ms: 60_000 } },
+        ],
+        edges: [{ source: 'topic', sourceHandle: 'value', target: 'wait', targetHandle: 'in' }],
+      };
+      const pipelineId = (await client.post('/api/pipelines', { name: 'Slow', graph: slow })).body.id;
+      const cancellations = await client.post(`/api/pipelines/${pipelineId}/webhooks`, { url: receiver.url, events: ['run.cancelled'] });
+      const successes = await client.post(`/api/pipelines/${pipelineId}/webhooks`, { url: receiver.url, events: ['run.succeeded'] });
+
+      const run = await client.post(`/api/pipelines/${pipelineId}/runs`, { inputs: { topic: 'patience' } });
+      const deadline = Date.now() + 30_000;
+      while ((await client.get(`/api/runs/${run.body.id}`)).body.nodes.wait.status !== 'running') {
+        if (Date.now() > deadline) throw new Error('the delay never started');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect((await client.post(`/api/runs/${run.body.id}/cancel`)).status).toBe(202);
+      expect((await waitForRun(client, run.body.id)).status).toBe('cancelled');
+
+      const [request] = await receiver.waitFor(1);
+      const payload = new Webhook(cancellations.body.secret).verify(request.body, request.headers) as any;
+      expect(payload).toMatchObject({ type: 'run.cancelled', data: { runId: run.body.id, status: 'cancelled', outputs: null } });
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(receiver.received).toHaveLength(1);
+      expect((await client.get(`/api/webhooks/${successes.body.id}/deliveries`)).body.deliveries).toEqual([]);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
   it('sends a signed test event on request, and shows it in the delivery log', async () => {
     const receiver = await startWebhookReceiver([200]);
     try {
