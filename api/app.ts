@@ -21,9 +21,12 @@ import { projectRoutes } from './routes/projects';
 import { runRoutes } from './routes/runs';
 import { settingsRoutes } from './routes/settings';
 import { signedUrlRoutes } from './routes/signedUrls';
-import { createCredentialStore } from '../infra/credentials';
+import { pipelineWebhookRoutes, webhookRoutes } from './routes/webhooks';
+import { createWebhookRepository } from './repositories/webhooks';
+import { createCredentialStore, credentialsSealer } from '../infra/credentials';
 import { createProviderSettingsService } from './services/providers';
 import { createRunService } from './services/runs';
+import { createWebhookService } from './services/webhooks';
 
 export const BODY_LIMIT = '1mb';
 
@@ -37,6 +40,13 @@ export function createApp(services: Services): Express {
   const generations = createGenerationRepository(db);
   const runService = createRunService({ pipelines, runs, temporal, taskQueue: config.taskQueue });
   const providers = createProviderSettingsService({ credentials: createCredentialStore(db, config), config });
+  const webhooks = createWebhookService({
+    webhooks: createWebhookRepository(db),
+    sealer: credentialsSealer(config),
+    temporal,
+    taskQueue: config.taskQueue,
+    settings: config.webhooks,
+  });
   const auth = createAuth(users, loadTokenSecret(config));
 
   const app = express();
@@ -51,7 +61,8 @@ export function createApp(services: Services): Express {
   app.get(['/api/media/:id/content', '/api/runs/:id/artifacts/*path'], auth.signedUrl);
   app.use('/api/nodes', nodeRoutes());
   app.use('/api/projects', auth.requireUser, projectRoutes(projects));
-  app.use('/api/pipelines', auth.requireUser, pipelineRoutes({ pipelines, projects, runs, runService }));
+  app.use('/api/pipelines', auth.requireUser, pipelineRoutes({ pipelines, projects, runs, runService }), pipelineWebhookRoutes(webhooks));
+  app.use('/api/webhooks', auth.requireUser, webhookRoutes(webhooks));
   app.use('/api/runs', auth.requireUser, runRoutes({ runs, runService, bus, blobs }));
   app.use('/api/media', auth.requireUser, mediaRoutes({ media, blobs, signer: auth.signer }));
   app.use('/api/signed-urls', auth.requireUser, signedUrlRoutes({ signer: auth.signer, media, runs }));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RunInputsSchema } from '../workflows/pipeline/graph';
 import { CLOUD_PROVIDERS } from '../workflows/pipeline/providers';
+import { WEBHOOK_EVENTS } from '../workflows/pipeline/webhooks';
 
 /**
  * Request bodies of the REST API: the one definition the API validates with and the studio sends.
@@ -80,8 +81,11 @@ export const ProviderParam = z.object({
   provider: z.enum(CLOUD_PROVIDERS, { message: `must be one of ${CLOUD_PROVIDERS.map((p) => `'${p}'`).join(', ')}` }),
 });
 
-/** Why a user's provider base URL is refused on its face (where it resolves to is checked by the worker), or null. */
-function baseUrlProblem(value: string): string | null {
+/**
+ * Why a user's outbound URL (a provider base URL, a webhook) is refused on its face, or null; where it resolves
+ * to is checked apart. `userInfo` says where credentials go instead of the URL.
+ */
+function outboundUrlProblem(value: string, userInfo: string): string | null {
   if (/[\u0000-\u0020\u007f-\u009f]/.test(value)) return 'must not contain spaces or control characters';
   let url: URL;
   try {
@@ -90,7 +94,7 @@ function baseUrlProblem(value: string): string | null {
     return 'must be an absolute http(s) URL';
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http:// or https:// URL';
-  if (url.username || url.password) return 'must not contain a user name or password (the key goes in apiKey)';
+  if (url.username || url.password) return `must not contain a user name or password (${userInfo})`;
   if (!url.hostname) return 'must name a host';
   return null;
 }
@@ -101,14 +105,34 @@ export const ProviderCredentialBody = z.strictObject({
   baseUrl: z
     .string()
     .max(500)
-    .superRefine((value, ctx) => {
-      const problem = baseUrlProblem(value);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    })
+    .superRefine(refineOutboundUrl('the key goes in apiKey'))
     .optional(),
 });
+
+function refineOutboundUrl(userInfo: string) {
+  return (value: string, ctx: z.RefinementCtx) => {
+    const problem = outboundUrlProblem(value, userInfo);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  };
+}
+
+/** A pipeline's webhook: where its runs' events go (public addresses only unless the operator allows more). */
+export const WebhookBody = z.strictObject({
+  url: z.string().max(2000).superRefine(refineOutboundUrl('deliveries are signed with the webhook secret instead')),
+  events: z
+    .array(z.enum(WEBHOOK_EVENTS, { message: `must be one of ${WEBHOOK_EVENTS.map((e) => `'${e}'`).join(', ')}` }))
+    .min(1, 'must name at least one event')
+    .max(WEBHOOK_EVENTS.length)
+    .refine((events) => new Set(events).size === events.length, 'must not name an event twice'),
+});
+
+/** A test event takes nothing but the webhook it goes to. */
+export const SendTestEventBody = z.strictObject({});
 
 /** Paths of stored objects to open with signed links: `/api/media/<id>/content`, `/api/runs/<id>/artifacts/<key>`. */
 export const SignUrlsBody = z.strictObject({
   paths: z.array(z.string().max(1000)).min(1).max(200),
 });
+
+/** Paging a webhook's delivery log (newest first). */
+export const DeliveryListQuery = ListQuery.omit({ projectId: true });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GraphSchema, PORT_KINDS, RunInputsSchema, type PortKind } from '../workflows/pipeline/graph';
 import { ProblemSchema, RunStateSchema, RunStatusSchema } from '../workflows/pipeline/reports';
+import { WEBHOOK_EVENTS, WEBHOOK_TEST_EVENT } from '../workflows/pipeline/webhooks';
 import { ProviderParam } from './contract';
 
 /**
@@ -224,6 +225,40 @@ export const Generation = z.strictObject({
 export type Generation = z.output<typeof Generation>;
 export const GenerationList = z.strictObject({ generations: z.array(Generation) });
 
+const WebhookEvents = z.array(z.enum(WEBHOOK_EVENTS));
+
+/** A pipeline's webhook, without its secret (shown once, when it is made). */
+export const Webhook = z.strictObject({
+  id: Id,
+  pipelineId: Id,
+  url: z.string(),
+  events: WebhookEvents,
+  createdAt: Timestamp,
+});
+export type Webhook = z.output<typeof Webhook>;
+export const WebhookList = z.strictObject({ webhooks: z.array(Webhook) });
+/** What making a webhook answers: the only time its signing secret (`whsec_…`) is shown. */
+export const CreatedWebhook = z.strictObject({ id: Id, url: z.string(), events: WebhookEvents, secret: z.string() });
+export type CreatedWebhook = z.output<typeof CreatedWebhook>;
+
+/** One attempt to deliver one message: the receiver's status code and how long it took, or why there was none. */
+export const WebhookDeliveryAttempt = z.strictObject({
+  id: Id,
+  /** The `webhook-id` header, the same on every attempt of one message. */
+  messageId: z.string(),
+  event: z.enum([...WEBHOOK_EVENTS, WEBHOOK_TEST_EVENT]),
+  runId: Id.nullable(),
+  attempt: z.number().int().positive(),
+  statusCode: z.number().int().nullable(),
+  responseMs: z.number().int().nonnegative().nullable(),
+  error: z.string().nullable(),
+  createdAt: Timestamp,
+});
+export type WebhookDeliveryAttempt = z.output<typeof WebhookDeliveryAttempt>;
+export const WebhookDeliveryList = z.strictObject({ deliveries: z.array(WebhookDeliveryAttempt) });
+export const TestEventSent = z.strictObject({ messageId: z.string(), event: z.literal(WEBHOOK_TEST_EVENT) });
+export type TestEventSent = z.output<typeof TestEventSent>;
+
 /**
  * The JSON body each route answers with, by status. Not listed: 204s and the routes that send bytes or
  * events (media content, run artifacts, run events). Any error (4xx/5xx) not listed here is an ErrorBody.
@@ -256,5 +291,9 @@ export const responses = {
   'PUT /api/settings/providers/:provider': { 200: SavedProviderSetting },
   'GET /api/settings/generations': { 200: GenerationList },
   'POST /api/signed-urls': { 200: SignedUrls },
+  'POST /api/pipelines/:id/webhooks': { 201: CreatedWebhook },
+  'GET /api/pipelines/:id/webhooks': { 200: WebhookList },
+  'GET /api/webhooks/:id/deliveries': { 200: WebhookDeliveryList },
+  'POST /api/webhooks/:id/test': { 202: TestEventSent },
 } satisfies ResponseTable;
 export type ResponseTable = Record<string, Partial<Record<number, z.ZodType>>>;

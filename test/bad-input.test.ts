@@ -41,6 +41,8 @@ interface World {
   doomedPipelineId: string;
   runId: string;
   mediaId: string;
+  webhookId: string;
+  doomedWebhookId: string;
 }
 
 interface Fixture {
@@ -64,6 +66,14 @@ const lastEventIdCases: Fixture['extra'] = LAST_EVENT_IDS.flatMap((v) => [
   { label: `?lastEventId=${v} (not an event id)`, query: `lastEventId=${v}`, expect: { kind: 'refused' as const, status: 400, names: 'Last-Event-ID' } },
   { label: `Last-Event-ID: ${v} (not an event id)`, headers: { 'last-event-id': v }, expect: { kind: 'refused' as const, status: 400, names: 'Last-Event-ID' } },
 ]);
+
+/** Port 9 (discard) has no listener here: test events and run events to it fail, and are retried, quietly. */
+const webhookBody = { url: 'http://127.0.0.1:9/corpus', events: ['run.succeeded', 'run.failed'] };
+const deliveryPageCases: Fixture['extra'] = [
+  ...['0', '201', 'abc'].map((v) => ({ label: `limit=${v}`, query: `limit=${v}`, expect: { kind: 'refused' as const, names: 'limit' } })),
+  { label: 'after=nope', query: 'after=nope', expect: { kind: 'refused', names: 'after' } },
+  { label: 'before=nope', query: 'before=nope', expect: { kind: 'refused', names: 'before' } },
+];
 
 /** One entry per route of the app: a route without one fails the first test below. */
 function fixtures(w: World): Record<string, Fixture> {
@@ -102,6 +112,11 @@ function fixtures(w: World): Record<string, Fixture> {
     'DELETE /api/settings/providers/:provider': { params: { provider: 'elevenlabs' }, allow: [404] },
     'GET /api/settings/generations': { list: true },
     'POST /api/signed-urls': { body: { paths: [`/api/media/${w.mediaId}/content`] } },
+    'POST /api/pipelines/:id/webhooks': { params: pipeline, body: webhookBody },
+    'GET /api/pipelines/:id/webhooks': { params: pipeline },
+    'DELETE /api/webhooks/:id': { params: { id: w.doomedWebhookId }, allow: [404] },
+    'GET /api/webhooks/:id/deliveries': { params: { id: w.webhookId }, extra: deliveryPageCases },
+    'POST /api/webhooks/:id/test': { params: { id: w.webhookId }, body: {} },
   };
 }
 
@@ -221,7 +236,8 @@ describe.each([
   let token: string;
 
   beforeAll(async () => {
-    stack = await startStack({ backends });
+    // Webhooks to a local port, which the default policy refuses.
+    stack = await startStack({ backends, env: { WEBHOOKS_ALLOW_PRIVATE: 'true' } });
     routes = apiRoutes(createApp(stack.services));
     const password = 'correct horse battery';
     const user = await registerUser(stack.baseUrl);
@@ -232,6 +248,8 @@ describe.each([
     const run = await user.client.post(`/api/pipelines/${pipeline.body.id}/runs`, runBody);
     const done = await waitForRun(user.client, run.body.id);
     expect(done.status).toBe('succeeded');
+    const webhook = await user.client.post(`/api/pipelines/${pipeline.body.id}/webhooks`, webhookBody);
+    const doomedWebhook = await user.client.post(`/api/pipelines/${pipeline.body.id}/webhooks`, webhookBody);
     world = {
       email: user.email,
       password,
@@ -240,6 +258,8 @@ describe.each([
       doomedPipelineId: doomed.body.id,
       runId: run.body.id,
       mediaId: done.nodes.publish.output.media.id,
+      webhookId: webhook.body.id,
+      doomedWebhookId: doomedWebhook.body.id,
     };
   });
   afterAll(async () => {

@@ -1,1 +1,2 @@
 export { runPipeline, runStateQuery, type RunPipelineArgs } from './runPipeline';
+export { deliverWebhook, deliveryWorkflowId } from './webhooks';

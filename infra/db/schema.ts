@@ -169,6 +169,33 @@ export interface ProviderCredentialsTable {
   updated_at: CreatedAt;
 }
 
+export interface WebhooksTable {
+  id: Generated<string>;
+  user_id: string;
+  pipeline_id: string;
+  url: string;
+  /** The events it is sent (`run.succeeded`…), a JSON array. */
+  events: Json;
+  /** The `whsec_` signing secret, sealed (infra/secrets.ts) with the credentials key. */
+  secret_sealed: string;
+  created_at: CreatedAt;
+}
+
+/** One attempt to deliver one message to one webhook. */
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  webhook_id: string;
+  message_id: string;
+  event: string;
+  run_id: string | null;
+  attempt: number;
+  /** The receiver's answer; null when there was none (refused, timed out, no such host). */
+  status_code: number | null;
+  response_ms: number | null;
+  error: string | null;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   projects: ProjectsTable;
@@ -181,6 +208,8 @@ export interface Database {
   generations: GenerationsTable;
   api_keys: ApiKeysTable;
   provider_credentials: ProviderCredentialsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -63,11 +63,17 @@ export interface Stack {
  * The whole product for a test: a real Temporal dev server, the API on a free port, and by choice
  * real PostgreSQL + Redis + an S3-protocol server (moto), or the embedded PGlite + memory bus + local files.
  */
-export async function startStack(opts: { backends: 'servers' | 'embedded'; worker?: boolean; redisUrl?: string }): Promise<Stack> {
+export async function startStack(opts: {
+  backends: 'servers' | 'embedded';
+  worker?: boolean;
+  redisUrl?: string;
+  /** More of the environment the API and worker read their Config from (e.g. WEBHOOKS_ALLOW_PRIVATE). */
+  env?: Record<string, string>;
+}): Promise<Stack> {
   refuseInUnitTests('the whole stack');
   const dataDir = mkdtempSync(join(tmpdir(), 'cf-stack-'));
   const cleanups: (() => Promise<void>)[] = [];
-  const env: Record<string, string> = { DATA_DIR: dataDir, JWT_SECRET: 'test-secret', TEMPORAL_TASK_QUEUE: `q-${randomUUID()}` };
+  const env: Record<string, string> = { ...opts.env, DATA_DIR: dataDir, JWT_SECRET: 'test-secret', TEMPORAL_TASK_QUEUE: `q-${randomUUID()}` };
   if (opts.backends === 'servers') {
     const database = await createTestDatabase();
     cleanups.push(() => database.drop());

@@ -5,3 +5,4 @@ export * from './validate';
 export * from './flow';
 export * from './payloads';
 export * from './providers';
+export * from './webhooks';

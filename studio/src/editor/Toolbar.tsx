@@ -19,10 +19,12 @@ interface EditorToolbarProps {
   onLeave(e: MouseEvent<HTMLAnchorElement>, to: string): void;
   onSaveVersion(): void;
   onRun(): void;
+  /** Opens the pipeline's webhooks (another feature: the screen composes it). */
+  onWebhooks(): void;
 }
 
 /** The pipeline's name and save state, undo/redo, view, export/import, history, Save version and Run. */
-export function EditorToolbar({ pipeline, store, draft, onToast, onLeave, onSaveVersion, onRun }: EditorToolbarProps) {
+export function EditorToolbar({ pipeline, store, draft, onToast, onLeave, onSaveVersion, onRun, onWebhooks }: EditorToolbarProps) {
   const { status: saveStatus, problems } = draft;
   const [name, setName] = useState(pipeline.name);
   const [savedName, setSavedName] = useState(pipeline.name);
@@ -93,6 +95,7 @@ export function EditorToolbar({ pipeline, store, draft, onToast, onLeave, onSave
         }}
       />
       <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}/runs`)}>History</a>
+      <button className="btn small" onClick={onWebhooks} title="Tell other systems when a run ends">Webhooks</button>
       <button
         className="btn small"
         onClick={onSaveVersion}

@@ -19,6 +19,7 @@ import { api, ApiError, loadCatalog, type NodeInfo, type Pipeline } from '../lib
 import { linkProps, navigate } from '../lib/router';
 import { useColorMode } from '../lib/useColorMode';
 import { Loading } from '../ui/Loading';
+import { WebhooksDialog } from '../webhooks/WebhooksDialog';
 
 export default function EditorScreen({ pipelineId }: { pipelineId: string }) {
   const [pipeline, setPipeline] = useState<Pipeline | null>(null);
@@ -55,6 +56,7 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
   const draft = useDraft(store, pipeline);
   const [toast, setToast] = useToast(store);
   const [runGraph, setRunGraph] = useState<Graph | null>(null);
+  const [webhooksOpen, setWebhooksOpen] = useState(false);
   const colorMode = useColorMode();
   const flow = useReactFlow();
   const selectedId = useStore(store, (s) => {
@@ -85,7 +87,7 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
     }
   };
 
-  useShortcuts(store, { paused: runGraph !== null, saveVersion: () => void saveVersion() });
+  useShortcuts(store, { paused: runGraph !== null || webhooksOpen, saveVersion: () => void saveVersion() });
 
   /** Runs what the canvas shows: once saved and valid, the Run dialog records it as a version and runs that. */
   const openRun = async () => {
@@ -116,6 +118,7 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
         onLeave={(e, to) => void leave(e, to)}
         onSaveVersion={() => void saveVersion()}
         onRun={() => void openRun()}
+        onWebhooks={() => setWebhooksOpen(true)}
       />
       <div className="editor-body">
         <Palette catalog={catalog} onAdd={addAtCenter} />
@@ -135,6 +138,7 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
         </div>
         <SidePanel store={store} selectedId={selectedId} />
       </div>
+      {webhooksOpen && <WebhooksDialog pipelineId={pipeline.id} onClose={() => setWebhooksOpen(false)} />}
       {runGraph && <RunDialog pipelineId={pipeline.id} graph={runGraph} recordVersion={draft.recordVersion} onClose={() => setRunGraph(null)} />}
     </div>
   );
