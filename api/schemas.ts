@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { GraphSchema, PORT_KINDS, RunInputsSchema, type PortKind } from '../workflows/pipeline/graph';
 import { ProblemSchema, RunStateSchema, RunStatusSchema } from '../workflows/pipeline/reports';
-import { ProviderParam } from './contract';
+import { OVERLAP_POLICIES, ProviderParam } from './contract';
 
 /**
  * Response bodies of the REST API, one schema per shape (request bodies are in contract.ts). Each schema
@@ -224,6 +224,29 @@ export const Generation = z.strictObject({
 export type Generation = z.output<typeof Generation>;
 export const GenerationList = z.strictObject({ generations: z.array(Generation) });
 
+/** A schedule: the spec as written and its plain-words summary, and Temporal's view of when it fires and what it started. */
+export const Schedule = z.strictObject({
+  id: Id,
+  pipelineId: Id,
+  pipelineName: z.string(),
+  spec: z.union([z.strictObject({ cron: z.string(), timezone: z.string() }), z.strictObject({ every: z.string(), timezone: z.string() })]),
+  summary: z.string(),
+  overlap: z.enum(OVERLAP_POLICIES),
+  catchupWindow: z.string(),
+  /** The version each firing runs: a pinned number, or the pipeline's current one at fire time. */
+  version: z.union([z.number().int().positive(), z.literal('latest')]),
+  inputs: RunInputsSchema,
+  paused: z.boolean(),
+  note: z.string().nullable(),
+  /** The next (up to 5) fire times; none while paused. */
+  nextRuns: z.array(Timestamp),
+  /** The runs it started lately (Temporal keeps the last 10), newest first. */
+  recentRuns: z.array(z.strictObject({ runId: Id, scheduledAt: Timestamp, status: RunStatusSchema })),
+  createdAt: Timestamp,
+});
+export type Schedule = z.output<typeof Schedule>;
+export const ScheduleList = z.strictObject({ schedules: z.array(Schedule) });
+
 /**
  * The JSON body each route answers with, by status. Not listed: 204s and the routes that send bytes or
  * events (media content, run artifacts, run events). Any error (4xx/5xx) not listed here is an ErrorBody.
@@ -256,5 +279,12 @@ export const responses = {
   'PUT /api/settings/providers/:provider': { 200: SavedProviderSetting },
   'GET /api/settings/generations': { 200: GenerationList },
   'POST /api/signed-urls': { 200: SignedUrls },
+  'GET /api/schedules': { 200: ScheduleList },
+  'POST /api/schedules': { 201: Schedule },
+  'GET /api/schedules/:id': { 200: Schedule },
+  'PATCH /api/schedules/:id': { 200: Schedule },
+  'POST /api/schedules/:id/pause': { 200: Schedule },
+  'POST /api/schedules/:id/resume': { 200: Schedule },
+  'POST /api/schedules/:id/trigger': { 202: Schedule },
 } satisfies ResponseTable;
 export type ResponseTable = Record<string, Partial<Record<number, z.ZodType>>>;

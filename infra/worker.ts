@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, createRunStore } from '../activities';
 import { createProviders, providerSettingsFromEnv } from '../activities/providers';
+import { createScheduledRunActivities } from '../activities/scheduledRuns';
+import { createScheduledRunStore } from '../activities/scheduledRunStore';
 import { activityNodeTypes } from '../workflows/pipeline';
 import { createCredentialStore } from './credentials';
 import type { Services } from './services';
@@ -79,7 +81,7 @@ export async function runWorker(services: Services, opts: { warmModels?: boolean
     namespace: services.config.temporalNamespace,
     taskQueue: services.config.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities,
+    activities: { ...activities, ...createScheduledRunActivities(createScheduledRunStore(services.db)) },
     // Stopping stays well inside the launcher's deadline: in-flight activities get a moment to finish, then are
     // cancelled (delays wake, local models stop at the next token or sentence) and retried by the next worker.
     shutdownGraceTime: SHUTDOWN_GRACE,

@@ -26,6 +26,7 @@ export const TEST_PROJECTS = {
     'infra/worker.test.ts',
     'test/projects.test.ts',
     'workflows/replay.test.ts',
+    'api/services/scheduleSummary.test.ts',
   ],
   integration: ['workflows/', 'activities/', 'api/', 'infra/', 'test/'],
   browser: ['test/studio/'],

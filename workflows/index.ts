@@ -1,1 +1,2 @@
 export { runPipeline, runStateQuery, type RunPipelineArgs } from './runPipeline';
+export { scheduledRun, runWorkflowId, type ScheduledRunArgs, type ScheduledRunResult } from './scheduledRun';
