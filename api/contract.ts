@@ -137,7 +137,7 @@ const Duration = (min: number, max: number, what: string) =>
   z
     .string()
     .regex(DURATION, "must be a whole number and a unit: '30s', '15m', '1h' or '1d'")
-    .refine((text) => durationMs(text) >= DURATION_UNITS_MS.s * min && durationMs(text) <= DURATION_UNITS_MS.d * max, `${what}`);
+    .refine((text) => !DURATION.test(text) || (durationMs(text) >= DURATION_UNITS_MS.s * min && durationMs(text) <= DURATION_UNITS_MS.d * max), what);
 
 const Every = Duration(1, 366, 'must be between 1s and 366d');
 /** Temporal takes catch-up windows of 10 s or more. */

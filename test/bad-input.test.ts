@@ -32,6 +32,8 @@ const graph = {
   ],
 };
 const runBody = { inputs: { topic: 'otters', data: { mood: 'sunny', tags: ['a', 'b'] } }, version: 1 };
+/** Paused, weekly: the corpus's schedules never fire on their own. */
+const scheduleBody = (pipelineId: string) => ({ pipelineId, cron: '0 9 * * MON', timezone: 'Europe/Paris', inputs: runBody.inputs, paused: true });
 
 interface World {
   email: string;
@@ -41,6 +43,8 @@ interface World {
   doomedPipelineId: string;
   runId: string;
   mediaId: string;
+  scheduleId: string;
+  doomedScheduleId: string;
 }
 
 interface Fixture {
@@ -69,6 +73,7 @@ const lastEventIdCases: Fixture['extra'] = LAST_EVENT_IDS.flatMap((v) => [
 function fixtures(w: World): Record<string, Fixture> {
   const pipeline = { id: w.pipelineId };
   const run = { id: w.runId };
+  const schedule = { id: w.scheduleId };
   return {
     'GET /api/health': {},
     'POST /api/auth/register': { body: { email: `corpus-${Date.now()}@example.com`, password: 'correct horse battery', username: 'corpus' }, allow: [409] },
@@ -102,6 +107,14 @@ function fixtures(w: World): Record<string, Fixture> {
     'DELETE /api/settings/providers/:provider': { params: { provider: 'elevenlabs' }, allow: [404] },
     'GET /api/settings/generations': { list: true },
     'POST /api/signed-urls': { body: { paths: [`/api/media/${w.mediaId}/content`] } },
+    'GET /api/schedules': {},
+    'POST /api/schedules': { body: { ...scheduleBody(w.pipelineId), version: 1, overlap: 'skip', catchupWindow: '10m', note: 'made by the corpus' } },
+    'GET /api/schedules/:id': { params: schedule },
+    'PATCH /api/schedules/:id': { params: schedule, body: { cron: '0 10 * * TUE', timezone: 'UTC', inputs: runBody.inputs, version: 1, overlap: 'buffer_one', catchupWindow: '1h', note: 'edited' } },
+    'POST /api/schedules/:id/pause': { params: schedule, body: { note: 'corpus pause' } },
+    'POST /api/schedules/:id/resume': { params: schedule, body: { note: 'corpus resume' } },
+    'POST /api/schedules/:id/trigger': { params: schedule, body: {} },
+    'DELETE /api/schedules/:id': { params: { id: w.doomedScheduleId }, allow: [404] },
   };
 }
 
@@ -232,6 +245,9 @@ describe.each([
     const run = await user.client.post(`/api/pipelines/${pipeline.body.id}/runs`, runBody);
     const done = await waitForRun(user.client, run.body.id);
     expect(done.status).toBe('succeeded');
+    const schedule = await user.client.post('/api/schedules', scheduleBody(pipeline.body.id));
+    const doomedSchedule = await user.client.post('/api/schedules', scheduleBody(pipeline.body.id));
+    expect([schedule.status, doomedSchedule.status]).toEqual([201, 201]);
     world = {
       email: user.email,
       password,
@@ -240,6 +256,8 @@ describe.each([
       doomedPipelineId: doomed.body.id,
       runId: run.body.id,
       mediaId: done.nodes.publish.output.media.id,
+      scheduleId: schedule.body.id,
+      doomedScheduleId: doomedSchedule.body.id,
     };
   });
   afterAll(async () => {

@@ -27,6 +27,7 @@ export const TEST_PROJECTS = {
     'test/projects.test.ts',
     'workflows/replay.test.ts',
     'api/services/scheduleSummary.test.ts',
+    'infra/scheduleIds.test.ts',
   ],
   integration: ['workflows/', 'activities/', 'api/', 'infra/', 'test/'],
   browser: ['test/studio/'],
