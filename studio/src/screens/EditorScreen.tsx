@@ -8,6 +8,7 @@ import { Canvas } from '../editor/Canvas';
 import { FlowContext, type FlowEnv } from '../editor/context';
 import { Palette } from '../editor/Palette';
 import { RunDialog } from '../editor/RunDialog';
+import { SchedulePanel } from '../schedules/SchedulePanel';
 import { SidePanel } from '../editor/SidePanel';
 import { createEditorStore, editableGraph, type EditorState } from '../editor/store';
 import { useDraft, type SaveStatus } from '../editor/useDraft';
@@ -79,6 +80,7 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
   const [savedName, setSavedName] = useState(pipeline.name);
   const [toast, setToast] = useState<{ text: string; kind: 'error' | 'info' } | null>(null);
   const [runGraph, setRunGraph] = useState<Graph | null>(null);
+  const [scheduling, setScheduling] = useState(false);
   const colorMode = useColorMode();
   const flow = useReactFlow();
   const fileInput = useRef<HTMLInputElement>(null);
@@ -102,7 +104,7 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e.target) || runGraph) return;
+      if (isTyping(e.target) || runGraph || scheduling) return;
       const mod = e.ctrlKey || e.metaKey;
       const key = e.key.toLowerCase();
       const s = store.getState();
@@ -232,6 +234,9 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
           }}
         />
         <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}/runs`)}>History</a>
+        <button className="btn small" onClick={() => setScheduling(true)} title="Run this pipeline on a calendar or at an interval">
+          Schedule
+        </button>
         <button
           className="btn small"
           onClick={() => void saveVersion()}
@@ -262,6 +267,7 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
         </div>
         <SidePanel store={store} selectedId={selectedId} />
       </div>
+      {scheduling && <SchedulePanel pipelineId={pipeline.id} onClose={() => setScheduling(false)} />}
       {runGraph && <RunDialog pipelineId={pipeline.id} graph={runGraph} recordVersion={recordVersion} onClose={() => setRunGraph(null)} />}
     </div>
   );

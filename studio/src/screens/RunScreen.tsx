@@ -8,7 +8,7 @@ import { Canvas } from '../editor/Canvas';
 import { FlowContext, type FlowEnv } from '../editor/context';
 import { createEditorStore } from '../editor/store';
 import { api, loadCatalog, type Pipeline, type RunDetail } from '../lib/api';
-import { between, duration } from '../lib/format';
+import { between, duration, triggerLabel } from '../lib/format';
 import { linkProps, navigate } from '../lib/router';
 import { openEventStream } from '../lib/sse';
 import { useColorMode } from '../lib/useColorMode';
@@ -207,7 +207,7 @@ function RunSidePanel({ run, pipeline, env, selected }: { run: RunDetail; pipeli
           <dt>Version</dt>
           <dd>v{run.pipelineVersion}</dd>
           <dt>Trigger</dt>
-          <dd>{run.trigger}</dd>
+          <dd>{triggerLabel(run.trigger)}</dd>
         </dl>
         <h4>Inputs</h4>
         {Object.keys(run.inputs ?? {}).length === 0 ? (
