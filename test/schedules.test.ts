@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporalScheduleId } from '../infra/scheduleIds';
+import { startFakeVendors, type FakeVendors } from './support/fakeVendors';
 import { edge } from './support/graphs';
 import { readEvents, registerUser, startStack, waitForRun, type Stack } from './support/stack';
 
@@ -70,11 +71,16 @@ async function expectNoMoreRuns(client: Client, pipelineId: string, quietMs = 5_
 
 describe('schedules', () => {
   let stack: Stack;
+  let vendors: FakeVendors;
   beforeAll(async () => {
+    vendors = await startFakeVendors();
+    process.env.PROVIDER_ALLOWED_HOSTS = '127.0.0.1'; // the fake cloud vendor listens on loopback
     stack = await startStack({ backends: 'servers' });
   });
   afterAll(async () => {
+    delete process.env.PROVIDER_ALLOWED_HOSTS;
     await stack?.stop();
+    await vendors?.stop();
   });
 
   it("fires every 2 s: each firing is an ordinary run (in history, with its trigger, its events, once) that the schedule lists", async () => {
@@ -108,6 +114,30 @@ describe('schedules', () => {
     const media = await stack.services.db.selectFrom('media').select('run_id').where('run_id', '=', run.id).execute();
     expect(media).toHaveLength(1);
     expect((await client.get('/api/schedules')).body.schedules.map((s: any) => s.id)).toContain(schedule.id);
+  });
+
+  it("counts a scheduled run's generations against the schedule's owner", async () => {
+    const { client } = await registerUser(stack.baseUrl);
+    expect((await client.put('/api/settings/providers/openai', { apiKey: 'good', baseUrl: `${vendors.baseUrl}/v1` })).status).toBe(200);
+    const story = {
+      nodes: [
+        { id: 'topic', type: 'input', params: { name: 'topic' } },
+        { id: 'story', type: 'story', params: { provider: 'openai', words: 40 } },
+      ],
+      edges: [edge('topic', 'value', 'story', 'prompt')],
+    };
+    const pipelineId = await pipelineOf(client, story);
+    const schedule = await scheduleOf(client, { pipelineId, cron: '0 0 1 1 *', paused: true, inputs: { topic: 'Ada' } });
+    await client.post(`/api/schedules/${schedule.id}/trigger`, {});
+    const [run] = await until('the scheduled story run', async () => {
+      const runs = await runsOf(client, pipelineId);
+      return runs.length > 0 && runs;
+    });
+    expect((await waitForRun(client, run.id, 60_000)).status).toBe('succeeded');
+    const me = (await client.get('/api/auth/me')).body.user;
+    expect(me).toMatchObject({ totalGenerations: 1, monthlyGenerations: 1 });
+    const [generation] = (await client.get('/api/settings/generations')).body.generations;
+    expect(generation).toMatchObject({ runId: run.id, aiService: 'openai' });
   });
 
   it('stops firing while paused (with its note, and no next times), and fires again once resumed', async () => {
