@@ -136,3 +136,108 @@ export const SignUrlsBody = z.strictObject({
 
 /** Paging a webhook's delivery log (newest first). */
 export const DeliveryListQuery = ListQuery.omit({ projectId: true });
+
+/** What a schedule does when a firing comes while its previous run is still going (Temporal's overlap policies). */
+export const OVERLAP_POLICIES = ['skip', 'buffer_one', 'buffer_all', 'cancel_other', 'allow_all'] as const;
+export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
+
+const DURATION_UNITS_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const DURATION = /^([1-9]\d{0,5})([smhd])$/;
+
+/** Milliseconds of a duration written as `30s`, `15m`, `1h` or `1d`. */
+export function durationMs(text: string): number {
+  const [, n, unit] = DURATION.exec(text)!;
+  return Number(n) * DURATION_UNITS_MS[unit as keyof typeof DURATION_UNITS_MS];
+}
+
+/** A duration written back with the largest unit that divides it (`90000` → `90s`, `3600000` → `1h`). */
+export function durationText(ms: number): string {
+  for (const [unit, size] of Object.entries(DURATION_UNITS_MS).reverse()) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${Math.max(1, Math.round(ms / 1000))}s`;
+}
+
+const Duration = (min: number, max: number, what: string) =>
+  z
+    .string()
+    .regex(DURATION, "must be a whole number and a unit: '30s', '15m', '1h' or '1d'")
+    .refine((text) => !DURATION.test(text) || (durationMs(text) >= DURATION_UNITS_MS.s * min && durationMs(text) <= DURATION_UNITS_MS.d * max), what);
+
+const Every = Duration(1, 366, 'must be between 1s and 366d');
+/** Temporal takes catch-up windows of 10 s or more. */
+const CatchupWindow = Duration(10, 366, 'must be between 10s and 366d');
+
+/** Temporal reads the expression (5–7 fields or @daily…, and says what is wrong); here only what it must not hold. */
+const Cron = z
+  .string()
+  .trim()
+  .min(1, 'must be a cron expression, e.g. "0 9 * * MON"')
+  .max(200)
+  .refine((text) => !/[\u0000-\u001f\u007f]/.test(text), 'must not contain control characters')
+  .refine((text) => !/^(CRON_)?TZ=/i.test(text), 'must not name a time zone: give it in timezone')
+  .refine((text) => !/^@every\b/i.test(text), "must not be an interval: give it in every, e.g. every: '15m'");
+
+/**
+ * An IANA zone name as the time-zone database spells it: `Europe/Paris`, `UTC`, `America/Argentina/Buenos_Aires`.
+ * Temporal loads it from its own copy of the database, exactly spelled, and has the last word.
+ */
+export const TimeZone = z
+  .string()
+  .max(64)
+  .superRefine((zone, ctx) => {
+    const problem = timeZoneProblem(zone);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+function timeZoneProblem(zone: string): string | null {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone)) return "must be an IANA time zone name, e.g. 'Europe/Paris' or 'UTC'";
+  let resolved: string;
+  try {
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return `unknown time zone '${zone}': use an IANA name, e.g. 'Europe/Paris' or 'UTC'`;
+  }
+  if (resolved !== zone && resolved.toLowerCase() === zone.toLowerCase()) return `must be spelled exactly: '${resolved}'`;
+  return null;
+}
+
+/** A pinned version number, or `latest`: the pipeline's current version at each firing. */
+export const ScheduleVersion = z.union([Version, z.literal('latest')], { message: "must be a version number or 'latest'" });
+
+const Overlap = z.enum(OVERLAP_POLICIES, { message: `must be one of ${OVERLAP_POLICIES.map((p) => `'${p}'`).join(', ')}` });
+const ScheduleNote = z.string().trim().max(500);
+
+const scheduleFields = {
+  cron: Cron.optional(),
+  every: Every.optional(),
+  timezone: TimeZone.optional(),
+  inputs: RunInputsSchema.optional(),
+  version: ScheduleVersion.optional(),
+  overlap: Overlap.optional(),
+  catchupWindow: CatchupWindow.optional(),
+};
+
+const oneSpec = (required: boolean) => (body: { cron?: string; every?: string }, ctx: z.RefinementCtx) => {
+  if (body.cron !== undefined && body.every !== undefined) ctx.addIssue({ code: 'custom', path: ['every'], message: 'give either cron or every, not both' });
+  if (required && body.cron === undefined && body.every === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['cron'], message: "required: a cron expression (cron: '0 9 * * MON') or an interval (every: '15m')" });
+  }
+};
+
+export const CreateScheduleBody = z
+  .strictObject({
+    pipelineId: z.uuid('must be the id of one of your pipelines'),
+    ...scheduleFields,
+    paused: z.boolean().optional(),
+    note: ScheduleNote.optional(),
+  })
+  .superRefine(oneSpec(true));
+
+/** Only what is given changes; a new cron or every replaces the spec (the zone stays unless given). */
+export const UpdateScheduleBody = z.strictObject({ ...scheduleFields, note: ScheduleNote.optional() }).superRefine(oneSpec(false));
+
+export const ScheduleNoteBody = z.strictObject({ note: ScheduleNote.optional() });
+export const TriggerScheduleBody = z.strictObject({});
+
+export const ScheduleListQuery = z.object({ pipelineId: z.uuid().optional() });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { GraphSchema, PORT_KINDS, RunInputsSchema, type PortKind } from '../workflows/pipeline/graph';
 import { ProblemSchema, RunStateSchema, RunStatusSchema } from '../workflows/pipeline/reports';
 import { WEBHOOK_EVENTS, WEBHOOK_TEST_EVENT } from '../workflows/pipeline/webhooks';
-import { ProviderParam } from './contract';
+import { OVERLAP_POLICIES, ProviderParam } from './contract';
 
 /**
  * Response bodies of the REST API, one schema per shape (request bodies are in contract.ts). Each schema
@@ -258,6 +258,28 @@ export type WebhookDeliveryAttempt = z.output<typeof WebhookDeliveryAttempt>;
 export const WebhookDeliveryList = z.strictObject({ deliveries: z.array(WebhookDeliveryAttempt) });
 export const TestEventSent = z.strictObject({ messageId: z.string(), event: z.literal(WEBHOOK_TEST_EVENT) });
 export type TestEventSent = z.output<typeof TestEventSent>;
+/** A schedule: the spec as written and its plain-words summary, and Temporal's view of when it fires and what it started. */
+export const Schedule = z.strictObject({
+  id: Id,
+  pipelineId: Id,
+  pipelineName: z.string(),
+  spec: z.union([z.strictObject({ cron: z.string(), timezone: z.string() }), z.strictObject({ every: z.string(), timezone: z.string() })]),
+  summary: z.string(),
+  overlap: z.enum(OVERLAP_POLICIES),
+  catchupWindow: z.string(),
+  /** The version each firing runs: a pinned number, or the pipeline's current one at fire time. */
+  version: z.union([z.number().int().positive(), z.literal('latest')]),
+  inputs: RunInputsSchema,
+  paused: z.boolean(),
+  note: z.string().nullable(),
+  /** The next (up to 5) fire times; none while paused. */
+  nextRuns: z.array(Timestamp),
+  /** The runs it started lately (Temporal keeps the last 10), newest first. */
+  recentRuns: z.array(z.strictObject({ runId: Id, scheduledAt: Timestamp, status: RunStatusSchema })),
+  createdAt: Timestamp,
+});
+export type Schedule = z.output<typeof Schedule>;
+export const ScheduleList = z.strictObject({ schedules: z.array(Schedule) });
 
 /**
  * The JSON body each route answers with, by status. Not listed: 204s and the routes that send bytes or
@@ -295,5 +317,12 @@ export const responses = {
   'GET /api/pipelines/:id/webhooks': { 200: WebhookList },
   'GET /api/webhooks/:id/deliveries': { 200: WebhookDeliveryList },
   'POST /api/webhooks/:id/test': { 202: TestEventSent },
+  'GET /api/schedules': { 200: ScheduleList },
+  'POST /api/schedules': { 201: Schedule },
+  'GET /api/schedules/:id': { 200: Schedule },
+  'PATCH /api/schedules/:id': { 200: Schedule },
+  'POST /api/schedules/:id/pause': { 200: Schedule },
+  'POST /api/schedules/:id/resume': { 200: Schedule },
+  'POST /api/schedules/:id/trigger': { 202: Schedule },
 } satisfies ResponseTable;
 export type ResponseTable = Record<string, Partial<Record<number, z.ZodType>>>;

@@ -6,6 +6,8 @@ import { createActivities, createRunStore } from '../activities';
 import { createProviders } from '../activities/providers';
 import { createWebhookStore } from '../activities/webhookStore';
 import { createWebhookActivities } from '../activities/webhooks';
+import { createScheduledRunActivities } from '../activities/scheduledRuns';
+import { createScheduledRunStore } from '../activities/scheduledRunStore';
 import { activityNodeTypes } from '../workflows/pipeline';
 import { createCredentialStore, credentialsSealer } from './credentials';
 import { createGuardedFetch } from './guardedFetch';
@@ -97,7 +99,7 @@ export async function runWorker(services: Services, opts: { warmModels?: boolean
     namespace: services.config.temporalNamespace,
     taskQueue: services.config.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: { ...activities, ...webhookActivities },
+    activities: { ...activities, ...webhookActivities, ...createScheduledRunActivities(createScheduledRunStore(services.db)) },
     ...HEARTBEAT_THROTTLE,
     // Stopping stays well inside the launcher's deadline: in-flight activities get a moment to finish, then are
     // cancelled (delays wake, local models stop at the next token or sentence) and retried by the next worker.

@@ -32,6 +32,8 @@ const graph = {
   ],
 };
 const runBody = { inputs: { topic: 'otters', data: { mood: 'sunny', tags: ['a', 'b'] } }, version: 1 };
+/** Paused, weekly: the corpus's schedules never fire on their own. */
+const scheduleBody = (pipelineId: string) => ({ pipelineId, cron: '0 9 * * MON', timezone: 'Europe/Paris', inputs: runBody.inputs, paused: true });
 
 interface World {
   email: string;
@@ -43,6 +45,8 @@ interface World {
   mediaId: string;
   webhookId: string;
   doomedWebhookId: string;
+  scheduleId: string;
+  doomedScheduleId: string;
 }
 
 interface Fixture {
@@ -79,6 +83,7 @@ const deliveryPageCases: Fixture['extra'] = [
 function fixtures(w: World): Record<string, Fixture> {
   const pipeline = { id: w.pipelineId };
   const run = { id: w.runId };
+  const schedule = { id: w.scheduleId };
   return {
     'GET /api/health': {},
     'POST /api/auth/register': { body: { email: `corpus-${Date.now()}@example.com`, password: 'correct horse battery', username: 'corpus' }, allow: [409] },
@@ -117,6 +122,14 @@ function fixtures(w: World): Record<string, Fixture> {
     'DELETE /api/webhooks/:id': { params: { id: w.doomedWebhookId }, allow: [404] },
     'GET /api/webhooks/:id/deliveries': { params: { id: w.webhookId }, extra: deliveryPageCases },
     'POST /api/webhooks/:id/test': { params: { id: w.webhookId }, body: {} },
+    'GET /api/schedules': {},
+    'POST /api/schedules': { body: { ...scheduleBody(w.pipelineId), version: 1, overlap: 'skip', catchupWindow: '10m', note: 'made by the corpus' } },
+    'GET /api/schedules/:id': { params: schedule },
+    'PATCH /api/schedules/:id': { params: schedule, body: { cron: '0 10 * * TUE', timezone: 'UTC', inputs: runBody.inputs, version: 1, overlap: 'buffer_one', catchupWindow: '1h', note: 'edited' } },
+    'POST /api/schedules/:id/pause': { params: schedule, body: { note: 'corpus pause' } },
+    'POST /api/schedules/:id/resume': { params: schedule, body: { note: 'corpus resume' } },
+    'POST /api/schedules/:id/trigger': { params: schedule, body: {} },
+    'DELETE /api/schedules/:id': { params: { id: w.doomedScheduleId }, allow: [404] },
   };
 }
 
@@ -250,6 +263,9 @@ describe.each([
     expect(done.status).toBe('succeeded');
     const webhook = await user.client.post(`/api/pipelines/${pipeline.body.id}/webhooks`, webhookBody);
     const doomedWebhook = await user.client.post(`/api/pipelines/${pipeline.body.id}/webhooks`, webhookBody);
+    const schedule = await user.client.post('/api/schedules', scheduleBody(pipeline.body.id));
+    const doomedSchedule = await user.client.post('/api/schedules', scheduleBody(pipeline.body.id));
+    expect([schedule.status, doomedSchedule.status]).toEqual([201, 201]);
     world = {
       email: user.email,
       password,
@@ -260,6 +276,8 @@ describe.each([
       mediaId: done.nodes.publish.output.media.id,
       webhookId: webhook.body.id,
       doomedWebhookId: doomedWebhook.body.id,
+      scheduleId: schedule.body.id,
+      doomedScheduleId: doomedSchedule.body.id,
     };
   });
   afterAll(async () => {

@@ -28,6 +28,8 @@ export const TEST_PROJECTS = {
     'test/projects.test.ts',
     'test/imports.test.ts',
     'workflows/replay.test.ts',
+    'api/services/scheduleSummary.test.ts',
+    'infra/scheduleIds.test.ts',
   ],
   integration: ['workflows/', 'activities/', 'api/', 'infra/', 'test/'],
   browser: ['test/studio/'],

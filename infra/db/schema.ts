@@ -161,6 +161,18 @@ export interface ApiKeysTable {
   revoked_at: Date | null;
 }
 
+/** Ownership of a Temporal schedule (which holds everything else about it), and its spec as written. */
+export interface SchedulesTable {
+  id: string;
+  user_id: string;
+  pipeline_id: string;
+  /** Exactly one of cron and every is set (a check constraint). */
+  cron: string | null;
+  every: string | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
 export interface ProviderCredentialsTable {
   user_id: string;
   provider: string;
@@ -210,6 +222,7 @@ export interface Database {
   provider_credentials: ProviderCredentialsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  schedules: SchedulesTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -227,3 +240,4 @@ export type Generation = Selectable<GenerationsTable>;
 export type NewGeneration = Insertable<GenerationsTable>;
 export type ApiKey = Selectable<ApiKeysTable>;
 export type ProviderCredential = Selectable<ProviderCredentialsTable>;
+export type Schedule = Selectable<SchedulesTable>;

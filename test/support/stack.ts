@@ -56,6 +56,11 @@ export interface Stack {
   env: Record<string, string>;
   /** Starts the in-process worker (the default); tests of worker crashes run their own instead. */
   worker?: Worker;
+  /**
+   * Stops the API and the worker (and their connections to the database, bus and Temporal), runs `whileDown`,
+   * and starts them again on the same port, database and Temporal server; `services` and `worker` are the new ones.
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -109,13 +114,24 @@ export async function startStack(opts: {
     throw err;
   }
   const { port } = server.address() as AddressInfo;
-  return {
+  const stack: Stack = {
     baseUrl: `http://127.0.0.1:${port}`,
     config,
     services,
     temporal,
     env,
     worker: worker?.worker,
+    async restart(whileDown) {
+      await closeServer(server);
+      await worker?.stop();
+      await services!.close();
+      await whileDown?.();
+      services = await openServices(config, temporal.address);
+      worker = opts.worker === false ? undefined : await runWorker(services);
+      server = await listen(services, port);
+      stack.services = services;
+      stack.worker = worker?.worker;
+    },
     async stop() {
       await closeServer(server);
       if (worker) {
@@ -126,6 +142,7 @@ export async function startStack(opts: {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return stack;
 }
 
 /** A tiny typed client for the REST API, as a script or the studio would use it. */

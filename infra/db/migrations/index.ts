@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_initial';
 import * as m0002 from './0002_pipeline_drafts';
+import * as m0004 from './0004_schedules';
 import * as m0005 from './0005_webhooks';
 
 /**
@@ -11,6 +12,7 @@ import * as m0005 from './0005_webhooks';
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_pipeline_drafts': m0002,
+  '0004_schedules': m0004,
   '0005_webhooks': m0005,
 };
 

@@ -13,6 +13,7 @@ export type {
   ProviderSetting,
   RunDetail,
   RunSummary,
+  Schedule,
   User,
   Webhook,
   WebhookDeliveryAttempt,
