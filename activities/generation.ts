@@ -1,6 +1,7 @@
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import { runChannel } from '../infra/bus/common';
 import type { ArtifactRef, LiveEvent } from '../workflows/pipeline';
-import { runChannel, type ActivityDeps, type StepInput } from './deps';
+import type { ActivityDeps, StepInput } from './deps';
 import { asTemporalFailure } from './failures';
 import { costOf, type Usage } from './providers/prices';
 import type { NewGeneration } from './runStore';

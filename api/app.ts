@@ -11,6 +11,7 @@ import { createMediaRepository } from './repositories/media';
 import { createPipelineRepository } from './repositories/pipelines';
 import { createProjectRepository } from './repositories/projects';
 import { createRunRepository } from './repositories/runs';
+import { createScheduleRepository } from './repositories/schedules';
 import { createUserRepository } from './repositories/users';
 import { JSON_TYPE, refuseUnsafeInput, requireJsonBody } from './safeInput';
 import { authRoutes } from './routes/auth';
@@ -21,11 +22,16 @@ import { nodeRoutes } from './routes/nodes';
 import { pipelineRoutes } from './routes/pipelines';
 import { projectRoutes } from './routes/projects';
 import { runRoutes } from './routes/runs';
+import { scheduleRoutes } from './routes/schedules';
 import { settingsRoutes } from './routes/settings';
 import { signedUrlRoutes } from './routes/signedUrls';
-import { createCredentialStore } from '../infra/credentials';
+import { pipelineWebhookRoutes, webhookRoutes } from './routes/webhooks';
+import { createWebhookRepository } from './repositories/webhooks';
+import { createCredentialStore, credentialsSealer } from '../infra/credentials';
 import { createProviderSettingsService } from './services/providers';
 import { createRunService } from './services/runs';
+import { createWebhookService } from './services/webhooks';
+import { createScheduleService } from './services/schedules';
 
 export const BODY_LIMIT = '1mb';
 
@@ -39,7 +45,15 @@ export function createApp(services: Services): Express {
   const generations = createGenerationRepository(db);
   const apiKeys = createApiKeyRepository(db);
   const runService = createRunService({ pipelines, runs, temporal, taskQueue: config.taskQueue });
+  const scheduleService = createScheduleService({ schedules: createScheduleRepository(db), pipelines, temporal, taskQueue: config.taskQueue });
   const providers = createProviderSettingsService({ credentials: createCredentialStore(db, config), config });
+  const webhooks = createWebhookService({
+    webhooks: createWebhookRepository(db),
+    sealer: credentialsSealer(config),
+    temporal,
+    taskQueue: config.taskQueue,
+    settings: config.webhooks,
+  });
   const auth = createAuth(users, apiKeys, loadTokenSecret(config));
 
   const app = express();
@@ -54,8 +68,10 @@ export function createApp(services: Services): Express {
   app.get(['/api/media/:id/content', '/api/runs/:id/artifacts/*path'], auth.signedUrl);
   app.use('/api/nodes', nodeRoutes());
   app.use('/api/projects', auth.requireUser, projectRoutes(projects));
-  app.use('/api/pipelines', auth.requireUser, pipelineRoutes({ pipelines, projects, runs, runService }));
+  app.use('/api/pipelines', auth.requireUser, pipelineRoutes({ pipelines, projects, runs, runService, scheduleService }), pipelineWebhookRoutes(webhooks));
+  app.use('/api/webhooks', auth.requireUser, webhookRoutes(webhooks));
   app.use('/api/runs', auth.requireUser, runRoutes({ runs, runService, bus, blobs }));
+  app.use('/api/schedules', auth.requireUser, scheduleRoutes({ scheduleService }));
   app.use('/api/media', auth.requireUser, mediaRoutes({ media, blobs, signer: auth.signer }));
   app.use('/api/signed-urls', auth.requireUser, signedUrlRoutes({ signer: auth.signer, media, runs }));
   app.use('/api/settings', auth.requireUser, settingsRoutes({ providers, generations }));

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { GraphSchema, PORT_KINDS, RunInputsSchema, RunTriggerSchema, type PortKind } from '../workflows/pipeline/graph';
 import { ProblemSchema, RunStateSchema, RunStatusSchema } from '../workflows/pipeline/reports';
-import { ApiKeyBody, ProviderParam } from './contract';
+import { WEBHOOK_EVENTS, WEBHOOK_TEST_EVENT } from '../workflows/pipeline/webhooks';
+import { ApiKeyBody, OVERLAP_POLICIES, ProviderParam } from './contract';
 
 /**
  * Response bodies of the REST API, one schema per shape (request bodies are in contract.ts). Each schema
@@ -244,6 +245,62 @@ export const Generation = z.strictObject({
 export type Generation = z.output<typeof Generation>;
 export const GenerationList = z.strictObject({ generations: z.array(Generation) });
 
+const WebhookEvents = z.array(z.enum(WEBHOOK_EVENTS));
+
+/** A pipeline's webhook, without its secret (shown once, when it is made). */
+export const Webhook = z.strictObject({
+  id: Id,
+  pipelineId: Id,
+  url: z.string(),
+  events: WebhookEvents,
+  createdAt: Timestamp,
+});
+export type Webhook = z.output<typeof Webhook>;
+export const WebhookList = z.strictObject({ webhooks: z.array(Webhook) });
+/** What making a webhook answers: the only time its signing secret (`whsec_…`) is shown. */
+export const CreatedWebhook = z.strictObject({ id: Id, url: z.string(), events: WebhookEvents, secret: z.string() });
+export type CreatedWebhook = z.output<typeof CreatedWebhook>;
+
+/** One attempt to deliver one message: the receiver's status code and how long it took, or why there was none. */
+export const WebhookDeliveryAttempt = z.strictObject({
+  id: Id,
+  /** The `webhook-id` header, the same on every attempt of one message. */
+  messageId: z.string(),
+  event: z.enum([...WEBHOOK_EVENTS, WEBHOOK_TEST_EVENT]),
+  runId: Id.nullable(),
+  attempt: z.number().int().positive(),
+  statusCode: z.number().int().nullable(),
+  responseMs: z.number().int().nonnegative().nullable(),
+  error: z.string().nullable(),
+  createdAt: Timestamp,
+});
+export type WebhookDeliveryAttempt = z.output<typeof WebhookDeliveryAttempt>;
+export const WebhookDeliveryList = z.strictObject({ deliveries: z.array(WebhookDeliveryAttempt) });
+export const TestEventSent = z.strictObject({ messageId: z.string(), event: z.literal(WEBHOOK_TEST_EVENT) });
+export type TestEventSent = z.output<typeof TestEventSent>;
+/** A schedule: the spec as written and its plain-words summary, and Temporal's view of when it fires and what it started. */
+export const Schedule = z.strictObject({
+  id: Id,
+  pipelineId: Id,
+  pipelineName: z.string(),
+  spec: z.union([z.strictObject({ cron: z.string(), timezone: z.string() }), z.strictObject({ every: z.string(), timezone: z.string() })]),
+  summary: z.string(),
+  overlap: z.enum(OVERLAP_POLICIES),
+  catchupWindow: z.string(),
+  /** The version each firing runs: a pinned number, or the pipeline's current one at fire time. */
+  version: z.union([z.number().int().positive(), z.literal('latest')]),
+  inputs: RunInputsSchema,
+  paused: z.boolean(),
+  note: z.string().nullable(),
+  /** The next (up to 5) fire times; none while paused. */
+  nextRuns: z.array(Timestamp),
+  /** The runs it started lately (Temporal keeps the last 10), newest first. */
+  recentRuns: z.array(z.strictObject({ runId: Id, scheduledAt: Timestamp, status: RunStatusSchema })),
+  createdAt: Timestamp,
+});
+export type Schedule = z.output<typeof Schedule>;
+export const ScheduleList = z.strictObject({ schedules: z.array(Schedule) });
+
 /**
  * The JSON body each route answers with, by status. Not listed: 204s and the routes that send bytes or
  * events (media content, run artifacts, run events). Any error (4xx/5xx) not listed here is an ErrorBody.
@@ -278,5 +335,16 @@ export const responses = {
   'POST /api/signed-urls': { 200: SignedUrls },
   'GET /api/keys': { 200: ApiKeyList },
   'POST /api/keys': { 201: CreatedApiKey },
+  'POST /api/pipelines/:id/webhooks': { 201: CreatedWebhook },
+  'GET /api/pipelines/:id/webhooks': { 200: WebhookList },
+  'GET /api/webhooks/:id/deliveries': { 200: WebhookDeliveryList },
+  'POST /api/webhooks/:id/test': { 202: TestEventSent },
+  'GET /api/schedules': { 200: ScheduleList },
+  'POST /api/schedules': { 201: Schedule },
+  'GET /api/schedules/:id': { 200: Schedule },
+  'PATCH /api/schedules/:id': { 200: Schedule },
+  'POST /api/schedules/:id/pause': { 200: Schedule },
+  'POST /api/schedules/:id/resume': { 200: Schedule },
+  'POST /api/schedules/:id/trigger': { 202: Schedule },
 } satisfies ResponseTable;
 export type ResponseTable = Record<string, Partial<Record<number, z.ZodType>>>;

@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { outboundPolicyFromEnv, type OutboundPolicy } from './netguard';
 
 /** Everything the processes read from the environment, read once. Unset means "embedded default". */
 export interface Config {
@@ -16,6 +17,19 @@ export interface Config {
   jwtSecret: string | undefined;
   /** Load the local models when the worker starts (WARM_MODELS=false skips it: light starts, e.g. in tests). */
   warmModels: boolean;
+  /** Where users reach the studio and API (PUBLIC_URL, default http://localhost:PORT): absolute links in webhooks. */
+  publicUrl: string;
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /**
+   * Which addresses a webhook URL may lead to: public ones only, unless WEBHOOKS_ALLOW_PRIVATE=true or
+   * WEBHOOKS_ALLOWED_HOSTS names hosts and ranges (checked on the resolved address, at creation and on every delivery).
+   */
+  outbound: OutboundPolicy;
+  /** The wait before the first retry of a failed delivery (WEBHOOKS_FIRST_RETRY_MS, default 5 s); it doubles after each. */
+  firstRetryMs: number;
 }
 
 export interface S3Config {
@@ -31,10 +45,11 @@ const rootDir = resolve(import.meta.dirname, '..');
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(env.DATA_DIR ?? join(rootDir, 'data'));
+  const port = Number(env.PORT ?? 3000);
   return {
     rootDir,
     dataDir,
-    port: Number(env.PORT ?? 3000),
+    port,
     host: env.HOST || '127.0.0.1',
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,
     temporalNamespace: env.TEMPORAL_NAMESPACE ?? 'default',
@@ -53,5 +68,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : undefined,
     jwtSecret: env.JWT_SECRET || undefined,
     warmModels: !['0', 'false', 'no'].includes((env.WARM_MODELS ?? '').toLowerCase()),
+    publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
+    webhooks: {
+      outbound: outboundPolicyFromEnv(env, 'WEBHOOKS'),
+      firstRetryMs: positiveInteger(env.WEBHOOKS_FIRST_RETRY_MS, 'WEBHOOKS_FIRST_RETRY_MS') ?? 5_000,
+    },
   };
+}
+
+function positiveInteger(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new Error(`${name} must be a whole number of milliseconds above 0, not '${value}'`);
+  return Number(value);
 }

@@ -32,6 +32,8 @@ const graph = {
   ],
 };
 const runBody = { inputs: { topic: 'otters', data: { mood: 'sunny', tags: ['a', 'b'] } }, version: 1 };
+/** Paused, weekly: the corpus's schedules never fire on their own. */
+const scheduleBody = (pipelineId: string) => ({ pipelineId, cron: '0 9 * * MON', timezone: 'Europe/Paris', inputs: runBody.inputs, paused: true });
 
 interface World {
   email: string;
@@ -42,6 +44,10 @@ interface World {
   runId: string;
   mediaId: string;
   keyId: string;
+  webhookId: string;
+  doomedWebhookId: string;
+  scheduleId: string;
+  doomedScheduleId: string;
 }
 
 interface Fixture {
@@ -80,10 +86,19 @@ const lastEventIdCases: Fixture['extra'] = LAST_EVENT_IDS.flatMap((v) => [
   { label: `Last-Event-ID: ${v} (not an event id)`, headers: { 'last-event-id': v }, expect: { kind: 'refused' as const, status: 400, names: 'Last-Event-ID' } },
 ]);
 
+/** Port 9 (discard) has no listener here: test events and run events to it fail, and are retried, quietly. */
+const webhookBody = { url: 'http://127.0.0.1:9/corpus', events: ['run.succeeded', 'run.failed'] };
+const deliveryPageCases: Fixture['extra'] = [
+  ...['0', '201', 'abc'].map((v) => ({ label: `limit=${v}`, query: `limit=${v}`, expect: { kind: 'refused' as const, names: 'limit' } })),
+  { label: 'after=nope', query: 'after=nope', expect: { kind: 'refused', names: 'after' } },
+  { label: 'before=nope', query: 'before=nope', expect: { kind: 'refused', names: 'before' } },
+];
+
 /** One entry per route of the app: a route without one fails the first test below. */
 function fixtures(w: World): Record<string, Fixture> {
   const pipeline = { id: w.pipelineId };
   const run = { id: w.runId };
+  const schedule = { id: w.scheduleId };
   return {
     'GET /api/health': {},
     'POST /api/auth/register': { body: { email: `corpus-${Date.now()}@example.com`, password: 'correct horse battery', username: 'corpus' }, allow: [409] },
@@ -120,6 +135,19 @@ function fixtures(w: World): Record<string, Fixture> {
     'GET /api/keys': {},
     'POST /api/keys': { body: { name: 'Corpus key', scope: 'read' } },
     'DELETE /api/keys/:id': { params: { id: w.keyId }, allow: [404] },
+    'POST /api/pipelines/:id/webhooks': { params: pipeline, body: webhookBody },
+    'GET /api/pipelines/:id/webhooks': { params: pipeline },
+    'DELETE /api/webhooks/:id': { params: { id: w.doomedWebhookId }, allow: [404] },
+    'GET /api/webhooks/:id/deliveries': { params: { id: w.webhookId }, extra: deliveryPageCases },
+    'POST /api/webhooks/:id/test': { params: { id: w.webhookId }, body: {} },
+    'GET /api/schedules': {},
+    'POST /api/schedules': { body: { ...scheduleBody(w.pipelineId), version: 1, overlap: 'skip', catchupWindow: '10m', note: 'made by the corpus' } },
+    'GET /api/schedules/:id': { params: schedule },
+    'PATCH /api/schedules/:id': { params: schedule, body: { cron: '0 10 * * TUE', timezone: 'UTC', inputs: runBody.inputs, version: 1, overlap: 'buffer_one', catchupWindow: '1h', note: 'edited' } },
+    'POST /api/schedules/:id/pause': { params: schedule, body: { note: 'corpus pause' } },
+    'POST /api/schedules/:id/resume': { params: schedule, body: { note: 'corpus resume' } },
+    'POST /api/schedules/:id/trigger': { params: schedule, body: {} },
+    'DELETE /api/schedules/:id': { params: { id: w.doomedScheduleId }, allow: [404] },
   };
 }
 
@@ -239,7 +267,8 @@ describe.each([
   let token: string;
 
   beforeAll(async () => {
-    stack = await startStack({ backends });
+    // Webhooks to a local port, which the default policy refuses.
+    stack = await startStack({ backends, env: { WEBHOOKS_ALLOW_PRIVATE: 'true' } });
     routes = apiRoutes(createApp(stack.services));
     const password = 'correct horse battery';
     const user = await registerUser(stack.baseUrl);
@@ -251,6 +280,11 @@ describe.each([
     const done = await waitForRun(user.client, run.body.id);
     expect(done.status).toBe('succeeded');
     const key = await user.client.post('/api/keys', { name: 'Doomed key', scope: 'read' });
+    const webhook = await user.client.post(`/api/pipelines/${pipeline.body.id}/webhooks`, webhookBody);
+    const doomedWebhook = await user.client.post(`/api/pipelines/${pipeline.body.id}/webhooks`, webhookBody);
+    const schedule = await user.client.post('/api/schedules', scheduleBody(pipeline.body.id));
+    const doomedSchedule = await user.client.post('/api/schedules', scheduleBody(pipeline.body.id));
+    expect([schedule.status, doomedSchedule.status]).toEqual([201, 201]);
     world = {
       email: user.email,
       password,
@@ -260,6 +294,10 @@ describe.each([
       runId: run.body.id,
       mediaId: done.nodes.publish.output.media.id,
       keyId: key.body.id,
+      webhookId: webhook.body.id,
+      doomedWebhookId: doomedWebhook.body.id,
+      scheduleId: schedule.body.id,
+      doomedScheduleId: doomedSchedule.body.id,
     };
   });
   afterAll(async () => {

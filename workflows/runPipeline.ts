@@ -29,6 +29,7 @@ import {
   outputFits,
   planFlow,
   portsOf,
+  runEventOf,
   type ActivityExecution,
   type Graph,
   type GraphNode,
@@ -38,6 +39,7 @@ import {
   type RunState,
   type RunStatus,
 } from './pipeline';
+import { announceRunEnd } from './webhooks';
 
 export interface RunPipelineArgs {
   runId: string;
@@ -53,6 +55,8 @@ export const runStateQuery = defineQuery<RunState>('runState');
 
 /** Patch: activities scheduled from here on are cancelled with WAIT_CANCELLATION_COMPLETED. */
 const WAIT_FOR_CANCELLED_STEPS = 'wait-for-cancelled-steps';
+/** Patch: a run's end is announced to its pipeline's webhooks. */
+const WEBHOOKS = 'webhooks';
 
 const { reportRunProgress } = proxyLocalActivities<Activities>({
   // Never cut short: reports run in a non-cancellable scope, and would be waited for if one ever weren't.
@@ -208,6 +212,10 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
   state.outputs = status === 'succeeded' ? sinkOutputs(args.graph, state) : null;
   reporter.emit({ type: 'run.status', at: now(), status, error: state.error });
   await CancellationScope.nonCancellable(() => reporter.flushed());
+  // Once the outcome is stored: each delivery is a workflow of its own, which this run does not wait for.
+  if (patched(WEBHOOKS)) {
+    await CancellationScope.nonCancellable(() => announceRunEnd({ runId: args.runId, pipelineId: args.pipelineId, event: runEventOf(status) }));
+  }
 
   if (status === 'failed') throw ApplicationFailure.nonRetryable(state.error!, 'RunFailed');
   if (status === 'cancelled') throw new CancelledFailure('Run cancelled');

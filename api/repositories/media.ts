@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../infra/db/schema';
-import { mediaUrl } from '../../activities/storage';
+import { mediaUrl } from '../../workflows/pipeline';
 import type { MediaItem, Wire } from '../schemas';
 
 /** A media item as stored; the route adds its short-lived `signedUrl`. */

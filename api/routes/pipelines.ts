@@ -20,6 +20,7 @@ import type { ProjectRepository } from '../repositories/projects';
 import type { RunRepository } from '../repositories/runs';
 import type { RunService } from '../services/runs';
 import { requireScope } from '../scopes';
+import type { ScheduleService } from '../services/schedules';
 
 function checkedGraph(graph: unknown): Graph {
   const result = validateGraph(graph);
@@ -34,8 +35,9 @@ export function pipelineRoutes(deps: {
   projects: ProjectRepository;
   runs: RunRepository;
   runService: RunService;
+  scheduleService: ScheduleService;
 }): Router {
-  const { pipelines, projects, runs, runService } = deps;
+  const { pipelines, projects, runs, runService, scheduleService } = deps;
   const router = Router();
 
   router.get(
@@ -104,9 +106,11 @@ export function pipelineRoutes(deps: {
     requireScope('admin'),
     handler(async (req, res) => {
       const { id } = parse(IdParam, req.params, 'path');
+      const schedules = await scheduleService.idsOfPipeline(req.user!.id, id); // their rows go with the pipeline
       const outcome = await pipelines.remove(req.user!.id, id);
       if (!outcome) throw notFound('Pipeline');
       if (outcome === 'active') throw new HttpError(409, 'run_active', 'The pipeline has a run in progress: cancel it or let it finish first');
+      await scheduleService.forget(schedules);
       res.status(204).end();
     }),
   );

@@ -149,6 +149,7 @@ function behaviourSuite(kind: 'postgres' | 'pglite', makeTarget: () => Promise<T
         'run_events',
         'run_nodes',
         'runs',
+        'schedules',
         'users',
       ].sort(),
     );

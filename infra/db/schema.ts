@@ -175,12 +175,51 @@ export interface IdempotencyKeysTable {
   created_at: CreatedAt;
 }
 
+/** Ownership of a Temporal schedule (which holds everything else about it), and its spec as written. */
+export interface SchedulesTable {
+  id: string;
+  user_id: string;
+  pipeline_id: string;
+  /** Exactly one of cron and every is set (a check constraint). */
+  cron: string | null;
+  every: string | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
 export interface ProviderCredentialsTable {
   user_id: string;
   provider: string;
   encrypted: string;
   created_at: CreatedAt;
   updated_at: CreatedAt;
+}
+
+export interface WebhooksTable {
+  id: Generated<string>;
+  user_id: string;
+  pipeline_id: string;
+  url: string;
+  /** The events it is sent (`run.succeeded`…), a JSON array. */
+  events: Json;
+  /** The `whsec_` signing secret, sealed (infra/secrets.ts) with the credentials key. */
+  secret_sealed: string;
+  created_at: CreatedAt;
+}
+
+/** One attempt to deliver one message to one webhook. */
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  webhook_id: string;
+  message_id: string;
+  event: string;
+  run_id: string | null;
+  attempt: number;
+  /** The receiver's answer; null when there was none (refused, timed out, no such host). */
+  status_code: number | null;
+  response_ms: number | null;
+  error: string | null;
+  created_at: CreatedAt;
 }
 
 export interface Database {
@@ -196,6 +235,9 @@ export interface Database {
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyKeysTable;
   provider_credentials: ProviderCredentialsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  schedules: SchedulesTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -213,3 +255,4 @@ export type Generation = Selectable<GenerationsTable>;
 export type NewGeneration = Insertable<GenerationsTable>;
 export type ApiKey = Selectable<ApiKeysTable>;
 export type ProviderCredential = Selectable<ProviderCredentialsTable>;
+export type Schedule = Selectable<SchedulesTable>;

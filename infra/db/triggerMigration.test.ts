@@ -6,20 +6,23 @@ import { migrate } from './index';
 import { migrations } from './migrations';
 import { PGliteDialect } from './pglite-dialect';
 
-/** Migration 0003 on a database that has runs from before it: their text trigger becomes an object. */
+/**
+ * Migration 0003 on a database that has runs from before it (and, as an install that took the later migrations
+ * first has, 0004 and 0005 already applied): their text trigger becomes an object.
+ */
 describe('migration 0003 (run triggers as objects)', () => {
   let db: Kysely<any>;
 
   beforeAll(async () => {
     db = new Kysely<any>({ dialect: new PGliteDialect({ pglite: new PGlite() }) });
-    const before = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '0003'));
+    const before = Object.fromEntries(Object.entries(migrations).filter(([name]) => !name.startsWith('0003_')));
     await migrate(db, { getMigrations: async () => before });
   });
   afterAll(async () => {
     await db?.destroy();
   });
 
-  it("turns every stored trigger into {kind}: 'api' stays api, an unknown word becomes api, and new runs default to api", async () => {
+  it("turns every stored trigger into an object: 'api' → {kind: 'api'}, JSON text → its object, an unknown word → api; new runs default to api", async () => {
     const userId = randomUUID();
     const projectId = randomUUID();
     const pipelineId = randomUUID();
@@ -38,11 +41,15 @@ describe('migration 0003 (run triggers as objects)', () => {
       ...(trigger === undefined ? {} : { trigger }),
     });
     const old = [run(), run('api'), run('cron-ish')];
-    await db.insertInto('runs').values(old).execute();
+    const scheduledEarlier = run(JSON.stringify({ kind: 'schedule', scheduleId: 'sched-1' }));
+    await db.insertInto('runs').values([...old, scheduledEarlier]).execute();
 
     await migrate(db);
     const after = await db.selectFrom('runs').select(['id', 'trigger']).execute();
-    expect(Object.fromEntries(after.map((r) => [r.id, r.trigger]))).toEqual(Object.fromEntries(old.map((r) => [r.id, { kind: 'api' }])));
+    expect(Object.fromEntries(after.map((r) => [r.id, r.trigger]))).toEqual({
+      ...Object.fromEntries(old.map((r) => [r.id, { kind: 'api' }])),
+      [scheduledEarlier.id]: { kind: 'schedule', scheduleId: 'sched-1' },
+    });
     const fresh = run();
     await db.insertInto('runs').values(fresh).execute();
     expect((await db.selectFrom('runs').select('trigger').where('id', '=', fresh.id).executeTakeFirstOrThrow()).trigger).toEqual({ kind: 'api' });

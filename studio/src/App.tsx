@@ -11,6 +11,7 @@ const RunScreen = lazy(() => import('./screens/RunScreen'));
 const HistoryScreen = lazy(() => import('./screens/HistoryScreen'));
 const MediaScreen = lazy(() => import('./screens/MediaScreen'));
 const SettingsScreen = lazy(() => import('./screens/SettingsScreen'));
+const SchedulesScreen = lazy(() => import('./screens/SchedulesScreen'));
 
 function useToken(): string | null {
   const [token, set] = useState(getToken);
@@ -51,6 +52,7 @@ function Shell({ children, active }: { children: ReactNode; active: string }) {
         <nav className="mainnav">
           <a className={active === 'projects' ? 'active' : ''} {...linkProps('/')}>Projects</a>
           <a className={active === 'media' ? 'active' : ''} {...linkProps('/media')}>Media</a>
+          <a className={active === 'schedules' ? 'active' : ''} {...linkProps('/schedules')}>Schedules</a>
           <a className={active === 'settings' ? 'active' : ''} {...linkProps('/settings')}>Settings</a>
         </nav>
         <div className="spacer" />
@@ -108,6 +110,10 @@ export function App() {
     case 'media':
       active = 'media';
       screen = <MediaScreen />;
+      break;
+    case 'schedules':
+      active = 'schedules';
+      screen = <SchedulesScreen />;
       break;
     case 'settings':
       active = 'settings';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { NodeState } from './reports';
+import type { RunStatus } from './statuses';
 
 /**
  * The wire shapes of the pipeline language. One definition, imported by api, workflows and studio.
@@ -85,6 +86,11 @@ export const MediaRecordSchema = z.strictObject({
 });
 export type MediaRecord = z.infer<typeof MediaRecordSchema>;
 
+/** Where the API serves a media item's bytes, to its owner. */
+export function mediaUrl(id: string): string {
+  return `/api/media/${id}/content`;
+}
+
 /** Where the API serves a run's artifact (run storage keys are `runs/<runId>/…`), to the run's owner. */
 export function artifactUrl(ref: ArtifactRef): string {
   return `/api/${ref.key.split('/').map(encodeURIComponent).join('/').replace(/^runs\/([^/]+)\//, 'runs/$1/artifacts/')}`;
@@ -112,9 +118,7 @@ export function findArtifactRefs(value: unknown, path = ''): { path: string; ref
   return found;
 }
 
-export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
-export const TERMINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
+export { RUN_STATUSES, TERMINAL_STATUSES, type RunStatus } from './statuses';
 
 /** Events of a run, in the order they happened; `seq` is the SSE id. */
 export type RunEvent =

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RUN_STATUSES } from './graph';
+import { RUN_STATUSES } from './statuses';
 
 /**
  * What the engine reports as it travels to clients: a run's state and the problems found in a graph.

@@ -5,12 +5,16 @@ import { sql, type Kysely } from 'kysely';
  * by Idempotency-Key.
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  // Until now every run was started over REST and said 'api'. The API always says what started a run (the
-  // repository requires it); the default, the old one as an object, only serves rows written by hand.
+  // Until now a run's trigger was text: 'api' for the REST starts, or (scheduled runs, recorded before this
+  // migration) the RunTrigger object as JSON text. The API always says what started a run (the repository requires
+  // it); the default, the old one as an object, only serves rows written by hand.
   await sql`alter table runs alter column trigger drop default`.execute(db);
   await sql`
     alter table runs alter column trigger type jsonb
-    using jsonb_build_object('kind', case when trigger in ('studio', 'api', 'schedule', 'rerun') then trigger else 'api' end)
+    using case
+      when trigger like '{%' then trigger::jsonb
+      else jsonb_build_object('kind', case when trigger in ('studio', 'api', 'schedule', 'rerun') then trigger else 'api' end)
+    end
   `.execute(db);
   await sql`alter table runs alter column trigger set default '{"kind": "api"}'::jsonb`.execute(db);
   // The run lists filter by kind, and by schedule for a schedule's own history.

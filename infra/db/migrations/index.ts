@@ -2,6 +2,8 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_initial';
 import * as m0002 from './0002_pipeline_drafts';
 import * as m0003 from './0003_api_keys_and_triggers';
+import * as m0004 from './0004_schedules';
+import * as m0005 from './0005_webhooks';
 
 /**
  * Every migration, by name. Names sort in the order they apply; add new ones at the end with the
@@ -12,6 +14,8 @@ export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_pipeline_drafts': m0002,
   '0003_api_keys_and_triggers': m0003,
+  '0004_schedules': m0004,
+  '0005_webhooks': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -17,7 +17,7 @@ import { useStore } from 'zustand';
 import { useFlowEnv, useRun } from './context';
 import { DND_TYPE } from './Palette';
 import { nodeTypes } from './PipelineNode';
-import type { FlowNode } from './store';
+import type { FlowNode } from './flow';
 
 const FIT_OPTIONS = { padding: 0.2, maxZoom: 1.1 };
 const PRO_OPTIONS = { hideAttribution: true };

@@ -1,10 +1,11 @@
 import { memo, useEffect, useMemo, useState } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import type { PortSpec } from '../../../workflows/pipeline';
+import { portsFor } from '../core/ports';
 import { duration } from '../lib/format';
-import { OutputValue } from '../run/Output';
+import { OutputValue } from '../ui/OutputValue';
 import { useEditor, useRun } from './context';
-import { portsFor, type FlowNode } from './store';
+import type { FlowNode } from './flow';
 
 export function kindClass(kind: string): string {
   return `kind-${kind.replace('[]', '')}${kind.endsWith('[]') ? ' list' : ''}`;

@@ -1,9 +1,10 @@
 import { useMemo } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
+import { portsFor } from '../core/ports';
 import { ParamsForm } from './ParamsForm';
 import { kindClass } from './PipelineNode';
-import { portsFor, type EditorState } from './store';
+import type { EditorState } from './store';
 
 /** The inspector: the selected node's settings and ports, or else the pipeline's problems and the shortcuts. */
 export function SidePanel({ store, selectedId }: { store: StoreApi<EditorState>; selectedId: string | null }) {

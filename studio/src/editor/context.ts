@@ -1,7 +1,7 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
-import type { RunViewState } from '../run/runStore';
+import type { RunViewState } from '../core/runState';
 import type { EditorState } from './store';
 
 /** Which stores the canvas nodes read: the editor graph always, a run's live state in run mode. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GRAPH_SCHEMA_VERSION, kindsConnect, validateGraph } from '../../../workflows/pipeline';
-import { createEditorStore, editableGraph } from './store';
+import { editableGraph } from '../core/editableGraph';
+import { createEditorStore } from './store';
 
 const chain = {
   schemaVersion: 1 as const,

@@ -1,26 +1,18 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { Connection, EdgeChange, Edge, Node, NodeChange } from '@xyflow/react';
-import { catalog, type PortSpec } from '../../../workflows/pipeline/catalog';
-import { edgeId, GRAPH_SCHEMA_VERSION, type Graph, type GraphEdge, type GraphNode, type Problem } from '../../../workflows/pipeline/graph';
+import type { Connection, EdgeChange, NodeChange } from '@xyflow/react';
+import type { NodeInfo } from '../../../api/schemas';
+import type { Graph, Problem } from '../../../workflows/pipeline/graph';
 import { kindsConnect } from '../../../workflows/pipeline/flow';
-import type { NodeInfo } from '../lib/api';
+import { portsFor } from '../core/ports';
+import { edgeFor, flowOf, graphOf, reaches, uniqueId, uniqueInputName, type FlowEdge, type FlowNode } from './flow';
 
 /**
  * The editor's graph: React Flow nodes/edges plus undo/redo history, clipboard and the server's problems.
  * DOM-free (zustand/vanilla) so it is unit-tested in node; the canvas binds to it with `useStore`.
  */
-export type NodeData = { nodeType: string; params: Record<string, unknown>; label?: string };
-export type FlowNode = Node<NodeData, 'pipeline'>;
-export type FlowEdge = Edge;
-
 interface Snapshot {
   nodes: FlowNode[];
   edges: FlowEdge[];
-}
-
-export interface Ports {
-  inputs: PortSpec[];
-  outputs: PortSpec[];
 }
 
 export interface EditorState {
@@ -59,103 +51,6 @@ export interface EditorState {
 
 const HISTORY_LIMIT = 100;
 const COALESCE_MS = 1000;
-
-/** Ports of a node with these params: from the shared catalog (params change ports, e.g. template), else the server's defaults. */
-export function portsFor(type: string, params: Record<string, unknown>, info?: NodeInfo): Ports {
-  const definition = catalog.get(type);
-  if (definition) {
-    const parsed = definition.params.safeParse(params);
-    if (parsed.success) return { inputs: definition.inputs(parsed.data), outputs: definition.outputs(parsed.data) };
-  }
-  return { inputs: info?.inputs ?? [], outputs: info?.outputs ?? [] };
-}
-
-function slug(text: string): string {
-  const s = text.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^[^A-Za-z_]+/, '');
-  return s || 'node';
-}
-
-function uniqueId(base: string, taken: Set<string>): string {
-  const root = slug(base);
-  if (!taken.has(root)) return root;
-  for (let i = 2; ; i++) if (!taken.has(`${root}-${i}`)) return `${root}-${i}`;
-}
-
-function uniqueInputName(base: string, nodes: FlowNode[]): string {
-  const taken = new Set(nodes.filter((n) => n.data.nodeType === 'input').map((n) => String(n.data.params.name)));
-  const root = base.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^[^A-Za-z_]+/, '') || 'input';
-  if (!taken.has(root)) return root;
-  for (let i = 2; ; i++) if (!taken.has(`${root}${i}`)) return `${root}${i}`;
-}
-
-export function edgeFor(c: { source: string; sourceHandle: string; target: string; targetHandle: string }): FlowEdge {
-  const e: GraphEdge = { source: c.source, sourceHandle: c.sourceHandle, target: c.target, targetHandle: c.targetHandle };
-  return { id: edgeId(e), ...e };
-}
-
-/** Whether `to` can already reach `from` (so an edge from→to would close a cycle). */
-function reaches(edges: FlowEdge[], from: string, to: string): boolean {
-  const next = new Map<string, string[]>();
-  for (const e of edges) next.set(e.source, [...(next.get(e.source) ?? []), e.target]);
-  const seen = new Set<string>();
-  const stack = [from];
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (id === to) return true;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    stack.push(...(next.get(id) ?? []));
-  }
-  return false;
-}
-
-function flowOf(graph: Graph): { nodes: FlowNode[]; edges: FlowEdge[] } {
-  return {
-    nodes: graph.nodes.map((n, i) => ({
-      id: n.id,
-      type: 'pipeline' as const,
-      position: n.position ?? { x: 80 + (i % 5) * 280, y: 80 + Math.floor(i / 5) * 200 },
-      data: { nodeType: n.type, params: n.params ?? {}, ...(n.label ? { label: n.label } : {}) },
-    })),
-    edges: graph.edges.map((e) => ({ ...edgeFor(e), id: edgeId(e) })),
-  };
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isText = (v: unknown): v is string => typeof v === 'string';
-
-/**
- * A stored draft as the canvas can draw it. A draft is any JSON (the API keeps even broken graphs), so this
- * keeps every node and edge that has what the canvas needs; a draft the studio saved comes back unchanged.
- */
-export function editableGraph(draft: unknown): Graph {
-  const raw = isRecord(draft) ? draft : {};
-  const list = (v: unknown) => (Array.isArray(v) ? v.filter(isRecord) : []);
-  const nodeIds = new Set<string>();
-  const nodes: GraphNode[] = [];
-  for (const n of list(raw.nodes)) {
-    if (!isText(n.id) || !isText(n.type) || nodeIds.has(n.id)) continue;
-    nodeIds.add(n.id);
-    const p = n.position;
-    nodes.push({
-      id: n.id,
-      type: n.type,
-      params: isRecord(n.params) ? n.params : {},
-      ...(isRecord(p) && typeof p.x === 'number' && typeof p.y === 'number' ? { position: { x: p.x, y: p.y } } : {}),
-      ...(isText(n.label) && n.label ? { label: n.label } : {}),
-    });
-  }
-  const edgeIds = new Set<string>();
-  const edges: GraphEdge[] = [];
-  for (const e of list(raw.edges)) {
-    if (!isText(e.source) || !isText(e.sourceHandle) || !isText(e.target) || !isText(e.targetHandle)) continue;
-    const edge: GraphEdge = { ...(isText(e.id) ? { id: e.id } : {}), source: e.source, sourceHandle: e.sourceHandle, target: e.target, targetHandle: e.targetHandle };
-    if (edgeIds.has(edgeId(edge))) continue;
-    edgeIds.add(edgeId(edge));
-    edges.push(edge);
-  }
-  return { schemaVersion: GRAPH_SCHEMA_VERSION, nodes, edges };
-}
 
 export function createEditorStore(): StoreApi<EditorState> {
   let lastCoalesceKey: string | null = null;
@@ -411,17 +306,7 @@ export function createEditorStore(): StoreApi<EditorState> {
 
       toGraph() {
         const { nodes, edges } = get();
-        return {
-          schemaVersion: GRAPH_SCHEMA_VERSION,
-          nodes: nodes.map((n) => ({
-            id: n.id,
-            type: n.data.nodeType,
-            params: n.data.params,
-            position: { x: Math.round(n.position.x), y: Math.round(n.position.y) },
-            ...(n.data.label ? { label: n.data.label } : {}),
-          })),
-          edges: edges.map((e) => ({ id: e.id, source: e.source, sourceHandle: e.sourceHandle!, target: e.target, targetHandle: e.targetHandle! })),
-        };
+        return graphOf(nodes, edges);
       },
     };
   });

@@ -155,3 +155,6 @@ export function useDraft(store: StoreApi<EditorState>, pipeline: Pipeline) {
 
   return { status, problems, hasDraft, version, flush, unsaved, recordVersion };
 }
+
+/** What the editor knows of its draft and does with it: see useDraft. */
+export type Draft = ReturnType<typeof useDraft>;

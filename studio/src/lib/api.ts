@@ -2,7 +2,24 @@ import type { Problem } from '../../../workflows/pipeline/graph';
 import type { NodeInfo } from '../../../api/schemas';
 
 /** Response shapes, defined once with the API (type-only: nothing of them is bundled). */
-export type { ApiKeyInfo, CreatedApiKey, Generation, MediaItem, NodeInfo, Pipeline, PipelineSummary, Project, ProviderSetting, RunDetail, RunSummary, User } from '../../../api/schemas';
+export type {
+  ApiKeyInfo,
+  CreatedApiKey,
+  CreatedWebhook,
+  Generation,
+  MediaItem,
+  NodeInfo,
+  Pipeline,
+  PipelineSummary,
+  Project,
+  ProviderSetting,
+  RunDetail,
+  RunSummary,
+  Schedule,
+  User,
+  Webhook,
+  WebhookDeliveryAttempt,
+} from '../../../api/schemas';
 
 /** Same-origin REST client. The token lives in localStorage and goes out as `Authorization: Bearer`. */
 const TOKEN_KEY = 'cf.token';

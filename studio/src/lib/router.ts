@@ -30,6 +30,7 @@ export type Route =
   | { screen: 'history'; pipelineId: string }
   | { screen: 'run'; runId: string }
   | { screen: 'media' }
+  | { screen: 'schedules' }
   | { screen: 'settings' }
   | { screen: 'notfound' };
 
@@ -44,6 +45,7 @@ export function matchRoute(path: string): Route {
   if (a === 'pipelines' && b && c === 'runs') return { screen: 'history', pipelineId: b };
   if (a === 'runs' && b) return { screen: 'run', runId: b };
   if (a === 'media') return { screen: 'media' };
+  if (a === 'schedules' && !b) return { screen: 'schedules' };
   if (a === 'settings') return { screen: 'settings' };
   return { screen: 'notfound' };
 }

@@ -1,45 +1,26 @@
 import '@xyflow/react/dist/style.css';
-import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
+import { useEffect, useMemo, useState, type MouseEvent } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useStore } from 'zustand';
-import { GraphSchema, validateGraph, type Graph } from '../../../workflows/pipeline';
-import { Loading } from '../ui/Loading';
+import type { StoreApi } from 'zustand/vanilla';
+import { validateGraph, type Graph } from '../../../workflows/pipeline';
+import { editableGraph } from '../core/editableGraph';
 import { Canvas } from '../editor/Canvas';
 import { FlowContext, type FlowEnv } from '../editor/context';
 import { Palette } from '../editor/Palette';
 import { RunDialog } from '../editor/RunDialog';
+import { SchedulePanel } from '../schedules/SchedulePanel';
 import { SidePanel } from '../editor/SidePanel';
-import { createEditorStore, editableGraph, type EditorState } from '../editor/store';
-import { useDraft, type SaveStatus } from '../editor/useDraft';
+import { createEditorStore, type EditorState } from '../editor/store';
+import { EditorToolbar } from '../editor/Toolbar';
+import { useDraft } from '../editor/useDraft';
+import { useShortcuts } from '../editor/useShortcuts';
+import { useToast } from '../editor/useToast';
 import { api, ApiError, loadCatalog, type NodeInfo, type Pipeline } from '../lib/api';
 import { linkProps, navigate } from '../lib/router';
 import { useColorMode } from '../lib/useColorMode';
-import type { StoreApi } from 'zustand/vanilla';
-
-function isTyping(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
-}
-
-function SaveBadge({ status, hasDraft, version }: { status: SaveStatus; hasDraft: boolean; version: number }) {
-  const text =
-    status.kind === 'saved'
-      ? hasDraft
-        ? 'Draft saved'
-        : `Saved as version ${version}`
-      : status.kind === 'dirty'
-        ? 'Unsaved changes'
-        : status.kind === 'saving'
-          ? 'Saving…'
-          : status.kind === 'offline'
-            ? 'Offline — retrying'
-            : `Not saved: ${status.message}`;
-  return (
-    <span className={`save-badge save-${status.kind}`} role="status" data-save={status.kind} title={text}>
-      {text}
-    </span>
-  );
-}
+import { Loading } from '../ui/Loading';
+import { WebhooksDialog } from '../webhooks/WebhooksDialog';
 
 export default function EditorScreen({ pipelineId }: { pipelineId: string }) {
   const [pipeline, setPipeline] = useState<Pipeline | null>(null);
@@ -74,50 +55,17 @@ export default function EditorScreen({ pipelineId }: { pipelineId: string }) {
 
 function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: NodeInfo[]; store: StoreApi<EditorState> }) {
   const draft = useDraft(store, pipeline);
-  const { status: saveStatus, problems, recordVersion } = draft;
-  const [name, setName] = useState(pipeline.name);
-  const [savedName, setSavedName] = useState(pipeline.name);
-  const [toast, setToast] = useState<{ text: string; kind: 'error' | 'info' } | null>(null);
+  const [toast, setToast] = useToast(store);
   const [runGraph, setRunGraph] = useState<Graph | null>(null);
+  const [webhooksOpen, setWebhooksOpen] = useState(false);
+  const [scheduling, setScheduling] = useState(false);
   const colorMode = useColorMode();
   const flow = useReactFlow();
-  const fileInput = useRef<HTMLInputElement>(null);
-  const canUndo = useStore(store, (s) => s.past.length > 0);
-  const canRedo = useStore(store, (s) => s.future.length > 0);
   const selectedId = useStore(store, (s) => {
     const sel = s.nodes.filter((n) => n.selected);
     return sel.length === 1 ? sel[0].id : null;
   });
   const nodeCount = useStore(store, (s) => s.nodes.length);
-  const refusal = useStore(store, (s) => s.refusal);
-
-  useEffect(() => {
-    if (refusal) setToast({ text: refusal.message, kind: 'error' });
-  }, [refusal]);
-  useEffect(() => {
-    if (!toast) return;
-    const t = setTimeout(() => setToast(null), 5000);
-    return () => clearTimeout(t);
-  }, [toast]);
-
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e.target) || runGraph) return;
-      const mod = e.ctrlKey || e.metaKey;
-      const key = e.key.toLowerCase();
-      const s = store.getState();
-      if (mod && key === 'z' && !e.shiftKey) s.undo();
-      else if (mod && ((key === 'z' && e.shiftKey) || key === 'y')) s.redo();
-      else if (mod && key === 'c') s.copy();
-      else if (mod && key === 'v') s.paste();
-      else if (mod && key === 's') void saveVersion();
-      else if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) s.deleteSelected();
-      else return;
-      e.preventDefault();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  });
 
   const addAtCenter = (type: string) => {
     const box = document.querySelector('.canvas')?.getBoundingClientRect();
@@ -126,47 +74,13 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
     store.getState().addNode(type, { x: p.x - 110 + jitter, y: p.y - 40 + jitter });
   };
 
-  const rename = async () => {
-    const trimmed = name.trim();
-    if (!trimmed || trimmed === savedName) return setName(savedName);
-    try {
-      await api('PUT', `/pipelines/${pipeline.id}`, { name: trimmed });
-      setSavedName(trimmed);
-    } catch (err) {
-      setToast({ text: (err as Error).message, kind: 'error' });
-    }
-  };
-
-  const exportJson = () => {
-    const blob = new Blob([JSON.stringify(store.getState().toGraph(), null, 2)], { type: 'application/json' });
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = `${name.replace(/[^\w-]+/g, '_') || 'pipeline'}.json`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-  };
-
-  const importJson = async (file: File) => {
-    try {
-      const raw = JSON.parse(await file.text());
-      const parsed = GraphSchema.safeParse(raw.graph ?? raw);
-      if (!parsed.success) throw new Error(`Not a pipeline graph: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-      store.getState().replace(parsed.data as Graph);
-      requestAnimationFrame(() => flow.fitView({ padding: 0.2 }));
-      setToast({ text: `Imported ${parsed.data.nodes.length} nodes`, kind: 'info' });
-    } catch (err) {
-      setToast({ text: `Import failed: ${(err as Error).message}`, kind: 'error' });
-    }
-  };
-
-  const problemsText = `${problems.length} problem${problems.length === 1 ? '' : 's'}`;
   const notSaved = () => setToast({ text: 'The latest changes are not saved yet: check the connection and try again.', kind: 'error' });
 
   const saveVersion = async () => {
     if (!(await draft.flush())) return notSaved();
     const before = draft.version;
     try {
-      const version = await recordVersion();
+      const version = await draft.recordVersion();
       setToast({ text: version === before ? `No changes since version ${version}` : `Saved version ${version}`, kind: 'info' });
     } catch (err) {
       const count = err instanceof ApiError ? err.problems.length : 0;
@@ -174,6 +88,8 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
       setToast({ text, kind: 'error' });
     }
   };
+
+  useShortcuts(store, { paused: runGraph !== null || webhooksOpen || scheduling, saveVersion: () => void saveVersion() });
 
   /** Runs what the canvas shows: once saved and valid, the Run dialog records it as a version and runs that. */
   const openRun = async () => {
@@ -196,54 +112,17 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
 
   return (
     <div className="editor">
-      <div className="toolbar">
-        <a className="btn ghost small" href={`/projects/${pipeline.projectId}`} onClick={(e) => void leave(e, `/projects/${pipeline.projectId}`)} title="Back to the project">←</a>
-        <input
-          className="title-input"
-          aria-label="Pipeline name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          onBlur={() => void rename()}
-          onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
-        />
-        <SaveBadge status={saveStatus} hasDraft={draft.hasDraft} version={draft.version} />
-        {problems.length > 0 && (
-          <span className="problem-count" data-problems={problems.length} title="The draft is saved; fix these to run it or save a version">
-            {problemsText}
-          </span>
-        )}
-        <div className="spacer" />
-        <div className="btn-group">
-          <button className="btn small" onClick={() => store.getState().undo()} disabled={!canUndo} title="Undo (Ctrl+Z)" aria-label="Undo">↶ <span className="label">Undo</span></button>
-          <button className="btn small" onClick={() => store.getState().redo()} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)" aria-label="Redo">↷ <span className="label">Redo</span></button>
-        </div>
-        <button className="btn small" onClick={() => flow.fitView({ padding: 0.2, duration: 200 })} title="Fit the whole pipeline in view">Fit view</button>
-        <button className="btn small" onClick={exportJson} title="Download the graph as JSON">Export</button>
-        <button className="btn small" onClick={() => fileInput.current?.click()} title="Load a graph from a JSON file">Import</button>
-        <input
-          ref={fileInput}
-          type="file"
-          accept="application/json,.json"
-          hidden
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            if (f) void importJson(f);
-            e.target.value = '';
-          }}
-        />
-        <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}/runs`)}>History</a>
-        <button
-          className="btn small"
-          onClick={() => void saveVersion()}
-          disabled={!draft.hasDraft && saveStatus.kind === 'saved'}
-          title="Record the draft as a new version (Ctrl+S); a run does this too"
-        >
-          Save version
-        </button>
-        <button className="btn primary" onClick={() => void openRun()} disabled={nodeCount === 0}>
-          ▶ Run
-        </button>
-      </div>
+      <EditorToolbar
+        pipeline={pipeline}
+        store={store}
+        draft={draft}
+        onToast={setToast}
+        onLeave={(e, to) => void leave(e, to)}
+        onSaveVersion={() => void saveVersion()}
+        onRun={() => void openRun()}
+        onWebhooks={() => setWebhooksOpen(true)}
+        onSchedule={() => setScheduling(true)}
+      />
       <div className="editor-body">
         <Palette catalog={catalog} onAdd={addAtCenter} />
         <div className="canvas-wrap">
@@ -262,7 +141,9 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
         </div>
         <SidePanel store={store} selectedId={selectedId} />
       </div>
-      {runGraph && <RunDialog pipelineId={pipeline.id} graph={runGraph} recordVersion={recordVersion} onClose={() => setRunGraph(null)} />}
+      {scheduling && <SchedulePanel pipelineId={pipeline.id} onClose={() => setScheduling(false)} />}
+      {webhooksOpen && <WebhooksDialog pipelineId={pipeline.id} onClose={() => setWebhooksOpen(false)} />}
+      {runGraph && <RunDialog pipelineId={pipeline.id} graph={runGraph} recordVersion={draft.recordVersion} onClose={() => setRunGraph(null)} />}
     </div>
   );
 }

@@ -66,6 +66,7 @@ export default function HistoryScreen({ pipelineId }: { pipelineId: string }) {
               <th>Started by</th>
               <th>Duration</th>
               <th>Version</th>
+              <th>Started by</th>
               <th>Error</th>
             </tr>
           </thead>
@@ -80,7 +81,7 @@ export default function HistoryScreen({ pipelineId }: { pipelineId: string }) {
                   <td>
                     <a {...linkProps(`/runs/${r.id}`)}>{timeAgo(r.createdAt)}</a>
                   </td>
-                  <td className="trigger">{triggerLabel(r.trigger)}</td>
+                  <td className="trigger" data-trigger={r.trigger.kind}>{triggerLabel(r.trigger)}</td>
                   <td>{r.finishedAt && took !== null ? duration(took) : '…'}</td>
                   <td>v{r.pipelineVersion}</td>
                   <td className="muted small clip">{r.error ?? ''}</td>

@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Graph } from '../../../workflows/pipeline';
+import { availableTemplates, type StarterTemplate } from '../core/templates';
 import { Loading } from '../ui/Loading';
 import { api, ApiError, loadCatalog, type PipelineSummary, type Project } from '../lib/api';
 import { linkProps, navigate } from '../lib/router';
-import { availableTemplates, type StarterTemplate } from '../lib/templates';
 import { timeAgo } from '../lib/format';
 
 export default function ProjectsScreen({ projectId }: { projectId?: string }) {

@@ -6,9 +6,9 @@
 import { drawBirds, drawCat, drawDog, drawDragon, drawFish, drawPerson } from './creatures';
 import type { Painter } from './painter';
 import { rgba } from './palette';
-import type { Mood, SceneSpec, Subject } from './scene';
 import { drawFlower, drawTree } from './plants';
 import { drawCloud, drawMoon, drawSky, drawStars, drawSun, drawWeather } from './sky';
+import type { Mood, SceneSpec, Subject } from './spec';
 import { drawBoat, drawCastle, drawCity, drawHouse, drawLighthouse } from './structures';
 import { drawGround, drawMountains, drawShore, drawWater } from './terrain';
 

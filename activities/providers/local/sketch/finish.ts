@@ -2,7 +2,7 @@
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { rgba } from './palette';
 import type { Painter } from './painter';
-import type { SketchStyle } from './styles';
+import type { SketchStyle } from './spec';
 
 interface Finish {
   surface?(p: Painter, W: number, H: number): void;

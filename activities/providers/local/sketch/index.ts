@@ -6,6 +6,7 @@
  * request gives identical PNG bytes. A small "sketch" label in a corner, a PNG Software/Description
  * text chunk and `aiService: 'local-sketch'` keep it from being mistaken for generated art.
  *
+ *   spec.ts      what a scene holds: subjects, moods, styles
  *   scene.ts     prompt → subjects, mood, style, accent
  *   compose.ts   where everything goes, back to front
  *   sky.ts, terrain.ts, plants.ts, structures.ts, creatures.ts   the subjects
@@ -16,5 +17,5 @@ export { SKETCH_MODEL, SKETCH_SERVICE } from './label';
 export { createSketchImageProvider } from './provider';
 export { mulberry32 } from './random';
 export { renderSketch, type SketchRender } from './render';
-export { describeScene, type Mood, type SceneSpec, type Subject } from './scene';
-export { SKETCH_STYLES, type SketchStyle } from './styles';
+export { describeScene } from './scene';
+export { SKETCH_STYLES, type Mood, type SceneSpec, type SketchStyle, type Subject } from './spec';

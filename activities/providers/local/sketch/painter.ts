@@ -2,7 +2,7 @@
 import type { SKRSContext2D } from '@napi-rs/canvas';
 import type { Pt } from './geometry';
 import { rgba, type Palette } from './palette';
-import { BRUSHES, type SketchStyle } from './styles';
+import type { SketchStyle } from './spec';
 
 export interface ShapeOptions {
   alpha?: number;
@@ -13,11 +13,20 @@ export interface ShapeOptions {
   solid?: boolean;
 }
 
+/** How a style fills a polygon and colours a line (styles.ts holds one per style). */
+export interface Brush {
+  shape(p: Painter, pts: Pt[], colour: string, opts: ShapeOptions): void;
+  /** The colour a line asked for in `colour` is stroked in. */
+  lineColour(p: Painter, colour: string): string;
+}
+
 export class Painter {
   constructor(
     readonly ctx: SKRSContext2D,
     readonly rng: () => number,
     readonly style: SketchStyle,
+    /** The style's brush. */
+    readonly brush: Brush,
     readonly pal: Palette,
     /** The shorter side: sizes are fractions of it. */
     readonly S: number,
@@ -43,12 +52,12 @@ export class Painter {
 
   /** Fills a polygon in the current style. */
   shape(pts: Pt[], colour: string, opts: ShapeOptions = {}) {
-    BRUSHES[this.style].shape(this, pts, colour, opts);
+    this.brush.shape(this, pts, colour, opts);
   }
 
   line(pts: Pt[], colour: string, width: number, alpha = 1) {
     const { ctx } = this;
-    ctx.strokeStyle = rgba(BRUSHES[this.style].lineColour(this, colour), alpha);
+    ctx.strokeStyle = rgba(this.brush.lineColour(this, colour), alpha);
     ctx.lineWidth = Math.max(1, width);
     ctx.lineCap = 'round';
     ctx.lineJoin = 'round';

@@ -1,5 +1,5 @@
 /** Colours: hex arithmetic and the palette each mood paints with. */
-import type { Mood } from './scene';
+import type { Mood } from './spec';
 
 type RGB = [number, number, number];
 const hex = (h: string): RGB => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)) as RGB;

@@ -7,7 +7,9 @@ import { drawLabel, encodeSketchPng } from './label';
 import { Painter } from './painter';
 import { PALETTES, type Palette } from './palette';
 import { fnv1a, mulberry32 } from './random';
-import { describeScene, type SceneSpec } from './scene';
+import { describeScene } from './scene';
+import type { SceneSpec } from './spec';
+import { BRUSHES } from './styles';
 
 export interface SketchRender {
   png: Buffer;
@@ -35,5 +37,5 @@ function painterFor(ctx: SKRSContext2D, req: ImageRequest, scene: SceneSpec): Pa
   const rng = mulberry32(fnv1a(`${req.seed}|${req.prompt}|${W}x${H}|${scene.style}`) ^ (req.seed >>> 0));
   const detail = Math.max(0.4, Math.min(1.5, (Number.isFinite(req.steps) ? req.steps : 30) / 30));
   const pal: Palette = { ...PALETTES[scene.mood], ...(scene.accent ? { accent: scene.accent } : {}) };
-  return new Painter(ctx, rng, scene.style, pal, Math.min(W, H), detail);
+  return new Painter(ctx, rng, scene.style, BRUSHES[scene.style], pal, Math.min(W, H), detail);
 }

@@ -1,10 +1,5 @@
 /** Prompt → scene: which subjects, which mood (the palette), which style and accent colour. */
-import { SKETCH_STYLES, type SketchStyle } from './styles';
-
-export type Subject =
-  | 'sun' | 'moon' | 'stars' | 'mountain' | 'water' | 'tree' | 'forest' | 'house' | 'castle' | 'lighthouse'
-  | 'cat' | 'dog' | 'bird' | 'fish' | 'person' | 'flower' | 'boat' | 'city' | 'cloud' | 'rain' | 'snow' | 'dragon';
-export type Mood = 'day' | 'night' | 'dawn' | 'sunset' | 'winter' | 'dark' | 'happy';
+import { SKETCH_STYLES, type Mood, type SceneSpec, type SketchStyle, type Subject } from './spec';
 
 const VOCABULARY: [RegExp, Subject][] = [
   [/\b(sun|sunny|sunshine)\b/, 'sun'],
@@ -44,13 +39,6 @@ const COLOUR_WORDS: Record<string, string> = {
   red: '#d1495b', orange: '#f08a4b', yellow: '#f2c14e', gold: '#e0a526', golden: '#e0a526', green: '#5b9a52',
   blue: '#3f7cc4', purple: '#8a5cc4', violet: '#8a5cc4', pink: '#e58fb0', teal: '#2a9d8f', white: '#f4f1ea', black: '#2a2a30',
 };
-
-export interface SceneSpec {
-  subjects: Subject[];
-  mood: Mood;
-  style: SketchStyle;
-  accent?: string;
-}
 
 export function describeScene(prompt: string, style?: string): SceneSpec {
   const p = prompt.toLowerCase();

@@ -2,7 +2,7 @@
 import { ellipse } from './geometry';
 import { mix, rgba } from './palette';
 import type { Painter } from './painter';
-import type { Mood } from './scene';
+import type { Mood } from './spec';
 
 export function drawSky(p: Painter, W: number, H: number, horizon: number, mood: Mood) {
   const { ctx, pal } = p;

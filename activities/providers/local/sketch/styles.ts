@@ -1,21 +1,11 @@
 /**
- * The styles a sketch can be drawn in, and each one's brush: how it fills a polygon and colours a line.
+ * Each style's brush: how it fills a polygon and colours a line (the styles themselves are listed in spec.ts).
  * Surface treatment (paper, grain, grading) is the style's finish, in finish.ts.
  */
-import { IMAGE_STYLES } from '../../../../workflows/pipeline';
-import { bounds, type Pt } from './geometry';
+import { bounds } from './geometry';
 import { mix, rgba, vivid } from './palette';
-import type { Painter, ShapeOptions } from './painter';
-
-/** Exactly the styles the illustration node offers: a catalog style without a brush and a finish does not compile. */
-export const SKETCH_STYLES = IMAGE_STYLES;
-export type SketchStyle = (typeof SKETCH_STYLES)[number];
-
-interface Brush {
-  shape(p: Painter, pts: Pt[], colour: string, opts: ShapeOptions): void;
-  /** The colour a line asked for in `colour` is stroked in. */
-  lineColour(p: Painter, colour: string): string;
-}
+import type { Brush, Painter } from './painter';
+import type { SketchStyle } from './spec';
 
 const asIs = (_p: Painter, colour: string) => colour;
 

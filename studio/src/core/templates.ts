@@ -1,6 +1,6 @@
+import type { NodeInfo } from '../../../api/schemas';
 import { GRAPH_SCHEMA_VERSION, type Graph } from '../../../workflows/pipeline/graph';
-import { portsFor } from '../editor/store';
-import type { NodeInfo } from './api';
+import { portsFor } from './ports';
 
 /** Starter pipelines, built from catalog node types; a template whose types or ports are missing is hidden. */
 export interface StarterTemplate {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRunStore, mergeStreamText } from './runStore';
+import { createRunStore, mergeStreamText } from './runState';
 
 describe('run view store', () => {
   it('applies node status, attempts and streamed text, and the final run status', () => {
