@@ -116,6 +116,7 @@ function fixtures(w: World): Record<string, Fixture> {
     'PUT /api/settings/providers/:provider': { params: { provider: 'openai' }, body: { apiKey: 'sk-corpus-key' } },
     'DELETE /api/settings/providers/:provider': { params: { provider: 'elevenlabs' }, allow: [404] },
     'GET /api/settings/generations': { list: true },
+    'GET /api/settings/usage': {},
     'POST /api/signed-urls': { body: { paths: [`/api/media/${w.mediaId}/content`] } },
     'POST /api/pipelines/:id/webhooks': { params: pipeline, body: webhookBody },
     'GET /api/pipelines/:id/webhooks': { params: pipeline },

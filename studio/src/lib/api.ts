@@ -9,6 +9,7 @@ export type {
   NodeInfo,
   Pipeline,
   PipelineSummary,
+  PlanUsage,
   Project,
   ProviderSetting,
   RunDetail,
