@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../infra/db/schema';
+import { checkRunStart, type QuotaRefusal } from '../infra/quotas';
 import type { RunEvent, RunInputs, RunStatus, RunTrigger } from '../workflows/pipeline';
 
 export interface ScheduledPipeline {
@@ -20,6 +21,8 @@ export interface NewScheduledRun {
 
 /** The slice of the database a scheduled run's first activity touches: it reads the pipeline and records the run. */
 export interface ScheduledRunStore {
+  /** The first plan limit a run of `nodeCount` nodes would pass for the user, if any (the API's check at run start). */
+  quotaRefusal(userId: string, nodeCount: number): Promise<QuotaRefusal | undefined>;
   /** The owner and pipeline of a schedule, or undefined once it is deleted (or its pipeline is). */
   findSchedule(scheduleId: string): Promise<{ userId: string; pipelineId: string } | undefined>;
   findRun(runId: string): Promise<{ status: RunStatus; version: number } | undefined>;
@@ -38,6 +41,7 @@ export interface ScheduledRunStore {
 const storedTrigger = (trigger: RunTrigger) => JSON.stringify(trigger);
 
 export function createScheduledRunStore(db: Kysely<Database>): ScheduledRunStore {
+  const quotaRefusal = (userId: string, nodeCount: number) => checkRunStart(db, userId, nodeCount);
   const runRow = (run: NewScheduledRun) => ({
     id: run.id,
     user_id: run.userId,
@@ -49,6 +53,7 @@ export function createScheduledRunStore(db: Kysely<Database>): ScheduledRunStore
   });
 
   return {
+    quotaRefusal,
     async findSchedule(scheduleId) {
       const row = await db.selectFrom('schedules').select(['user_id', 'pipeline_id']).where('id', '=', scheduleId).executeTakeFirst();
       return row && { userId: row.user_id, pipelineId: row.pipeline_id };

@@ -113,4 +113,19 @@ describe('recordScheduledRun', () => {
       expect((await rowsOf(scheduledRunId(workflowId)))[0]).toEqual([]);
     }
   });
+
+  it("records a firing past the owner's plan limits as a failed run saying which limit, and starts nothing", async () => {
+    const before = process.env.PLANS_JSON;
+    process.env.PLANS_JSON = JSON.stringify({ free: { nodesPerPipeline: 1 } });
+    try {
+      const workflowId = firing();
+      expect(await record(workflowId, args())).toMatchObject({ kind: 'refused', error: expect.stringMatching(/nodes per pipeline|nodesPerPipeline/i) });
+      const [runs, nodes] = await rowsOf(scheduledRunId(workflowId));
+      expect(runs.map((r) => r.status)).toEqual(['failed']);
+      expect(nodes).toEqual([]);
+    } finally {
+      if (before === undefined) delete process.env.PLANS_JSON;
+      else process.env.PLANS_JSON = before;
+    }
+  });
 });

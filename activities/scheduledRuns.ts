@@ -75,6 +75,9 @@ export function createScheduledRunActivities(store: ScheduledRunStore): Schedule
       if (inputProblems.length > 0) {
         return refuse(`The schedule's inputs do not fit version ${pipeline.version} of the pipeline: ${inputProblems.map((p) => p.message).join('; ')}`);
       }
+      // The plan's limits hold for scheduled runs as for runs the API starts (the API answers 402; this records why).
+      const overQuota = await store.quotaRefusal(args.userId, checked.graph.nodes.length);
+      if (overQuota) return refuse(overQuota.message);
       await store.createQueuedRun(run, checked.graph.nodes.map((n) => n.id));
       return {
         kind: 'start',

@@ -28,6 +28,7 @@ import { signedUrlRoutes } from './routes/signedUrls';
 import { pipelineWebhookRoutes, webhookRoutes } from './routes/webhooks';
 import { createWebhookRepository } from './repositories/webhooks';
 import { createCredentialStore, credentialsSealer } from '../infra/credentials';
+import { checkRunStart, usageOf } from '../infra/quotas';
 import { createProviderSettingsService } from './services/providers';
 import { createRunService } from './services/runs';
 import { createWebhookService } from './services/webhooks';
@@ -44,7 +45,13 @@ export function createApp(services: Services): Express {
   const media = createMediaRepository(db);
   const generations = createGenerationRepository(db);
   const apiKeys = createApiKeyRepository(db);
-  const runService = createRunService({ pipelines, runs, temporal, taskQueue: config.taskQueue });
+  const runService = createRunService({
+    pipelines,
+    runs,
+    temporal,
+    taskQueue: config.taskQueue,
+    checkQuota: (userId, nodeCount) => checkRunStart(db, userId, nodeCount),
+  });
   const scheduleService = createScheduleService({ schedules: createScheduleRepository(db), pipelines, temporal, taskQueue: config.taskQueue });
   const providers = createProviderSettingsService({ credentials: createCredentialStore(db, config), config });
   const webhooks = createWebhookService({
@@ -74,7 +81,7 @@ export function createApp(services: Services): Express {
   app.use('/api/schedules', auth.requireUser, scheduleRoutes({ scheduleService }));
   app.use('/api/media', auth.requireUser, mediaRoutes({ media, blobs, signer: auth.signer }));
   app.use('/api/signed-urls', auth.requireUser, signedUrlRoutes({ signer: auth.signer, media, runs }));
-  app.use('/api/settings', auth.requireUser, settingsRoutes({ providers, generations }));
+  app.use('/api/settings', auth.requireUser, settingsRoutes({ providers, generations, usage: (userId) => usageOf(db, userId) }));
   app.use('/api/keys', auth.requireUser, keyRoutes(apiKeys));
   app.use('/api', (req, _res, next) => next(new HttpError(404, 'not_found', `No route ${req.method} ${req.originalUrl}`)));
 

@@ -36,6 +36,11 @@ export const ErrorBody = z.strictObject({
   message: z.string(),
   /** Where an invalid graph or run input is wrong. */
   problems: z.array(ProblemSchema).optional(),
+  /** 402 quota_exceeded: which limit of the plan (e.g. 'monthlyGenerations'), its value, how much is used, when it resets (null: never by itself). */
+  quota: z.string().optional(),
+  limit: z.number().optional(),
+  used: z.number().optional(),
+  resetsAt: Timestamp.nullable().optional(),
 });
 export type ErrorBody = z.output<typeof ErrorBody>;
 
@@ -58,6 +63,22 @@ export const User = z.strictObject({
   monthlyGenerations: z.number().int(),
 });
 export type User = z.output<typeof User>;
+
+const QuotaUsage = z.strictObject({ used: z.number().nonnegative(), limit: z.number().nonnegative() });
+/** What the user has used of their plan's limits; the monthly ones count the calendar month (UTC) until `resetsAt`. */
+export const PlanUsage = z.strictObject({
+  plan: z.string(),
+  period: z.string(),
+  resetsAt: Timestamp,
+  usage: z.strictObject({
+    monthlyGenerations: QuotaUsage,
+    concurrentRuns: QuotaUsage,
+    storageBytes: QuotaUsage,
+    monthlySpendUsd: QuotaUsage,
+  }),
+  nodesPerPipeline: z.number().int().nonnegative(),
+});
+export type PlanUsage = z.output<typeof PlanUsage>;
 
 export const Registered = z.strictObject({ user: User, token: z.string() });
 export type Registered = z.output<typeof Registered>;
@@ -332,6 +353,7 @@ export const responses = {
   'GET /api/settings/providers': { 200: ProviderSettingList },
   'PUT /api/settings/providers/:provider': { 200: SavedProviderSetting },
   'GET /api/settings/generations': { 200: GenerationList },
+  'GET /api/settings/usage': { 200: PlanUsage },
   'POST /api/signed-urls': { 200: SignedUrls },
   'GET /api/keys': { 200: ApiKeyList },
   'POST /api/keys': { 201: CreatedApiKey },

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { outboundPolicyFromEnv, type OutboundPolicy } from './netguard';
+import { loadPlans } from './plans';
 
 /** Everything the processes read from the environment, read once. Unset means "embedded default". */
 export interface Config {
@@ -44,6 +45,7 @@ export interface S3Config {
 const rootDir = resolve(import.meta.dirname, '..');
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  loadPlans(env); // a bad PLANS_JSON stops startup, naming the problem, rather than the first run
   const dataDir = resolve(env.DATA_DIR ?? join(rootDir, 'data'));
   const port = Number(env.PORT ?? 3000);
   return {

@@ -131,6 +131,7 @@ function fixtures(w: World): Record<string, Fixture> {
     'PUT /api/settings/providers/:provider': { params: { provider: 'openai' }, body: { apiKey: 'sk-corpus-key' } },
     'DELETE /api/settings/providers/:provider': { params: { provider: 'elevenlabs' }, allow: [404] },
     'GET /api/settings/generations': { list: true },
+    'GET /api/settings/usage': {},
     'POST /api/signed-urls': { body: { paths: [`/api/media/${w.mediaId}/content`] } },
     'GET /api/keys': {},
     'POST /api/keys': { body: { name: 'Corpus key', scope: 'read' } },

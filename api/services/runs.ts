@@ -2,7 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { TERMINAL_STATUSES, validateGraph, validateRunInputs, type RunInputs, type RunTrigger } from '../../workflows/pipeline';
 import { runPipeline, type RunPipelineArgs } from '../../workflows';
-import { HttpError, notFound } from '../http';
+import type { QuotaRefusal } from '../../infra/quotas';
+import { HttpError, notFound, quotaExceeded } from '../http';
 import type { PipelineRepository } from '../repositories/pipelines';
 import { IDEMPOTENCY_TTL_HOURS, type IdempotentRequest, type RunRepository } from '../repositories/runs';
 import type { CancellingRun, RunDetail, Wire } from '../schemas';
@@ -27,7 +28,14 @@ const requestHashOf = (pipelineId: string, request: { inputs: RunInputs; version
 /** How often a ?wait asks again for a workflow that a concurrent, idempotent start recorded but has not started yet. */
 const NOT_STARTED_RETRY_MS = 100;
 
-export function createRunService(deps: { pipelines: PipelineRepository; runs: RunRepository; temporal: Client; taskQueue: string }) {
+export function createRunService(deps: {
+  pipelines: PipelineRepository;
+  runs: RunRepository;
+  temporal: Client;
+  taskQueue: string;
+  /** The plan's limits a run of this many nodes would go past (infra/quotas.ts checkRunStart). */
+  checkQuota: (userId: string, nodeCount: number) => Promise<QuotaRefusal | undefined>;
+}) {
   const { pipelines, runs, temporal } = deps;
 
   /** The run this key started within the TTL, when it was asked for the same request. */
@@ -70,6 +78,8 @@ export function createRunService(deps: { pipelines: PipelineRepository; runs: Ru
       if (inputProblems.length > 0) {
         throw new HttpError(400, 'invalid_inputs', inputProblems.map((p) => p.message).join('; '), inputProblems);
       }
+      const refusal = await deps.checkQuota(userId, checked.graph.nodes.length);
+      if (refusal) throw quotaExceeded(refusal);
 
       const runId = randomUUID();
       const recorded = await runs.create({

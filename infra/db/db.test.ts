@@ -151,6 +151,8 @@ function behaviourSuite(kind: 'postgres' | 'pglite', makeTarget: () => Promise<T
         'runs',
         'schedules',
         'users',
+        'webhook_deliveries',
+        'webhooks',
       ].sort(),
     );
   });

@@ -11,6 +11,7 @@ export type {
   NodeInfo,
   Pipeline,
   PipelineSummary,
+  PlanUsage,
   Project,
   ProviderSetting,
   RunDetail,
