@@ -96,7 +96,7 @@ describe('webhooks out (WEBHOOKS_ALLOW_PRIVATE=true, local receivers)', () => {
           status: 'succeeded',
           error: null,
           pipeline: { id: pipelineId, name: 'Hooked', version: 1 },
-          trigger: { kind: 'api' },
+          trigger: { kind: 'studio' }, // started with a login token
           cost: { usd: 0, generations: 0 },
           url: `${PUBLIC_URL}/runs/${run.body.id}`,
         },
