@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_initial';
 import * as m0002 from './0002_pipeline_drafts';
 import * as m0005 from './0005_webhooks';
+import * as m0006 from './0006_sessions_accounts';
 
 /**
  * Every migration, by name. Names sort in the order they apply; add new ones at the end with the
@@ -12,6 +13,7 @@ export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_pipeline_drafts': m0002,
   '0005_webhooks': m0005,
+  '0006_sessions_accounts': m0006,
 };
 
 export const migrationProvider: MigrationProvider = {
