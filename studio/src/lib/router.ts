@@ -31,6 +31,7 @@ export type Route =
   | { screen: 'run'; runId: string }
   | { screen: 'media' }
   | { screen: 'settings' }
+  | { screen: 'public'; token: string }
   | { screen: 'notfound' };
 
 export function matchRoute(path: string): Route {
@@ -45,6 +46,7 @@ export function matchRoute(path: string): Route {
   if (a === 'runs' && b) return { screen: 'run', runId: b };
   if (a === 'media') return { screen: 'media' };
   if (a === 'settings') return { screen: 'settings' };
+  if (a === 'p' && b && !c) return { screen: 'public', token: b };
   return { screen: 'notfound' };
 }
 
