@@ -84,7 +84,10 @@ function refreshSession(staleToken: string): Promise<boolean> {
     const run = async () => {
       if (getToken() !== staleToken && getToken()) return true; // renewed meanwhile (another tab)
       const refreshToken = getRefreshToken();
-      if (!refreshToken) return false;
+      if (!refreshToken) {
+        setSession(null); // a session from before refresh tokens: log in again
+        return false;
+      }
       let res: Response;
       try {
         res = await fetch('/api/auth/refresh', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken }) });
