@@ -65,6 +65,27 @@ describe('studio sessions in a browser', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('opens a project’s public page to a visitor without an account, and closes it for good', async () => {
+    await page.goto(stack.baseUrl + '/');
+    await page.getByLabel('Public', { exact: true }).click(); // checked once the server has opened the page
+    const link = page.locator('[data-public-link]');
+    await link.waitFor();
+    const publicPath = (await link.getAttribute('href'))!;
+    expect(publicPath).toMatch(/^\/p\/[A-Za-z0-9_-]{32}$/);
+    const visitor = await browser.newPage();
+    await visitor.goto(stack.baseUrl + publicPath);
+    await visitor.getByRole('heading', { name: 'My first project' }).waitFor();
+    expect(await visitor.getByText('Nothing published yet.').count()).toBe(1);
+    expect(await visitor.getByRole('button', { name: 'Log out' }).count()).toBe(0);
+    expect(visitor.url()).toBe(stack.baseUrl + publicPath); // not sent to the login page
+
+    await page.getByLabel('Public', { exact: true }).click();
+    await link.waitFor({ state: 'detached' });
+    await visitor.reload();
+    await visitor.getByText('This page does not exist (any more).').waitFor();
+    await visitor.close();
+  });
+
   it('Log out ends the session on the server: its refresh token stops working', async () => {
     await page.goto(stack.baseUrl + '/');
     const refreshToken = await page.evaluate(() => localStorage.getItem('cf.refresh'));
