@@ -16,6 +16,8 @@ export interface Config {
   redisUrl: string | undefined;
   s3: S3Config | undefined;
   jwtSecret: string | undefined;
+  /** How long an access token lives (ACCESS_TOKEN_TTL: seconds, or `30s` / `15m` / `1h`; default 15 min); refresh tokens renew it. */
+  accessTokenTtlSeconds: number;
   /** Load the local models when the worker starts (WARM_MODELS=false skips it: light starts, e.g. in tests). */
   warmModels: boolean;
   /** Where users reach the studio and API (PUBLIC_URL, default http://localhost:PORT): absolute links in webhooks. */
@@ -69,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : undefined,
     jwtSecret: env.JWT_SECRET || undefined,
+    accessTokenTtlSeconds: duration(env.ACCESS_TOKEN_TTL, 'ACCESS_TOKEN_TTL') ?? 15 * 60,
     warmModels: !['0', 'false', 'no'].includes((env.WARM_MODELS ?? '').toLowerCase()),
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
     webhooks: {
@@ -82,4 +85,12 @@ function positiveInteger(value: string | undefined, name: string): number | unde
   if (value === undefined || value === '') return undefined;
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new Error(`${name} must be a whole number of milliseconds above 0, not '${value}'`);
   return Number(value);
+}
+
+/** A duration in seconds: a whole number, optionally with a unit (`s`, `m`, `h`). */
+function duration(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const match = /^(\d+)([smh]?)$/.exec(value.trim());
+  if (!match || Number(match[1]) < 1) throw new Error(`${name} must be a duration above 0 such as 900, 30s, 15m or 1h, not '${value}'`);
+  return Number(match[1]) * { '': 1, s: 1, m: 60, h: 3600 }[match[2] as '' | 's' | 'm' | 'h'];
 }
