@@ -137,7 +137,7 @@ function parseOrigins(raw: string | undefined): string[] {
       parsed = undefined;
     }
     const normalised = origin.replace(/\/$/, '').toLowerCase();
-    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== normalised) {
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== normalised || origin.includes('*')) {
       throw new StartupError(`CORS_ORIGINS: '${origin}' is not an origin (scheme://host[:port], no path, no wildcard)`);
     }
     return parsed.origin;
