@@ -71,11 +71,28 @@ export async function openLimits(opts: { redisUrl?: string; prefix: string }): P
   const sendCommand = (...args: string[]) => client.sendCommand<never>(args);
   return {
     kind: 'redis',
-    store: (name) => new RedisStore({ sendCommand, prefix: `${opts.prefix}${name}:` }),
+    store: (name) => new HealingRedisStore({ sendCommand, prefix: `${opts.prefix}${name}:` }),
     backoff: (name, policy) => redisBackoff(client, `${opts.prefix}${name}:`, policy),
     reportError,
     close: () => closeClient(client),
   };
+}
+
+/**
+ * rate-limit-redis loads its scripts once, when the limiter is made, and reloads them only when Redis says it
+ * lost them: a load that failed (Redis away at that moment) would fail every request after it, forever. This
+ * one loads them again on the next request instead.
+ */
+class HealingRedisStore extends RedisStore {
+  override increment(key: string) {
+    this.incrementScriptSha = this.incrementScriptSha.catch(() => this.loadIncrementScript());
+    return super.increment(key);
+  }
+
+  override get(key: string) {
+    this.getScriptSha = this.getScriptSha.catch(() => this.loadGetScript());
+    return super.get(key);
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Config, LimitsConfig } from '../infra/config';
 import { openLimits, type Limits } from '../infra/limits';
 import { closeServer, listen } from '../infra/processes';
 import { edge } from './support/graphs';
+import { startTcpProxy } from './support/tcpProxy';
 import { apiClient, REDIS_URL, registerUser, startStack, waitForRun, type Stack } from './support/stack';
 
 /**
@@ -223,6 +224,31 @@ describe('the guard layer', () => {
     const statuses = [];
     for (const [i, api] of [a, b, a, b].entries()) statuses.push((await login(api, `nobody-${i}@example.com`, 'wrong', from)).status);
     expect(statuses).toEqual([401, 401, 401, 429]);
+  });
+
+  it('lets requests through unlimited while Redis is away, logging it, and limits again once it is back', async () => {
+    const { hostname, port } = new URL(REDIS_URL);
+    const proxy = await startTcpProxy({ host: hostname, port: Number(port || 6379) });
+    const limits = await openLimits({ redisUrl: `redis://127.0.0.1:${proxy.port}`, prefix: `cf:rl:test-outage-${Date.now()}:` });
+    const logged: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void logged.push(args.map(String).join(' '));
+    try {
+      const api = await serve({ limits: { perIp: { limit: 3, windowMs: 60_000 }, loginBackoff: { freeFailures: 1, baseMs: 60_000, maxMs: 60_000 } } }, limits);
+      const client = apiClient(api);
+      await proxy.cut();
+      const during = [];
+      for (let i = 0; i < 5; i++) during.push((await client.get('/api/nodes')).status);
+      expect(during).toEqual([200, 200, 200, 200, 200]);
+      for (let i = 0; i < 2; i++) expect((await login(api, 'someone@example.com', 'wrong password')).status).toBe(401);
+      expect(logged.filter((line) => line.includes('[limits] the rate limit store failed'))).toHaveLength(1); // once, not per request
+      await proxy.restore();
+      await expect.poll(async () => (await client.get('/api/nodes')).status, { timeout: 15_000 }).toBe(429);
+    } finally {
+      console.error = original;
+      await limits.close();
+      await proxy.close();
+    }
   });
 
   it('answers preflights from CORS_ORIGINS only, with credentials; other origins get no CORS headers', async () => {
