@@ -74,7 +74,10 @@ export function createGuard({ config, limits, planOf, requireUser }: GuardDeps):
       identifier: name,
       store: limits.store(name),
       passOnStoreError: true,
-      logger: { error: (err) => (isMisconfiguration(err) ? console.warn(`[limits] ${(err as Error).message}`) : limits.reportError(err)), warn: (err) => console.warn(`[limits] ${(err as Error)?.message ?? err}`) },
+      logger: {
+        error: (err) => (isMisconfiguration(err) ? console.warn(`[limits] ${(err as Error).message}`) : limits.reportError(err)),
+        warn: (err) => console.warn(`[limits] ${(err as Error)?.message ?? err}`),
+      },
       handler: (req, res) => rateLimited(res, `${say(req, res)}: try again in ${res.getHeader('Retry-After')} s`),
       ...options,
     });
