@@ -4,6 +4,7 @@ import express, { type Express } from 'express';
 import type { Services } from '../infra/services';
 import { createAuth, loadTokenSecret } from './auth';
 import { checkResponses } from './checkResponses';
+import { createGuard } from './guard';
 import { errorHandler, HttpError } from './http';
 import { createGenerationRepository } from './repositories/generations';
 import { createMediaRepository } from './repositories/media';
@@ -63,12 +64,14 @@ export function createApp(services: Services): Express {
   });
   const auth = createAuth(users, loadTokenSecret(config), { accessTokenTtlSeconds: config.accessTokenTtlSeconds });
   const sessions = createSessionService(createRefreshTokenRepository(db));
+  const guard = createGuard({ config, limits: services.limits, planOf: users.findPlan, requireUser: auth.requireUser });
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.trustProxy);
   if (process.env.NODE_ENV === 'test') app.use(checkResponses());
-  app.use('/api', requireJsonBody, express.json({ limit: BODY_LIMIT, strict: true, type: JSON_TYPE }), refuseUnsafeInput);
+  app.use(guard.gate);
+  app.use('/api', requireJsonBody, express.json({ limit: BODY_LIMIT, strict: true, type: JSON_TYPE }), refuseUnsafeInput, guard.limits);
 
   app.use('/api/health', healthRoutes(services));
   app.use('/api/auth', authRoutes(users, auth, sessions));

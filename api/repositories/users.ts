@@ -40,6 +40,10 @@ export function createUserRepository(db: Kysely<Database>) {
         .returning(['id', 'email', 'session_epoch'])
         .executeTakeFirst();
     },
+    /** The plan a user is on (what the rate limits and quotas read). */
+    async findPlan(id: string): Promise<string | undefined> {
+      return (await db.selectFrom('users').select('plan').where('id', '=', id).executeTakeFirst())?.plan;
+    },
     /** Creates the user and their first project together; undefined when the email is taken. */
     async create(user: { email: string; username?: string; passwordHash: string }): Promise<UserRow | undefined> {
       return db.transaction().execute(async (trx) => {
