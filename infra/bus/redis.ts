@@ -110,6 +110,8 @@ export class RedisEventBus implements EventBus {
       const listener = (raw: string) => {
         // Called from the connection's parser: deliver() never lets a handler's error escape into it.
         if (this.closed) return;
+        // A copy: a handler may unsubscribe (itself or another) while this loops.
+        // oxlint-disable-next-line unicorn/no-useless-spread
         for (const s of [...subs]) if (subs.has(s)) deliver(channel, s.handler, raw);
       };
       const created: ChannelEntry = { subs, listener, ready: Promise.resolve() };

@@ -2,4 +2,4 @@
 try {
   var t = localStorage.getItem('cf.theme');
   if (t === 'light' || t === 'dark') document.documentElement.dataset.theme = t;
-} catch (e) {}
+} catch {}

@@ -16,6 +16,7 @@ export default function ProjectsScreen({ projectId }: { projectId?: string }) {
   const [draftName, setDraftName] = useState('');
 
   const current = projects?.find((p) => p.id === projectId) ?? projects?.[0];
+  const currentId = current?.id;
 
   const loadProjects = useCallback(async () => {
     try {
@@ -31,13 +32,13 @@ export default function ProjectsScreen({ projectId }: { projectId?: string }) {
   }, [loadProjects]);
 
   useEffect(() => {
-    if (!current) return;
+    if (!currentId) return;
     setPipelines(null);
-    api<{ pipelines: PipelineSummary[] }>('GET', `/pipelines?projectId=${current.id}&limit=200`).then(
+    api<{ pipelines: PipelineSummary[] }>('GET', `/pipelines?projectId=${currentId}&limit=200`).then(
       (r) => setPipelines(r.pipelines),
       (err) => setError((err as Error).message),
     );
-  }, [current?.id]);
+  }, [currentId]);
 
   const removePipeline = async (p: PipelineSummary) => {
     if (!confirm(`Delete “${p.name}” with its versions and run history? Published media stay in the library.`)) return;
