@@ -1,4 +1,4 @@
-import type { ActivityNodeType, RunEvent, RunInputs, WebhookDelivery, WebhookEvent } from '../workflows/pipeline';
+import type { ActivityNodeType, RunEvent, RunInputs, RunPipelineArgs, WebhookDelivery, WebhookEvent } from '../workflows/pipeline';
 
 /** What the workflow hands every node activity. */
 export interface ActivityInput {
@@ -62,4 +62,26 @@ export interface WebhookActivities {
   planWebhookDeliveries(end: RunEnd): Promise<WebhookDelivery[]>;
   /** One attempt, recorded in the delivery log; throws unless the receiver answered 2xx (or the webhook is gone). */
   sendWebhook(delivery: WebhookDelivery): Promise<DeliveryAttempt>;
+}
+
+/** What a schedule's action hands each workflow it starts (fixed when the schedule is created or edited). */
+export interface ScheduledRunArgs {
+  scheduleId: string;
+  userId: string;
+  pipelineId: string;
+  /** A pinned version; absent: the pipeline's current version at fire time. */
+  version?: number;
+  inputs: RunInputs;
+}
+
+export type ScheduledRunStart =
+  /** Recorded as queued: run it. */
+  | { kind: 'start'; run: RunPipelineArgs }
+  /** Recorded as failed, with why (the pipeline or the inputs are no longer valid). */
+  | { kind: 'refused'; runId: string; error: string }
+  /** The schedule is gone (deleted, or its pipeline was): nothing is recorded and the schedule is removed. */
+  | { kind: 'orphaned'; reason: string };
+
+export interface ScheduledRunActivities {
+  recordScheduledRun(args: ScheduledRunArgs): Promise<ScheduledRunStart>;
 }

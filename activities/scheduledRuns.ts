@@ -1,30 +1,10 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { scheduledRunId, temporalScheduleId } from '../infra/scheduleIds';
-import { validateGraph, validateRunInputs, type RunInputs } from '../workflows/pipeline';
-import type { RunPipelineArgs } from '../workflows/runPipeline';
+import { validateGraph, validateRunInputs } from '../workflows/pipeline';
+import type { ScheduledRunActivities, ScheduledRunArgs, ScheduledRunStart } from './contract';
 import type { NewScheduledRun, ScheduledRunStore } from './scheduledRunStore';
 
-/** What a schedule's action hands each workflow it starts (fixed when the schedule is created or edited). */
-export interface ScheduledRunArgs {
-  scheduleId: string;
-  userId: string;
-  pipelineId: string;
-  /** A pinned version; absent: the pipeline's current version at fire time. */
-  version?: number;
-  inputs: RunInputs;
-}
-
-export type ScheduledRunStart =
-  /** Recorded as queued: run it. */
-  | { kind: 'start'; run: RunPipelineArgs }
-  /** Recorded as failed, with why (the pipeline or the inputs are no longer valid). */
-  | { kind: 'refused'; runId: string; error: string }
-  /** The schedule is gone (deleted, or its pipeline was): nothing is recorded and the schedule is removed. */
-  | { kind: 'orphaned'; reason: string };
-
-export interface ScheduledRunActivities {
-  recordScheduledRun(args: ScheduledRunArgs): Promise<ScheduledRunStart>;
-}
+export type { ScheduledRunActivities, ScheduledRunArgs, ScheduledRunStart } from './contract';
 
 /**
  * The first step of a scheduled run: Temporal starts it without an API request, so it records its own run

@@ -4,6 +4,7 @@ import express, { type Express } from 'express';
 import type { Services } from '../infra/services';
 import { createAuth, loadTokenSecret } from './auth';
 import { checkResponses } from './checkResponses';
+import { createGuard } from './guard';
 import { errorHandler, HttpError } from './http';
 import { createApiKeyRepository } from './repositories/apiKeys';
 import { createGenerationRepository } from './repositories/generations';
@@ -12,6 +13,7 @@ import { createPipelineRepository } from './repositories/pipelines';
 import { createProjectRepository } from './repositories/projects';
 import { createRunRepository } from './repositories/runs';
 import { createScheduleRepository } from './repositories/schedules';
+import { createRefreshTokenRepository } from './repositories/refreshTokens';
 import { createUserRepository } from './repositories/users';
 import { JSON_TYPE, refuseUnsafeInput, requireJsonBody } from './safeInput';
 import { authRoutes } from './routes/auth';
@@ -21,6 +23,7 @@ import { mediaRoutes } from './routes/media';
 import { nodeRoutes } from './routes/nodes';
 import { pipelineRoutes } from './routes/pipelines';
 import { projectRoutes } from './routes/projects';
+import { publicRoutes } from './routes/public';
 import { runRoutes } from './routes/runs';
 import { scheduleRoutes } from './routes/schedules';
 import { settingsRoutes } from './routes/settings';
@@ -31,6 +34,7 @@ import { createCredentialStore, credentialsSealer } from '../infra/credentials';
 import { checkRunStart, usageOf } from '../infra/quotas';
 import { createProviderSettingsService } from './services/providers';
 import { createRunService } from './services/runs';
+import { createSessionService } from './services/sessions';
 import { createWebhookService } from './services/webhooks';
 import { createScheduleService } from './services/schedules';
 
@@ -61,16 +65,20 @@ export function createApp(services: Services): Express {
     taskQueue: config.taskQueue,
     settings: config.webhooks,
   });
-  const auth = createAuth(users, apiKeys, loadTokenSecret(config));
+  const auth = createAuth(users, apiKeys, loadTokenSecret(config), { accessTokenTtlSeconds: config.accessTokenTtlSeconds });
+  const sessions = createSessionService(createRefreshTokenRepository(db));
+  const guard = createGuard({ config, limits: services.limits, planOf: users.findPlan, requireUser: auth.requireUser });
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.trustProxy);
   if (process.env.NODE_ENV === 'test') app.use(checkResponses());
-  app.use('/api', requireJsonBody, express.json({ limit: BODY_LIMIT, strict: true, type: JSON_TYPE }), refuseUnsafeInput);
+  app.use(guard.gate);
+  app.use('/api', requireJsonBody, express.json({ limit: BODY_LIMIT, strict: true, type: JSON_TYPE }), refuseUnsafeInput, guard.limits);
 
   app.use('/api/health', healthRoutes(services));
-  app.use('/api/auth', authRoutes(users, auth));
+  app.use('/api/auth', authRoutes(users, auth, sessions));
+  app.use('/api/public', publicRoutes({ projects, media, blobs }));
   // The only routes a signed link opens: one object's bytes. Everything else needs the Authorization header.
   app.get(['/api/media/:id/content', '/api/runs/:id/artifacts/*path'], auth.signedUrl);
   app.use('/api/nodes', nodeRoutes());

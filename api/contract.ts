@@ -18,12 +18,42 @@ export const LoginBody = z.strictObject({
   password: z.string().min(1).max(256),
 });
 
+/** Refresh and logout name the session by its refresh token. */
+export const RefreshBody = z.strictObject({ refreshToken: z.string().min(1).max(200) });
+
+export const ProfilePatch = z.strictObject({
+  username: z.string().trim().min(1).max(64).nullable().optional(),
+  fullName: z.string().trim().min(1).max(200).nullable().optional(),
+});
+
+export const ChangePasswordBody = z.strictObject({
+  currentPassword: z.string().min(1).max(256),
+  newPassword: RegisterBody.shape.password,
+});
+
+/** Defaults a project gives its new nodes. */
+export const ProjectSettings = z.strictObject({
+  provider: z.string().trim().min(1).max(64).optional(),
+  voice: z.string().trim().min(1).max(120).optional(),
+  style: z.string().trim().min(1).max(500).optional(),
+});
+
+export const PROJECT_STATUSES = ['draft', 'active', 'archived'] as const;
+
 export const ProjectBody = z.strictObject({
   name: z.string().trim().min(1).max(120),
   description: z.string().max(2000).optional(),
+  type: z.string().trim().min(1).max(40).optional(),
+  status: z.enum(PROJECT_STATUSES, { message: "must be one of 'draft', 'active', 'archived'" }).optional(),
+  settings: ProjectSettings.optional(),
 });
 
-export const ProjectPatch = ProjectBody.partial();
+/** `isPublic: true` opens the project's public page at a new unguessable URL; `false` closes it (the URL dies). */
+export const ProjectPatch = ProjectBody.partial().extend({ isPublic: z.boolean().optional() });
+
+/** The unguessable part of a public project page's URL. */
+export const PublicTokenParam = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{32}$/, 'must be a public page token') });
+export const PublicMediaParam = PublicTokenParam.extend({ mediaId: z.uuid('must be a valid id') });
 
 /** The graph itself is checked by validateGraph, which reports every problem with its node or edge. */
 export const CreatePipelineBody = z.strictObject({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { GraphSchema, PORT_KINDS, RunInputsSchema, RunTriggerSchema, type PortKind } from '../workflows/pipeline/graph';
 import { ProblemSchema, RunStateSchema, RunStatusSchema } from '../workflows/pipeline/reports';
 import { WEBHOOK_EVENTS, WEBHOOK_TEST_EVENT } from '../workflows/pipeline/webhooks';
-import { ApiKeyBody, OVERLAP_POLICIES, ProviderParam } from './contract';
+import { ApiKeyBody, OVERLAP_POLICIES, ProjectSettings, ProviderParam } from './contract';
 
 /**
  * Response bodies of the REST API, one schema per shape (request bodies are in contract.ts). Each schema
@@ -61,6 +61,9 @@ export const User = z.strictObject({
   plan: z.string(),
   totalGenerations: z.number().int(),
   monthlyGenerations: z.number().int(),
+  fullName: z.string().nullable(),
+  active: z.boolean(),
+  lastLoginAt: Timestamp.nullable(),
 });
 export type User = z.output<typeof User>;
 
@@ -80,10 +83,16 @@ export const PlanUsage = z.strictObject({
 });
 export type PlanUsage = z.output<typeof PlanUsage>;
 
-export const Registered = z.strictObject({ user: User, token: z.string() });
+/**
+ * `token`: a short-lived access token (Authorization: Bearer). `refreshToken`: exchanged once at
+ * POST /api/auth/refresh for a new pair; reusing a spent one signs the session out.
+ */
+export const Registered = z.strictObject({ user: User, token: z.string(), refreshToken: z.string() });
 export type Registered = z.output<typeof Registered>;
-export const LoggedIn = z.strictObject({ token: z.string(), user: User.pick({ id: true, email: true }) });
+export const LoggedIn = z.strictObject({ token: z.string(), refreshToken: z.string(), user: User.pick({ id: true, email: true }) });
 export type LoggedIn = z.output<typeof LoggedIn>;
+export const Session = z.strictObject({ token: z.string(), refreshToken: z.string() });
+export type Session = z.output<typeof Session>;
 export const Me = z.strictObject({ user: User });
 
 const PortSpec = z.strictObject({
@@ -113,11 +122,32 @@ export const Project = z.strictObject({
   id: Id,
   name: z.string(),
   description: z.string().nullable(),
+  type: z.string(),
+  status: z.enum(['draft', 'active', 'archived']),
+  settings: ProjectSettings,
+  isPublic: z.boolean(),
+  /** The read-only public page of the project's media while isPublic (`/p/<token>`), else null. */
+  publicPath: z.string().nullable(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
 export type Project = z.output<typeof Project>;
 export const ProjectList = z.strictObject({ projects: z.array(Project) });
+
+/** A public project page: its name and its media with their public content URLs, nothing else. */
+export const PublicMediaItem = z.strictObject({
+  id: Id,
+  kind: z.enum(['text', 'audio', 'image', 'json', 'file']),
+  mimeType: z.string(),
+  size: z.number().int().nonnegative(),
+  url: z.string(),
+  createdAt: Timestamp,
+});
+export const PublicProject = z.strictObject({
+  project: z.strictObject({ name: z.string(), description: z.string().nullable(), type: z.string() }),
+  media: z.array(PublicMediaItem),
+});
+export type PublicProject = z.output<typeof PublicProject>;
 
 export const PipelineSummary = z.strictObject({
   id: Id,
@@ -330,7 +360,11 @@ export const responses = {
   'GET /api/health': { 200: Health, 503: Health },
   'POST /api/auth/register': { 201: Registered },
   'POST /api/auth/login': { 200: LoggedIn },
+  'POST /api/auth/refresh': { 200: Session },
+  'POST /api/auth/password': { 200: Session },
   'GET /api/auth/me': { 200: Me },
+  'PATCH /api/auth/me': { 200: Me },
+  'GET /api/public/projects/:token': { 200: PublicProject },
   'GET /api/nodes': { 200: NodeCatalog },
   'GET /api/projects': { 200: ProjectList },
   'POST /api/projects': { 201: Project },

@@ -4,18 +4,23 @@ import { join } from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../infra/config';
+import { openLimits } from '../infra/limits';
 import type { Services } from '../infra/services';
 import { apiRoutes, routeKey } from '../test/support/badInput';
 import { createApp } from './app';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'cf-scopes-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+const limits = await openLimits({ prefix: 'unit' }); // in memory: no REDIS_URL
+afterAll(async () => {
+  await limits.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 /** The app with nothing behind it: building it connects to nothing, and these tests send no request. */
 function routesOfTheApp() {
   const config = loadConfig({ DATA_DIR: dataDir, JWT_SECRET: 'unit', CREDENTIALS_KEY: 'unit' });
   const db = new Kysely({ dialect: new PostgresDialect({ pool: () => Promise.reject(new Error('no database in a unit test')) }) });
-  const services = { db, bus: {}, blobs: {}, temporal: {}, config } as unknown as Services;
+  const services = { db, bus: {}, blobs: {}, temporal: {}, limits, config } as unknown as Services;
   return apiRoutes(createApp(services));
 }
 
@@ -45,7 +50,17 @@ describe('route scopes', () => {
     expect(access['PUT /api/settings/providers/:provider']).toBe('admin');
     for (const key of ['GET /api/keys', 'POST /api/keys', 'DELETE /api/keys/:id']) expect(access[key]).toBe('session');
     const publicRoutes = Object.keys(access).filter((key) => access[key] === 'public');
-    expect(publicRoutes.sort()).toEqual(['GET /api/health', 'GET /api/nodes', 'POST /api/auth/login', 'POST /api/auth/register']);
+    expect(publicRoutes.sort()).toEqual([
+      'GET /api/health',
+      'GET /api/nodes',
+      'GET /api/public/projects/:token',
+      'GET /api/public/projects/:token/media/:mediaId/content',
+      'POST /api/auth/login',
+      'POST /api/auth/logout',
+      'POST /api/auth/refresh',
+      'POST /api/auth/register',
+    ]);
+    expect(access['POST /api/auth/password'], "a key can't change the account's password").toBe('session');
     const writesOpenToRead = Object.keys(access).filter((key) => !key.startsWith('GET ') && access[key] === 'read');
     expect(writesOpenToRead, 'only GET routes (and signing links to read) are open to read keys').toEqual(['POST /api/signed-urls']);
   });

@@ -89,3 +89,27 @@ export function periodResetsAt(at: Date = new Date()): Date {
 }
 
 export const periodStart = (at: Date = new Date()) => new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));
+
+/**
+ * How fast each plan may start runs: a rate the API's limiter enforces (api/guard.ts), next to the quotas above.
+ * A plan not in the table gets free's; RUN_LIMITS (`free=10,pro=60`) overrides it per install.
+ */
+export interface PlanAllowance {
+  /** Runs a user may start per RUN_LIMIT_WINDOW_MS (a minute unless set). */
+  runStarts: number;
+}
+
+export const RUN_START_ALLOWANCES = {
+  free: { runStarts: 10 },
+  pro: { runStarts: 60 },
+  team: { runStarts: 300 },
+} as const satisfies Record<string, PlanAllowance>;
+
+export const DEFAULT_PLAN = 'free';
+
+/** A plan's allowance, with the install's overrides (RUN_LIMITS) applied. */
+export function planAllowance(plan: string | undefined, overrides: { runStarts?: Record<string, number> } = {}): PlanAllowance {
+  const name = plan && Object.hasOwn(RUN_START_ALLOWANCES, plan) ? (plan as keyof typeof RUN_START_ALLOWANCES) : DEFAULT_PLAN;
+  const own = (table: Record<string, number> | undefined, key: string) => (table && Object.hasOwn(table, key) ? table[key] : undefined);
+  return { runStarts: own(overrides.runStarts, plan ?? '') ?? own(overrides.runStarts, name) ?? RUN_START_ALLOWANCES[name].runStarts };
+}

@@ -41,15 +41,9 @@ import {
 } from './pipeline';
 import { announceRunEnd } from './webhooks';
 
-export interface RunPipelineArgs {
-  runId: string;
-  userId: string;
-  projectId: string;
-  pipelineId: string;
-  /** Already validated and normalised (params with defaults) by the API. */
-  graph: Graph;
-  inputs: RunInputs;
-}
+import type { RunPipelineArgs } from './pipeline/runArgs';
+
+export type { RunPipelineArgs };
 
 export const runStateQuery = defineQuery<RunState>('runState');
 
@@ -265,7 +259,7 @@ async function runPerItem(
   }
   // The items share the value limit, so the lists their outputs are gathered into stay small as well.
   const outputLimitBytes = itemValueLimit(total);
-  const results: ActivityResult[] = new Array(total);
+  const results: ActivityResult[] = Array.from({ length: total });
   let next = 0;
   let done = 0;
   onProgress(0, total);

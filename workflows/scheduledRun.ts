@@ -1,9 +1,9 @@
 import { ChildWorkflowFailure, executeChild, isCancellation, ParentClosePolicy, proxyActivities } from '@temporalio/workflow';
-import type { ScheduledRunActivities, ScheduledRunArgs, ScheduledRunStart } from '../activities/scheduledRuns';
+import type { ScheduledRunActivities, ScheduledRunArgs, ScheduledRunStart } from '../activities/contract';
 import type { RunStatus } from './pipeline';
 import { runPipeline } from './runPipeline';
 
-export type { ScheduledRunArgs } from '../activities/scheduledRuns';
+export type { ScheduledRunArgs } from '../activities/contract';
 
 /** The workflow id of a run's pipeline workflow: the same as api/services/runs.ts workflowIdOf (a test holds them equal). */
 export const runWorkflowId = (runId: string) => `run-${runId}`;

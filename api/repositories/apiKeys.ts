@@ -50,7 +50,10 @@ export function createApiKeyRepository(db: Kysely<Database>) {
       return result.numUpdatedRows > 0n;
     },
 
-    /** The working key with this hash and the account it belongs to (which must still exist), read per request. */
+    /**
+     * The working key with this hash and the account it belongs to (which must still exist and be active), read
+     * per request. A password change leaves keys working: they are credentials of their own, revoked one by one.
+     */
     async findActive(hash: string): Promise<ActiveApiKey | undefined> {
       return db
         .selectFrom('api_keys as k')
@@ -58,6 +61,7 @@ export function createApiKeyRepository(db: Kysely<Database>) {
         .select(['k.id', 'k.name', 'k.scope', 'k.user_id as userId', 'u.email', 'k.last_used_at as lastUsedAt'])
         .where('k.key_hash', '=', hash)
         .where('k.revoked_at', 'is', null)
+        .where('u.is_active', '=', true)
         .executeTakeFirst();
     },
 

@@ -38,6 +38,14 @@ export function createMediaRepository(db: Kysely<Database>) {
       const rows = await db.selectFrom('media').select('id').where('user_id', '=', userId).where('id', 'in', ids).execute();
       return new Set(rows.map((r) => r.id));
     },
+    /** A public project page's media, newest first (a page of them: the page shows the latest). */
+    async listOfProject(projectId: string, limit: number): Promise<StoredMedia[]> {
+      return (await base.where('project_id', '=', projectId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute()).map(present);
+    },
+    async findInProject(projectId: string, id: string): Promise<StoredMedia | undefined> {
+      const row = await base.where('project_id', '=', projectId).where('id', '=', id).executeTakeFirst();
+      return row ? present(row) : undefined;
+    },
     async find(userId: string, id: string): Promise<StoredMedia | undefined> {
       const row = await base.where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
       return row ? present(row) : undefined;

@@ -39,15 +39,43 @@ export interface UsersTable {
   monthly_generations: Generated<number>;
   /** The month `monthly_generations` counts, e.g. '2026-11'. */
   monthly_period: string | null;
+  full_name: string | null;
+  /** An inactive user can't log in, and every token and key of theirs stops working. */
+  is_active: Generated<boolean>;
+  last_login_at: Date | null;
+  /** Access tokens carry the epoch they were issued in; bumping it (password change) invalidates them all. */
+  session_epoch: Generated<number>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }
+
+/** Rotating refresh tokens, stored as SHA-256 hashes; one family per login. */
+export interface RefreshTokensTable {
+  id: Generated<string>;
+  user_id: string;
+  family_id: string;
+  token_hash: string;
+  expires_at: Date;
+  /** Set when the token was exchanged for a new one; using it again is a replay. */
+  spent_at: Date | null;
+  revoked_at: Date | null;
+  created_at: CreatedAt;
+}
+
+export type ProjectStatus = 'draft' | 'active' | 'archived';
 
 export interface ProjectsTable {
   id: Generated<string>;
   user_id: string;
   name: string;
   description: string | null;
+  type: Generated<string>;
+  status: Generated<ProjectStatus>;
+  /** Defaults for new nodes (provider, voice, style): a JSON object. */
+  settings: JsonWithDefault;
+  is_public: Generated<boolean>;
+  /** The unguessable part of the public page's URL while is_public; a new one each time it is turned on. */
+  public_token: string | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }
@@ -224,6 +252,7 @@ export interface WebhookDeliveriesTable {
 
 export interface Database {
   users: UsersTable;
+  refresh_tokens: RefreshTokensTable;
   projects: ProjectsTable;
   pipelines: PipelinesTable;
   pipeline_versions: PipelineVersionsTable;

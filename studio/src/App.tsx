@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
-import { getToken, setToken } from './lib/api';
+import { getToken, logout } from './lib/api';
 import { linkProps, matchRoute, navigate, usePath } from './lib/router';
 import { currentTheme, setTheme, type Theme } from './lib/theme';
 import { Loading } from './ui/Loading';
@@ -12,6 +12,7 @@ const HistoryScreen = lazy(() => import('./screens/HistoryScreen'));
 const MediaScreen = lazy(() => import('./screens/MediaScreen'));
 const SettingsScreen = lazy(() => import('./screens/SettingsScreen'));
 const SchedulesScreen = lazy(() => import('./screens/SchedulesScreen'));
+const PublicProjectScreen = lazy(() => import('./screens/PublicProjectScreen'));
 
 function useToken(): string | null {
   const [token, set] = useState(getToken);
@@ -60,7 +61,7 @@ function Shell({ children, active }: { children: ReactNode; active: string }) {
         <button
           className="btn ghost"
           onClick={() => {
-            setToken(null);
+            void logout();
             navigate('/login');
           }}
         >
@@ -78,11 +79,20 @@ export function App() {
   const route = matchRoute(path);
 
   useEffect(() => {
-    if (!token && route.screen !== 'login' && route.screen !== 'signup') {
+    if (!token && route.screen !== 'login' && route.screen !== 'signup' && route.screen !== 'public') {
       const next = path === '/' ? '' : `?next=${encodeURIComponent(path)}`;
       navigate(`/login${next}`, true);
     }
   }, [token, route.screen, path]);
+
+  // A public project page needs no account and shows nothing of the studio around it.
+  if (route.screen === 'public') {
+    return (
+      <Suspense fallback={<Loading />}>
+        <PublicProjectScreen token={route.token} />
+      </Suspense>
+    );
+  }
 
   if (route.screen === 'login' || route.screen === 'signup' || !token) {
     return (

@@ -65,8 +65,22 @@ export interface Stack {
 }
 
 /**
+ * Rate limits no test meets by accident (tests sign up many users and send thousands of requests from one
+ * address); the tests of the limits pass their own through `env`.
+ */
+export const GENEROUS_LIMITS: Record<string, string> = {
+  RATE_LIMIT_PER_IP: '1000000',
+  LOGIN_FAILURES_PER_IP: '1000000',
+  REGISTRATIONS_PER_IP: '1000000',
+  REGISTRATIONS_PER_EMAIL: '1000000',
+  LOGIN_FREE_FAILURES: '1000000',
+  RUN_LIMITS: 'free=1000000,pro=1000000,team=1000000',
+};
+
+/**
  * The whole product for a test: a real Temporal dev server, the API on a free port, and by choice
  * real PostgreSQL + Redis + an S3-protocol server (moto), or the embedded PGlite + memory bus + local files.
+ * `env` is added to the environment the stack's config is read from (after GENEROUS_LIMITS).
  */
 export async function startStack(opts: {
   backends: 'servers' | 'embedded';
@@ -78,7 +92,14 @@ export async function startStack(opts: {
   refuseInUnitTests('the whole stack');
   const dataDir = mkdtempSync(join(tmpdir(), 'cf-stack-'));
   const cleanups: (() => Promise<void>)[] = [];
-  const env: Record<string, string> = { ...opts.env, DATA_DIR: dataDir, JWT_SECRET: 'test-secret', TEMPORAL_TASK_QUEUE: `q-${randomUUID()}` };
+  const env: Record<string, string> = {
+    DATA_DIR: dataDir,
+    JWT_SECRET: 'test-secret',
+    TEMPORAL_TASK_QUEUE: `q-${randomUUID()}`,
+    // Stacks sharing the machine's Redis count apart.
+    RATE_LIMIT_PREFIX: `cf:rl:test-${randomUUID().slice(0, 8)}:`,
+    ...GENEROUS_LIMITS,
+  };
   if (opts.backends === 'servers') {
     const database = await createTestDatabase();
     cleanups.push(() => database.drop());
@@ -93,6 +114,7 @@ export async function startStack(opts: {
       S3_SECRET_ACCESS_KEY: 'test',
     });
   }
+  Object.assign(env, opts.env);
   const temporalPort = await freePort();
   const config = loadConfig({ ...env, PORT: '0' });
   const temporal = await startDevServer(config, { port: temporalPort, uiPort: await freePort() });

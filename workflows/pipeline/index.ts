@@ -6,3 +6,4 @@ export * from './flow';
 export * from './payloads';
 export * from './providers';
 export * from './webhooks';
+export * from './runArgs';

@@ -4,6 +4,7 @@ import * as m0002 from './0002_pipeline_drafts';
 import * as m0003 from './0003_api_keys_and_triggers';
 import * as m0004 from './0004_schedules';
 import * as m0005 from './0005_webhooks';
+import * as m0006 from './0006_sessions_accounts';
 
 /**
  * Every migration, by name. Names sort in the order they apply; add new ones at the end with the
@@ -16,6 +17,7 @@ export const migrations: Record<string, Migration> = {
   '0003_api_keys_and_triggers': m0003,
   '0004_schedules': m0004,
   '0005_webhooks': m0005,
+  '0006_sessions_accounts': m0006,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -32,6 +32,7 @@ export type Route =
   | { screen: 'media' }
   | { screen: 'schedules' }
   | { screen: 'settings' }
+  | { screen: 'public'; token: string }
   | { screen: 'notfound' };
 
 export function matchRoute(path: string): Route {
@@ -47,6 +48,7 @@ export function matchRoute(path: string): Route {
   if (a === 'media') return { screen: 'media' };
   if (a === 'schedules' && !b) return { screen: 'schedules' };
   if (a === 'settings') return { screen: 'settings' };
+  if (a === 'p' && b && !c) return { screen: 'public', token: b };
   return { screen: 'notfound' };
 }
 
