@@ -146,6 +146,7 @@ function behaviourSuite(kind: 'postgres' | 'pglite', makeTarget: () => Promise<T
         'pipelines',
         'projects',
         'provider_credentials',
+        'refresh_tokens',
         'run_events',
         'run_nodes',
         'runs',
