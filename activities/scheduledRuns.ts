@@ -1,7 +1,7 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { scheduledRunId, temporalScheduleId } from '../infra/scheduleIds';
 import { validateGraph, validateRunInputs } from '../workflows/pipeline';
-import type { ScheduledRunActivities, ScheduledRunArgs, ScheduledRunStart } from './contract';
+import type { ScheduledRunActivities, ScheduledRunStart } from './contract';
 import type { NewScheduledRun, ScheduledRunStore } from './scheduledRunStore';
 
 export type { ScheduledRunActivities, ScheduledRunArgs, ScheduledRunStart } from './contract';
