@@ -165,6 +165,7 @@ export function pipelineRoutes(deps: {
     handler(async (req, res) => {
       const { id } = parse(IdParam, req.params, 'path');
       const query = parse(RunListQuery, req.query, 'query');
+      if (!(await pipelines.find(req.user!.id, id))) throw notFound('Pipeline');
       res.json({ runs: await runs.list(req.user!.id, { ...query, pipelineId: id }) });
     }),
   );
