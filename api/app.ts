@@ -13,6 +13,7 @@ import { createRunRepository } from './repositories/runs';
 import { createUserRepository } from './repositories/users';
 import { JSON_TYPE, refuseUnsafeInput, requireJsonBody } from './safeInput';
 import { authRoutes } from './routes/auth';
+import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { mediaRoutes } from './routes/media';
 import { nodeRoutes } from './routes/nodes';
@@ -46,6 +47,7 @@ export function createApp(services: Services): Express {
   app.use('/api', requireJsonBody, express.json({ limit: BODY_LIMIT, strict: true, type: JSON_TYPE }), refuseUnsafeInput);
 
   app.use('/api/health', healthRoutes(services));
+  app.use('/api', docsRoutes(config.rootDir));
   app.use('/api/auth', authRoutes(users, auth));
   // The only routes a signed link opens: one object's bytes. Everything else needs the Authorization header.
   app.get(['/api/media/:id/content', '/api/runs/:id/artifacts/*path'], auth.signedUrl);

@@ -36,13 +36,12 @@ export const UpdatePipelineBody = z.strictObject({
 });
 
 /** Version numbers are PostgreSQL integers: a larger one would fail in the database, not here. */
-const Version = z.number().int().positive().max(2147483647);
+const MAX_INT = 2147483647;
+const Version = z.number().int().positive().max(MAX_INT);
 
 /** A draft is stored whatever graph it holds (its problems are reported, not refused): only its envelope is checked. */
 export const SaveDraftBody = z.strictObject({
-  graph: z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), {
-    message: 'must be a JSON object (the pipeline graph: {nodes, edges})',
-  }),
+  graph: z.record(z.string(), z.unknown(), { error: 'must be a JSON object (the pipeline graph: {nodes, edges})' }),
 });
 
 /** Recording a version takes the stored draft; the body carries nothing. */
@@ -53,7 +52,8 @@ export const StartRunBody = z.strictObject({
   version: Version.optional(),
 });
 
-export const VersionQuery = z.object({ version: z.coerce.number().pipe(Version).optional() });
+/** A query value is text: coerced, with the same bounds (written out, so that the API's description shows them). */
+export const VersionQuery = z.object({ version: z.coerce.number().int().positive().max(MAX_INT).optional() });
 
 const EARLIEST = Date.parse('1970-01-01T00:00:00Z');
 const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
@@ -71,7 +71,7 @@ export const ListQuery = z.object({
 });
 
 /** Where a resumed event stream starts: the `id:` of the last event the client has (event seqs are integers). */
-export const LastEventId = z.coerce.number().int('must be the id of an event').min(0).max(2147483647);
+export const LastEventId = z.coerce.number().int('must be the id of an event').min(0).max(MAX_INT);
 
 export const IdParam = z.object({ id: z.uuid('must be a valid id') });
 
@@ -111,3 +111,102 @@ export const ProviderCredentialBody = z.strictObject({
 export const SignUrlsBody = z.strictObject({
   paths: z.array(z.string().max(1000)).min(1).max(200),
 });
+
+/** An artifact of a run: its key below `runs/<id>/`, which may contain `/`. */
+export const ArtifactParams = IdParam.extend({ path: z.string().min(1).describe('The artifact key below runs/<id>/ (may contain /)') });
+
+/** Stored bytes may be asked for in part, so audio and video can seek. */
+export const RangeHeaders = z.object({
+  Range: z.string().optional().describe('bytes=<first>-[<last>] or bytes=-<suffix>: one range (206); any other form is ignored (the whole file)'),
+});
+
+/** Where a resumed event stream starts: either way of giving it. */
+export const EventsQuery = z.object({ lastEventId: LastEventId.optional().describe('The id of the last event you have (as Last-Event-ID)') });
+export const EventsHeaders = z.object({ 'Last-Event-ID': LastEventId.optional().describe('The id of the last event you have: the stream resumes after it') });
+
+/** What one route reads from a request besides its credentials, each part one schema. */
+export interface RouteRequest {
+  /** One line for the API's description. */
+  summary: string;
+  /** More, when the line is not enough. */
+  description?: string;
+  /** Answers without credentials; every other route needs `Authorization: Bearer <session token or API key>`. */
+  public?: true;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  headers?: z.ZodObject;
+  body?: z.ZodType;
+}
+
+const SIGNED_LINK =
+  'Also opens with a signed link instead of the Authorization header (?uid&exp&sig, from POST /api/signed-urls), for <img>, <audio> and plain links.';
+
+/**
+ * Every route of the API, by `METHOD path` as Express writes it, with what it reads: with `responses` in
+ * schemas.ts (keyed the same) this table is the whole description of the API, served as OpenAPI at
+ * /api/openapi.json (api/openapi.ts). A route missing here fails api/openapi.test.ts.
+ */
+export const requests = {
+  'GET /api/health': { summary: 'Whether the database, Temporal and the event bus answer', public: true },
+  'POST /api/auth/register': { summary: 'Create an account; answers a session token', public: true, body: RegisterBody },
+  'POST /api/auth/login': { summary: 'Log in; answers a session token', public: true, body: LoginBody },
+  'GET /api/auth/me': { summary: 'The account the credentials belong to' },
+  'GET /api/nodes': { summary: 'The node catalog: each node type with its ports and the JSON Schema of its params', public: true },
+  'GET /api/projects': { summary: 'Your projects' },
+  'POST /api/projects': { summary: 'Create a project', body: ProjectBody },
+  'GET /api/projects/:id': { summary: 'One project', params: IdParam },
+  'PATCH /api/projects/:id': { summary: 'Rename or describe a project', params: IdParam, body: ProjectPatch },
+  'GET /api/pipelines': { summary: 'Your pipelines, most recently changed first', query: ListQuery },
+  'POST /api/pipelines': {
+    summary: 'Create a pipeline from a valid graph (version 1)',
+    description: 'An invalid graph answers 400 invalid_graph with every problem, naming its node or edge.',
+    body: CreatePipelineBody,
+  },
+  'GET /api/pipelines/:id': { summary: 'A pipeline with the graph of its current version (or ?version), and its draft', params: IdParam, query: VersionQuery },
+  'PUT /api/pipelines/:id': { summary: 'Rename a pipeline or save a valid graph as its next version', params: IdParam, body: UpdatePipelineBody },
+  'DELETE /api/pipelines/:id': { summary: 'Delete a pipeline (409 while one of its runs is active)', params: IdParam },
+  'GET /api/pipelines/:id/versions': { summary: "A pipeline's versions", params: IdParam },
+  'POST /api/pipelines/:id/versions': {
+    summary: 'Record the draft as the next version (200 when it equals the current one)',
+    params: IdParam,
+    body: RecordVersionBody,
+  },
+  'PUT /api/pipelines/:id/draft': { summary: "Autosave the editor's draft, valid or not; answers its problems", params: IdParam, body: SaveDraftBody },
+  'POST /api/pipelines/:id/runs': { summary: 'Start a run of the current version (or `version`) with inputs', params: IdParam, body: StartRunBody },
+  'GET /api/pipelines/:id/runs': { summary: "A pipeline's runs, newest first", params: IdParam, query: ListQuery },
+  'GET /api/runs': { summary: 'Your runs, newest first', query: ListQuery },
+  'GET /api/runs/:id': { summary: 'A run with the state and output of each node', params: IdParam },
+  'POST /api/runs/:id/cancel': { summary: 'Cancel a run in progress (409 once it has finished)', params: IdParam },
+  'GET /api/runs/:id/events': {
+    summary: "A run's events as Server-Sent Events, from the start or after Last-Event-ID; ends after its final status",
+    params: IdParam,
+    query: EventsQuery,
+    headers: EventsHeaders,
+  },
+  'GET /api/runs/:id/artifacts/*path': {
+    summary: 'The bytes of an artifact a run made (a narration, an illustration…)',
+    description: SIGNED_LINK,
+    params: ArtifactParams,
+    headers: RangeHeaders,
+  },
+  'GET /api/media': { summary: 'Your media, newest first', query: ListQuery },
+  'GET /api/media/:id': { summary: 'One media item, with a signed link to its bytes', params: IdParam },
+  'GET /api/media/:id/content': { summary: "A media item's bytes", description: SIGNED_LINK, params: IdParam, headers: RangeHeaders },
+  'GET /api/settings/providers': { summary: 'Which cloud providers have a key, and whose (never the key)' },
+  'PUT /api/settings/providers/:provider': {
+    summary: "Store your key (and base URL) for a provider, encrypted; it is never sent back",
+    params: ProviderParam,
+    body: ProviderCredentialBody,
+  },
+  'DELETE /api/settings/providers/:provider': { summary: 'Remove your key for a provider', params: ProviderParam },
+  'GET /api/settings/generations': { summary: 'Your calls to models, with what each cost, newest first', query: ListQuery },
+  'POST /api/signed-urls': {
+    summary: 'Signed links to your stored objects, for elements that cannot send the Authorization header',
+    description: "Paths of objects that are not yours are left out of the answer.",
+    body: SignUrlsBody,
+  },
+  'GET /api/openapi.json': { summary: 'This description of the API (OpenAPI 3.1)', public: true },
+  'GET /api/docs': { summary: 'This description as a page to read', public: true },
+  'GET /api/docs/docs.js': { summary: "The docs page's script", public: true },
+  'GET /api/docs/docs.css': { summary: "The docs page's style sheet", public: true },
+} satisfies Record<string, RouteRequest>;

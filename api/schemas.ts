@@ -224,9 +224,29 @@ export const Generation = z.strictObject({
 export type Generation = z.output<typeof Generation>;
 export const GenerationList = z.strictObject({ generations: z.array(Generation) });
 
+/** An OpenAPI document (api/openapi.ts makes it; only its frame is checked here). */
+export const OpenApiDocument = z.looseObject({
+  openapi: z.string(),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.record(z.string(), z.unknown())),
+});
+
+/** An answer that is not JSON: bytes of `mediaType` (a stored file, an event stream, a page), or no body at all. */
+export interface NotJson {
+  notJson: true;
+  mediaType: string | null;
+  description: string;
+}
+const notJson = (mediaType: string | null, description: string): NotJson => ({ notJson: true, mediaType, description });
+export const NoContent = notJson(null, 'Done; no content');
+/** Stored bytes: their own content type, whatever it is. */
+const StoredBytes = notJson('*/*', 'The bytes, with their stored content type');
+const StoredRange = notJson('*/*', 'The range of the bytes that was asked for (Content-Range says which)');
+
 /**
- * The JSON body each route answers with, by status. Not listed: 204s and the routes that send bytes or
- * events (media content, run artifacts, run events). Any error (4xx/5xx) not listed here is an ErrorBody.
+ * What each route answers, by status: a schema for the JSON body, or what it sends instead (NotJson). Every
+ * route of the app has an entry (api/openapi.test.ts checks), and JSON that a route answers with a status not
+ * listed fails the tests (checkResponses.ts), except errors: any 4xx/5xx not listed here is an ErrorBody.
  */
 export const responses = {
   'GET /api/health': { 200: Health, 503: Health },
@@ -242,6 +262,7 @@ export const responses = {
   'POST /api/pipelines': { 201: SavedPipeline },
   'GET /api/pipelines/:id': { 200: Pipeline },
   'PUT /api/pipelines/:id': { 200: SavedPipeline },
+  'DELETE /api/pipelines/:id': { 204: NoContent },
   'GET /api/pipelines/:id/versions': { 200: PipelineVersionList },
   'POST /api/pipelines/:id/versions': { 200: SavedPipeline, 201: SavedPipeline },
   'PUT /api/pipelines/:id/draft': { 200: SavedDraft },
@@ -250,11 +271,21 @@ export const responses = {
   'GET /api/runs': { 200: RunList },
   'GET /api/runs/:id': { 200: RunDetail },
   'POST /api/runs/:id/cancel': { 202: CancellingRun },
+  'GET /api/runs/:id/events': {
+    200: notJson('text/event-stream', 'Events (`id:` its sequence number, `event:` its type, `data:` the event as JSON), until the final run.status'),
+  },
+  'GET /api/runs/:id/artifacts/*path': { 200: StoredBytes, 206: StoredRange },
   'GET /api/media': { 200: MediaList },
   'GET /api/media/:id': { 200: MediaItem },
+  'GET /api/media/:id/content': { 200: StoredBytes, 206: StoredRange },
   'GET /api/settings/providers': { 200: ProviderSettingList },
   'PUT /api/settings/providers/:provider': { 200: SavedProviderSetting },
+  'DELETE /api/settings/providers/:provider': { 204: NoContent },
   'GET /api/settings/generations': { 200: GenerationList },
   'POST /api/signed-urls': { 200: SignedUrls },
+  'GET /api/openapi.json': { 200: OpenApiDocument },
+  'GET /api/docs': { 200: notJson('text/html', 'The page') },
+  'GET /api/docs/docs.js': { 200: notJson('text/javascript', 'The script') },
+  'GET /api/docs/docs.css': { 200: notJson('text/css', 'The style sheet') },
 } satisfies ResponseTable;
-export type ResponseTable = Record<string, Partial<Record<number, z.ZodType>>>;
+export type ResponseTable = Record<string, Partial<Record<number, z.ZodType | NotJson>>>;

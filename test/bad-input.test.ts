@@ -102,6 +102,10 @@ function fixtures(w: World): Record<string, Fixture> {
     'DELETE /api/settings/providers/:provider': { params: { provider: 'elevenlabs' }, allow: [404] },
     'GET /api/settings/generations': { list: true },
     'POST /api/signed-urls': { body: { paths: [`/api/media/${w.mediaId}/content`] } },
+    'GET /api/openapi.json': {},
+    'GET /api/docs': {},
+    'GET /api/docs/docs.js': {},
+    'GET /api/docs/docs.css': {},
   };
 }
 

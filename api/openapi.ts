@@ -1,0 +1,134 @@
+import { STATUS_CODES } from 'node:http';
+import { z } from 'zod';
+import * as contract from './contract';
+import { requests, type RouteRequest } from './contract';
+import * as wire from './schemas';
+import { ErrorBody, responses, type NotJson, type ResponseTable } from './schemas';
+
+/**
+ * The OpenAPI 3.1 description of the API, made from the tables the API itself works with: `requests`
+ * (contract.ts: what each route reads, the schemas it validates with) and `responses` (schemas.ts: what it
+ * answers). The zod schemas become JSON Schema 2020-12, which is what OpenAPI 3.1 uses; the named ones (the
+ * exports of both modules) become components, so the document reads like the code.
+ */
+
+type JsonSchema = Record<string, unknown>;
+type Io = 'input' | 'output';
+
+const componentRef = (name: string) => `#/components/schemas/${name}`;
+
+/** The zod schemas a module exports, by name. */
+function exportedSchemas(module: Record<string, unknown>): Map<z.ZodType, string> {
+  const names = new Map<z.ZodType, string>();
+  for (const [name, value] of Object.entries(module)) if (value instanceof z.ZodType && !names.has(value)) names.set(value, name);
+  return names;
+}
+
+/** Request schemas describe what a client may send (before defaults and coercion), response schemas what it gets. */
+function toJsonSchema(schema: z.ZodType, io: Io): JsonSchema {
+  const { $schema: _, ...json } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return json;
+}
+
+function componentSchemas(names: Map<z.ZodType, string>, io: Io): Record<string, JsonSchema> {
+  const registry = z.registry<{ id: string }>();
+  for (const [schema, id] of names) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, { io, uri: componentRef, unrepresentable: 'any' });
+  return Object.fromEntries(Object.entries(schemas).map(([name, { $schema: _, $id: __, ...json }]) => [name, json as JsonSchema]));
+}
+
+/** `/api/runs/:id/artifacts/*path` → `/api/runs/{id}/artifacts/{path}`. */
+export const openApiPath = (expressPath: string) => expressPath.replace(/[:*]([A-Za-z_]+)/g, '{$1}');
+
+/** The route's tag: the resource it belongs to, the first segment after /api. */
+const tagOf = (path: string) => path.split('/')[2];
+
+const PARAMETER_PLACES = { params: 'path', query: 'query', headers: 'header' } as const;
+
+function parameters(request: RouteRequest): JsonSchema[] {
+  return Object.entries(PARAMETER_PLACES).flatMap(([part, place]) => {
+    const schema = request[part as keyof typeof PARAMETER_PLACES];
+    if (!schema) return [];
+    const json = toJsonSchema(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+    return Object.entries(json.properties ?? {}).map(([name, { description, ...property }]) => ({
+      name,
+      in: place,
+      required: place === 'path' || (json.required?.includes(name) ?? false),
+      ...(description ? { description } : {}),
+      schema: property,
+    }));
+  });
+}
+
+export function openApiDocument(options: { version: string }) {
+  const requestNames = exportedSchemas(contract);
+  const bodies = new Map(
+    Object.values(requests as Record<string, RouteRequest>).flatMap(({ body }) => (body && requestNames.has(body) ? [[body, requestNames.get(body)!] as const] : [])),
+  );
+  const responseNames = exportedSchemas(wire);
+  const schemas = { ...componentSchemas(responseNames, 'output'), ...componentSchemas(bodies, 'input') };
+
+  const jsonContent = (schema: z.ZodType, io: Io, names: Map<z.ZodType, string>) => {
+    const name = names.get(schema);
+    return { 'application/json': { schema: name ? { $ref: componentRef(name) } : toJsonSchema(schema, io) } };
+  };
+  const answer = (status: number, spec: z.ZodType | NotJson) => {
+    if (!(spec instanceof z.ZodType)) {
+      return { description: spec.description, ...(spec.mediaType ? { content: { [spec.mediaType]: {} } } : {}) };
+    }
+    return { description: spec.description ?? STATUS_CODES[status] ?? String(status), content: jsonContent(spec, 'output', responseNames) };
+  };
+  const errors = jsonContent(ErrorBody, 'output', responseNames);
+
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [key, request] of Object.entries(requests as Record<string, RouteRequest>)) {
+    const [method, path] = key.split(' ');
+    const answers = (responses as ResponseTable)[key] ?? {};
+    const body = request.body;
+    (paths[openApiPath(path)] ??= {})[method.toLowerCase()] = {
+      tags: [tagOf(path)],
+      summary: request.summary,
+      ...(request.description ? { description: request.description } : {}),
+      security: request.public ? [] : [{ bearer: [] }],
+      parameters: parameters(request),
+      ...(body
+        ? {
+            requestBody: {
+              // A request without a body is read as {}: the body may be left out when {} is a valid one.
+              required: !body.safeParse({}).success,
+              content: jsonContent(body, 'input', requestNames),
+            },
+          }
+        : {}),
+      responses: {
+        ...Object.fromEntries(Object.entries(answers).map(([status, spec]) => [status, answer(Number(status), spec!)])),
+        ...(request.public ? {} : { 401: { description: 'Missing, invalid or expired credentials', content: errors } }),
+        default: {
+          description: "An error: 400 bad input (the message names the field), 404 an unknown id or another user's, 409 a conflict, 413/415 a body too large or not JSON",
+          content: errors,
+        },
+      },
+    };
+  }
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'CreativeFlow API',
+      version: options.version,
+      description: 'Pipelines, runs and their media. Every error is JSON {error, message}; unknown fields in a body are refused.',
+    },
+    tags: [...new Set(Object.keys(requests).map((key) => tagOf(key.split(' ')[1])))].map((name) => ({ name })),
+    paths,
+    components: {
+      schemas,
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A session token (from POST /api/auth/login or /register) or an API key (cf_…): Authorization: Bearer <token>',
+        },
+      },
+    },
+  };
+}
