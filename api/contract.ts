@@ -132,6 +132,8 @@ export interface RouteRequest {
   description?: string;
   /** Answers without credentials; every other route needs `Authorization: Bearer <session token or API key>`. */
   public?: true;
+  /** The resource it is listed under, when not the first segment of its path after /api. */
+  tag?: string;
   params?: z.ZodObject;
   query?: z.ZodObject;
   headers?: z.ZodObject;
@@ -205,7 +207,7 @@ export const requests = {
     description: "Paths of objects that are not yours are left out of the answer.",
     body: SignUrlsBody,
   },
-  'GET /api/openapi.json': { summary: 'This description of the API (OpenAPI 3.1)', public: true },
+  'GET /api/openapi.json': { summary: 'This description of the API (OpenAPI 3.1)', public: true, tag: 'docs' },
   'GET /api/docs': { summary: 'This description as a page to read', public: true },
   'GET /api/docs/docs.js': { summary: "The docs page's script", public: true },
   'GET /api/docs/docs.css': { summary: "The docs page's style sheet", public: true },

@@ -40,8 +40,8 @@ function componentSchemas(names: Map<z.ZodType, string>, io: Io): Record<string,
 /** `/api/runs/:id/artifacts/*path` → `/api/runs/{id}/artifacts/{path}`. */
 export const openApiPath = (expressPath: string) => expressPath.replace(/[:*]([A-Za-z_]+)/g, '{$1}');
 
-/** The route's tag: the resource it belongs to, the first segment after /api. */
-const tagOf = (path: string) => path.split('/')[2];
+/** The resource a route is listed under: by default the first segment of its path after /api. */
+const tagOf = (key: string) => (requests as Record<string, RouteRequest>)[key].tag ?? key.split(' ')[1].split('/')[2];
 
 const PARAMETER_PLACES = { params: 'path', query: 'query', headers: 'header' } as const;
 
@@ -86,7 +86,7 @@ export function openApiDocument(options: { version: string }) {
     const answers = (responses as ResponseTable)[key] ?? {};
     const body = request.body;
     (paths[openApiPath(path)] ??= {})[method.toLowerCase()] = {
-      tags: [tagOf(path)],
+      tags: [tagOf(key)],
       summary: request.summary,
       ...(request.description ? { description: request.description } : {}),
       security: request.public ? [] : [{ bearer: [] }],
@@ -118,7 +118,7 @@ export function openApiDocument(options: { version: string }) {
       version: options.version,
       description: 'Pipelines, runs and their media. Every error is JSON {error, message}; unknown fields in a body are refused.',
     },
-    tags: [...new Set(Object.keys(requests).map((key) => tagOf(key.split(' ')[1])))].map((name) => ({ name })),
+    tags: [...new Set(Object.keys(requests).map(tagOf))].map((name) => ({ name })),
     paths,
     components: {
       schemas,

@@ -8,7 +8,7 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs ?? {})) if (value !== undefined && value !== false) el.setAttribute(name, value);
-  for (const child of children.flat()) if (child !== undefined && child !== null && child !== false) el.append(child);
+  for (const child of children.flat(Infinity)) if (child !== undefined && child !== null && child !== false) el.append(child);
   return el;
 }
 
@@ -20,8 +20,11 @@ const indent = (depth) => '  '.repeat(depth);
 function notes(schema) {
   const out = [];
   if (schema.format) out.push(schema.format);
-  const min = schema.minimum ?? (schema.exclusiveMinimum !== undefined ? `>${schema.exclusiveMinimum}` : undefined);
-  if (min !== undefined || schema.maximum !== undefined) out.push(`${min ?? ''}–${schema.maximum ?? ''}`);
+  // zod bounds every integer to the safe range: only narrower bounds say something.
+  const bound = (n) => (n === undefined || Math.abs(n) === Number.MAX_SAFE_INTEGER ? undefined : n);
+  const min = bound(schema.minimum) ?? (schema.exclusiveMinimum !== undefined ? `>${schema.exclusiveMinimum}` : undefined);
+  const max = bound(schema.maximum);
+  if (min !== undefined || max !== undefined) out.push(`${min ?? ''}–${max ?? ''}`);
   if (schema.minLength !== undefined || schema.maxLength !== undefined) out.push(`${schema.minLength ?? 0}–${schema.maxLength ?? '∞'} chars`);
   if (schema.minItems !== undefined || schema.maxItems !== undefined) out.push(`${schema.minItems ?? 0}–${schema.maxItems ?? '∞'} items`);
   if (schema.default !== undefined) out.push(`= ${JSON.stringify(schema.default)}`);
@@ -142,7 +145,12 @@ function render(doc) {
     h('section', { id: 'schemas' }, h('h2', {}, 'schemas'), schemas.map(([name, schema]) => h('div', { class: 'component', id: anchor('schema', name) }, h('h3', {}, name), schemaBlock(schema)))),
   );
   // A link to an operation or schema opens it.
-  const open = () => document.getElementById(decodeURIComponent(location.hash.slice(1)))?.closest('details')?.setAttribute('open', '');
+  const open = () => {
+    const target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (!target) return;
+    target.closest('details')?.setAttribute('open', '');
+    target.scrollIntoView();
+  };
   window.addEventListener('hashchange', open);
   open();
 }
