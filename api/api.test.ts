@@ -51,6 +51,9 @@ describe.each([
     expect(reg.status).toBe(201);
     expect(reg.body.user).toMatchObject({ email, username: 'ada', plan: 'free', totalGenerations: 0 });
     expect((await anon.post('/api/auth/register', { email: email.toLowerCase(), password: 'long enough pw' })).status).toBe(409);
+    const longMailbox = await anon.post('/api/auth/register', { email: `${'a'.repeat(65)}@example.com`, password: 'long enough pw' });
+    expect(longMailbox.status).toBe(400);
+    expect(longMailbox.body.message).toBe('Invalid body: email: the part before the @ must be at most 64 characters');
     expect((await anon.post('/api/auth/login', { email, password: 'wrong password' })).status).toBe(401);
     const login = await anon.post('/api/auth/login', { email, password: 'long enough pw' });
     expect(login.status).toBe(200);

@@ -4,7 +4,9 @@ import express, { type Express } from 'express';
 import type { Services } from '../infra/services';
 import { createAuth, loadTokenSecret } from './auth';
 import { checkResponses } from './checkResponses';
+import { requests } from './contract';
 import { errorHandler, HttpError } from './http';
+import { methodNotAllowed } from './methods';
 import { createGenerationRepository } from './repositories/generations';
 import { createMediaRepository } from './repositories/media';
 import { createPipelineRepository } from './repositories/pipelines';
@@ -58,6 +60,7 @@ export function createApp(services: Services): Express {
   app.use('/api/media', auth.requireUser, mediaRoutes({ media, blobs, signer: auth.signer }));
   app.use('/api/signed-urls', auth.requireUser, signedUrlRoutes({ signer: auth.signer, media, runs }));
   app.use('/api/settings', auth.requireUser, settingsRoutes({ providers, generations }));
+  app.use('/api', methodNotAllowed(Object.keys(requests)));
   app.use('/api', (req, _res, next) => next(new HttpError(404, 'not_found', `No route ${req.method} ${req.originalUrl}`)));
 
   const studio = join(config.rootDir, 'studio', 'dist');

@@ -6,7 +6,11 @@ import { RunInputsSchema } from '../workflows/pipeline/graph';
  * Unknown fields are refused (strict), so a typo never silently does nothing.
  */
 export const RegisterBody = z.strictObject({
-  email: z.email().max(254),
+  // RFC 5321: a mailbox name (before the @) has at most 64 characters; zod's email pattern does not count them.
+  email: z
+    .email()
+    .max(254)
+    .refine((email) => email.slice(0, email.lastIndexOf('@')).length <= 64, 'the part before the @ must be at most 64 characters'),
   password: z.string().min(8, 'must be at least 8 characters').max(256),
   username: z.string().min(1).max(64).optional(),
 });
@@ -57,6 +61,7 @@ export const VersionQuery = z.object({ version: z.coerce.number().int().positive
 
 const EARLIEST = Date.parse('1970-01-01T00:00:00Z');
 const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+const IN_RANGE = 'must be between 1970-01-01 and 9999-12-31';
 
 export const ListQuery = z.object({
   projectId: z.uuid().optional(),
@@ -64,7 +69,9 @@ export const ListQuery = z.object({
   /** Items made (runs, media) or changed (pipelines) before this instant. */
   before: z.iso
     .datetime({ offset: true })
-    .refine((s) => Date.parse(s) >= EARLIEST && Date.parse(s) <= LATEST, 'must be between 1970-01-01 and 9999-12-31')
+    // The year's range as a pattern too, so that the API's description says it; the instant (with its offset) is checked after.
+    .regex(/^(?:19[7-9]\d|[2-9]\d{3})-/, IN_RANGE)
+    .refine((s) => Date.parse(s) >= EARLIEST && Date.parse(s) <= LATEST, IN_RANGE)
     .optional(),
   /** Keyset cursor: items after this one in the list's order (exact, unlike a timestamp). */
   after: z.uuid('must be the id of the last item you have').optional(),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes, routeKey, type Route } from '../test/support/badInput';
-import { startStack, type Stack } from '../test/support/stack';
+import { registerUser, startStack, type Stack } from '../test/support/stack';
 import { createApp } from './app';
 import { requests } from './contract';
 import { openApiPath } from './openapi';
@@ -97,6 +97,24 @@ describe('the API description (OpenAPI)', () => {
       }
     }
     expect(wrong).toEqual([]);
+  });
+
+  it('answers 405 with Allow for a method a path of the API does not answer, 404 for a path it does not have', async () => {
+    const { token } = await registerUser(stack.baseUrl);
+    const cases = [
+      { method: 'PATCH', path: '/api/health', allow: 'GET, HEAD', token: undefined },
+      { method: 'DELETE', path: '/api/auth/login', allow: 'POST', token: undefined },
+      { method: 'DELETE', path: '/api/runs/00000000-0000-4000-8000-000000000000', allow: 'GET, HEAD', token },
+      { method: 'POST', path: '/api/pipelines/00000000-0000-4000-8000-000000000000', allow: 'GET, HEAD, PUT, DELETE', token },
+    ];
+    for (const c of cases) {
+      const res = await fetch(stack.baseUrl + c.path, { method: c.method, headers: c.token ? { authorization: `Bearer ${c.token}` } : {} });
+      expect(res.status, `${c.method} ${c.path}`).toBe(405);
+      expect(res.headers.get('allow')?.split(', ').sort(), `${c.method} ${c.path}`).toEqual(c.allow.split(', ').sort());
+      expect((await res.json()).error).toBe('method_not_allowed');
+    }
+    const unknown = await fetch(`${stack.baseUrl}/api/nothing-here`, { method: 'PATCH' });
+    expect(unknown.status).toBe(404);
   });
 
   it('serves the docs page from this origin under a strict CSP: no inline script or style, its script and style sheet alongside', async () => {

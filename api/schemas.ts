@@ -274,10 +274,10 @@ export const responses = {
   'GET /api/runs/:id/events': {
     200: notJson('text/event-stream', 'Events (`id:` its sequence number, `event:` its type, `data:` the event as JSON), until the final run.status'),
   },
-  'GET /api/runs/:id/artifacts/*path': { 200: StoredBytes, 206: StoredRange },
+  'GET /api/runs/:id/artifacts/*path': { 200: StoredBytes, 206: StoredRange, 416: ErrorBody },
   'GET /api/media': { 200: MediaList },
   'GET /api/media/:id': { 200: MediaItem },
-  'GET /api/media/:id/content': { 200: StoredBytes, 206: StoredRange },
+  'GET /api/media/:id/content': { 200: StoredBytes, 206: StoredRange, 416: ErrorBody },
   'GET /api/settings/providers': { 200: ProviderSettingList },
   'PUT /api/settings/providers/:provider': { 200: SavedProviderSetting },
   'DELETE /api/settings/providers/:provider': { 204: NoContent },

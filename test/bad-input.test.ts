@@ -63,6 +63,12 @@ const versionCases: Fixture['extra'] = [
 const lastEventIdCases: Fixture['extra'] = LAST_EVENT_IDS.flatMap((v) => [
   { label: `?lastEventId=${v} (not an event id)`, query: `lastEventId=${v}`, expect: { kind: 'refused' as const, status: 400, names: 'Last-Event-ID' } },
   { label: `Last-Event-ID: ${v} (not an event id)`, headers: { 'last-event-id': v }, expect: { kind: 'refused' as const, status: 400, names: 'Last-Event-ID' } },
+  {
+    label: `?lastEventId=${v} beside a valid Last-Event-ID header`,
+    query: `lastEventId=${v}`,
+    headers: { 'last-event-id': '1' },
+    expect: { kind: 'refused' as const, status: 400, names: 'Last-Event-ID' },
+  },
 ]);
 
 /** One entry per route of the app: a route without one fails the first test below. */
