@@ -28,15 +28,17 @@ export const ProjectBody = z.strictObject({
 export const ProjectPatch = ProjectBody.partial();
 
 /** The graph itself is checked by validateGraph, which reports every problem with its node or edge. */
+const PipelineGraph = z.unknown().describe('The pipeline graph, {schemaVersion, nodes, edges} as in Pipeline.graph; each problem is answered with its node or edge');
+
 export const CreatePipelineBody = z.strictObject({
   name: z.string().trim().min(1).max(120),
   projectId: z.uuid().optional(),
-  graph: z.unknown(),
+  graph: PipelineGraph,
 });
 
 export const UpdatePipelineBody = z.strictObject({
   name: z.string().trim().min(1).max(120).optional(),
-  graph: z.unknown().optional(),
+  graph: PipelineGraph.optional(),
 });
 
 /** Version numbers are PostgreSQL integers: a larger one would fail in the database, not here. */

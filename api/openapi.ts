@@ -16,6 +16,8 @@ type JsonSchema = Record<string, unknown>;
 type Io = 'input' | 'output';
 
 const componentRef = (name: string) => `#/components/schemas/${name}`;
+const routeRequests: Record<string, RouteRequest> = requests;
+const routeResponses: ResponseTable = responses;
 
 /** The zod schemas a module exports, by name. */
 function exportedSchemas(module: Record<string, unknown>): Map<z.ZodType, string> {
@@ -24,24 +26,29 @@ function exportedSchemas(module: Record<string, unknown>): Map<z.ZodType, string
   return names;
 }
 
-/** Request schemas describe what a client may send (before defaults and coercion), response schemas what it gets. */
-function toJsonSchema(schema: z.ZodType, io: Io): JsonSchema {
-  const { $schema: _, ...json } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
-  return json;
+/** A schema as part of the document: without the keys of a standalone schema file. */
+function embedded(json: object): JsonSchema {
+  const copy: JsonSchema = { ...json };
+  delete copy.$schema;
+  delete copy.$id;
+  return copy;
 }
+
+/** Request schemas describe what a client may send (before defaults and coercion), response schemas what it gets. */
+const toJsonSchema = (schema: z.ZodType, io: Io): JsonSchema => embedded(z.toJSONSchema(schema, { io, unrepresentable: 'any' }));
 
 function componentSchemas(names: Map<z.ZodType, string>, io: Io): Record<string, JsonSchema> {
   const registry = z.registry<{ id: string }>();
   for (const [schema, id] of names) registry.add(schema, { id });
   const { schemas } = z.toJSONSchema(registry, { io, uri: componentRef, unrepresentable: 'any' });
-  return Object.fromEntries(Object.entries(schemas).map(([name, { $schema: _, $id: __, ...json }]) => [name, json as JsonSchema]));
+  return Object.fromEntries(Object.entries(schemas).map(([name, json]) => [name, embedded(json)]));
 }
 
 /** `/api/runs/:id/artifacts/*path` → `/api/runs/{id}/artifacts/{path}`. */
 export const openApiPath = (expressPath: string) => expressPath.replace(/[:*]([A-Za-z_]+)/g, '{$1}');
 
 /** The resource a route is listed under: by default the first segment of its path after /api. */
-const tagOf = (key: string) => (requests as Record<string, RouteRequest>)[key].tag ?? key.split(' ')[1].split('/')[2];
+const tagOf = (key: string) => routeRequests[key].tag ?? key.split(' ')[1].split('/')[2];
 
 const PARAMETER_PLACES = { params: 'path', query: 'query', headers: 'header' } as const;
 
@@ -62,9 +69,7 @@ function parameters(request: RouteRequest): JsonSchema[] {
 
 export function openApiDocument(options: { version: string }) {
   const requestNames = exportedSchemas(contract);
-  const bodies = new Map(
-    Object.values(requests as Record<string, RouteRequest>).flatMap(({ body }) => (body && requestNames.has(body) ? [[body, requestNames.get(body)!] as const] : [])),
-  );
+  const bodies = new Map([...requestNames].filter(([schema]) => Object.values(routeRequests).some((r) => r.body === schema)));
   const responseNames = exportedSchemas(wire);
   const schemas = { ...componentSchemas(responseNames, 'output'), ...componentSchemas(bodies, 'input') };
 
@@ -81,9 +86,9 @@ export function openApiDocument(options: { version: string }) {
   const errors = jsonContent(ErrorBody, 'output', responseNames);
 
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const [key, request] of Object.entries(requests as Record<string, RouteRequest>)) {
+  for (const [key, request] of Object.entries(routeRequests)) {
     const [method, path] = key.split(' ');
-    const answers = (responses as ResponseTable)[key] ?? {};
+    const answers = routeResponses[key] ?? {};
     const body = request.body;
     (paths[openApiPath(path)] ??= {})[method.toLowerCase()] = {
       tags: [tagOf(key)],
@@ -118,7 +123,7 @@ export function openApiDocument(options: { version: string }) {
       version: options.version,
       description: 'Pipelines, runs and their media. Every error is JSON {error, message}; unknown fields in a body are refused.',
     },
-    tags: [...new Set(Object.keys(requests).map(tagOf))].map((name) => ({ name })),
+    tags: [...new Set(Object.keys(routeRequests).map(tagOf))].map((name) => ({ name })),
     paths,
     components: {
       schemas,
