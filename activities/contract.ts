@@ -1,4 +1,4 @@
-import type { ActivityNodeType, RunEvent, RunInputs } from '../workflows/pipeline';
+import type { ActivityNodeType, RunEvent, RunInputs, RunPipelineArgs, WebhookDelivery, WebhookEvent } from '../workflows/pipeline';
 
 /** What the workflow hands every node activity. */
 export interface ActivityInput {
@@ -41,4 +41,47 @@ export interface RunReport {
 export interface Activities extends Record<ActivityNodeType, NodeActivity> {
   reportRunProgress(report: RunReport): Promise<void>;
   runInlineStep(input: InlineStepInput): Promise<ActivityResult>;
+}
+
+/** The run whose end is being announced to its pipeline's webhooks. */
+export interface RunEnd {
+  runId: string;
+  pipelineId: string;
+  event: WebhookEvent;
+}
+
+/** What one delivery attempt got back (an attempt that got no 2xx throws instead, to be retried). */
+export interface DeliveryAttempt {
+  statusCode: number | null;
+  responseMs: number | null;
+}
+
+/** The worker's webhook activities (activities/webhooks.ts): a family apart, registered next to Activities. */
+export interface WebhookActivities {
+  /** One delivery per webhook of the pipeline that takes the event (none: nothing to send). */
+  planWebhookDeliveries(end: RunEnd): Promise<WebhookDelivery[]>;
+  /** One attempt, recorded in the delivery log; throws unless the receiver answered 2xx (or the webhook is gone). */
+  sendWebhook(delivery: WebhookDelivery): Promise<DeliveryAttempt>;
+}
+
+/** What a schedule's action hands each workflow it starts (fixed when the schedule is created or edited). */
+export interface ScheduledRunArgs {
+  scheduleId: string;
+  userId: string;
+  pipelineId: string;
+  /** A pinned version; absent: the pipeline's current version at fire time. */
+  version?: number;
+  inputs: RunInputs;
+}
+
+export type ScheduledRunStart =
+  /** Recorded as queued: run it. */
+  | { kind: 'start'; run: RunPipelineArgs }
+  /** Recorded as failed, with why (the pipeline or the inputs are no longer valid). */
+  | { kind: 'refused'; runId: string; error: string }
+  /** The schedule is gone (deleted, or its pipeline was): nothing is recorded and the schedule is removed. */
+  | { kind: 'orphaned'; reason: string };
+
+export interface ScheduledRunActivities {
+  recordScheduledRun(args: ScheduledRunArgs): Promise<ScheduledRunStart>;
 }

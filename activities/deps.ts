@@ -23,7 +23,3 @@ export type NodeStep<P = Record<string, unknown>> = (input: StepInput<P>) => Pro
 
 /** The step of every activity the catalog's node types run, each typed by its node's params. */
 export type NodeSteps = { [A in ActivityNodeType]: NodeStep<ActivityNodeParams[A]> };
-
-export function runChannel(runId: string): string {
-  return `run:${runId}`;
-}

@@ -4,6 +4,7 @@ import { createActivityTestEnv, type ActivityTestEnv } from '../test/support/act
 import type { ActivityResult } from './contract';
 import { createActivities } from './index';
 import type { TextProvider, TextRequest } from './providers/types';
+import { limitsOf } from '../infra/plans';
 
 describe('AI activities (generation records, text, speech, image steps)', () => {
   let env: ActivityTestEnv;
@@ -99,13 +100,17 @@ describe('AI activities (generation records, text, speech, image steps)', () => 
     const { database, ids, activities, input } = env;
     const countOf = async () =>
       (await database.db.selectFrom('users').select('total_generations').where('id', '=', ids.user).executeTakeFirstOrThrow()).total_generations;
+    const monthlyOf = async () =>
+      (await database.db.selectFrom('users').select('monthly_generations').where('id', '=', ids.user).executeTakeFirstOrThrow()).monthly_generations;
     const before = await countOf();
+    const monthlyBefore = await monthlyOf();
     const verse = (provider: string) => input('verse', { prompt: 'a heron at dawn' }, { provider, words: 20, temperature: 0 });
     await expect(new MockActivityEnvironment().run(activities.story, verse('openai'))).rejects.toMatchObject({ type: 'ProviderRejected' });
     const failed = await database.db.selectFrom('generations').selectAll().where('run_id', '=', ids.run).where('node_id', '=', 'verse').execute();
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({ status: 'failed', ai_service: 'openai', result: null, error: expect.stringContaining('No credentials') });
     expect(await countOf()).toBe(before);
+    expect(await monthlyOf()).toBe(monthlyBefore); // its reserved unit was given back
 
     await new MockActivityEnvironment({ attempt: 2 }).run(activities.story, verse('local'));
     await new MockActivityEnvironment({ attempt: 3 }).run(activities.story, verse('local'));
@@ -113,5 +118,56 @@ describe('AI activities (generation records, text, speech, image steps)', () => 
     expect(done).toHaveLength(1);
     expect(done[0]).toMatchObject({ status: 'completed', ai_service: 'local', error: null });
     expect(await countOf()).toBe(before + 1);
+    expect(await monthlyOf()).toBe(monthlyBefore + 1);
+  });
+
+  it("refuses a generation past the plan's monthly limit before calling the provider, without retrying", async () => {
+    const { database, ids, input } = env;
+    let calls = 0;
+    const counting: TextProvider = {
+      id: 'counting',
+      async generate() {
+        calls++;
+        return { text: 'A heron.', model: 'counted', promptTokens: 2, completionTokens: 2 };
+      },
+    };
+    const activities = createActivities({ ...env.deps, providers: { ...env.deps.providers, text: async () => counting } });
+    const period = new Date().toISOString().slice(0, 7);
+    const saved = await database.db.selectFrom('users').select(['monthly_generations', 'monthly_period']).where('id', '=', ids.user).executeTakeFirstOrThrow();
+    const { monthlyGenerations: limit } = limitsOf('free');
+    await database.db.updateTable('users').set({ monthly_generations: limit, monthly_period: period }).where('id', '=', ids.user).execute();
+    try {
+      await expect(new MockActivityEnvironment().run(activities.story, input('over', { prompt: 'a heron' }))).rejects.toMatchObject({
+        nonRetryable: true,
+        type: 'QuotaExceeded',
+        message: expect.stringMatching(new RegExp(`^quota_exceeded: monthly generations ${limit}/${limit} on the free plan, resets \\d{4}-\\d{2}-01$`)),
+      });
+      expect(calls).toBe(0);
+      expect(await database.db.selectFrom('generations').select('id').where('run_id', '=', ids.run).where('node_id', '=', 'over').execute()).toEqual([]);
+
+      // A unit freed (here: by hand) lets the same step through, counted once however often it is retried.
+      await database.db.updateTable('users').set({ monthly_generations: limit - 1 }).where('id', '=', ids.user).execute();
+      await new MockActivityEnvironment({ attempt: 2 }).run(activities.story, input('over', { prompt: 'a heron' }));
+      await new MockActivityEnvironment({ attempt: 3 }).run(activities.story, input('over', { prompt: 'a heron' }));
+      expect(calls).toBe(1);
+      const user = await database.db.selectFrom('users').select('monthly_generations').where('id', '=', ids.user).executeTakeFirstOrThrow();
+      expect(user.monthly_generations).toBe(limit);
+    } finally {
+      await database.db.updateTable('users').set(saved).where('id', '=', ids.user).execute();
+    }
+  });
+
+  it('a retry after a crash mid-call finds its unit reserved and takes no second one', async () => {
+    const { database, ids, activities, input, deps } = env;
+    const step = input('crashy', { prompt: 'an owl' }, { provider: 'local', size: '256x256', steps: 4 });
+    // What a worker that died during the provider call leaves behind: the reserved row, its unit taken.
+    expect(await deps.store.reserveGeneration({ ...step, type: 'image', aiService: 'local', model: 'local', prompt: 'an owl', result: null, mediaId: null, parameters: {}, processingMs: 0, tokensUsed: null, costUsd: 0 })).toBeUndefined();
+    const monthlyOf = async () =>
+      (await database.db.selectFrom('users').select('monthly_generations').where('id', '=', ids.user).executeTakeFirstOrThrow()).monthly_generations;
+    const taken = await monthlyOf();
+    await new MockActivityEnvironment({ attempt: 2 }).run(activities.illustration, step);
+    expect(await monthlyOf()).toBe(taken);
+    const rows = await database.db.selectFrom('generations').select('status').where('run_id', '=', ids.run).where('node_id', '=', 'crashy').execute();
+    expect(rows).toEqual([{ status: 'completed' }]);
   });
 });

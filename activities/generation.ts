@@ -1,6 +1,7 @@
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import { runChannel } from '../infra/bus/common';
 import type { ArtifactRef, LiveEvent } from '../workflows/pipeline';
-import { runChannel, type ActivityDeps, type StepInput } from './deps';
+import type { ActivityDeps, StepInput } from './deps';
 import { asTemporalFailure } from './failures';
 import { costOf, type Usage } from './providers/prices';
 import type { NewGeneration } from './runStore';
@@ -68,6 +69,23 @@ export function createGenerationKit({ providers, blobs, bus, store }: ActivityDe
       processingMs: Date.now() - started,
       ...outcome,
     });
+    const attemptRecord = () =>
+      record({
+        aiService: provider,
+        model: input.params.model || provider,
+        result: null,
+        parameters: { attempt: ctx.info.attempt },
+        tokensUsed: null,
+        costUsd: 0,
+      });
+    try {
+      // Before the provider is called: past the plan's limit nothing is called, charged or counted.
+      const refusal = await store.reserveGeneration(attemptRecord());
+      if (refusal) throw ApplicationFailure.nonRetryable(refusal.message, 'QuotaExceeded');
+    } catch (err) {
+      clearInterval(beat);
+      throw err;
+    }
     try {
       const done = await work(ctx.cancellationSignal);
       await store.saveGeneration(
@@ -84,16 +102,8 @@ export function createGenerationKit({ providers, blobs, bus, store }: ActivityDe
     } catch (err) {
       // Providers stop with an AbortError when the activity is cancelled: report a cancellation, not a failure.
       if (ctx.cancellationSignal.aborted) throw new CancelledFailure('Generation cancelled');
-      const failed = record({
-        aiService: provider,
-        model: input.params.model || provider,
-        result: null,
-        parameters: { attempt: ctx.info.attempt },
-        tokensUsed: null,
-        costUsd: 0,
-      });
       await store
-        .recordFailedGeneration(failed, err instanceof Error ? err.message : String(err))
+        .recordFailedGeneration(attemptRecord(), err instanceof Error ? err.message : String(err))
         .catch(() => undefined); // the record is a courtesy; the failure itself must reach Temporal
       throw asTemporalFailure(err);
     } finally {

@@ -1,9 +1,10 @@
 import { Context } from '@temporalio/activity';
 import { bestEffort } from '../infra/bus/bestEffort';
+import { runChannel } from '../infra/bus/common';
 import { activityNodeDefinition, activityNodeTypes, type ActivityNodeType, type LiveEvent } from '../workflows/pipeline';
 import { createArtifactGuard } from './artifacts';
 import type { Activities, NodeActivity } from './contract';
-import { runChannel, type ActivityDeps, type NodeStep, type NodeSteps } from './deps';
+import type { ActivityDeps, NodeStep, NodeSteps } from './deps';
 import { delay } from './flow';
 import { createGenerationKit } from './generation';
 import { createImageSteps } from './image';

@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../infra/db/schema';
+import { limitsOf, periodOf } from '../infra/plans';
+import { quotaRefusal, type QuotaRefusal } from '../infra/quotas';
 import type { RunReport } from './contract';
 
 export interface MediaRow {
@@ -59,15 +61,25 @@ export interface RunStore {
   saveMedia(media: NewMedia): Promise<MediaRow>;
   findGeneration(runId: string, nodeId: string, itemIndex: number): Promise<GenerationRecord | undefined>;
   /**
+   * Takes one unit of the user's monthly generations for this (run, node, item) before the provider is
+   * called, or answers why not. Atomic (a conditional update of the user's counter, so concurrent runs
+   * never go past the limit) and once per triple: the row is recorded 'reserved' first, and a retry that
+   * finds it reserved (or completed) takes nothing more.
+   */
+  reserveGeneration(generation: NewGeneration): Promise<QuotaRefusal | undefined>;
+  /**
    * Records a completed generation and counts it on the user, once: a retry that finds the row
    * already there changes nothing and gets the recorded one back.
    */
   saveGeneration(generation: NewGeneration): Promise<GenerationRecord>;
-  /** Records the latest failed attempt (not counted, no cost); a later success replaces it. */
+  /**
+   * Records the latest failed attempt (no cost) and gives its reserved unit back: a failed call uses no
+   * quota. A later success replaces it and counts once.
+   */
   recordFailedGeneration(generation: NewGeneration, error: string): Promise<void>;
 }
 
-function generationRow(g: NewGeneration, status: 'completed' | 'failed', error: string | null) {
+function generationRow(g: NewGeneration, status: 'reserved' | 'completed' | 'failed', error: string | null) {
   return {
     user_id: g.userId,
     project_id: g.projectId,
@@ -199,10 +211,62 @@ export function createRunStore(db: Kysely<Database>): RunStore {
 
     findGeneration,
 
+    async reserveGeneration(g) {
+      const period = periodOf();
+      let refusal: QuotaRefusal | undefined;
+      await db.transaction().execute(async (trx) => {
+        const row = generationRow(g, 'reserved', null);
+        // A new row, or a failed attempt's (its unit was given back): either way a unit is taken now.
+        const taking = await trx
+          .insertInto('generations')
+          .values(row)
+          .onConflict((oc) =>
+            oc
+              .columns(['run_id', 'node_id', 'item_index'])
+              .doUpdateSet({ status: 'reserved', error: null, created_at: new Date() })
+              .where('generations.status', '=', 'failed'),
+          )
+          .returning('id')
+          .executeTakeFirst();
+        if (!taking) return; // reserved by an earlier attempt, or completed
+        const { plan } = await trx.selectFrom('users').select('plan').where('id', '=', g.userId).executeTakeFirstOrThrow();
+        const limit = limitsOf(plan).monthlyGenerations;
+        // The row lock of this update orders concurrent reservations; each sees the count the one before left.
+        const taken =
+          limit > 0 &&
+          (await trx
+            .updateTable('users')
+            .set((eb) => ({
+              monthly_generations: eb.case().when('monthly_period', '=', period).then(eb('monthly_generations', '+', 1)).else(1).end(),
+              monthly_period: period,
+            }))
+            .where('id', '=', g.userId)
+            .where((eb) => eb.or([eb('monthly_period', 'is distinct from', period), eb('monthly_generations', '<', limit)]))
+            .returning('monthly_generations')
+            .executeTakeFirst());
+        if (!taken) {
+          const user = await trx.selectFrom('users').select(['monthly_generations', 'monthly_period']).where('id', '=', g.userId).executeTakeFirstOrThrow();
+          refusal = quotaRefusal(plan, 'monthlyGenerations', user.monthly_period === period ? user.monthly_generations : 0, limit);
+          throw refusal; // rolls the reserved row back
+        }
+      }).catch((err) => {
+        if (err !== refusal) throw err;
+      });
+      return refusal;
+    },
+
     async saveGeneration(g) {
       await db.transaction().execute(async (trx) => {
+        const before = await trx
+          .selectFrom('generations')
+          .select('status')
+          .where('run_id', '=', g.runId)
+          .where('node_id', '=', g.nodeId)
+          .where('item_index', '=', g.itemIndex)
+          .forUpdate()
+          .executeTakeFirst();
+        if (before?.status === 'completed') return;
         const row = generationRow(g, 'completed', null);
-        // Inserted, or a failed attempt's row turned completed: either way counted now, and only now.
         const counted = await trx
           .insertInto('generations')
           .values(row)
@@ -215,18 +279,18 @@ export function createRunStore(db: Kysely<Database>): RunStore {
           .returning('id')
           .executeTakeFirst();
         if (!counted) return;
-        const period = new Date().toISOString().slice(0, 7);
+        // A reserved row's unit of the monthly counter was taken already; the total counts completions.
+        const period = periodOf();
         await trx
           .updateTable('users')
           .set((eb) => ({
             total_generations: eb('total_generations', '+', 1),
-            monthly_generations: eb
-              .case()
-              .when('monthly_period', '=', period)
-              .then(eb('monthly_generations', '+', 1))
-              .else(1)
-              .end(),
-            monthly_period: period,
+            ...(before?.status === 'reserved'
+              ? {}
+              : {
+                  monthly_generations: eb.case().when('monthly_period', '=', period).then(eb('monthly_generations', '+', 1)).else(1).end(),
+                  monthly_period: period,
+                }),
           }))
           .where('id', '=', g.userId)
           .execute();
@@ -236,11 +300,32 @@ export function createRunStore(db: Kysely<Database>): RunStore {
 
     async recordFailedGeneration(g, error) {
       const row = generationRow(g, 'failed', error.slice(0, 2000));
-      await db
-        .insertInto('generations')
-        .values(row)
-        .onConflict((oc) => oc.columns(['run_id', 'node_id', 'item_index']).doUpdateSet(row).where('generations.status', '<>', 'completed'))
-        .execute();
+      await db.transaction().execute(async (trx) => {
+        const released = await trx
+          .updateTable('generations')
+          .set(row)
+          .where('run_id', '=', g.runId)
+          .where('node_id', '=', g.nodeId)
+          .where('item_index', '=', g.itemIndex)
+          .where('status', '=', 'reserved')
+          .returning('created_at')
+          .executeTakeFirst();
+        if (released) {
+          // Given back to the month it was taken from (a unit of last month is not this month's to give).
+          await trx
+            .updateTable('users')
+            .set((eb) => ({ monthly_generations: eb.fn('greatest', [eb('monthly_generations', '-', 1), eb.val(0)]) }))
+            .where('id', '=', g.userId)
+            .where('monthly_period', '=', periodOf(new Date(released.created_at)))
+            .execute();
+          return;
+        }
+        await trx
+          .insertInto('generations')
+          .values(row)
+          .onConflict((oc) => oc.columns(['run_id', 'node_id', 'item_index']).doUpdateSet(row).where('generations.status', '<>', 'completed'))
+          .execute();
+      });
     },
   };
 }

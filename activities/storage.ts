@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { InvalidBlobKeyError } from '../infra/blobs';
-import { fillTemplate, isArtifactRef, type MediaRecord } from '../workflows/pipeline';
+import { fillTemplate, isArtifactRef, mediaUrl, type MediaRecord } from '../workflows/pipeline';
 import type { ActivityDeps, NodeSteps } from './deps';
 
 const EXTENSIONS: Record<string, string> = {
@@ -20,10 +20,6 @@ export function mediaKind(mimeType: string): string {
   if (mimeType.startsWith('text/')) return 'text';
   if (mimeType === 'application/json') return 'json';
   return 'file';
-}
-
-export function mediaUrl(id: string): string {
-  return `/api/media/${id}/content`;
 }
 
 /**

@@ -4,7 +4,7 @@ import express from 'express';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { closeServer, listen } from '../infra/processes';
+import { closeServer, listen } from '../infra/launch/processes';
 import { apiClient, readEvents, registerUser, startStack, waitForRun, type Stack } from '../test/support/stack';
 import { checkResponses } from './checkResponses';
 import { errorHandler, HttpError } from './http';

@@ -5,6 +5,7 @@ import type { Services } from '../infra/services';
 import { createAuth, loadTokenSecret } from './auth';
 import { checkResponses } from './checkResponses';
 import { requests } from './contract';
+import { createGuard } from './guard';
 import { errorHandler, HttpError } from './http';
 import { methodNotAllowed } from './methods';
 import { createGenerationRepository } from './repositories/generations';
@@ -12,6 +13,8 @@ import { createMediaRepository } from './repositories/media';
 import { createPipelineRepository } from './repositories/pipelines';
 import { createProjectRepository } from './repositories/projects';
 import { createRunRepository } from './repositories/runs';
+import { createScheduleRepository } from './repositories/schedules';
+import { createRefreshTokenRepository } from './repositories/refreshTokens';
 import { createUserRepository } from './repositories/users';
 import { JSON_TYPE, refuseUnsafeInput, requireJsonBody } from './safeInput';
 import { authRoutes } from './routes/auth';
@@ -21,12 +24,20 @@ import { mediaRoutes } from './routes/media';
 import { nodeRoutes } from './routes/nodes';
 import { pipelineRoutes } from './routes/pipelines';
 import { projectRoutes } from './routes/projects';
+import { publicRoutes } from './routes/public';
 import { runRoutes } from './routes/runs';
+import { scheduleRoutes } from './routes/schedules';
 import { settingsRoutes } from './routes/settings';
 import { signedUrlRoutes } from './routes/signedUrls';
-import { createCredentialStore } from '../infra/credentials';
+import { pipelineWebhookRoutes, webhookRoutes } from './routes/webhooks';
+import { createWebhookRepository } from './repositories/webhooks';
+import { createCredentialStore, credentialsSealer } from '../infra/credentials';
+import { checkRunStart, usageOf } from '../infra/quotas';
 import { createProviderSettingsService } from './services/providers';
 import { createRunService } from './services/runs';
+import { createSessionService } from './services/sessions';
+import { createWebhookService } from './services/webhooks';
+import { createScheduleService } from './services/schedules';
 
 export const BODY_LIMIT = '1mb';
 
@@ -38,28 +49,48 @@ export function createApp(services: Services): Express {
   const runs = createRunRepository(db);
   const media = createMediaRepository(db);
   const generations = createGenerationRepository(db);
-  const runService = createRunService({ pipelines, runs, temporal, taskQueue: config.taskQueue });
+  const runService = createRunService({
+    pipelines,
+    runs,
+    temporal,
+    taskQueue: config.taskQueue,
+    checkQuota: (userId, nodeCount) => checkRunStart(db, userId, nodeCount),
+  });
+  const scheduleService = createScheduleService({ schedules: createScheduleRepository(db), pipelines, temporal, taskQueue: config.taskQueue });
   const providers = createProviderSettingsService({ credentials: createCredentialStore(db, config), config });
-  const auth = createAuth(users, loadTokenSecret(config));
+  const webhooks = createWebhookService({
+    webhooks: createWebhookRepository(db),
+    sealer: credentialsSealer(config),
+    temporal,
+    taskQueue: config.taskQueue,
+    settings: config.webhooks,
+  });
+  const auth = createAuth(users, loadTokenSecret(config), { accessTokenTtlSeconds: config.accessTokenTtlSeconds });
+  const sessions = createSessionService(createRefreshTokenRepository(db));
+  const guard = createGuard({ config, limits: services.limits, planOf: users.findPlan, requireUser: auth.requireUser });
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.trustProxy);
   if (process.env.NODE_ENV === 'test') app.use(checkResponses());
-  app.use('/api', requireJsonBody, express.json({ limit: BODY_LIMIT, strict: true, type: JSON_TYPE }), refuseUnsafeInput);
+  app.use(guard.gate);
+  app.use('/api', requireJsonBody, express.json({ limit: BODY_LIMIT, strict: true, type: JSON_TYPE }), refuseUnsafeInput, guard.limits);
 
   app.use('/api/health', healthRoutes(services));
   app.use('/api', docsRoutes(config.rootDir));
-  app.use('/api/auth', authRoutes(users, auth));
+  app.use('/api/auth', authRoutes(users, auth, sessions));
+  app.use('/api/public', publicRoutes({ projects, media, blobs }));
   // The only routes a signed link opens: one object's bytes. Everything else needs the Authorization header.
   app.get(['/api/media/:id/content', '/api/runs/:id/artifacts/*path'], auth.signedUrl);
   app.use('/api/nodes', nodeRoutes());
   app.use('/api/projects', auth.requireUser, projectRoutes(projects));
-  app.use('/api/pipelines', auth.requireUser, pipelineRoutes({ pipelines, projects, runs, runService }));
+  app.use('/api/pipelines', auth.requireUser, pipelineRoutes({ pipelines, projects, runs, runService, scheduleService }), pipelineWebhookRoutes(webhooks));
+  app.use('/api/webhooks', auth.requireUser, webhookRoutes(webhooks));
   app.use('/api/runs', auth.requireUser, runRoutes({ runs, runService, bus, blobs }));
+  app.use('/api/schedules', auth.requireUser, scheduleRoutes({ scheduleService }));
   app.use('/api/media', auth.requireUser, mediaRoutes({ media, blobs, signer: auth.signer }));
   app.use('/api/signed-urls', auth.requireUser, signedUrlRoutes({ signer: auth.signer, media, runs }));
-  app.use('/api/settings', auth.requireUser, settingsRoutes({ providers, generations }));
+  app.use('/api/settings', auth.requireUser, settingsRoutes({ providers, generations, usage: (userId) => usageOf(db, userId) }));
   app.use('/api', methodNotAllowed(Object.keys(requests)));
   app.use('/api', (req, _res, next) => next(new HttpError(404, 'not_found', `No route ${req.method} ${req.originalUrl}`)));
 

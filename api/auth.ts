@@ -16,6 +16,11 @@ export interface AuthUser {
   email: string;
 }
 
+/** Who an access token is issued to: `epoch` is the user's session epoch then (a password change moves it on). */
+export interface TokenSubject extends AuthUser {
+  epoch: number;
+}
+
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
@@ -32,7 +37,7 @@ export const hashPassword = (password: string) => argon2.hash(password, { type: 
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function createAuth(users: UserRepository, secret: string) {
+export function createAuth(users: UserRepository, secret: string, opts: { accessTokenTtlSeconds: number }) {
   const auth = new passport.Passport();
   const signer = createUrlSigner(secret);
   // An unknown email is checked against this, so it costs the same argon2 time as a wrong password.
@@ -45,23 +50,35 @@ export function createAuth(users: UserRepository, secret: string) {
         .then(async (user) => {
           const matches = await argon2.verify(user?.password_hash ?? (await dummyHash), password);
           if (!user || !matches) return done(null, false);
-          done(null, { id: user.id, email: user.email });
+          if (!user.is_active) return done(new HttpError(403, 'account_inactive', 'This account has been deactivated'));
+          await users.recordLogin(user.id);
+          const subject: TokenSubject = { id: user.id, email: user.email, epoch: user.session_epoch };
+          done(null, subject);
         })
         .catch(done);
     }),
   );
 
-  const issueToken = (user: AuthUser) => jwt.sign({ email: user.email }, secret, { subject: user.id, expiresIn: '30d', algorithm: 'HS256' });
+  /** A short-lived access token (a refresh token renews it: see services/sessions.ts). */
+  const issueToken = (user: TokenSubject) =>
+    jwt.sign({ email: user.email, ep: user.epoch }, secret, { subject: user.id, expiresIn: opts.accessTokenTtlSeconds, algorithm: 'HS256' });
 
-  /** The account behind a verified token or link, if it still exists. */
-  const existingUser = async (id: string): Promise<AuthUser | undefined> => (UUID.test(id) ? users.findIdentity(id) : undefined);
+  /** The account behind a verified token, link or key, if it still exists and is active. */
+  const existingUser = async (id: string): Promise<(AuthUser & { epoch: number }) | undefined> => {
+    const row = UUID.test(id) ? await users.findIdentity(id) : undefined;
+    return row?.is_active ? { id: row.id, email: row.email, epoch: row.session_epoch } : undefined;
+  };
 
-  /** Runs passport's local strategy; a wrong email or password is a 401 with a message, never a redirect. */
+  /**
+   * Runs passport's local strategy and leaves the user in `res.locals.login` for the route to start a session;
+   * a wrong email or password is a 401 with a message, never a redirect.
+   */
   const login: RequestHandler = (req, res, next) => {
-    auth.authenticate('local', { session: false }, (err: unknown, user: AuthUser | false) => {
+    auth.authenticate('local', { session: false }, (err: unknown, user: TokenSubject | false) => {
       if (err) return next(err);
       if (!user) return next(new HttpError(401, 'invalid_credentials', 'Email or password is wrong'));
-      res.json({ token: issueToken(user), user: { id: user.id, email: user.email } });
+      res.locals.login = user;
+      next();
     })(req, res, next);
   };
 
@@ -81,8 +98,10 @@ export function createAuth(users: UserRepository, secret: string) {
       return next(new HttpError(401, 'unauthorized', 'Invalid or expired token'));
     }
     const user = await existingUser(String(claims.sub));
-    if (!user) return next(new HttpError(401, 'unauthorized', 'The account this token belongs to no longer exists'));
-    req.user = user;
+    if (!user) return next(new HttpError(401, 'unauthorized', 'The account this token belongs to no longer exists or is inactive'));
+    // A password change since the token was issued ends it at once, not when it expires.
+    if (Number(claims.ep ?? 0) !== user.epoch) return next(new HttpError(401, 'unauthorized', 'This session has ended (the password was changed); log in again'));
+    req.user = { id: user.id, email: user.email };
     next();
   };
 
@@ -95,12 +114,12 @@ export function createAuth(users: UserRepository, secret: string) {
     const verdict = signer.verify(req.originalUrl.split('?')[0], req.query);
     if ('problem' in verdict) return next(new HttpError(401, 'unauthorized', `This link ${verdict.problem}`));
     const user = await existingUser(verdict.userId);
-    if (!user) return next(new HttpError(401, 'unauthorized', 'The account this link belongs to no longer exists'));
-    req.user = user;
+    if (!user) return next(new HttpError(401, 'unauthorized', 'The account this link belongs to no longer exists or is inactive'));
+    req.user = { id: user.id, email: user.email };
     next();
   };
 
-  return { login, requireUser, signedUrl, signer, issueToken };
+  return { login, requireUser, signedUrl, signer, issueToken, existingUser };
 }
 
 export function publicUser(user: UserRow): User {
@@ -111,5 +130,8 @@ export function publicUser(user: UserRow): User {
     plan: user.plan,
     totalGenerations: user.total_generations,
     monthlyGenerations: user.monthly_generations,
+    fullName: user.full_name,
+    active: user.is_active,
+    lastLoginAt: user.last_login_at?.toISOString() ?? null,
   };
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { RunInputsSchema } from '../workflows/pipeline/graph';
+import { CLOUD_PROVIDERS } from '../workflows/pipeline/providers';
+import { WEBHOOK_EVENTS } from '../workflows/pipeline/webhooks';
 
 /**
  * Request bodies of the REST API: the one definition the API validates with and the studio sends.
@@ -20,12 +22,42 @@ export const LoginBody = z.strictObject({
   password: z.string().min(1).max(256),
 });
 
+/** Refresh and logout name the session by its refresh token. */
+export const RefreshBody = z.strictObject({ refreshToken: z.string().min(1).max(200) });
+
+export const ProfilePatch = z.strictObject({
+  username: z.string().trim().min(1).max(64).nullable().optional(),
+  fullName: z.string().trim().min(1).max(200).nullable().optional(),
+});
+
+export const ChangePasswordBody = z.strictObject({
+  currentPassword: z.string().min(1).max(256),
+  newPassword: RegisterBody.shape.password,
+});
+
+/** Defaults a project gives its new nodes. */
+export const ProjectSettings = z.strictObject({
+  provider: z.string().trim().min(1).max(64).optional(),
+  voice: z.string().trim().min(1).max(120).optional(),
+  style: z.string().trim().min(1).max(500).optional(),
+});
+
+export const PROJECT_STATUSES = ['draft', 'active', 'archived'] as const;
+
 export const ProjectBody = z.strictObject({
   name: z.string().trim().min(1).max(120),
   description: z.string().max(2000).optional(),
+  type: z.string().trim().min(1).max(40).optional(),
+  status: z.enum(PROJECT_STATUSES, { message: "must be one of 'draft', 'active', 'archived'" }).optional(),
+  settings: ProjectSettings.optional(),
 });
 
-export const ProjectPatch = ProjectBody.partial();
+/** `isPublic: true` opens the project's public page at a new unguessable URL; `false` closes it (the URL dies). */
+export const ProjectPatch = ProjectBody.partial().extend({ isPublic: z.boolean().optional() });
+
+/** The unguessable part of a public project page's URL. */
+export const PublicTokenParam = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{32}$/, 'must be a public page token') });
+export const PublicMediaParam = PublicTokenParam.extend({ mediaId: z.uuid('must be a valid id') });
 
 /** The graph itself is checked by validateGraph, which reports every problem with its node or edge. */
 const PipelineGraph = z.unknown().describe('The pipeline graph, {schemaVersion, nodes, edges} as in Pipeline.graph; each problem is answered with its node or edge');
@@ -85,11 +117,14 @@ export const LastEventId = z.coerce.number().int('must be the id of an event').m
 export const IdParam = z.object({ id: z.uuid('must be a valid id') });
 
 export const ProviderParam = z.object({
-  provider: z.enum(['openai', 'elevenlabs', 'stability'], { message: "must be one of 'openai', 'elevenlabs', 'stability'" }),
+  provider: z.enum(CLOUD_PROVIDERS, { message: `must be one of ${CLOUD_PROVIDERS.map((p) => `'${p}'`).join(', ')}` }),
 });
 
-/** Why a user's provider base URL is refused on its face (where it resolves to is checked by the worker), or null. */
-function baseUrlProblem(value: string): string | null {
+/**
+ * Why a user's outbound URL (a provider base URL, a webhook) is refused on its face, or null; where it resolves
+ * to is checked apart. `userInfo` says where credentials go instead of the URL.
+ */
+function outboundUrlProblem(value: string, userInfo: string): string | null {
   if (/[\u0000-\u0020\u007f-\u009f]/.test(value)) return 'must not contain spaces or control characters';
   let url: URL;
   try {
@@ -98,7 +133,7 @@ function baseUrlProblem(value: string): string | null {
     return 'must be an absolute http(s) URL';
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http:// or https:// URL';
-  if (url.username || url.password) return 'must not contain a user name or password (the key goes in apiKey)';
+  if (url.username || url.password) return `must not contain a user name or password (${userInfo})`;
   if (!url.hostname) return 'must name a host';
   return null;
 }
@@ -109,17 +144,142 @@ export const ProviderCredentialBody = z.strictObject({
   baseUrl: z
     .string()
     .max(500)
-    .superRefine((value, ctx) => {
-      const problem = baseUrlProblem(value);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    })
+    .superRefine(refineOutboundUrl('the key goes in apiKey'))
     .optional(),
 });
+
+function refineOutboundUrl(userInfo: string) {
+  return (value: string, ctx: z.RefinementCtx) => {
+    const problem = outboundUrlProblem(value, userInfo);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  };
+}
+
+/** A pipeline's webhook: where its runs' events go (public addresses only unless the operator allows more). */
+export const WebhookBody = z.strictObject({
+  url: z.string().max(2000).superRefine(refineOutboundUrl('deliveries are signed with the webhook secret instead')),
+  events: z
+    .array(z.enum(WEBHOOK_EVENTS, { message: `must be one of ${WEBHOOK_EVENTS.map((e) => `'${e}'`).join(', ')}` }))
+    .min(1, 'must name at least one event')
+    .max(WEBHOOK_EVENTS.length)
+    .refine((events) => new Set(events).size === events.length, 'must not name an event twice'),
+});
+
+/** A test event takes nothing but the webhook it goes to. */
+export const SendTestEventBody = z.strictObject({});
 
 /** Paths of stored objects to open with signed links: `/api/media/<id>/content`, `/api/runs/<id>/artifacts/<key>`. */
 export const SignUrlsBody = z.strictObject({
   paths: z.array(z.string().max(1000)).min(1).max(200),
 });
+
+/** Paging a webhook's delivery log (newest first). */
+export const DeliveryListQuery = ListQuery.omit({ projectId: true });
+
+/** What a schedule does when a firing comes while its previous run is still going (Temporal's overlap policies). */
+export const OVERLAP_POLICIES = ['skip', 'buffer_one', 'buffer_all', 'cancel_other', 'allow_all'] as const;
+export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
+
+const DURATION_UNITS_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const DURATION = /^([1-9]\d{0,5})([smhd])$/;
+
+/** Milliseconds of a duration written as `30s`, `15m`, `1h` or `1d`. */
+export function durationMs(text: string): number {
+  const [, n, unit] = DURATION.exec(text)!;
+  return Number(n) * DURATION_UNITS_MS[unit as keyof typeof DURATION_UNITS_MS];
+}
+
+/** A duration written back with the largest unit that divides it (`90000` → `90s`, `3600000` → `1h`). */
+export function durationText(ms: number): string {
+  for (const [unit, size] of Object.entries(DURATION_UNITS_MS).reverse()) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${Math.max(1, Math.round(ms / 1000))}s`;
+}
+
+const Duration = (min: number, max: number, what: string) =>
+  z
+    .string()
+    .regex(DURATION, "must be a whole number and a unit: '30s', '15m', '1h' or '1d'")
+    .refine((text) => !DURATION.test(text) || (durationMs(text) >= DURATION_UNITS_MS.s * min && durationMs(text) <= DURATION_UNITS_MS.d * max), what);
+
+const Every = Duration(1, 366, 'must be between 1s and 366d');
+/** Temporal takes catch-up windows of 10 s or more. */
+const CatchupWindow = Duration(10, 366, 'must be between 10s and 366d');
+
+/** Temporal reads the expression (5–7 fields or @daily…, and says what is wrong); here only what it must not hold. */
+const Cron = z
+  .string()
+  .trim()
+  .min(1, 'must be a cron expression, e.g. "0 9 * * MON"')
+  .max(200)
+  .refine((text) => !/[\u0000-\u001f\u007f]/.test(text), 'must not contain control characters')
+  .refine((text) => !/^(CRON_)?TZ=/i.test(text), 'must not name a time zone: give it in timezone')
+  .refine((text) => !/^@every\b/i.test(text), "must not be an interval: give it in every, e.g. every: '15m'");
+
+/**
+ * An IANA zone name as the time-zone database spells it: `Europe/Paris`, `UTC`, `America/Argentina/Buenos_Aires`.
+ * Temporal loads it from its own copy of the database, exactly spelled, and has the last word.
+ */
+export const TimeZone = z
+  .string()
+  .max(64)
+  .superRefine((zone, ctx) => {
+    const problem = timeZoneProblem(zone);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+function timeZoneProblem(zone: string): string | null {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone)) return "must be an IANA time zone name, e.g. 'Europe/Paris' or 'UTC'";
+  let resolved: string;
+  try {
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return `unknown time zone '${zone}': use an IANA name, e.g. 'Europe/Paris' or 'UTC'`;
+  }
+  if (resolved !== zone && resolved.toLowerCase() === zone.toLowerCase()) return `must be spelled exactly: '${resolved}'`;
+  return null;
+}
+
+/** A pinned version number, or `latest`: the pipeline's current version at each firing. */
+export const ScheduleVersion = z.union([Version, z.literal('latest')], { message: "must be a version number or 'latest'" });
+
+const Overlap = z.enum(OVERLAP_POLICIES, { message: `must be one of ${OVERLAP_POLICIES.map((p) => `'${p}'`).join(', ')}` });
+const ScheduleNote = z.string().trim().max(500);
+
+const scheduleFields = {
+  cron: Cron.optional(),
+  every: Every.optional(),
+  timezone: TimeZone.optional(),
+  inputs: RunInputsSchema.optional(),
+  version: ScheduleVersion.optional(),
+  overlap: Overlap.optional(),
+  catchupWindow: CatchupWindow.optional(),
+};
+
+const oneSpec = (required: boolean) => (body: { cron?: string; every?: string }, ctx: z.RefinementCtx) => {
+  if (body.cron !== undefined && body.every !== undefined) ctx.addIssue({ code: 'custom', path: ['every'], message: 'give either cron or every, not both' });
+  if (required && body.cron === undefined && body.every === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['cron'], message: "required: a cron expression (cron: '0 9 * * MON') or an interval (every: '15m')" });
+  }
+};
+
+export const CreateScheduleBody = z
+  .strictObject({
+    pipelineId: z.uuid('must be the id of one of your pipelines'),
+    ...scheduleFields,
+    paused: z.boolean().optional(),
+    note: ScheduleNote.optional(),
+  })
+  .superRefine(oneSpec(true));
+
+/** Only what is given changes; a new cron or every replaces the spec (the zone stays unless given). */
+export const UpdateScheduleBody = z.strictObject({ ...scheduleFields, note: ScheduleNote.optional() }).superRefine(oneSpec(false));
+
+export const ScheduleNoteBody = z.strictObject({ note: ScheduleNote.optional() });
+export const TriggerScheduleBody = z.strictObject({});
+
+export const ScheduleListQuery = z.object({ pipelineId: z.uuid().optional() });
 
 /** An artifact of a run: its key below `runs/<id>/`, which may contain `/`. */
 export const ArtifactParams = IdParam.extend({ path: z.string().min(1).describe('The artifact key below runs/<id>/ (may contain /)') });
@@ -162,11 +322,39 @@ export const requests = {
   'POST /api/auth/register': { summary: 'Create an account; answers a session token', public: true, body: RegisterBody },
   'POST /api/auth/login': { summary: 'Log in; answers a session token', public: true, body: LoginBody },
   'GET /api/auth/me': { summary: 'The account the credentials belong to' },
+  'PATCH /api/auth/me': { summary: 'Change your username or full name (null clears it)', body: ProfilePatch },
+  'POST /api/auth/refresh': {
+    summary: 'Spend a refresh token for a new access token and refresh token',
+    description: 'Each refresh token works once: a spent one coming back ends its whole session (401).',
+    public: true,
+    body: RefreshBody,
+  },
+  'POST /api/auth/logout': { summary: 'End the session a refresh token belongs to', public: true, body: RefreshBody },
+  'POST /api/auth/password': {
+    summary: 'Change your password: every session ends, and a new one is answered',
+    description: 'A wrong currentPassword answers 403 invalid_credentials.',
+    body: ChangePasswordBody,
+  },
+  'GET /api/public/projects/:token': {
+    summary: "A public project page: the project's name, description and type, and its media (no login; the token is the key)",
+    public: true,
+    params: PublicTokenParam,
+  },
+  'GET /api/public/projects/:token/media/:mediaId/content': {
+    summary: "The bytes of a public project's media item",
+    public: true,
+    params: PublicMediaParam,
+    headers: RangeHeaders,
+  },
   'GET /api/nodes': { summary: 'The node catalog: each node type with its ports and the JSON Schema of its params', public: true },
   'GET /api/projects': { summary: 'Your projects' },
   'POST /api/projects': { summary: 'Create a project', body: ProjectBody },
   'GET /api/projects/:id': { summary: 'One project', params: IdParam },
-  'PATCH /api/projects/:id': { summary: 'Rename or describe a project', params: IdParam, body: ProjectPatch },
+  'PATCH /api/projects/:id': {
+    summary: "Change a project's fields; isPublic opens (at a new unguessable URL) or closes its public page",
+    params: IdParam,
+    body: ProjectPatch,
+  },
   'GET /api/pipelines': { summary: 'Your pipelines, most recently changed first', query: ListQuery },
   'POST /api/pipelines': {
     summary: 'Create a pipeline from a valid graph (version 1)',
@@ -185,6 +373,29 @@ export const requests = {
   'PUT /api/pipelines/:id/draft': { summary: "Autosave the editor's draft, valid or not; answers its problems", params: IdParam, body: SaveDraftBody },
   'POST /api/pipelines/:id/runs': { summary: 'Start a run of the current version (or `version`) with inputs', params: IdParam, body: StartRunBody },
   'GET /api/pipelines/:id/runs': { summary: "A pipeline's runs, newest first", params: IdParam, query: ListQuery },
+  'POST /api/pipelines/:id/webhooks': {
+    summary: "Add a webhook to a pipeline: its runs' events are POSTed, signed, to the URL",
+    description: 'The answer holds the signing secret, shown this once. URLs of private addresses are refused.',
+    tag: 'webhooks',
+    params: IdParam,
+    body: WebhookBody,
+  },
+  'GET /api/pipelines/:id/webhooks': { summary: "A pipeline's webhooks (without their secrets)", tag: 'webhooks', params: IdParam },
+  'DELETE /api/webhooks/:id': { summary: 'Remove a webhook', params: IdParam },
+  'GET /api/webhooks/:id/deliveries': { summary: "A webhook's delivery attempts, newest first", params: IdParam, query: DeliveryListQuery },
+  'POST /api/webhooks/:id/test': { summary: 'Send a test event to a webhook (delivered in the background)', params: IdParam, body: SendTestEventBody },
+  'GET /api/schedules': { summary: 'Your schedules (or one pipeline\'s, ?pipelineId)', query: ScheduleListQuery },
+  'POST /api/schedules': {
+    summary: 'Schedule a pipeline: a cron expression or an interval, in a time zone',
+    description: 'Give either cron or every. Each firing starts an ordinary run (trigger kind schedule) under the overlap policy.',
+    body: CreateScheduleBody,
+  },
+  'GET /api/schedules/:id': { summary: 'A schedule with its next times and recent runs', params: IdParam },
+  'PATCH /api/schedules/:id': { summary: 'Change a schedule: only what is given changes', params: IdParam, body: UpdateScheduleBody },
+  'POST /api/schedules/:id/pause': { summary: 'Pause a schedule, with an optional note', params: IdParam, body: ScheduleNoteBody },
+  'POST /api/schedules/:id/resume': { summary: 'Resume a paused schedule, with an optional note', params: IdParam, body: ScheduleNoteBody },
+  'POST /api/schedules/:id/trigger': { summary: 'Fire a schedule once now, under its overlap policy', params: IdParam, body: TriggerScheduleBody },
+  'DELETE /api/schedules/:id': { summary: 'Delete a schedule: it fires no more', params: IdParam },
   'GET /api/runs': { summary: 'Your runs, newest first', query: ListQuery },
   'GET /api/runs/:id': { summary: 'A run with the state and output of each node', params: IdParam },
   'POST /api/runs/:id/cancel': { summary: 'Cancel a run in progress (409 once it has finished)', params: IdParam },
@@ -211,6 +422,7 @@ export const requests = {
   },
   'DELETE /api/settings/providers/:provider': { summary: 'Remove your key for a provider', params: ProviderParam },
   'GET /api/settings/generations': { summary: 'Your calls to models, with what each cost, newest first', query: ListQuery },
+  'GET /api/settings/usage': { summary: "Your plan, and how much of each of its limits this period's use has taken" },
   'POST /api/signed-urls': {
     summary: 'Signed links to your stored objects, for elements that cannot send the Authorization header',
     description: "Paths of objects that are not yours are left out of the answer.",

@@ -11,12 +11,23 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly problems?: Problem[],
+    /** More fields of the body (a 402's limit, used and resetsAt). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
 }
 
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
+
+/** 402: the plan's limit `quota` is reached; says how much is used of it and when it resets (null: it doesn't by itself). */
+export const quotaExceeded = (r: { quota: string; limit: number; used: number; resetsAt: Date | null; message: string }) =>
+  new HttpError(402, 'quota_exceeded', r.message, undefined, {
+    quota: r.quota,
+    limit: r.limit,
+    used: r.used,
+    resetsAt: r.resetsAt ? r.resetsAt.toISOString() : null,
+  });
 
 /** Parses a request part with a shared schema; a 400 names each offending field. */
 export function parse<S extends z.ZodType>(schema: S, value: unknown, where = 'body'): z.output<S> {
@@ -35,7 +46,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     return;
   }
   if (err instanceof HttpError) {
-    res.status(err.status).json({ error: err.code, message: err.message, ...(err.problems ? { problems: err.problems } : {}) });
+    res.status(err.status).json({ error: err.code, message: err.message, ...(err.problems ? { problems: err.problems } : {}), ...err.details });
     return;
   }
   const status = typeof err?.status === 'number' ? err.status : typeof err?.statusCode === 'number' ? err.statusCode : 500;

@@ -14,7 +14,13 @@ const VALIDATOR = join(import.meta.dirname, '..', '.venv', 'bin', 'openapi-spec-
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
 /** A path of the document with its parameters filled in with values of the right form that name nothing. */
-const filled = (path: string) => path.replace('{id}', '00000000-0000-4000-8000-000000000000').replace('{provider}', 'openai').replace('{path}', 'none.png');
+const filled = (path: string) =>
+  path
+    .replace('{id}', '00000000-0000-4000-8000-000000000000')
+    .replace('{provider}', 'openai')
+    .replace('{path}', 'none.png')
+    .replace('{token}', 'A'.repeat(32))
+    .replace('{mediaId}', '00000000-0000-4000-8000-000000000000');
 
 describe('the API description (OpenAPI)', () => {
   let stack: Stack;
@@ -79,6 +85,18 @@ describe('the API description (OpenAPI)', () => {
     expect(doc.paths['/api/projects'].post.requestBody.required).toBe(true);
     expect(doc.paths['/api/projects/{id}'].patch.requestBody.required).toBe(false);
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('declares the refusals of the guard and the plans: 429 rate_limited with Retry-After everywhere, 402 quota_exceeded on a run start', () => {
+    const operations = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
+      METHODS.filter((m) => item[m]).map((m) => ({ key: `${m.toUpperCase()} ${path}`, op: item[m] })),
+    );
+    expect(operations.filter(({ op }) => !op.responses['429']?.headers?.['Retry-After']).map(({ key }) => key)).toEqual([]);
+    expect(doc.paths['/api/auth/login'].post.responses['429'].description).toMatch(/^rate_limited/);
+    const quota = doc.paths['/api/pipelines/{id}/runs'].post.responses['402'];
+    expect(quota.description).toMatch(/^quota_exceeded/);
+    expect(quota.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ErrorBody' });
+    expect(doc.components.schemas.ErrorBody.properties).toHaveProperty('resetsAt');
   });
 
   it('declares the credentials each route needs: without them, bearer routes answer 401 and public ones do not', async () => {

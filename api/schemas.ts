@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { GraphSchema, PORT_KINDS, RunInputsSchema, type PortKind } from '../workflows/pipeline/graph';
 import { ProblemSchema, RunStateSchema, RunStatusSchema } from '../workflows/pipeline/reports';
-import { ProviderParam } from './contract';
+import { WEBHOOK_EVENTS, WEBHOOK_TEST_EVENT } from '../workflows/pipeline/webhooks';
+import { OVERLAP_POLICIES, ProjectSettings, ProviderParam } from './contract';
 
 /**
  * Response bodies of the REST API, one schema per shape (request bodies are in contract.ts). Each schema
@@ -35,6 +36,11 @@ export const ErrorBody = z.strictObject({
   message: z.string(),
   /** Where an invalid graph or run input is wrong. */
   problems: z.array(ProblemSchema).optional(),
+  /** 402 quota_exceeded: which limit of the plan (e.g. 'monthlyGenerations'), its value, how much is used, when it resets (null: never by itself). */
+  quota: z.string().optional(),
+  limit: z.number().optional(),
+  used: z.number().optional(),
+  resetsAt: Timestamp.nullable().optional(),
 });
 export type ErrorBody = z.output<typeof ErrorBody>;
 
@@ -55,13 +61,38 @@ export const User = z.strictObject({
   plan: z.string(),
   totalGenerations: z.number().int(),
   monthlyGenerations: z.number().int(),
+  fullName: z.string().nullable(),
+  active: z.boolean(),
+  lastLoginAt: Timestamp.nullable(),
 });
 export type User = z.output<typeof User>;
 
-export const Registered = z.strictObject({ user: User, token: z.string() });
+const QuotaUsage = z.strictObject({ used: z.number().nonnegative(), limit: z.number().nonnegative() });
+/** What the user has used of their plan's limits; the monthly ones count the calendar month (UTC) until `resetsAt`. */
+export const PlanUsage = z.strictObject({
+  plan: z.string(),
+  period: z.string(),
+  resetsAt: Timestamp,
+  usage: z.strictObject({
+    monthlyGenerations: QuotaUsage,
+    concurrentRuns: QuotaUsage,
+    storageBytes: QuotaUsage,
+    monthlySpendUsd: QuotaUsage,
+  }),
+  nodesPerPipeline: z.number().int().nonnegative(),
+});
+export type PlanUsage = z.output<typeof PlanUsage>;
+
+/**
+ * `token`: a short-lived access token (Authorization: Bearer). `refreshToken`: exchanged once at
+ * POST /api/auth/refresh for a new pair; reusing a spent one signs the session out.
+ */
+export const Registered = z.strictObject({ user: User, token: z.string(), refreshToken: z.string() });
 export type Registered = z.output<typeof Registered>;
-export const LoggedIn = z.strictObject({ token: z.string(), user: User.pick({ id: true, email: true }) });
+export const LoggedIn = z.strictObject({ token: z.string(), refreshToken: z.string(), user: User.pick({ id: true, email: true }) });
 export type LoggedIn = z.output<typeof LoggedIn>;
+export const Session = z.strictObject({ token: z.string(), refreshToken: z.string() });
+export type Session = z.output<typeof Session>;
 export const Me = z.strictObject({ user: User });
 
 const PortSpec = z.strictObject({
@@ -91,11 +122,32 @@ export const Project = z.strictObject({
   id: Id,
   name: z.string(),
   description: z.string().nullable(),
+  type: z.string(),
+  status: z.enum(['draft', 'active', 'archived']),
+  settings: ProjectSettings,
+  isPublic: z.boolean(),
+  /** The read-only public page of the project's media while isPublic (`/p/<token>`), else null. */
+  publicPath: z.string().nullable(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
 export type Project = z.output<typeof Project>;
 export const ProjectList = z.strictObject({ projects: z.array(Project) });
+
+/** A public project page: its name and its media with their public content URLs, nothing else. */
+export const PublicMediaItem = z.strictObject({
+  id: Id,
+  kind: z.enum(['text', 'audio', 'image', 'json', 'file']),
+  mimeType: z.string(),
+  size: z.number().int().nonnegative(),
+  url: z.string(),
+  createdAt: Timestamp,
+});
+export const PublicProject = z.strictObject({
+  project: z.strictObject({ name: z.string(), description: z.string().nullable(), type: z.string() }),
+  media: z.array(PublicMediaItem),
+});
+export type PublicProject = z.output<typeof PublicProject>;
 
 export const PipelineSummary = z.strictObject({
   id: Id,
@@ -224,6 +276,62 @@ export const Generation = z.strictObject({
 export type Generation = z.output<typeof Generation>;
 export const GenerationList = z.strictObject({ generations: z.array(Generation) });
 
+const WebhookEvents = z.array(z.enum(WEBHOOK_EVENTS));
+
+/** A pipeline's webhook, without its secret (shown once, when it is made). */
+export const Webhook = z.strictObject({
+  id: Id,
+  pipelineId: Id,
+  url: z.string(),
+  events: WebhookEvents,
+  createdAt: Timestamp,
+});
+export type Webhook = z.output<typeof Webhook>;
+export const WebhookList = z.strictObject({ webhooks: z.array(Webhook) });
+/** What making a webhook answers: the only time its signing secret (`whsec_…`) is shown. */
+export const CreatedWebhook = z.strictObject({ id: Id, url: z.string(), events: WebhookEvents, secret: z.string() });
+export type CreatedWebhook = z.output<typeof CreatedWebhook>;
+
+/** One attempt to deliver one message: the receiver's status code and how long it took, or why there was none. */
+export const WebhookDeliveryAttempt = z.strictObject({
+  id: Id,
+  /** The `webhook-id` header, the same on every attempt of one message. */
+  messageId: z.string(),
+  event: z.enum([...WEBHOOK_EVENTS, WEBHOOK_TEST_EVENT]),
+  runId: Id.nullable(),
+  attempt: z.number().int().positive(),
+  statusCode: z.number().int().nullable(),
+  responseMs: z.number().int().nonnegative().nullable(),
+  error: z.string().nullable(),
+  createdAt: Timestamp,
+});
+export type WebhookDeliveryAttempt = z.output<typeof WebhookDeliveryAttempt>;
+export const WebhookDeliveryList = z.strictObject({ deliveries: z.array(WebhookDeliveryAttempt) });
+export const TestEventSent = z.strictObject({ messageId: z.string(), event: z.literal(WEBHOOK_TEST_EVENT) });
+export type TestEventSent = z.output<typeof TestEventSent>;
+/** A schedule: the spec as written and its plain-words summary, and Temporal's view of when it fires and what it started. */
+export const Schedule = z.strictObject({
+  id: Id,
+  pipelineId: Id,
+  pipelineName: z.string(),
+  spec: z.union([z.strictObject({ cron: z.string(), timezone: z.string() }), z.strictObject({ every: z.string(), timezone: z.string() })]),
+  summary: z.string(),
+  overlap: z.enum(OVERLAP_POLICIES),
+  catchupWindow: z.string(),
+  /** The version each firing runs: a pinned number, or the pipeline's current one at fire time. */
+  version: z.union([z.number().int().positive(), z.literal('latest')]),
+  inputs: RunInputsSchema,
+  paused: z.boolean(),
+  note: z.string().nullable(),
+  /** The next (up to 5) fire times; none while paused. */
+  nextRuns: z.array(Timestamp),
+  /** The runs it started lately (Temporal keeps the last 10), newest first. */
+  recentRuns: z.array(z.strictObject({ runId: Id, scheduledAt: Timestamp, status: RunStatusSchema })),
+  createdAt: Timestamp,
+});
+export type Schedule = z.output<typeof Schedule>;
+export const ScheduleList = z.strictObject({ schedules: z.array(Schedule) });
+
 /** An OpenAPI document (api/openapi.ts makes it; only its frame is checked here). */
 export const OpenApiDocument = z.looseObject({
   openapi: z.string(),
@@ -252,7 +360,13 @@ export const responses = {
   'GET /api/health': { 200: Health, 503: Health },
   'POST /api/auth/register': { 201: Registered },
   'POST /api/auth/login': { 200: LoggedIn },
+  'POST /api/auth/refresh': { 200: Session },
+  'POST /api/auth/logout': { 204: NoContent },
+  'POST /api/auth/password': { 200: Session },
   'GET /api/auth/me': { 200: Me },
+  'PATCH /api/auth/me': { 200: Me },
+  'GET /api/public/projects/:token': { 200: PublicProject },
+  'GET /api/public/projects/:token/media/:mediaId/content': { 200: StoredBytes, 206: StoredRange, 416: ErrorBody },
   'GET /api/nodes': { 200: NodeCatalog },
   'GET /api/projects': { 200: ProjectList },
   'POST /api/projects': { 201: Project },
@@ -266,7 +380,7 @@ export const responses = {
   'GET /api/pipelines/:id/versions': { 200: PipelineVersionList },
   'POST /api/pipelines/:id/versions': { 200: SavedPipeline, 201: SavedPipeline },
   'PUT /api/pipelines/:id/draft': { 200: SavedDraft },
-  'POST /api/pipelines/:id/runs': { 201: StartedRun },
+  'POST /api/pipelines/:id/runs': { 201: StartedRun, 402: ErrorBody },
   'GET /api/pipelines/:id/runs': { 200: RunList },
   'GET /api/runs': { 200: RunList },
   'GET /api/runs/:id': { 200: RunDetail },
@@ -282,7 +396,21 @@ export const responses = {
   'PUT /api/settings/providers/:provider': { 200: SavedProviderSetting },
   'DELETE /api/settings/providers/:provider': { 204: NoContent },
   'GET /api/settings/generations': { 200: GenerationList },
+  'GET /api/settings/usage': { 200: PlanUsage },
   'POST /api/signed-urls': { 200: SignedUrls },
+  'POST /api/pipelines/:id/webhooks': { 201: CreatedWebhook },
+  'GET /api/pipelines/:id/webhooks': { 200: WebhookList },
+  'GET /api/webhooks/:id/deliveries': { 200: WebhookDeliveryList },
+  'DELETE /api/webhooks/:id': { 204: NoContent },
+  'POST /api/webhooks/:id/test': { 202: TestEventSent },
+  'GET /api/schedules': { 200: ScheduleList },
+  'POST /api/schedules': { 201: Schedule },
+  'GET /api/schedules/:id': { 200: Schedule },
+  'PATCH /api/schedules/:id': { 200: Schedule },
+  'POST /api/schedules/:id/pause': { 200: Schedule },
+  'POST /api/schedules/:id/resume': { 200: Schedule },
+  'POST /api/schedules/:id/trigger': { 202: Schedule },
+  'DELETE /api/schedules/:id': { 204: NoContent },
   'GET /api/openapi.json': { 200: OpenApiDocument },
   'GET /api/docs': { 200: notJson('text/html', 'The page') },
   'GET /api/docs/docs.js': { 200: notJson('text/javascript', 'The script') },

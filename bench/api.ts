@@ -39,7 +39,7 @@ try {
   for (let i = 0; i < runs; i++) {
     const port = await freePort();
     const t0 = performance.now();
-    const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['api/main.ts'], {
+    const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['infra/launch/api-main.ts'], {
       cwd: root,
       env: { ...process.env, PORT: String(port), TEMPORAL_ADDRESS: temporal.address, DATA_DIR: dataDir, JWT_SECRET: 'bench' },
       stdio: 'ignore',

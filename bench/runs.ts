@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/runs.ts [runs=200]
  */
-import { runChannel } from '../activities/deps';
+import { runChannel } from '../infra/bus';
 import { registerUser, startStack, waitForRun } from '../test/support/stack';
 
 const runs = Number(process.argv[2] ?? 200);

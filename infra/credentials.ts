@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { CloudProvider, Credentials } from '../activities/providers';
+import type { CloudProvider } from '../workflows/pipeline';
 import type { Config } from './config';
 import type { Database } from './db/schema';
-import { createSealer, loadSecret } from './secrets';
+import type { Credentials } from './providerSettings';
+import { createSealer, loadSecret, type Sealer } from './secrets';
 
 export interface CredentialStore {
   get(userId: string, provider: CloudProvider): Promise<Credentials | undefined>;
@@ -12,9 +13,14 @@ export interface CredentialStore {
   list(userId: string): Promise<{ provider: string; baseUrl: string | null; updatedAt: Date }[]>;
 }
 
-/** Users' provider keys, encrypted at rest with CREDENTIALS_KEY (or data/credentials-key). */
+/** Seals the secrets kept at rest (users' provider keys, webhook signing secrets) with CREDENTIALS_KEY (or data/credentials-key). */
+export function credentialsSealer(config: Config): Sealer {
+  return createSealer(loadSecret(config, process.env.CREDENTIALS_KEY, 'credentials-key'));
+}
+
+/** Users' provider keys, encrypted at rest. */
 export function createCredentialStore(db: Kysely<Database>, config: Config): CredentialStore {
-  const sealer = createSealer(loadSecret(config, process.env.CREDENTIALS_KEY, 'credentials-key'));
+  const sealer = credentialsSealer(config);
   const read = (encrypted: string) => JSON.parse(sealer.open(encrypted)) as Credentials;
   return {
     async get(userId, provider) {

@@ -188,6 +188,24 @@ export function literalHostRefusal(policy: OutboundPolicy, hostname: string): st
   return null;
 }
 
+/**
+ * Why a host may not be reached, judged by its spelling and then by every address it resolves to now; null
+ * when it may, or when it does not resolve (yet): a connection made for it later is checked again by guardedLookup.
+ */
+export async function resolvedHostRefusal(policy: OutboundPolicy, hostname: string, timeoutMs = 5_000): Promise<string | null> {
+  const literal = literalHostRefusal(policy, hostname);
+  const host = normalHost(hostname);
+  if (literal || isIP(host) || policy.allowPrivate || policy.hosts.has(host)) return literal;
+  const addresses = await new Promise<LookupAddress[]>((resolve) => {
+    const timer = setTimeout(() => resolve([]), timeoutMs);
+    dnsLookup(host, { all: true }, (err, found) => {
+      clearTimeout(timer);
+      resolve(err ? [] : found);
+    });
+  });
+  return addresses.map((a) => refusal(policy, host, a.address)).find((r) => r !== null) ?? null;
+}
+
 export class BlockedAddressError extends Error {
   readonly code = 'EBLOCKEDADDRESS';
   constructor(reason: string) {

@@ -39,3 +39,4 @@ export function createSealer(secret: string) {
     },
   };
 }
+export type Sealer = ReturnType<typeof createSealer>;

@@ -3,6 +3,7 @@ import { createBlobStore, type BlobStore } from './blobs';
 import { createEventBus, type EventBus } from './bus';
 import type { Config } from './config';
 import { createDatabase } from './db';
+import { openLimits, type Limits } from './limits';
 import type { Kysely } from 'kysely';
 import type { Database } from './db/schema';
 
@@ -13,6 +14,8 @@ export interface Services {
   dbKind: 'postgres' | 'pglite';
   bus: EventBus;
   blobs: BlobStore;
+  /** The rate limiter's store (Redis with REDIS_URL, else memory). */
+  limits: Limits;
   temporal: Client;
   temporalAddress: string;
   close(): Promise<void>;
@@ -34,6 +37,7 @@ export async function openServices(config: Config, temporalAddress: string): Pro
   const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const bus = await createEventBus({ redisUrl: config.redisUrl });
   const blobs = await createBlobStore({ s3: config.s3, dataDir: config.dataDir });
+  const limits = await openLimits({ redisUrl: config.redisUrl, prefix: config.limits.prefix });
   const connection = await connectTemporal(temporalAddress);
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   return {
@@ -42,11 +46,13 @@ export async function openServices(config: Config, temporalAddress: string): Pro
     dbKind: database.kind,
     bus,
     blobs,
+    limits,
     temporal,
     temporalAddress,
     async close() {
       await connection.close();
       await bus.close();
+      await limits.close();
       await database.close();
     },
   };

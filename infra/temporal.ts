@@ -48,8 +48,8 @@ export interface DevServer {
 }
 
 /**
- * Starts `temporal server start-dev` persisting to data/temporal.db, or reuses one already
- * listening on the port (a second `npm start`, or `npm run temporal` in another terminal).
+ * Starts `temporal server start-dev` persisting to data/temporal.db, or reuses one already listening on the
+ * port (`npm run temporal` in another terminal, for `npm run worker|api`; `npm start` refuses one it didn't start).
  */
 export async function startDevServer(config: Config, opts: { port?: number; uiPort?: number } = {}): Promise<DevServer> {
   const port = opts.port ?? Number(process.env.TEMPORAL_PORT ?? 7233);

@@ -3,9 +3,15 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync,
 import { dirname, join } from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, createRunStore } from '../activities';
-import { createProviders, providerSettingsFromEnv } from '../activities/providers';
+import { createProviders } from '../activities/providers';
+import { createWebhookStore } from '../activities/webhookStore';
+import { createWebhookActivities } from '../activities/webhooks';
+import { createScheduledRunActivities } from '../activities/scheduledRuns';
+import { createScheduledRunStore } from '../activities/scheduledRunStore';
 import { activityNodeTypes } from '../workflows/pipeline';
-import { createCredentialStore } from './credentials';
+import { createCredentialStore, credentialsSealer } from './credentials';
+import { createGuardedFetch } from './guardedFetch';
+import { providerSettingsFromEnv } from './providerSettings';
 import type { Services } from './services';
 
 const rootDir = join(dirname(new URL(import.meta.url).pathname), '..');
@@ -72,6 +78,13 @@ export async function runWorker(services: Services, opts: { warmModels?: boolean
   const credentials = createCredentialStore(services.db, services.config);
   const providers = createProviders(providerSettingsFromEnv(services.config.rootDir), (userId, provider) => credentials.get(userId, provider));
   const activities = createActivities({ store: createRunStore(services.db), blobs: services.blobs, bus: services.bus, providers });
+  const { config } = services;
+  const webhookActivities = createWebhookActivities({
+    store: createWebhookStore(services.db, credentialsSealer(config)),
+    fetch: createGuardedFetch(config.webhooks.outbound),
+    publicUrl: config.publicUrl,
+    firstRetryMs: config.webhooks.firstRetryMs,
+  });
   const missing = missingActivities(activities);
   if (missing.length > 0) {
     await Promise.all([connection.close(), providers.close()]);
@@ -86,7 +99,7 @@ export async function runWorker(services: Services, opts: { warmModels?: boolean
     namespace: services.config.temporalNamespace,
     taskQueue: services.config.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities,
+    activities: { ...activities, ...webhookActivities, ...createScheduledRunActivities(createScheduledRunStore(services.db)) },
     ...HEARTBEAT_THROTTLE,
     // Stopping stays well inside the launcher's deadline: in-flight activities get a moment to finish, then are
     // cancelled (delays wake, local models stop at the next token or sentence) and retried by the next worker.

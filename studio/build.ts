@@ -1,5 +1,5 @@
 /**
- * Builds the studio into studio/dist when it is missing or older than its sources (studio/src, index.html,
+ * Builds the studio into studio/dist when it is missing or older than its sources (studio/src, index.html, public/,
  * vite config, and the shared pipeline language in workflows/pipeline). `npm start` and `npm test` run it;
  * `tsx studio/build.ts --force` always rebuilds.
  */
@@ -26,6 +26,7 @@ export function studioIsStale(): boolean {
   const sources = [
     join(studioDir, 'src'),
     join(studioDir, 'index.html'),
+    join(studioDir, 'public'),
     join(studioDir, 'vite.config.ts'),
     join(rootDir, 'workflows', 'pipeline'),
     join(rootDir, 'api', 'schemas.ts'),

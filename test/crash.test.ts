@@ -4,7 +4,7 @@ import { registerUser, startStack, waitForRun, type Stack } from './support/stac
 
 /** Starts `npm run worker`'s entry point as its own process and waits until it polls. */
 function startWorkerProcess(stack: Stack): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/worker-main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/launch/worker-main.ts'], {
     cwd: stack.config.rootDir,
     env: { ...process.env, ...stack.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -28,16 +28,16 @@ interface Launched {
 }
 
 /** `npm start` (or the launcher it execs) on its own data folder and ports, as a user would run it. */
-async function launch(opts: { via: 'npm' | 'launcher'; dataDir?: string; port?: number }): Promise<Launched> {
+async function launch(opts: { via: 'npm' | 'launcher'; dataDir?: string; port?: number; temporalPort?: number }): Promise<Launched> {
   const port = opts.port ?? (await freePort());
-  const temporalPort = await freeTemporalPort();
+  const temporalPort = opts.temporalPort ?? (await freeTemporalPort());
   const env = {
     DATA_DIR: opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cf-life-')),
     PORT: String(port),
     TEMPORAL_PORT: String(temporalPort),
     WARM_MODELS: 'false',
   };
-  const [command, args] = opts.via === 'npm' ? ['npm', ['start']] : [process.execPath, ['infra/launch.mjs', 'start']];
+  const [command, args] = opts.via === 'npm' ? ['npm', ['start']] : [process.execPath, ['infra/launch/launch.mjs', 'start']];
   // Its own process group, as a terminal would give it; the test's signals go to the top process only.
   const child = spawn(command, args, { cwd: rootDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
@@ -202,7 +202,7 @@ describe('npm start', () => {
 
     it('a second one on the same data folder exits non-zero at once, naming the process and port that hold it', async () => {
       const lock = JSON.parse(readFileSync(join(first.env.DATA_DIR, 'creativeflow.lock'), 'utf8')) as { pid: number; port: number };
-      expect(commandOf(lock.pid)).toMatch(/infra\/start\.ts/);
+      expect(commandOf(lock.pid)).toMatch(/infra\/launch\/start\.ts/);
       const second = track(await launch({ via: 'launcher', dataDir: first.env.DATA_DIR }));
       const started = Date.now();
       expect(await second.exited).toBe(1);
@@ -221,6 +221,16 @@ describe('npm start', () => {
       expect(second.output()).toContain(`Port ${first.port} is already in use`);
       expect(await portAnswers(second.temporalPort)).toBe(false);
       expect(readdirSync(second.env.DATA_DIR)).not.toContain('creativeflow.lock');
+    });
+
+    it("one with its own data folder but the first one's Temporal port exits non-zero rather than share its task queue", async () => {
+      const second = track(await launch({ via: 'launcher', temporalPort: first.temporalPort }));
+      expect(await second.exited).toBe(1);
+      expect(second.output()).toContain(`Temporal's port ${first.temporalPort} already answers`);
+      expect(second.output()).not.toMatch(/^(worker|api)\s/m); // no worker polled the first one's task queue
+      expect(await portAnswers(second.port)).toBe(false);
+      expect(readdirSync(second.env.DATA_DIR)).not.toContain('creativeflow.lock');
+      expect((await fetch(`http://127.0.0.1:${first.port}/api/health`)).status).toBe(200);
     });
   });
 

@@ -4,7 +4,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Activities, ActivityInput, RunReport } from '../activities/contract';
+import type { Activities, ActivityInput, RunReport, WebhookActivities } from '../activities/contract';
 import { HEARTBEAT_THROTTLE, workflowBundle } from '../infra/worker';
 import { startTestTemporal } from '../test/support/temporal';
 import { validateGraph, type Graph, type RunEvent, type RunState } from './pipeline';
@@ -22,9 +22,21 @@ const failUntilAttempt = new Map<string, number>();
 
 const sleepOrCancel = (ms: number) => Context.current().sleep(ms);
 
-const activities: Pick<Activities, 'reportRunProgress' | 'delay' | 'upload'> = {
+/** Deliveries held until the test lets them go, by message id. */
+const heldDeliveries = new Map<string, () => void>();
+const WITH_WEBHOOK = 'pipeline-with-a-webhook';
+
+const activities: Pick<Activities, 'reportRunProgress' | 'delay' | 'upload'> & WebhookActivities = {
   async reportRunProgress(report) {
     reports.push(report);
+  },
+  async planWebhookDeliveries({ runId, pipelineId, event }) {
+    if (pipelineId !== WITH_WEBHOOK) return [];
+    return [{ webhookId: 'w1', messageId: `msg_${runId}`, event, runId, occurredAt: new Date().toISOString(), firstRetryMs: 1000 }];
+  },
+  async sendWebhook(delivery) {
+    await new Promise<void>((release) => heldDeliveries.set(delivery.messageId, release));
+    return { statusCode: 204, responseMs: 1 };
   },
   async delay(input: ActivityInput) {
     const call = { nodeId: input.nodeId, attempt: Context.current().info.attempt, start: Date.now() } as (typeof calls)[number];
@@ -84,11 +96,11 @@ function graphOf(raw: unknown): Graph {
 
 const startedWorkflows: string[] = [];
 
-function start(raw: unknown, inputs: Record<string, unknown> = {}, failures?: Record<string, number>) {
+function start(raw: unknown, inputs: Record<string, unknown> = {}, failures?: Record<string, number>, pipelineId = 'pl') {
   const runId = randomUUID();
   startedWorkflows.push(`run-${runId}`);
   for (const [nodeId, count] of Object.entries(failures ?? {})) failUntilAttempt.set(`${runId}/${nodeId}`, count);
-  const args: RunPipelineArgs = { runId, userId: 'u', projectId: 'p', pipelineId: 'pl', graph: graphOf(raw), inputs };
+  const args: RunPipelineArgs = { runId, userId: 'u', projectId: 'p', pipelineId, graph: graphOf(raw), inputs };
   return env.client.workflow.start(runPipeline, { taskQueue: TASK_QUEUE, workflowId: `run-${runId}`, args: [args] });
 }
 
@@ -268,6 +280,18 @@ describe('runPipeline', () => {
     expect(mostInFlight).toBe(34);
   }, 120_000);
 
+  it('ends a run at once, its webhook delivery started as a workflow of its own that outlives it', async () => {
+    const handle = await start({ nodes: [{ id: 'topic', type: 'input', params: { name: 'topic' } }], edges: [] }, { topic: 'hooks' }, undefined, WITH_WEBHOOK);
+    const messageId = `msg_${handle.workflowId.slice('run-'.length)}`;
+    expect((await handle.result()).status).toBe('succeeded'); // while its delivery is held
+    await waitFor(async () => heldDeliveries.has(messageId));
+    const delivery = env.client.workflow.getHandle(`webhook-${messageId}`);
+    expect((await delivery.describe()).status.name).toBe('RUNNING');
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
+    heldDeliveries.get(messageId)!();
+    await delivery.result();
+  });
+
   it('replays every recorded history deterministically', async () => {
     const handle = await start({
       nodes: [
@@ -292,7 +316,7 @@ describe('runPipeline', () => {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);
-    expect(histories.length).toBeGreaterThanOrEqual(9);
+    expect(histories.length).toBeGreaterThanOrEqual(10);
   });
 });
 

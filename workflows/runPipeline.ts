@@ -29,6 +29,7 @@ import {
   outputFits,
   planFlow,
   portsOf,
+  runEventOf,
   type ActivityExecution,
   type Graph,
   type GraphNode,
@@ -38,21 +39,18 @@ import {
   type RunState,
   type RunStatus,
 } from './pipeline';
+import { announceRunEnd } from './webhooks';
 
-export interface RunPipelineArgs {
-  runId: string;
-  userId: string;
-  projectId: string;
-  pipelineId: string;
-  /** Already validated and normalised (params with defaults) by the API. */
-  graph: Graph;
-  inputs: RunInputs;
-}
+import type { RunPipelineArgs } from './pipeline/runArgs';
+
+export type { RunPipelineArgs };
 
 export const runStateQuery = defineQuery<RunState>('runState');
 
 /** Patch: activities scheduled from here on are cancelled with WAIT_CANCELLATION_COMPLETED. */
 const WAIT_FOR_CANCELLED_STEPS = 'wait-for-cancelled-steps';
+/** Patch: a run's end is announced to its pipeline's webhooks. */
+const WEBHOOKS = 'webhooks';
 
 const { reportRunProgress } = proxyLocalActivities<Activities>({
   // Never cut short: reports run in a non-cancellable scope, and would be waited for if one ever weren't.
@@ -208,6 +206,10 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
   state.outputs = status === 'succeeded' ? sinkOutputs(args.graph, state) : null;
   reporter.emit({ type: 'run.status', at: now(), status, error: state.error });
   await CancellationScope.nonCancellable(() => reporter.flushed());
+  // Once the outcome is stored: each delivery is a workflow of its own, which this run does not wait for.
+  if (patched(WEBHOOKS)) {
+    await CancellationScope.nonCancellable(() => announceRunEnd({ runId: args.runId, pipelineId: args.pipelineId, event: runEventOf(status) }));
+  }
 
   if (status === 'failed') throw ApplicationFailure.nonRetryable(state.error!, 'RunFailed');
   if (status === 'cancelled') throw new CancelledFailure('Run cancelled');
@@ -257,7 +259,7 @@ async function runPerItem(
   }
   // The items share the value limit, so the lists their outputs are gathered into stay small as well.
   const outputLimitBytes = itemValueLimit(total);
-  const results: ActivityResult[] = new Array(total);
+  const results: ActivityResult[] = Array.from({ length: total });
   let next = 0;
   let done = 0;
   onProgress(0, total);

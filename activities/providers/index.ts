@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGuardedFetch } from '../../infra/guardedFetch';
-import { outboundPolicyFromEnv, type OutboundPolicy } from '../../infra/netguard';
+import { providerEnvVariables, type Credentials, type ProviderSettings } from '../../infra/providerSettings';
+import type { CloudProvider } from '../../workflows/pipeline';
 import { createElevenLabsSpeechProvider } from './cloud/elevenlabs';
 import { createOpenAIImageProvider, createOpenAISpeechProvider, createOpenAITextProvider } from './cloud/openai';
 import { createStabilityImageProvider } from './cloud/stability';
@@ -11,51 +12,8 @@ import { createLocalTextProvider, defaultTextModelPath, type LocalTextProvider }
 import { loadPrices, type PriceTable } from './prices';
 import { ProviderError, type ImageProvider, type SpeechProvider, type TextProvider } from './types';
 
-export type CloudProvider = 'openai' | 'elevenlabs' | 'stability';
-export const CLOUD_PROVIDERS: readonly CloudProvider[] = ['openai', 'elevenlabs', 'stability'];
-
-export interface Credentials {
-  apiKey: string;
-  baseUrl?: string;
-}
-
 /** Where a user's own keys come from (encrypted in the database); the install-wide ones come from the environment. */
 export type UserCredentialLookup = (userId: string, provider: CloudProvider) => Promise<Credentials | undefined>;
-
-export interface ProviderSettings {
-  rootDir: string;
-  /** A GGUF file to use instead of the packaged default (LOCAL_TEXT_MODEL). */
-  localTextModel?: string;
-  /** Where a node's `model` param finds other GGUF files by name (LOCAL_MODELS_DIR, default data/models). */
-  localModelsDir: string;
-  environment: Partial<Record<CloudProvider, Credentials>>;
-  /**
-   * Where a user's own base URL may lead: public addresses only, unless the operator allows more
-   * (PROVIDER_ALLOW_PRIVATE, PROVIDER_ALLOWED_HOSTS). The environment's base URLs are trusted.
-   */
-  outbound: OutboundPolicy;
-  prices: PriceTable;
-}
-
-export function providerSettingsFromEnv(rootDir: string, env: NodeJS.ProcessEnv = process.env): ProviderSettings {
-  const fromEnv = (key: string | undefined, baseUrl: string | undefined): Credentials | undefined =>
-    key || baseUrl ? { apiKey: key || 'not-needed', baseUrl: baseUrl || undefined } : undefined;
-  const environment: ProviderSettings['environment'] = {};
-  const openai = fromEnv(env.OPENAI_API_KEY, env.OPENAI_BASE_URL);
-  const elevenlabs = fromEnv(env.ELEVENLABS_API_KEY, env.ELEVENLABS_BASE_URL);
-  const stability = fromEnv(env.STABILITY_API_KEY, env.STABILITY_BASE_URL);
-  if (openai) environment.openai = openai;
-  if (elevenlabs) environment.elevenlabs = elevenlabs;
-  if (stability) environment.stability = stability;
-  return {
-    rootDir,
-    localTextModel: env.LOCAL_TEXT_MODEL || undefined,
-    localModelsDir: env.LOCAL_MODELS_DIR || join(env.DATA_DIR || join(rootDir, 'data'), 'models'),
-    environment,
-    outbound: outboundPolicyFromEnv(env, 'PROVIDER'),
-    prices: loadPrices(env),
-  };
-}
 
 export interface Providers {
   prices: PriceTable;
@@ -73,7 +31,11 @@ export interface Providers {
  * Hands each AI step the provider its node names. Local providers are built once per worker and
  * stay warm; cloud ones are built per call from the user's key, else the install's.
  */
-export function createProviders(settings: ProviderSettings, userCredentials: UserCredentialLookup = async () => undefined): Providers {
+export function createProviders(
+  settings: ProviderSettings,
+  userCredentials: UserCredentialLookup = async () => undefined,
+  prices: PriceTable = loadPrices(),
+): Providers {
   const localTexts = new Map<string, LocalTextProvider>();
   let localSpeech: SpeechProvider | undefined;
   const localTextProvider = (modelPath = settings.localTextModel ?? defaultTextModelPath(settings.rootDir)) => {
@@ -101,7 +63,7 @@ export function createProviders(settings: ProviderSettings, userCredentials: Use
     const found = settings.environment[provider];
     if (!found) {
       throw new ProviderError(
-        `No credentials for ${provider}: add a key in Settings → Providers, or set ${provider.toUpperCase()}_API_KEY for the whole install`,
+        `No credentials for ${provider}: add a key in Settings → Providers, or set ${providerEnvVariables(provider).apiKey} for the whole install`,
         false,
         401,
       );
@@ -111,7 +73,7 @@ export function createProviders(settings: ProviderSettings, userCredentials: Use
   const unknown = (kind: string, provider: string) => new ProviderError(`Unknown ${kind} provider '${provider}'`, false);
 
   return {
-    prices: settings.prices,
+    prices,
     async text(provider, userId, model) {
       if (provider === 'local') return localTextProvider(model && model !== 'local' ? namedModel(model) : undefined);
       if (provider === 'openai') return createOpenAITextProvider(await credentials('openai', userId));

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../infra/db/schema';
-import { mediaUrl } from '../../activities/storage';
+import { mediaUrl } from '../../workflows/pipeline';
 import type { MediaItem, Wire } from '../schemas';
 
 /** A media item as stored; the route adds its short-lived `signedUrl`. */
@@ -37,6 +37,14 @@ export function createMediaRepository(db: Kysely<Database>) {
       if (ids.length === 0) return new Set();
       const rows = await db.selectFrom('media').select('id').where('user_id', '=', userId).where('id', 'in', ids).execute();
       return new Set(rows.map((r) => r.id));
+    },
+    /** A public project page's media, newest first (a page of them: the page shows the latest). */
+    async listOfProject(projectId: string, limit: number): Promise<StoredMedia[]> {
+      return (await base.where('project_id', '=', projectId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute()).map(present);
+    },
+    async findInProject(projectId: string, id: string): Promise<StoredMedia | undefined> {
+      const row = await base.where('project_id', '=', projectId).where('id', '=', id).executeTakeFirst();
+      return row ? present(row) : undefined;
     },
     async find(userId: string, id: string): Promise<StoredMedia | undefined> {
       const row = await base.where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();

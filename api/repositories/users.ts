@@ -18,7 +18,31 @@ export function createUserRepository(db: Kysely<Database>) {
     },
     /** Who a token or link names, by primary key: cheap enough for every request. */
     findIdentity(id: string) {
-      return db.selectFrom('users').select(['id', 'email']).where('id', '=', id).executeTakeFirst();
+      return db.selectFrom('users').select(['id', 'email', 'is_active', 'session_epoch']).where('id', '=', id).executeTakeFirst();
+    },
+    async recordLogin(id: string): Promise<void> {
+      await db.updateTable('users').set({ last_login_at: new Date() }).where('id', '=', id).execute();
+    },
+    updateProfile(id: string, p: { username?: string | null; fullName?: string | null }) {
+      return db
+        .updateTable('users')
+        .set({ username: p.username, full_name: p.fullName, updated_at: new Date() })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+    },
+    /** The new password, and a new session epoch: every access token issued before now stops working. */
+    setPassword(id: string, passwordHash: string) {
+      return db
+        .updateTable('users')
+        .set((eb) => ({ password_hash: passwordHash, session_epoch: eb('session_epoch', '+', 1), updated_at: new Date() }))
+        .where('id', '=', id)
+        .returning(['id', 'email', 'session_epoch'])
+        .executeTakeFirst();
+    },
+    /** The plan a user is on (what the rate limits and quotas read). */
+    async findPlan(id: string): Promise<string | undefined> {
+      return (await db.selectFrom('users').select('plan').where('id', '=', id).executeTakeFirst())?.plan;
     },
     /** Creates the user and their first project together; undefined when the email is taken. */
     async create(user: { email: string; username?: string; passwordHash: string }): Promise<UserRow | undefined> {

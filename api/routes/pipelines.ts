@@ -6,6 +6,7 @@ import type { PipelineRepository } from '../repositories/pipelines';
 import type { ProjectRepository } from '../repositories/projects';
 import type { RunRepository } from '../repositories/runs';
 import type { RunService } from '../services/runs';
+import type { ScheduleService } from '../services/schedules';
 
 function checkedGraph(graph: unknown): Graph {
   const result = validateGraph(graph);
@@ -20,8 +21,9 @@ export function pipelineRoutes(deps: {
   projects: ProjectRepository;
   runs: RunRepository;
   runService: RunService;
+  scheduleService: ScheduleService;
 }): Router {
-  const { pipelines, projects, runs, runService } = deps;
+  const { pipelines, projects, runs, runService, scheduleService } = deps;
   const router = Router();
 
   router.get(
@@ -84,9 +86,11 @@ export function pipelineRoutes(deps: {
     '/:id',
     handler(async (req, res) => {
       const { id } = parse(IdParam, req.params, 'path');
+      const schedules = await scheduleService.idsOfPipeline(req.user!.id, id); // their rows go with the pipeline
       const outcome = await pipelines.remove(req.user!.id, id);
       if (!outcome) throw notFound('Pipeline');
       if (outcome === 'active') throw new HttpError(409, 'run_active', 'The pipeline has a run in progress: cancel it or let it finish first');
+      await scheduleService.forget(schedules);
       res.status(204).end();
     }),
   );

@@ -1,7 +1,6 @@
 import { Router, type Request, type Response } from 'express';
-import { runChannel } from '../../activities/deps';
 import type { BlobStore } from '../../infra/blobs';
-import type { EventBus } from '../../infra/bus';
+import { runChannel, type EventBus } from '../../infra/bus';
 import { TERMINAL_STATUSES, type LiveEvent, type RunEvent } from '../../workflows/pipeline';
 import { IdParam, LastEventId, ListQuery } from '../contract';
 import { handler, notFound, parse } from '../http';

@@ -2,10 +2,16 @@ import { Router } from 'express';
 import { ListQuery, ProviderCredentialBody, ProviderParam } from '../contract';
 import { handler, notFound, parse } from '../http';
 import type { GenerationRepository } from '../repositories/generations';
+import type { Usage } from '../../infra/quotas';
+import type { PlanUsage, Wire } from '../schemas';
 import type { ProviderSettingsService } from '../services/providers';
 
-/** Provider keys (per user, encrypted at rest; never sent back) and the user's generations with their cost. */
-export function settingsRoutes(deps: { providers: ProviderSettingsService; generations: GenerationRepository }): Router {
+/** Provider keys (per user, encrypted at rest; never sent back), the user's generations with their cost, and usage against the plan. */
+export function settingsRoutes(deps: {
+  providers: ProviderSettingsService;
+  generations: GenerationRepository;
+  usage: (userId: string) => Promise<Usage | undefined>;
+}): Router {
   const { providers, generations } = deps;
   const router = Router();
 
@@ -37,6 +43,28 @@ export function settingsRoutes(deps: { providers: ProviderSettingsService; gener
     handler(async (req, res) => {
       const { limit, projectId, before, after } = parse(ListQuery, req.query, 'query');
       res.json({ generations: await generations.list(req.user!.id, { limit, projectId, before, after }) });
+    }),
+  );
+
+  router.get(
+    '/usage',
+    handler(async (req, res) => {
+      const usage = await deps.usage(req.user!.id);
+      if (!usage) throw notFound('User');
+      const { plan, period, resetsAt, limits, used } = usage;
+      const body: Wire<typeof PlanUsage> = {
+        plan,
+        period,
+        resetsAt,
+        usage: {
+          monthlyGenerations: { used: used.monthlyGenerations, limit: limits.monthlyGenerations },
+          concurrentRuns: { used: used.concurrentRuns, limit: limits.concurrentRuns },
+          storageBytes: { used: used.storageBytes, limit: limits.storageBytes },
+          monthlySpendUsd: { used: used.monthlySpendUsd, limit: limits.monthlySpendUsd },
+        },
+        nodesPerPipeline: limits.nodesPerPipeline,
+      };
+      res.json(body);
     }),
   );
   return router;

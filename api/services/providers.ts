@@ -1,7 +1,8 @@
-import { CLOUD_PROVIDERS, providerSettingsFromEnv, type CloudProvider, type Credentials } from '../../activities/providers';
 import type { Config } from '../../infra/config';
 import type { CredentialStore } from '../../infra/credentials';
 import { literalHostRefusal } from '../../infra/netguard';
+import { providerSettingsFromEnv, type Credentials } from '../../infra/providerSettings';
+import { CLOUD_PROVIDERS, type CloudProvider } from '../../workflows/pipeline';
 import { HttpError } from '../http';
 import type { ProviderSetting, SavedProviderSetting, Wire } from '../schemas';
 

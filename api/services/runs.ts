@@ -2,14 +2,22 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { TERMINAL_STATUSES, validateGraph, validateRunInputs, type RunInputs } from '../../workflows/pipeline';
 import { runPipeline, type RunPipelineArgs } from '../../workflows';
-import { HttpError, notFound } from '../http';
+import type { QuotaRefusal } from '../../infra/quotas';
+import { HttpError, notFound, quotaExceeded } from '../http';
 import type { PipelineRepository } from '../repositories/pipelines';
 import type { RunRepository } from '../repositories/runs';
 import type { CancellingRun, StartedRun } from '../schemas';
 
 export const workflowIdOf = (runId: string) => `run-${runId}`;
 
-export function createRunService(deps: { pipelines: PipelineRepository; runs: RunRepository; temporal: Client; taskQueue: string }) {
+export function createRunService(deps: {
+  pipelines: PipelineRepository;
+  runs: RunRepository;
+  temporal: Client;
+  taskQueue: string;
+  /** The plan's limits a run of this many nodes would go past (infra/quotas.ts checkRunStart). */
+  checkQuota: (userId: string, nodeCount: number) => Promise<QuotaRefusal | undefined>;
+}) {
   const { pipelines, runs, temporal } = deps;
   return {
     /** Validates, records the run as queued, then starts its workflow (workflow id = run id: at most one). */
@@ -22,6 +30,8 @@ export function createRunService(deps: { pipelines: PipelineRepository; runs: Ru
       if (inputProblems.length > 0) {
         throw new HttpError(400, 'invalid_inputs', inputProblems.map((p) => p.message).join('; '), inputProblems);
       }
+      const refusal = await deps.checkQuota(userId, checked.graph.nodes.length);
+      if (refusal) throw quotaExceeded(refusal);
 
       const runId = randomUUID();
       await runs.create({

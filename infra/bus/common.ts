@@ -21,6 +21,11 @@ export interface EventBus {
   ping(): Promise<void>;
 }
 
+/** The channel a run's live events travel on: activities and the workflow's reports publish, the API's event stream subscribes. */
+export function runChannel(runId: string): string {
+  return `run:${runId}`;
+}
+
 export function validateChannel(channel: unknown): string {
   if (typeof channel !== 'string' || channel.length === 0) throw new TypeError(`Invalid bus channel ${JSON.stringify(channel)}`);
   return channel;

@@ -2,7 +2,7 @@ import type { EventBus } from './common';
 import { MemoryEventBus } from './memory';
 import { RedisEventBus } from './redis';
 
-export { type EventBus, type Handler } from './common';
+export { runChannel, type EventBus, type Handler } from './common';
 export { bestEffort } from './bestEffort';
 export { MemoryEventBus } from './memory';
 export { RedisEventBus } from './redis';

@@ -24,6 +24,8 @@ export class MemoryEventBus implements EventBus {
     const json = encode(channel, message);
     const subs = this.channels.get(channel);
     if (!subs) return;
+    // A copy: a subscriber may leave while this loops.
+    // oxlint-disable-next-line unicorn/no-useless-spread
     for (const sub of [...subs]) {
       queueMicrotask(() => {
         // Skip subscribers that left between publish and delivery.

@@ -1,7 +1,6 @@
 import { createClient } from 'redis';
+import { closeClient, connectClient, INITIAL_CONNECT_ATTEMPTS, reconnectStrategy, redactUrl, watchConnection, type RedisClient as Client } from '../redis';
 import { deliver, encode, validateChannel, type EventBus, type Handler } from './common';
-
-type Client = ReturnType<typeof createClient>;
 
 interface Subscription {
   handler: Handler;
@@ -15,9 +14,6 @@ interface ChannelEntry {
   ready: Promise<void>;
 }
 
-/** How often the first connection may fail (~5 s of backoff) before startup gives up; later outages retry forever. */
-const INITIAL_CONNECT_ATTEMPTS = 8;
-const CLOSE_TIMEOUT_MS = 2_000;
 /**
  * Longest a PUBLISH (or PING) may take before it counts as failed. While disconnected, publishing fails at once
  * instead (no offline queue): a caller awaiting a live event must never wait for Redis to come back.
@@ -25,70 +21,6 @@ const CLOSE_TIMEOUT_MS = 2_000;
 export const COMMAND_TIMEOUT_MS = 1_000;
 /** Bounds the publisher's queue when Redis stalls without dropping the connection. */
 const PUBLISH_QUEUE_MAX = 10_000;
-
-function reconnectStrategy(state: { connected: boolean }, url: string, initialAttempts: number) {
-  return (retries: number, cause: Error): number | Error => {
-    if (!state.connected && retries + 1 >= initialAttempts) {
-      return new Error(`Cannot connect to Redis at ${redactUrl(url)}: ${cause.message}`);
-    }
-    return Math.min(50 * 2 ** retries, 2_000);
-  };
-}
-
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<invalid url>';
-  }
-}
-
-async function connect(client: Client, state: { connected: boolean }): Promise<void> {
-  await client.connect();
-  state.connected = true;
-}
-
-/**
- * Logs a connection's outages once each (node-redis reports every failed reconnect attempt) and remembers the
- * last error, for health checks to report.
- */
-function watchConnection(client: Client, role: string): { lastError: () => string | undefined } {
-  let lastError: string | undefined;
-  let down = false;
-  client.on('error', (err: Error) => {
-    // Without an 'error' listener a dropped connection would be an uncaught exception; reconnecting is automatic.
-    lastError = err.message || err.constructor.name;
-    if (down) return;
-    down = true;
-    console.error(`[bus] redis ${role}: ${lastError}; reconnecting`);
-  });
-  client.on('ready', () => {
-    if (down) console.error(`[bus] redis ${role}: connected again`);
-    down = false;
-    lastError = undefined;
-  });
-  return { lastError: () => lastError };
-}
-
-async function closeClient(client: Client): Promise<void> {
-  if (!client.isOpen) return;
-  if (!client.isReady) {
-    client.destroy(); // disconnected: nothing to flush, and close() would wait for a reconnect
-    return;
-  }
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), CLOSE_TIMEOUT_MS)));
-  try {
-    const outcome = await Promise.race([client.close().then(() => 'closed' as const), timeout]);
-    if (outcome === 'timeout') client.destroy();
-  } catch {
-    if (client.isOpen) client.destroy();
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * Redis pub/sub: any process publishing reaches subscribers in every process (API replicas, workers). One client
@@ -122,10 +54,10 @@ export class RedisEventBus implements EventBus {
       socket: { reconnectStrategy: reconnectStrategy(pubState, url, attempts) },
     });
     const subscriber: Client = createClient({ url, socket: { reconnectStrategy: reconnectStrategy(subState, url, attempts) } });
-    const pub = watchConnection(publisher, 'publisher');
-    const sub = watchConnection(subscriber, 'subscriber');
+    const pub = watchConnection(publisher, '[bus] redis publisher');
+    const sub = watchConnection(subscriber, '[bus] redis subscriber');
     try {
-      await Promise.all([connect(publisher, pubState), connect(subscriber, subState)]);
+      await Promise.all([connectClient(publisher, pubState), connectClient(subscriber, subState)]);
     } catch (err) {
       await Promise.allSettled([closeClient(publisher), closeClient(subscriber)]);
       throw err;
@@ -178,6 +110,8 @@ export class RedisEventBus implements EventBus {
       const listener = (raw: string) => {
         // Called from the connection's parser: deliver() never lets a handler's error escape into it.
         if (this.closed) return;
+        // A copy: a handler may unsubscribe (itself or another) while this loops.
+        // oxlint-disable-next-line unicorn/no-useless-spread
         for (const s of [...subs]) if (subs.has(s)) deliver(channel, s.handler, raw);
       };
       const created: ChannelEntry = { subs, listener, ready: Promise.resolve() };

@@ -148,7 +148,10 @@ function behaviourSuite(kind: 'postgres' | 'pglite', makeTarget: () => Promise<T
         'run_events',
         'run_nodes',
         'runs',
+        'schedules',
         'users',
+        'webhook_deliveries',
+        'webhooks',
       ].sort(),
     );
   });

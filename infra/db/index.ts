@@ -55,7 +55,9 @@ export async function ping<DB>(db: Kysely<DB>): Promise<void> {
 
 /** Applies every pending migration; throws naming the migration that failed. */
 export async function migrate(db: Kysely<any>, provider: MigrationProvider = migrationProvider): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider });
+  // Migrations are numbered as they are written, and features can land out of that order: a database that
+  // already ran a later number still takes an earlier one that arrives after it.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
   const resultSet = await migrator.migrateToLatest();
   const { error, results } = resultSet;
   if (error) {

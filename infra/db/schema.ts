@@ -38,15 +38,43 @@ export interface UsersTable {
   monthly_generations: Generated<number>;
   /** The month `monthly_generations` counts, e.g. '2026-11'. */
   monthly_period: string | null;
+  full_name: string | null;
+  /** An inactive user can't log in, and every token and key of theirs stops working. */
+  is_active: Generated<boolean>;
+  last_login_at: Date | null;
+  /** Access tokens carry the epoch they were issued in; bumping it (password change) invalidates them all. */
+  session_epoch: Generated<number>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }
+
+/** Rotating refresh tokens, stored as SHA-256 hashes; one family per login. */
+export interface RefreshTokensTable {
+  id: Generated<string>;
+  user_id: string;
+  family_id: string;
+  token_hash: string;
+  expires_at: Date;
+  /** Set when the token was exchanged for a new one; using it again is a replay. */
+  spent_at: Date | null;
+  revoked_at: Date | null;
+  created_at: CreatedAt;
+}
+
+export type ProjectStatus = 'draft' | 'active' | 'archived';
 
 export interface ProjectsTable {
   id: Generated<string>;
   user_id: string;
   name: string;
   description: string | null;
+  type: Generated<string>;
+  status: Generated<ProjectStatus>;
+  /** Defaults for new nodes (provider, voice, style): a JSON object. */
+  settings: JsonWithDefault;
+  is_public: Generated<boolean>;
+  /** The unguessable part of the public page's URL while is_public; a new one each time it is turned on. */
+  public_token: string | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }
@@ -161,6 +189,18 @@ export interface ApiKeysTable {
   revoked_at: Date | null;
 }
 
+/** Ownership of a Temporal schedule (which holds everything else about it), and its spec as written. */
+export interface SchedulesTable {
+  id: string;
+  user_id: string;
+  pipeline_id: string;
+  /** Exactly one of cron and every is set (a check constraint). */
+  cron: string | null;
+  every: string | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
 export interface ProviderCredentialsTable {
   user_id: string;
   provider: string;
@@ -169,8 +209,36 @@ export interface ProviderCredentialsTable {
   updated_at: CreatedAt;
 }
 
+export interface WebhooksTable {
+  id: Generated<string>;
+  user_id: string;
+  pipeline_id: string;
+  url: string;
+  /** The events it is sent (`run.succeeded`…), a JSON array. */
+  events: Json;
+  /** The `whsec_` signing secret, sealed (infra/secrets.ts) with the credentials key. */
+  secret_sealed: string;
+  created_at: CreatedAt;
+}
+
+/** One attempt to deliver one message to one webhook. */
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  webhook_id: string;
+  message_id: string;
+  event: string;
+  run_id: string | null;
+  attempt: number;
+  /** The receiver's answer; null when there was none (refused, timed out, no such host). */
+  status_code: number | null;
+  response_ms: number | null;
+  error: string | null;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
+  refresh_tokens: RefreshTokensTable;
   projects: ProjectsTable;
   pipelines: PipelinesTable;
   pipeline_versions: PipelineVersionsTable;
@@ -181,6 +249,9 @@ export interface Database {
   generations: GenerationsTable;
   api_keys: ApiKeysTable;
   provider_credentials: ProviderCredentialsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  schedules: SchedulesTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -198,3 +269,4 @@ export type Generation = Selectable<GenerationsTable>;
 export type NewGeneration = Insertable<GenerationsTable>;
 export type ApiKey = Selectable<ApiKeysTable>;
 export type ProviderCredential = Selectable<ProviderCredentialsTable>;
+export type Schedule = Selectable<SchedulesTable>;

@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
-import { getToken, setToken } from './lib/api';
+import { getToken, logout } from './lib/api';
 import { linkProps, matchRoute, navigate, usePath } from './lib/router';
 import { currentTheme, setTheme, type Theme } from './lib/theme';
 import { Loading } from './ui/Loading';
@@ -11,6 +11,8 @@ const RunScreen = lazy(() => import('./screens/RunScreen'));
 const HistoryScreen = lazy(() => import('./screens/HistoryScreen'));
 const MediaScreen = lazy(() => import('./screens/MediaScreen'));
 const SettingsScreen = lazy(() => import('./screens/SettingsScreen'));
+const SchedulesScreen = lazy(() => import('./screens/SchedulesScreen'));
+const PublicProjectScreen = lazy(() => import('./screens/PublicProjectScreen'));
 
 function useToken(): string | null {
   const [token, set] = useState(getToken);
@@ -51,6 +53,7 @@ function Shell({ children, active }: { children: ReactNode; active: string }) {
         <nav className="mainnav">
           <a className={active === 'projects' ? 'active' : ''} {...linkProps('/')}>Projects</a>
           <a className={active === 'media' ? 'active' : ''} {...linkProps('/media')}>Media</a>
+          <a className={active === 'schedules' ? 'active' : ''} {...linkProps('/schedules')}>Schedules</a>
           <a className={active === 'settings' ? 'active' : ''} {...linkProps('/settings')}>Settings</a>
         </nav>
         <div className="spacer" />
@@ -58,7 +61,7 @@ function Shell({ children, active }: { children: ReactNode; active: string }) {
         <button
           className="btn ghost"
           onClick={() => {
-            setToken(null);
+            void logout();
             navigate('/login');
           }}
         >
@@ -76,11 +79,20 @@ export function App() {
   const route = matchRoute(path);
 
   useEffect(() => {
-    if (!token && route.screen !== 'login' && route.screen !== 'signup') {
+    if (!token && route.screen !== 'login' && route.screen !== 'signup' && route.screen !== 'public') {
       const next = path === '/' ? '' : `?next=${encodeURIComponent(path)}`;
       navigate(`/login${next}`, true);
     }
   }, [token, route.screen, path]);
+
+  // A public project page needs no account and shows nothing of the studio around it.
+  if (route.screen === 'public') {
+    return (
+      <Suspense fallback={<Loading />}>
+        <PublicProjectScreen token={route.token} />
+      </Suspense>
+    );
+  }
 
   if (route.screen === 'login' || route.screen === 'signup' || !token) {
     return (
@@ -108,6 +120,10 @@ export function App() {
     case 'media':
       active = 'media';
       screen = <MediaScreen />;
+      break;
+    case 'schedules':
+      active = 'schedules';
+      screen = <SchedulesScreen />;
       break;
     case 'settings':
       active = 'settings';

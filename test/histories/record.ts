@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import type { Activities, ActivityInput } from '../../activities/contract';
+import type { Activities, ActivityInput, WebhookActivities } from '../../activities/contract';
 import { workflowBundle } from '../../infra/worker';
 import { catalog, validateGraph, type ArtifactRef, type RunState } from '../../workflows/pipeline';
 import type { RunPipelineArgs } from '../../workflows/runPipeline';
@@ -31,8 +31,14 @@ function artifact(input: ActivityInput, name: string, mimeType: string, extra: P
 }
 
 /** Stand-ins shaped like the real activities' results; what they return is in the history, not how. */
-const activities: Activities = {
+const activities: Activities & WebhookActivities = {
   async reportRunProgress() {},
+  async planWebhookDeliveries() {
+    return [];
+  },
+  async sendWebhook() {
+    return { statusCode: 204, responseMs: 1 };
+  },
   async delay(input) {
     const ms = Number(input.params.ms);
     const started = Date.now();
@@ -67,6 +73,16 @@ const activities: Activities = {
   },
   async illustration(input) {
     return { output: { image: artifact(input, 'image.png', 'image/png', { width: 256, height: 256, generator: 'local-sketch' }) }, attempt: Context.current().info.attempt };
+  },
+};
+
+/** The scenarios' pipelines have no webhooks: nothing to deliver. */
+const webhookActivities: WebhookActivities = {
+  async planWebhookDeliveries() {
+    return [];
+  },
+  async sendWebhook() {
+    throw new Error('no webhooks in the fixture scenarios');
   },
 };
 
@@ -108,7 +124,7 @@ async function main() {
   console.log('Recording: the worker logs the upload failures of the retry and failure scenarios, as it should.');
   const env = await startTestTemporal();
   const client = new Client({ connection: env.connection, identity: IDENTITY });
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, identity: IDENTITY, workflowBundle: await workflowBundle(), activities });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, identity: IDENTITY, workflowBundle: await workflowBundle(), activities: { ...activities, ...webhookActivities } });
   const histories = new Map<string, string>();
   try {
     await worker.runUntil(async () => {

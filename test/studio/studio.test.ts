@@ -26,6 +26,8 @@ describe('studio in a browser', () => {
   let page: Page;
   const consoleErrors: string[] = [];
   const requested: string[] = [];
+  /** Every Content-Security-Policy violation the pages report, as events or console errors, on every screen. */
+  const cspViolations: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -34,6 +36,16 @@ describe('studio in a browser', () => {
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (err) => consoleErrors.push(String(err)));
+    await page.exposeFunction('reportCspViolation', (violation: string) => void cspViolations.push(violation));
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        const report = (window as unknown as { reportCspViolation(v: string): void }).reportCspViolation;
+        report(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`);
+      });
+    });
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) cspViolations.push(`console: ${msg.text()}`);
+    });
     page.on('request', (req) => void requested.push(req.url()));
     page.setDefaultTimeout(20_000);
   });
@@ -286,5 +298,21 @@ describe('studio in a browser', () => {
     await expect.poll(() => loaded('.media-tile[data-kind="image"] img'), { timeout: 15_000 }).toBe(true);
     expect(requested.filter((url) => /access_token|[?&]token=/.test(url))).toEqual([]);
     expect(consoleErrors).toEqual([]);
+  });
+
+  it('ran every screen above (sign-up, projects, editor, run view with media, settings) without a CSP violation', async () => {
+    const res = await page.goto(`${stack.baseUrl}/projects`);
+    expect(res!.headers()['content-security-policy']).toMatch(/script-src 'self'/);
+    await page.locator('.pipeline-card').first().waitFor();
+    expect(cspViolations).toEqual([]);
+    // The watch is live: inline code is refused and seen.
+    await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.inlineRan = true';
+      document.body.append(script);
+    });
+    await expect.poll(() => cspViolations.length).toBeGreaterThan(0);
+    expect(cspViolations.join('\n')).toMatch(/script-src/);
+    expect(await page.evaluate(() => (window as unknown as { inlineRan?: boolean }).inlineRan)).toBeUndefined();
   });
 });

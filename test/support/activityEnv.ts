@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createActivities, createRunStore, type ActivityDeps } from '../../activities';
 import type { Activities, ActivityInput } from '../../activities/contract';
-import { createProviders, providerSettingsFromEnv } from '../../activities/providers';
+import { createProviders } from '../../activities/providers';
 import { createBlobStore, type BlobStore } from '../../infra/blobs';
 import { createEventBus } from '../../infra/bus';
 import { loadConfig } from '../../infra/config';
 import { createDatabase, type DatabaseHandle } from '../../infra/db';
+import { providerSettingsFromEnv } from '../../infra/providerSettings';
 import { createTestDatabase } from './stack';
 
 export interface ActivityTestEnv {

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../infra/config';
-import { closeServer, listen, runWorker } from '../../infra/processes';
+import { closeServer, listen } from '../../infra/launch/processes';
 import { openServices, type Services } from '../../infra/services';
 import { startDevServer, type DevServer } from '../../infra/temporal';
+import { runWorker } from '../../infra/worker';
 import { refuseInUnitTests } from '../projects';
 import { startS3Server } from './s3server';
 
@@ -55,18 +56,50 @@ export interface Stack {
   env: Record<string, string>;
   /** Starts the in-process worker (the default); tests of worker crashes run their own instead. */
   worker?: Worker;
+  /**
+   * Stops the API and the worker (and their connections to the database, bus and Temporal), runs `whileDown`,
+   * and starts them again on the same port, database and Temporal server; `services` and `worker` are the new ones.
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
+ * Rate limits no test meets by accident (tests sign up many users and send thousands of requests from one
+ * address); the tests of the limits pass their own through `env`.
+ */
+export const GENEROUS_LIMITS: Record<string, string> = {
+  RATE_LIMIT_PER_IP: '1000000',
+  LOGIN_FAILURES_PER_IP: '1000000',
+  REGISTRATIONS_PER_IP: '1000000',
+  REGISTRATIONS_PER_EMAIL: '1000000',
+  LOGIN_FREE_FAILURES: '1000000',
+  RUN_LIMITS: 'free=1000000,pro=1000000,team=1000000',
+};
+
+/**
  * The whole product for a test: a real Temporal dev server, the API on a free port, and by choice
  * real PostgreSQL + Redis + an S3-protocol server (moto), or the embedded PGlite + memory bus + local files.
+ * `env` is added to the environment the stack's config is read from (after GENEROUS_LIMITS).
  */
-export async function startStack(opts: { backends: 'servers' | 'embedded'; worker?: boolean; redisUrl?: string }): Promise<Stack> {
+export async function startStack(opts: {
+  backends: 'servers' | 'embedded';
+  worker?: boolean;
+  redisUrl?: string;
+  /** More of the environment the API and worker read their Config from (e.g. WEBHOOKS_ALLOW_PRIVATE). */
+  env?: Record<string, string>;
+}): Promise<Stack> {
   refuseInUnitTests('the whole stack');
   const dataDir = mkdtempSync(join(tmpdir(), 'cf-stack-'));
   const cleanups: (() => Promise<void>)[] = [];
-  const env: Record<string, string> = { DATA_DIR: dataDir, JWT_SECRET: 'test-secret', TEMPORAL_TASK_QUEUE: `q-${randomUUID()}` };
+  const env: Record<string, string> = {
+    DATA_DIR: dataDir,
+    JWT_SECRET: 'test-secret',
+    TEMPORAL_TASK_QUEUE: `q-${randomUUID()}`,
+    // Stacks sharing the machine's Redis count apart.
+    RATE_LIMIT_PREFIX: `cf:rl:test-${randomUUID().slice(0, 8)}:`,
+    ...GENEROUS_LIMITS,
+  };
   if (opts.backends === 'servers') {
     const database = await createTestDatabase();
     cleanups.push(() => database.drop());
@@ -81,6 +114,7 @@ export async function startStack(opts: { backends: 'servers' | 'embedded'; worke
       S3_SECRET_ACCESS_KEY: 'test',
     });
   }
+  Object.assign(env, opts.env);
   const temporalPort = await freePort();
   const config = loadConfig({ ...env, PORT: '0' });
   const temporal = await startDevServer(config, { port: temporalPort, uiPort: await freePort() });
@@ -102,13 +136,24 @@ export async function startStack(opts: { backends: 'servers' | 'embedded'; worke
     throw err;
   }
   const { port } = server.address() as AddressInfo;
-  return {
+  const stack: Stack = {
     baseUrl: `http://127.0.0.1:${port}`,
     config,
     services,
     temporal,
     env,
     worker: worker?.worker,
+    async restart(whileDown) {
+      await closeServer(server);
+      await worker?.stop();
+      await services!.close();
+      await whileDown?.();
+      services = await openServices(config, temporal.address);
+      worker = opts.worker === false ? undefined : await runWorker(services);
+      server = await listen(services, port);
+      stack.services = services;
+      stack.worker = worker?.worker;
+    },
     async stop() {
       await closeServer(server);
       if (worker) {
@@ -119,6 +164,7 @@ export async function startStack(opts: { backends: 'servers' | 'embedded'; worke
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return stack;
 }
 
 /** A tiny typed client for the REST API, as a script or the studio would use it. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { identifier, RESERVED_NAMES, type PortKind, type RunInputs } from './graph';
+import { IMAGE_PROVIDERS, SPEECH_PROVIDERS, TEXT_PROVIDERS } from './providers';
 import { fillTemplate, placeholders } from './template';
 
 /** A typed port of a node. `handle` is React Flow's handle id. */
@@ -154,9 +155,6 @@ const AI_RETRY: RetrySpec = {
   nonRetryableErrorTypes: ['InvalidInput', 'Unauthorized', 'ProviderRejected'],
 };
 
-export const TEXT_PROVIDERS = ['local', 'openai'] as const;
-export const SPEECH_PROVIDERS = ['local', 'openai', 'elevenlabs'] as const;
-export const IMAGE_PROVIDERS = ['local', 'openai', 'stability'] as const;
 export const IMAGE_SIZES = ['256x256', '512x512', '768x768', '1024x1024', '1024x768', '768x1024'] as const;
 /** Every provider draws each of these, the local sketch renderer included. */
 export const IMAGE_STYLES = ['watercolor', 'ink', 'flat', 'photographic', 'digital-art'] as const;

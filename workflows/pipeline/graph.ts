@@ -86,6 +86,11 @@ export const MediaRecordSchema = z.strictObject({
 });
 export type MediaRecord = z.infer<typeof MediaRecordSchema>;
 
+/** Where the API serves a media item's bytes, to its owner. */
+export function mediaUrl(id: string): string {
+  return `/api/media/${id}/content`;
+}
+
 /** Where the API serves a run's artifact (run storage keys are `runs/<runId>/…`), to the run's owner. */
 export function artifactUrl(ref: ArtifactRef): string {
   return `/api/${ref.key.split('/').map(encodeURIComponent).join('/').replace(/^runs\/([^/]+)\//, 'runs/$1/artifacts/')}`;

@@ -4,3 +4,6 @@ export * from './template';
 export * from './validate';
 export * from './flow';
 export * from './payloads';
+export * from './providers';
+export * from './webhooks';
+export * from './runArgs';

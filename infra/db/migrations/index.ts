@@ -1,6 +1,9 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_initial';
 import * as m0002 from './0002_pipeline_drafts';
+import * as m0004 from './0004_schedules';
+import * as m0005 from './0005_webhooks';
+import * as m0006 from './0006_sessions_accounts';
 
 /**
  * Every migration, by name. Names sort in the order they apply; add new ones at the end with the
@@ -10,6 +13,9 @@ import * as m0002 from './0002_pipeline_drafts';
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_pipeline_drafts': m0002,
+  '0004_schedules': m0004,
+  '0005_webhooks': m0005,
+  '0006_sessions_accounts': m0006,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -74,7 +74,7 @@ export function createRunStore(): StoreApi<RunViewState> {
         });
       } else {
         const progress = {
-          ...(prev.progress ?? {}),
+          ...prev.progress,
           ...(event.fraction !== undefined ? { fraction: event.fraction } : {}),
           ...(event.message !== undefined ? { message: event.message } : {}),
         };

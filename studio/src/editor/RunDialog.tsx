@@ -1,7 +1,8 @@
 import { useMemo, useState } from 'react';
-import { validateRunInputs, type Graph, type RunInputs } from '../../../workflows/pipeline';
+import { validateRunInputs, type Graph } from '../../../workflows/pipeline';
 import { api, ApiError } from '../lib/api';
 import { navigate } from '../lib/router';
+import { initialValues, inputFieldsOf, inputsFrom } from '../lib/runInputs';
 
 /**
  * Asks for the pipeline's inputs and starts a run of exactly the graph on the canvas: inputs are checked
@@ -19,23 +20,8 @@ export function RunDialog({
   recordVersion(): Promise<number>;
   onClose(): void;
 }) {
-  const inputs = useMemo(
-    () =>
-      graph.nodes
-        .filter((n) => n.type === 'input')
-        .map((n) => ({
-          id: n.id,
-          name: String(n.params.name),
-          kind: String(n.params.kind),
-          required: n.params.required !== false,
-          default: n.params.default,
-          description: n.params.description as string | undefined,
-        })),
-    [graph],
-  );
-  const [values, setValues] = useState<Record<string, string>>(() =>
-    Object.fromEntries(inputs.map((i) => [i.name, i.default === undefined ? '' : typeof i.default === 'string' ? i.default : JSON.stringify(i.default)])),
-  );
+  const inputs = useMemo(() => inputFieldsOf(graph), [graph]);
+  const [values, setValues] = useState<Record<string, string>>(() => initialValues(inputs));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [invalid, setInvalid] = useState<Set<string>>(new Set());
@@ -49,19 +35,9 @@ export function RunDialog({
   const start = async () => {
     setBusy(true);
     setError(null);
-    const body: RunInputs = {};
-    for (const i of inputs) {
-      const raw = values[i.name] ?? '';
-      if (raw === '' && !i.required) continue;
-      if (i.kind !== 'json') body[i.name] = raw;
-      else if (raw.trim() !== '') {
-        try {
-          body[i.name] = JSON.parse(raw);
-        } catch (err) {
-          return refuse(`inputs.${i.name}: not valid JSON (${(err as Error).message})`, [i.id]);
-        }
-      }
-    }
+    const read = inputsFrom(inputs, values);
+    if ('error' in read) return refuse(read.error, [read.nodeId]);
+    const body = read.inputs;
     const problems = validateRunInputs(graph, body);
     if (problems.length > 0) return refuse(problems.map((p) => p.message).join('; '), problems.map((p) => p.nodeId));
     try {

@@ -14,7 +14,7 @@ export function SidePanel({ store, selectedId }: { store: StoreApi<EditorState>;
   const info = useStore(store, (s) => (data ? s.catalogInfo[data.nodeType] : undefined));
   const problems = useStore(store, (s) => (selectedId ? s.problems.nodes[selectedId] : undefined));
   const general = useStore(store, (s) => s.problems);
-  const ports = useMemo(() => (node ? portsFor(node.data.nodeType, node.data.params, info) : null), [node?.data.nodeType, node?.data.params, info]);
+  const ports = useMemo(() => (data ? portsFor(data.nodeType, data.params, info) : null), [data, info]);
 
   if (!node || !ports) {
     const all = [...general.general, ...Object.entries(general.nodes).flatMap(([id, m]) => m.map((x) => `${id}: ${x}`)), ...Object.values(general.edges).flat()];

@@ -19,10 +19,14 @@ interface EditorToolbarProps {
   onLeave(e: MouseEvent<HTMLAnchorElement>, to: string): void;
   onSaveVersion(): void;
   onRun(): void;
+  /** Opens the pipeline's webhooks (another feature: the screen composes it). */
+  onWebhooks(): void;
+  /** Opens the pipeline's schedules (another feature, composed by the screen). */
+  onSchedule(): void;
 }
 
 /** The pipeline's name and save state, undo/redo, view, export/import, history, Save version and Run. */
-export function EditorToolbar({ pipeline, store, draft, onToast, onLeave, onSaveVersion, onRun }: EditorToolbarProps) {
+export function EditorToolbar({ pipeline, store, draft, onToast, onLeave, onSaveVersion, onRun, onWebhooks, onSchedule }: EditorToolbarProps) {
   const { status: saveStatus, problems } = draft;
   const [name, setName] = useState(pipeline.name);
   const [savedName, setSavedName] = useState(pipeline.name);
@@ -93,6 +97,8 @@ export function EditorToolbar({ pipeline, store, draft, onToast, onLeave, onSave
         }}
       />
       <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}/runs`)}>History</a>
+      <button className="btn small" onClick={onSchedule} title="Run this pipeline on a calendar or at an interval">Schedule</button>
+      <button className="btn small" onClick={onWebhooks} title="Tell other systems when a run ends">Webhooks</button>
       <button
         className="btn small"
         onClick={onSaveVersion}

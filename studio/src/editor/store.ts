@@ -107,7 +107,7 @@ export function createEditorStore(): StoreApi<EditorState> {
         remember();
         const { nodes } = get();
         const id = uniqueId(type, new Set(nodes.map((n) => n.id)));
-        const defaults = { ...((info(type)?.defaults as Record<string, unknown> | undefined) ?? {}), ...(params ?? {}) };
+        const defaults = { ...(info(type)?.defaults as Record<string, unknown> | undefined), ...params };
         if (type === 'input' && !params?.name) defaults.name = uniqueInputName(nodes.some((n) => n.data.nodeType === 'input') ? id : String(defaults.name ?? 'prompt'), nodes);
         const node: FlowNode = { id, type: 'pipeline', position, data: { nodeType: type, params: defaults }, selected: true };
         edited({ nodes: [...nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node] });

@@ -2,10 +2,31 @@ import type { Problem } from '../../../workflows/pipeline/graph';
 import type { NodeInfo } from '../../../api/schemas';
 
 /** Response shapes, defined once with the API (type-only: nothing of them is bundled). */
-export type { Generation, MediaItem, NodeInfo, Pipeline, PipelineSummary, Project, ProviderSetting, RunDetail, RunSummary, User } from '../../../api/schemas';
+export type {
+  CreatedWebhook,
+  Generation,
+  MediaItem,
+  NodeInfo,
+  Pipeline,
+  PipelineSummary,
+  PlanUsage,
+  Project,
+  ProviderSetting,
+  PublicProject,
+  RunDetail,
+  RunSummary,
+  Schedule,
+  User,
+  Webhook,
+  WebhookDeliveryAttempt,
+} from '../../../api/schemas';
 
-/** Same-origin REST client. The token lives in localStorage and goes out as `Authorization: Bearer`. */
+/**
+ * Same-origin REST client. The session lives in localStorage: a short-lived access token (sent as
+ * `Authorization: Bearer`) and the refresh token that renews it when the server answers 401.
+ */
 const TOKEN_KEY = 'cf.token';
+const REFRESH_KEY = 'cf.refresh';
 
 export class ApiError extends Error {
   constructor(
@@ -25,26 +46,100 @@ export function getToken(): string | null {
     return null;
   }
 }
-export function setToken(token: string | null): void {
-  if (token) localStorage.setItem(TOKEN_KEY, token);
-  else localStorage.removeItem(TOKEN_KEY);
+function getRefreshToken(): string | null {
+  try {
+    return localStorage.getItem(REFRESH_KEY);
+  } catch {
+    return null;
+  }
+}
+
+/** Signs in (a login's or register's answer) or, with null, out of this browser. */
+export function setSession(session: { token: string; refreshToken: string } | null): void {
+  if (session) {
+    localStorage.setItem(TOKEN_KEY, session.token);
+    localStorage.setItem(REFRESH_KEY, session.refreshToken);
+  } else {
+    localStorage.removeItem(TOKEN_KEY);
+    localStorage.removeItem(REFRESH_KEY);
+  }
   window.dispatchEvent(new Event('cf-auth'));
 }
 
+/** Ends the session on the server too (its refresh token stops working), then here. */
+export async function logout(): Promise<void> {
+  const refreshToken = getRefreshToken();
+  setSession(null);
+  if (refreshToken) await fetch('/api/auth/logout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken }) }).catch(() => undefined);
+}
+
+let refreshing: Promise<boolean> | null = null;
+
+/**
+ * Renews the access token with the refresh token, once for all the requests that met a 401 together (a
+ * refresh token is spent on use: two uses would sign the session out). Other tabs share the storage, so
+ * a Web Lock keeps them from spending the same token, and a token another tab already renewed is taken as is.
+ * False when the session is over (it is then cleared); a network failure keeps it.
+ */
+function refreshSession(staleToken: string): Promise<boolean> {
+  refreshing ??= (async () => {
+    const run = async () => {
+      if (getToken() !== staleToken && getToken()) return true; // renewed meanwhile (another tab)
+      const refreshToken = getRefreshToken();
+      if (!refreshToken) {
+        setSession(null); // a session from before refresh tokens: log in again
+        return false;
+      }
+      let res: Response;
+      try {
+        res = await fetch('/api/auth/refresh', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken }) });
+      } catch {
+        return false;
+      }
+      if (res.ok) {
+        setSession((await res.json()) as { token: string; refreshToken: string });
+        return true;
+      }
+      if (res.status === 401) setSession(null);
+      return false;
+    };
+    return navigator.locks ? navigator.locks.request('cf-refresh', run) : run();
+  })().finally(() => {
+    refreshing = null;
+  });
+  return refreshing;
+}
+
+/**
+ * fetch with the access token; on a 401 it renews the token once and tries again, so an expired access
+ * token never interrupts the user. A 401 that survives the renewal signs out.
+ */
+export async function authorizedFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  const send = (token: string | null) =>
+    fetch(url, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+  const token = getToken();
+  const res = await send(token);
+  if (res.status !== 401 || !token) return res;
+  if (!(await refreshSession(token))) return res;
+  const retried = await send(getToken());
+  if (retried.status === 401) setSession(null);
+  return retried;
+}
+
+/** Routes that take no session, or whose 401 means a wrong password rather than an expired token. */
+const SESSIONLESS = /^\/auth\/(login|register|refresh|logout)$/;
+
 /** `keepalive` lets a request finish after the page is gone (bodies up to 64 KiB). */
 export async function api<T>(method: string, path: string, body?: unknown, opts: { keepalive?: boolean } = {}): Promise<T> {
-  const token = getToken();
   let res: Response;
   try {
-    res = await fetch(`/api${path}`, {
+    const init: RequestInit = {
       method,
       keepalive: opts.keepalive,
-      headers: {
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
+      headers: body !== undefined ? { 'content-type': 'application/json' } : {},
       body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    };
+    res = SESSIONLESS.test(path) ? await fetch(`/api${path}`, init) : await authorizedFetch(`/api${path}`, init);
   } catch (err) {
     throw new ApiError(0, 'network', `Cannot reach the server: ${(err as Error).message}`);
   }
@@ -56,7 +151,6 @@ export async function api<T>(method: string, path: string, body?: unknown, opts:
     json = undefined;
   }
   if (!res.ok) {
-    if (res.status === 401 && token && !path.startsWith('/auth/')) setToken(null);
     throw new ApiError(res.status, json?.error ?? 'error', json?.message ?? `${res.status} ${res.statusText}`, json?.problems ?? []);
   }
   return json as T;

@@ -22,5 +22,20 @@ export function between(start: string | null | undefined, end: string | null | u
 export function bytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `${(n / 1024 ** 3).toFixed(1)} GB`;
+}
+
+/** What started a run, in a word: `schedule`, `api`… (the trigger is an object, or older text). */
+export function triggerLabel(trigger: unknown): string {
+  let value = trigger;
+  if (typeof value === 'string' && value.startsWith('{')) {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return value as string;
+    }
+  }
+  if (value && typeof value === 'object' && typeof (value as { kind?: unknown }).kind === 'string') return (value as { kind: string }).kind;
+  return typeof value === 'string' ? value : '—';
 }

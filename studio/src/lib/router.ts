@@ -30,7 +30,9 @@ export type Route =
   | { screen: 'history'; pipelineId: string }
   | { screen: 'run'; runId: string }
   | { screen: 'media' }
+  | { screen: 'schedules' }
   | { screen: 'settings' }
+  | { screen: 'public'; token: string }
   | { screen: 'notfound' };
 
 export function matchRoute(path: string): Route {
@@ -44,7 +46,9 @@ export function matchRoute(path: string): Route {
   if (a === 'pipelines' && b && c === 'runs') return { screen: 'history', pipelineId: b };
   if (a === 'runs' && b) return { screen: 'run', runId: b };
   if (a === 'media') return { screen: 'media' };
+  if (a === 'schedules' && !b) return { screen: 'schedules' };
   if (a === 'settings') return { screen: 'settings' };
+  if (a === 'p' && b && !c) return { screen: 'public', token: b };
   return { screen: 'notfound' };
 }
 

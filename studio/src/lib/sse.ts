@@ -1,4 +1,4 @@
-import { getToken, setToken } from './api';
+import { authorizedFetch } from './api';
 
 export interface EventStreamHandlers {
   onOpen(): void;
@@ -20,11 +20,10 @@ export function openEventStream(url: string, handlers: EventStreamHandlers): () 
   let retryMs = 2000;
 
   const connect = async (): Promise<void> => {
-    const token = getToken();
     let res: Response;
     try {
-      res = await fetch(url, {
-        headers: { accept: 'text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
+      res = await authorizedFetch(url, {
+        headers: { accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
         signal: ctrl.signal,
         cache: 'no-store',
       });
@@ -32,10 +31,7 @@ export function openEventStream(url: string, handlers: EventStreamHandlers): () 
       return drop();
     }
     if (res.status >= 500) return drop();
-    if (!res.ok || !res.body) {
-      if (res.status === 401 && token) setToken(null);
-      return handlers.onFail(res.status);
-    }
+    if (!res.ok || !res.body) return handlers.onFail(res.status);
     handlers.onOpen();
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';

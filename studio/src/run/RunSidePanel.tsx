@@ -2,7 +2,7 @@ import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { RunViewState } from '../core/runState';
 import type { Pipeline, RunDetail } from '../lib/api';
-import { between, duration } from '../lib/format';
+import { between, duration, triggerLabel } from '../lib/format';
 import { OutputValue } from '../ui/OutputValue';
 
 /** What the run published (every Upload's media), large and readable: the story, its audio, its pictures. */
@@ -37,7 +37,7 @@ export function RunSidePanel({ run, pipeline, runStore, selected }: { run: RunDe
           <dt>Version</dt>
           <dd>v{run.pipelineVersion}</dd>
           <dt>Trigger</dt>
-          <dd>{run.trigger}</dd>
+          <dd>{triggerLabel(run.trigger)}</dd>
         </dl>
         <h4>Inputs</h4>
         {Object.keys(run.inputs ?? {}).length === 0 ? (

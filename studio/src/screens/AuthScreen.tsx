@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, setToken } from '../lib/api';
+import { api, ApiError, setSession } from '../lib/api';
 import { linkProps, navigate } from '../lib/router';
 
 export default function AuthScreen({ mode }: { mode: 'login' | 'signup' }) {
@@ -14,8 +14,7 @@ export default function AuthScreen({ mode }: { mode: 'login' | 'signup' }) {
     setBusy(true);
     setError(null);
     try {
-      const res = await api<{ token: string }>('POST', signup ? '/auth/register' : '/auth/login', { email, password });
-      setToken(res.token);
+      setSession(await api<{ token: string; refreshToken: string }>('POST', signup ? '/auth/register' : '/auth/login', { email, password }));
       const next = new URLSearchParams(location.search).get('next');
       navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', true);
     } catch (err) {

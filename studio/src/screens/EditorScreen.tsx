@@ -9,6 +9,7 @@ import { Canvas } from '../editor/Canvas';
 import { FlowContext, type FlowEnv } from '../editor/context';
 import { Palette } from '../editor/Palette';
 import { RunDialog } from '../editor/RunDialog';
+import { SchedulePanel } from '../schedules/SchedulePanel';
 import { SidePanel } from '../editor/SidePanel';
 import { createEditorStore, type EditorState } from '../editor/store';
 import { EditorToolbar } from '../editor/Toolbar';
@@ -19,6 +20,7 @@ import { api, ApiError, loadCatalog, type NodeInfo, type Pipeline } from '../lib
 import { linkProps, navigate } from '../lib/router';
 import { useColorMode } from '../lib/useColorMode';
 import { Loading } from '../ui/Loading';
+import { WebhooksDialog } from '../webhooks/WebhooksDialog';
 
 export default function EditorScreen({ pipelineId }: { pipelineId: string }) {
   const [pipeline, setPipeline] = useState<Pipeline | null>(null);
@@ -55,6 +57,8 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
   const draft = useDraft(store, pipeline);
   const [toast, setToast] = useToast(store);
   const [runGraph, setRunGraph] = useState<Graph | null>(null);
+  const [webhooksOpen, setWebhooksOpen] = useState(false);
+  const [scheduling, setScheduling] = useState(false);
   const colorMode = useColorMode();
   const flow = useReactFlow();
   const selectedId = useStore(store, (s) => {
@@ -85,7 +89,7 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
     }
   };
 
-  useShortcuts(store, { paused: runGraph !== null, saveVersion: () => void saveVersion() });
+  useShortcuts(store, { paused: runGraph !== null || webhooksOpen || scheduling, saveVersion: () => void saveVersion() });
 
   /** Runs what the canvas shows: once saved and valid, the Run dialog records it as a version and runs that. */
   const openRun = async () => {
@@ -116,6 +120,8 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
         onLeave={(e, to) => void leave(e, to)}
         onSaveVersion={() => void saveVersion()}
         onRun={() => void openRun()}
+        onWebhooks={() => setWebhooksOpen(true)}
+        onSchedule={() => setScheduling(true)}
       />
       <div className="editor-body">
         <Palette catalog={catalog} onAdd={addAtCenter} />
@@ -135,6 +141,8 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
         </div>
         <SidePanel store={store} selectedId={selectedId} />
       </div>
+      {scheduling && <SchedulePanel pipelineId={pipeline.id} onClose={() => setScheduling(false)} />}
+      {webhooksOpen && <WebhooksDialog pipelineId={pipeline.id} onClose={() => setWebhooksOpen(false)} />}
       {runGraph && <RunDialog pipelineId={pipeline.id} graph={runGraph} recordVersion={draft.recordVersion} onClose={() => setRunGraph(null)} />}
     </div>
   );

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Loading } from '../ui/Loading';
 import { api, type Pipeline, type RunSummary } from '../lib/api';
-import { between, duration, timeAgo } from '../lib/format';
+import { between, duration, timeAgo, triggerLabel } from '../lib/format';
 import { linkProps } from '../lib/router';
 
 export default function HistoryScreen({ pipelineId }: { pipelineId: string }) {
@@ -43,6 +43,7 @@ export default function HistoryScreen({ pipelineId }: { pipelineId: string }) {
               <th>Started</th>
               <th>Duration</th>
               <th>Version</th>
+              <th>Started by</th>
               <th>Error</th>
             </tr>
           </thead>
@@ -59,6 +60,7 @@ export default function HistoryScreen({ pipelineId }: { pipelineId: string }) {
                   </td>
                   <td>{r.finishedAt && took !== null ? duration(took) : '…'}</td>
                   <td>v{r.pipelineVersion}</td>
+                  <td data-trigger={triggerLabel(r.trigger)}>{triggerLabel(r.trigger)}</td>
                   <td className="muted small clip">{r.error ?? ''}</td>
                 </tr>
               );

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { api, getToken, type MediaItem } from '../lib/api';
+import { api, authorizedFetch, type MediaItem } from '../lib/api';
 import { bytes, timeAgo } from '../lib/format';
 import { linkProps } from '../lib/router';
 import { rememberSignedUrl, SignedAudio, useSignedUrl } from '../lib/signedUrls';
@@ -16,7 +16,7 @@ function TextPreview({ url }: { url: string }) {
     // Only tiles that stay in view a moment fetch: fast scrolling past thousands costs no requests.
     const ctrl = new AbortController();
     const timer = setTimeout(() => {
-      fetch(url, { headers: { authorization: `Bearer ${getToken()}`, range: 'bytes=0-599' }, signal: ctrl.signal })
+      authorizedFetch(url, { headers: { range: 'bytes=0-599' }, signal: ctrl.signal })
         .then((r) => r.text())
         .then(setText, () => undefined);
     }, 200);

@@ -16,6 +16,7 @@ export default function ProjectsScreen({ projectId }: { projectId?: string }) {
   const [draftName, setDraftName] = useState('');
 
   const current = projects?.find((p) => p.id === projectId) ?? projects?.[0];
+  const currentId = current?.id;
 
   const loadProjects = useCallback(async () => {
     try {
@@ -31,13 +32,13 @@ export default function ProjectsScreen({ projectId }: { projectId?: string }) {
   }, [loadProjects]);
 
   useEffect(() => {
-    if (!current) return;
+    if (!currentId) return;
     setPipelines(null);
-    api<{ pipelines: PipelineSummary[] }>('GET', `/pipelines?projectId=${current.id}&limit=200`).then(
+    api<{ pipelines: PipelineSummary[] }>('GET', `/pipelines?projectId=${currentId}&limit=200`).then(
       (r) => setPipelines(r.pipelines),
       (err) => setError((err as Error).message),
     );
-  }, [current?.id]);
+  }, [currentId]);
 
   const removePipeline = async (p: PipelineSummary) => {
     if (!confirm(`Delete “${p.name}” with its versions and run history? Published media stay in the library.`)) return;
@@ -149,6 +150,7 @@ export default function ProjectsScreen({ projectId }: { projectId?: string }) {
         {error && <div className="alert error" role="alert">{error}</div>}
         <div className="row between">
           <h1>{current?.name ?? 'Projects'}</h1>
+          {current && <PublicPageToggle project={current} onChange={(p) => setProjects((all) => all?.map((x) => (x.id === p.id ? p : x)) ?? null)} />}
           <button className="btn primary" disabled={!!busy} onClick={() => void createPipeline('Untitled pipeline', { schemaVersion: 1, nodes: [], edges: [] }, 'blank')}>
             {busy === 'blank' ? 'Creating…' : '+ Blank pipeline'}
           </button>
@@ -195,6 +197,31 @@ export default function ProjectsScreen({ projectId }: { projectId?: string }) {
           </ul>
         )}
       </section>
+    </div>
+  );
+}
+
+/** Opens or closes the project's read-only public page; closing it kills the link (a new one comes next time). */
+function PublicPageToggle({ project, onChange }: { project: Project; onChange(p: Project): void }) {
+  const [busy, setBusy] = useState(false);
+  const toggle = async () => {
+    setBusy(true);
+    try {
+      onChange(await api<Project>('PATCH', `/projects/${project.id}`, { isPublic: !project.isPublic }));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="row public-toggle">
+      {project.publicPath && (
+        <a className="small" href={project.publicPath} target="_blank" rel="noreferrer" data-public-link>
+          Public page
+        </a>
+      )}
+      <label className="small">
+        <input type="checkbox" checked={project.isPublic} disabled={busy} onChange={() => void toggle()} /> Public
+      </label>
     </div>
   );
 }

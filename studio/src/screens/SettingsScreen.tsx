@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { z } from 'zod';
 import type { ProviderCredentialBody } from '../../../api/contract';
-import { api, ApiError, type Generation, type ProviderSetting, type User } from '../lib/api';
-import { timeAgo } from '../lib/format';
+import { api, ApiError, type Generation, type PlanUsage, type ProviderSetting, type User } from '../lib/api';
+import { bytes, timeAgo } from '../lib/format';
 import { linkProps } from '../lib/router';
 import { setTheme } from '../lib/theme';
 
@@ -69,11 +69,49 @@ function ProviderRow({ p, onChanged }: { p: ProviderSetting; onChanged(): void }
   );
 }
 
+const USAGE_ROWS: { key: keyof PlanUsage['usage']; label: string; show(n: number): string }[] = [
+  { key: 'monthlyGenerations', label: 'Generations this month', show: String },
+  { key: 'concurrentRuns', label: 'Runs in progress', show: String },
+  { key: 'storageBytes', label: 'Storage', show: bytes },
+  { key: 'monthlySpendUsd', label: 'Spend this month', show: (n) => `$${n.toFixed(2)}` },
+];
+
+/** The plan's limits with what is used of each; monthly ones reset on the first of the month (UTC). */
+function UsageSection({ usage }: { usage: PlanUsage }) {
+  return (
+    <section className="card" aria-label="Usage">
+      <h3>Usage · {usage.plan} plan</h3>
+      <table className="table">
+        <tbody>
+          {USAGE_ROWS.map(({ key, label, show }) => {
+            const { used, limit } = usage.usage[key];
+            return (
+              <tr key={key} data-quota={key}>
+                <td>{label}</td>
+                <td>
+                  {show(used)} / {show(limit)}
+                </td>
+                <td>
+                  <progress max={limit || 1} value={Math.min(used, limit)} aria-label={label} />
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <p className="muted small">
+        Up to {usage.nodesPerPipeline} nodes per pipeline. Monthly counts reset {new Date(usage.resetsAt).toISOString().slice(0, 10)}.
+      </p>
+    </section>
+  );
+}
+
 export default function SettingsScreen() {
   const [user, setUser] = useState<User | null>(null);
   const [theme, setThemeState] = useState(() => localStorage.getItem('cf.theme') ?? 'system');
   const [providers, setProviders] = useState<ProviderSetting[] | null | 'unavailable'>(null);
   const [generations, setGenerations] = useState<Generation[] | null>(null);
+  const [usage, setUsage] = useState<PlanUsage | null>(null);
 
   const loadProviders = useCallback(() => {
     api<{ providers: ProviderSetting[] }>('GET', '/settings/providers').then(
@@ -85,6 +123,7 @@ export default function SettingsScreen() {
   useEffect(() => {
     api<{ user: User }>('GET', '/auth/me').then((r) => setUser(r.user), () => undefined);
     loadProviders();
+    api<PlanUsage>('GET', '/settings/usage').then(setUsage, () => undefined);
     api<{ generations: Generation[] }>('GET', '/settings/generations?limit=20').then((r) => setGenerations(r.generations), () => setGenerations([]));
   }, [loadProviders]);
 
@@ -95,6 +134,7 @@ export default function SettingsScreen() {
         <h3>Account</h3>
         <p>{user ? <>Signed in as <strong>{user.email}</strong>{user.plan ? <> · plan {user.plan}</> : null}</> : 'Loading…'}</p>
       </section>
+      {usage && <UsageSection usage={usage} />}
       <section className="card">
         <h3>Appearance</h3>
         <div className="row" role="radiogroup" aria-label="Theme">

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { artifactUrl, isArtifactRef, type ArtifactRef } from '../../../workflows/pipeline';
-import { getToken } from '../lib/api';
+import { authorizedFetch } from '../lib/api';
 import { bytes } from '../lib/format';
 import { SignedAudio, useSignedUrl } from '../lib/signedUrls';
 
@@ -21,7 +21,7 @@ function TextMedia({ media, compact }: { media: MediaLike; compact: boolean }) {
   const href = useSignedUrl(media.url);
   useEffect(() => {
     const ctrl = new AbortController();
-    fetch(media.url, { headers: { authorization: `Bearer ${getToken()}`, range: `bytes=0-${TEXT_PREVIEW_BYTES - 1}` }, signal: ctrl.signal })
+    authorizedFetch(media.url, { headers: { range: `bytes=0-${TEXT_PREVIEW_BYTES - 1}` }, signal: ctrl.signal })
       .then((r) => (r.ok ? r.text() : Promise.reject(new Error(String(r.status)))))
       .then(setText, () => setText(null));
     return () => ctrl.abort();

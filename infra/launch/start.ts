@@ -3,12 +3,13 @@
  * Temporal dev server, worker and API in one command. With PGlite and the in-process bus the worker and
  * the API must share a process; they do here. It holds the data folder's lock: one install per folder.
  */
-import { loadConfig } from './config';
-import { lockDataDir } from './dataLock';
-import { hideExpectedWarnings } from './warnings';
-import { assertPortFree, closeServer, listen, resolveTemporal, runProcess, runWorker } from './processes';
-import { openServices } from './services';
-import { workflowBundle } from './worker';
+import { loadConfig } from '../config';
+import { StartupError } from '../startupError';
+import { lockDataDir } from '../dataLock';
+import { openServices } from '../services';
+import { hideExpectedWarnings } from '../warnings';
+import { runWorker, workflowBundle } from '../worker';
+import { assertPortFree, closeServer, listen, resolveTemporal, runProcess } from './processes';
 
 await runProcess(async (stopLater) => {
   const started = Date.now();
@@ -20,9 +21,17 @@ await runProcess(async (stopLater) => {
   void workflowBundle().catch(() => undefined); // bundles (or reads the cached bundle) while Temporal starts; runWorker reports failures
   const { address, devServer } = await resolveTemporal(config);
   if (devServer) stopLater(() => devServer.stop());
+  // A dev server this process did not start belongs to another install (its own data folder and task queue): its
+  // workers would pick up this install's runs. Using a running server is a choice made with TEMPORAL_ADDRESS.
+  if (devServer && !devServer.owned) {
+    throw new StartupError(
+      `Temporal's port ${devServer.address.split(':').at(-1)} already answers (another CreativeFlow, or \`npm run temporal\`). ` +
+        `Give this install its own TEMPORAL_PORT, or set TEMPORAL_ADDRESS=${devServer.address} to use that server on purpose.`,
+    );
+  }
   console.log(
     devServer
-      ? `temporal  ${address}  (UI ${devServer.uiUrl}, data ${config.dataDir}/temporal.db${devServer.owned ? '' : ', already running'})`
+      ? `temporal  ${address}  (UI ${devServer.uiUrl}, data ${config.dataDir}/temporal.db)`
       : `temporal  ${address}  (TEMPORAL_ADDRESS)`,
   );
   const services = await openServices(config, address);

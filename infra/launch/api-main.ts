@@ -1,8 +1,8 @@
 /** `npm run api`: the REST API and studio alone; scale it out behind a load balancer with REDIS_URL set. */
-import { loadConfig } from '../infra/config';
-import { lockDataDir } from '../infra/dataLock';
-import { assertPortFree, closeServer, listen, resolveTemporal, runProcess } from '../infra/processes';
-import { openServices } from '../infra/services';
+import { loadConfig } from '../config';
+import { lockDataDir } from '../dataLock';
+import { openServices } from '../services';
+import { assertPortFree, closeServer, listen, resolveTemporal, runProcess } from './processes';
 
 await runProcess(async (stopLater) => {
   const config = loadConfig();

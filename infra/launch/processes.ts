@@ -1,11 +1,10 @@
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
-import { createApp } from '../api/app';
-import type { Config } from './config';
-import { openServices, type Services } from './services';
-import { StartupError } from './startupError';
-import { startDevServer, type DevServer } from './temporal';
-export { runWorker } from './worker';
+import { createApp } from '../../api/app';
+import type { Config } from '../config';
+import type { Services } from '../services';
+import { StartupError } from '../startupError';
+import { startDevServer, type DevServer } from '../temporal';
 
 /** Temporal's address: TEMPORAL_ADDRESS, or the embedded dev server (started here when not running yet). */
 export async function resolveTemporal(config: Config): Promise<{ address: string; devServer?: DevServer }> {

@@ -10,12 +10,12 @@ import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MODES = {
-  start: { studio: true, main: 'infra/start.ts' },
-  temporal: { studio: false, main: 'infra/temporal-main.ts' },
-  worker: { studio: false, main: 'infra/worker-main.ts' },
-  api: { studio: true, main: 'api/main.ts' },
+  start: { studio: true, main: 'infra/launch/start.ts' },
+  temporal: { studio: false, main: 'infra/launch/temporal-main.ts' },
+  worker: { studio: false, main: 'infra/launch/worker-main.ts' },
+  api: { studio: true, main: 'infra/launch/api-main.ts' },
 };
 /** From the first signal until every process left is killed (the product gives up on its own at 6 s). */
 const SHUTDOWN_DEADLINE_MS = 8_000;
@@ -25,7 +25,7 @@ const SAME_REQUEST_MS = 1_000;
 
 const mode = MODES[process.argv[2]];
 if (!mode) {
-  console.error(`usage: node infra/launch.mjs ${Object.keys(MODES).join('|')}`);
+  console.error(`usage: node infra/launch/launch.mjs ${Object.keys(MODES).join('|')}`);
   process.exit(2);
 }
 

@@ -1,7 +1,7 @@
 /** `npm run temporal`: only the embedded Temporal dev server, in the foreground. */
-import { loadConfig } from './config';
+import { loadConfig } from '../config';
+import { startDevServer } from '../temporal';
 import { runProcess } from './processes';
-import { startDevServer } from './temporal';
 
 await runProcess(async (stopLater) => {
   const server = await startDevServer(loadConfig());

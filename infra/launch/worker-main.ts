@@ -1,9 +1,10 @@
 /** `npm run worker`: one worker; run N of them against a shared Temporal, PostgreSQL, Redis and S3. */
-import { loadConfig } from './config';
-import { lockDataDir } from './dataLock';
-import { hideExpectedWarnings } from './warnings';
-import { resolveTemporal, runProcess, runWorker } from './processes';
-import { openServices } from './services';
+import { loadConfig } from '../config';
+import { lockDataDir } from '../dataLock';
+import { openServices } from '../services';
+import { hideExpectedWarnings } from '../warnings';
+import { runWorker } from '../worker';
+import { resolveTemporal, runProcess } from './processes';
 
 await runProcess(async (stopLater) => {
   hideExpectedWarnings();

@@ -1,0 +1,89 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './db/schema';
+import { limitsOf, periodOf, periodResetsAt, periodStart, QUOTA_LABELS, type PlanLimits, type QuotaName } from './plans';
+
+/** What a user has used of each limit of their plan, now. */
+export interface Usage {
+  plan: string;
+  limits: PlanLimits;
+  /** The month the monthly counters count, e.g. '2026-12'. */
+  period: string;
+  resetsAt: Date;
+  used: Record<Exclude<QuotaName, 'nodesPerPipeline'>, number>;
+}
+
+/** Why a run (or a generation) may not start: which limit, how much of it is used, and when it frees up (null: never by itself). */
+export interface QuotaRefusal {
+  quota: QuotaName;
+  limit: number;
+  used: number;
+  resetsAt: Date | null;
+  message: string;
+}
+
+const MONTHLY: ReadonlySet<QuotaName> = new Set(['monthlyGenerations', 'monthlySpendUsd']);
+
+export function quotaRefusal(plan: string, quota: QuotaName, used: number, limit: number, now = new Date()): QuotaRefusal {
+  const resetsAt = MONTHLY.has(quota) ? periodResetsAt(now) : null;
+  const shown = quota === 'monthlySpendUsd' ? `${used.toFixed(2)}/${limit}` : `${used}/${limit}`;
+  return {
+    quota,
+    limit,
+    used,
+    resetsAt,
+    message: `quota_exceeded: ${QUOTA_LABELS[quota]} ${shown} on the ${plan} plan${resetsAt ? `, resets ${resetsAt.toISOString().slice(0, 10)}` : ''}`,
+  };
+}
+
+/** Reads what a user has used against their plan (undefined: no such user). */
+export async function usageOf(db: Kysely<Database>, userId: string, now = new Date()): Promise<Usage | undefined> {
+  const user = await db.selectFrom('users').select(['plan', 'monthly_generations', 'monthly_period']).where('id', '=', userId).executeTakeFirst();
+  if (!user) return undefined;
+  const period = periodOf(now);
+  const [runs, storage, spend] = await Promise.all([
+    db
+      .selectFrom('runs')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('user_id', '=', userId)
+      .where('status', 'in', ['queued', 'running'])
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('media')
+      .select(sql<string | null>`sum(size)`.as('bytes'))
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('generations')
+      .select(sql<string | null>`sum(cost_usd)`.as('usd'))
+      .where('user_id', '=', userId)
+      .where('created_at', '>=', periodStart(now))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return {
+    plan: user.plan,
+    limits: limitsOf(user.plan),
+    period,
+    resetsAt: periodResetsAt(now),
+    used: {
+      monthlyGenerations: user.monthly_period === period ? user.monthly_generations : 0,
+      concurrentRuns: Number(runs.n),
+      storageBytes: Number(storage.bytes ?? 0),
+      monthlySpendUsd: Number(spend.usd ?? 0),
+    },
+  };
+}
+
+/**
+ * The check before a run starts (from the API or a schedule): the first limit of the user's plan the run
+ * would go past, or undefined. A check, not a reservation: each generation reserves its own unit atomically.
+ */
+export async function checkRunStart(db: Kysely<Database>, userId: string, nodeCount: number, now = new Date()): Promise<QuotaRefusal | undefined> {
+  const usage = await usageOf(db, userId, now);
+  if (!usage) return undefined;
+  const { plan, limits, used } = usage;
+  if (nodeCount > limits.nodesPerPipeline) return quotaRefusal(plan, 'nodesPerPipeline', nodeCount, limits.nodesPerPipeline, now);
+  for (const quota of ['monthlyGenerations', 'concurrentRuns', 'storageBytes', 'monthlySpendUsd'] as const) {
+    if (used[quota] >= limits[quota]) return quotaRefusal(plan, quota, used[quota], limits[quota], now);
+  }
+  return undefined;
+}

@@ -1,0 +1,55 @@
+import { log, ParentClosePolicy, proxyActivities, proxyLocalActivities, startChild } from '@temporalio/workflow';
+import type { RunEnd, WebhookActivities } from '../activities/contract';
+import { WEBHOOK_ADDRESS_REFUSED, type WebhookDelivery } from './pipeline';
+
+const { planWebhookDeliveries } = proxyLocalActivities<WebhookActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '500ms', maximumAttempts: 5 },
+});
+
+/**
+ * Tells the pipeline's webhooks that a run ended: one `deliverWebhook` workflow per webhook that takes the event,
+ * abandoned, so the run finishes at once whatever the receivers do. Never throws: a run's outcome is recorded
+ * before this, and no webhook can change it.
+ */
+export async function announceRunEnd(end: RunEnd): Promise<void> {
+  let deliveries: WebhookDelivery[];
+  try {
+    deliveries = await planWebhookDeliveries(end);
+  } catch (err) {
+    log.warn('Webhooks not told of the run’s end: their list could not be read', { runId: end.runId, error: String(err) });
+    return;
+  }
+  const started = await Promise.allSettled(
+    deliveries.map((delivery) =>
+      startChild(deliverWebhook, {
+        workflowId: deliveryWorkflowId(delivery.messageId),
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        args: [delivery],
+      }),
+    ),
+  );
+  for (const outcome of started) {
+    if (outcome.status === 'rejected') log.warn('A webhook delivery could not start', { runId: end.runId, error: String(outcome.reason) });
+  }
+}
+
+export const deliveryWorkflowId = (messageId: string) => `webhook-${messageId}`;
+
+/**
+ * Delivers one message to one webhook: attempts with exponential back-off (the first retry after
+ * `firstRetryMs`, each next twice as late, at most 2 h apart) until the receiver answers 2xx or 24 h have passed.
+ */
+export async function deliverWebhook(delivery: WebhookDelivery): Promise<void> {
+  const { sendWebhook } = proxyActivities<WebhookActivities>({
+    startToCloseTimeout: '1 minute',
+    scheduleToCloseTimeout: '24 hours',
+    retry: {
+      initialInterval: delivery.firstRetryMs,
+      backoffCoefficient: 2,
+      maximumInterval: '2 hours',
+      nonRetryableErrorTypes: [WEBHOOK_ADDRESS_REFUSED],
+    },
+  });
+  await sendWebhook(delivery);
+}
