@@ -30,7 +30,8 @@ describe('the API fuzzed from its OpenAPI description', () => {
   let stack: Stack;
   let world: FuzzWorld;
   beforeAll(async () => {
-    stack = await startStack({ backends: 'embedded' });
+    // The webhook goes to a local port (discard, no listener), which the default policy refuses.
+    stack = await startStack({ backends: 'embedded', env: { WEBHOOKS_ALLOW_PRIVATE: 'true' } });
     const user = await registerUser(stack.baseUrl);
     const projectId = (await user.client.get('/api/projects')).body.projects[0].id;
     const pipeline = await user.client.post('/api/pipelines', { name: 'Fuzzed', graph });
@@ -38,6 +39,10 @@ describe('the API fuzzed from its OpenAPI description', () => {
     const run = await user.client.post(`/api/pipelines/${pipeline.body.id}/runs`, { inputs: { topic: 'otters' } });
     const done = await waitForRun(user.client, run.body.id);
     expect(done.status).toBe('succeeded');
+    const schedule = await user.client.post('/api/schedules', { pipelineId: pipeline.body.id, cron: '0 9 * * MON', timezone: 'UTC', inputs: { topic: 'otters' }, paused: true });
+    const webhook = await user.client.post(`/api/pipelines/${pipeline.body.id}/webhooks`, { url: 'http://127.0.0.1:9/fuzz', events: ['run.succeeded'] });
+    const opened = await user.client.patch(`/api/projects/${projectId}`, { isPublic: true });
+    expect([schedule.status, webhook.status, opened.status]).toEqual([201, 201, 200]);
     world = {
       token: user.token,
       projectId,
@@ -45,6 +50,9 @@ describe('the API fuzzed from its OpenAPI description', () => {
       doomedPipelineId: doomed.body.id,
       runId: run.body.id,
       mediaId: done.nodes.publish.output.media.id,
+      scheduleId: schedule.body.id,
+      webhookId: webhook.body.id,
+      publicToken: opened.body.publicPath.slice('/p/'.length),
     };
   });
   afterAll(async () => {

@@ -21,6 +21,10 @@ export interface FuzzWorld {
   doomedPipelineId: string;
   runId: string;
   mediaId: string;
+  /** A paused schedule of the pipeline, a webhook of it (to a port nobody listens on) and the project's public page token. */
+  scheduleId: string;
+  webhookId: string;
+  publicToken: string;
 }
 
 export interface FuzzOptions {
@@ -56,6 +60,9 @@ function filledConfig(world: FuzzWorld): string {
     CF_DOOMED_PIPELINE_ID: world.doomedPipelineId,
     CF_RUN_ID: world.runId,
     CF_MEDIA_ID: world.mediaId,
+    CF_SCHEDULE_ID: world.scheduleId,
+    CF_WEBHOOK_ID: world.webhookId,
+    CF_PUBLIC_TOKEN: world.publicToken,
   };
   return readFileSync(CONFIG, 'utf8').replace(/\$\{(CF_[A-Z_]+)\}/g, (_, name: string) => {
     if (values[name] === undefined) throw new Error(`test/fuzz/schemathesis.toml uses \${${name}}, which the fuzz world does not have`);
