@@ -4,6 +4,12 @@ import { CLOUD_PROVIDERS } from '../workflows/pipeline/providers';
 import { WEBHOOK_EVENTS } from '../workflows/pipeline/webhooks';
 
 /**
+ * Text that must hold more than whitespace (it is stored trimmed). The pattern says so in the API's description
+ * too, where a trimmed length cannot be written.
+ */
+const Words = (max: number) => z.string().regex(/\S/, 'must not be blank').trim().min(1).max(max);
+
+/**
  * Request bodies of the REST API: the one definition the API validates with and the studio sends.
  * Unknown fields are refused (strict), so a typo never silently does nothing.
  */
@@ -26,8 +32,8 @@ export const LoginBody = z.strictObject({
 export const RefreshBody = z.strictObject({ refreshToken: z.string().min(1).max(200) });
 
 export const ProfilePatch = z.strictObject({
-  username: z.string().trim().min(1).max(64).nullable().optional(),
-  fullName: z.string().trim().min(1).max(200).nullable().optional(),
+  username: Words(64).nullable().optional(),
+  fullName: Words(200).nullable().optional(),
 });
 
 export const ChangePasswordBody = z.strictObject({
@@ -37,17 +43,17 @@ export const ChangePasswordBody = z.strictObject({
 
 /** Defaults a project gives its new nodes. */
 export const ProjectSettings = z.strictObject({
-  provider: z.string().trim().min(1).max(64).optional(),
-  voice: z.string().trim().min(1).max(120).optional(),
-  style: z.string().trim().min(1).max(500).optional(),
+  provider: Words(64).optional(),
+  voice: Words(120).optional(),
+  style: Words(500).optional(),
 });
 
 export const PROJECT_STATUSES = ['draft', 'active', 'archived'] as const;
 
 export const ProjectBody = z.strictObject({
-  name: z.string().trim().min(1).max(120),
+  name: Words(120),
   description: z.string().max(2000).optional(),
-  type: z.string().trim().min(1).max(40).optional(),
+  type: Words(40).optional(),
   status: z.enum(PROJECT_STATUSES, { message: "must be one of 'draft', 'active', 'archived'" }).optional(),
   settings: ProjectSettings.optional(),
 });
@@ -63,13 +69,13 @@ export const PublicMediaParam = PublicTokenParam.extend({ mediaId: z.uuid('must 
 const PipelineGraph = z.unknown().describe('The pipeline graph, {schemaVersion, nodes, edges} as in Pipeline.graph; each problem is answered with its node or edge');
 
 export const CreatePipelineBody = z.strictObject({
-  name: z.string().trim().min(1).max(120),
+  name: Words(120),
   projectId: z.uuid().optional(),
   graph: PipelineGraph,
 });
 
 export const UpdatePipelineBody = z.strictObject({
-  name: z.string().trim().min(1).max(120).optional(),
+  name: Words(120).optional(),
   graph: PipelineGraph.optional(),
 });
 
@@ -139,7 +145,7 @@ function outboundUrlProblem(value: string, userInfo: string): string | null {
 }
 
 export const ProviderCredentialBody = z.strictObject({
-  apiKey: z.string().trim().min(1).max(500),
+  apiKey: Words(500),
   /** For OpenAI-compatible servers (Ollama, vLLM, LM Studio…) or a vendor proxy; public addresses only unless the operator allows more. */
   baseUrl: z
     .string()

@@ -79,6 +79,8 @@ describe('the API description (OpenAPI)', () => {
     );
     expect(doc.paths['/api/runs/{id}/events'].get.responses['200'].content).toEqual({ 'text/event-stream': {} });
     expect(doc.paths['/api/pipelines/{id}'].delete.responses['204']).not.toHaveProperty('content');
+    // A name is stored trimmed: the description says it needs more than whitespace (a fuzzer sent "\r").
+    expect(doc.components.schemas.ProjectBody.properties.name).toMatchObject({ type: 'string', pattern: '\\S' });
     expect(doc.components.schemas.User.additionalProperties).toBe(false);
     expect(doc.components.schemas.Registered.properties.user).toEqual({ $ref: '#/components/schemas/User' });
     // An empty body is read as {}: a body is required exactly when {} is not a valid one.
