@@ -51,6 +51,9 @@ describe.each([
     expect(reg.status).toBe(201);
     expect(reg.body.user).toMatchObject({ email, username: 'ada', plan: 'free', totalGenerations: 0 });
     expect((await anon.post('/api/auth/register', { email: email.toLowerCase(), password: 'long enough pw' })).status).toBe(409);
+    const longMailbox = await anon.post('/api/auth/register', { email: `${'a'.repeat(65)}@example.com`, password: 'long enough pw' });
+    expect(longMailbox.status).toBe(400);
+    expect(longMailbox.body.message).toBe('Invalid body: email: the part before the @ must be at most 64 characters');
     expect((await anon.post('/api/auth/login', { email, password: 'wrong password' })).status).toBe(401);
     const login = await anon.post('/api/auth/login', { email, password: 'long enough pw' });
     expect(login.status).toBe(200);
@@ -409,7 +412,13 @@ describe('response checks in tests', () => {
   let close: () => void;
   beforeAll(async () => {
     const app = express();
-    app.use(checkResponses({ 'GET /things/:id': { 200: Thing }, 'POST /things': { 201: Thing } }));
+    app.use(
+      checkResponses({
+        'GET /things/:id': { 200: Thing },
+        'POST /things': { 201: Thing },
+        'GET /things/:id/bytes': { 200: { notJson: true, mediaType: 'application/octet-stream', description: 'The bytes' } },
+      }),
+    );
     const things = express.Router();
     things.get('/:id', (req, res) => {
       if (req.params.id === 'leaky') res.json({ id: 'leaky', name: 'x', passwordHash: 'secret' });
@@ -419,6 +428,9 @@ describe('response checks in tests', () => {
     });
     things.post('/', (_req, res) => {
       res.json({ id: 'made', name: 'answered 200 instead of 201' });
+    });
+    things.get('/:id/bytes', (_req, res) => {
+      res.json({ bytes: 'as JSON instead' });
     });
     things.get('/:id/undeclared', (_req, res) => {
       res.json({ ok: true });
@@ -453,6 +465,7 @@ describe('response checks in tests', () => {
   it('refuses a status, a route or an error body the table does not declare', async () => {
     expect((await get('/things', 'POST')).body.message).toMatch(/^POST \/things answered 200 with JSON, but .* declares no response/);
     expect((await get('/things/t1/undeclared')).body.message).toMatch(/^GET \/things\/:id\/undeclared answered 200/);
+    expect((await get('/things/t1/bytes')).body.message).toBe('GET /things/:id/bytes answered 200 with JSON, but api/schemas.ts says it sends application/octet-stream');
     const badError = await get('/things/bad-error');
     expect(badError.status).toBe(500);
     expect(badError.body.message).toMatch(/answered 409 .*error/);

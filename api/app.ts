@@ -4,9 +4,11 @@ import express, { type Express } from 'express';
 import type { Services } from '../infra/services';
 import { createAuth, loadTokenSecret } from './auth';
 import { checkResponses } from './checkResponses';
+import { requests } from './contract';
 import { createGuard } from './guard';
 import { errorHandler, HttpError } from './http';
 import { createApiKeyRepository } from './repositories/apiKeys';
+import { methodNotAllowed } from './methods';
 import { createGenerationRepository } from './repositories/generations';
 import { createMediaRepository } from './repositories/media';
 import { createPipelineRepository } from './repositories/pipelines';
@@ -17,6 +19,7 @@ import { createRefreshTokenRepository } from './repositories/refreshTokens';
 import { createUserRepository } from './repositories/users';
 import { JSON_TYPE, refuseUnsafeInput, requireJsonBody } from './safeInput';
 import { authRoutes } from './routes/auth';
+import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { keyRoutes } from './routes/keys';
 import { mediaRoutes } from './routes/media';
@@ -77,6 +80,7 @@ export function createApp(services: Services): Express {
   app.use('/api', requireJsonBody, express.json({ limit: BODY_LIMIT, strict: true, type: JSON_TYPE }), refuseUnsafeInput, guard.limits);
 
   app.use('/api/health', healthRoutes(services));
+  app.use('/api', docsRoutes(config.rootDir));
   app.use('/api/auth', authRoutes(users, auth, sessions));
   app.use('/api/public', publicRoutes({ projects, media, blobs }));
   // The only routes a signed link opens: one object's bytes. Everything else needs the Authorization header.
@@ -91,6 +95,7 @@ export function createApp(services: Services): Express {
   app.use('/api/signed-urls', auth.requireUser, signedUrlRoutes({ signer: auth.signer, media, runs }));
   app.use('/api/settings', auth.requireUser, settingsRoutes({ providers, generations, usage: (userId) => usageOf(db, userId) }));
   app.use('/api/keys', auth.requireUser, keyRoutes(apiKeys));
+  app.use('/api', methodNotAllowed(Object.keys(requests)));
   app.use('/api', (req, _res, next) => next(new HttpError(404, 'not_found', `No route ${req.method} ${req.originalUrl}`)));
 
   const studio = join(config.rootDir, 'studio', 'dist');

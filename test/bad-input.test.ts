@@ -88,6 +88,12 @@ const runListCases: Fixture['extra'] = [
 const lastEventIdCases: Fixture['extra'] = LAST_EVENT_IDS.flatMap((v) => [
   { label: `?lastEventId=${v} (not an event id)`, query: `lastEventId=${v}`, expect: { kind: 'refused' as const, status: 400, names: 'Last-Event-ID' } },
   { label: `Last-Event-ID: ${v} (not an event id)`, headers: { 'last-event-id': v }, expect: { kind: 'refused' as const, status: 400, names: 'Last-Event-ID' } },
+  {
+    label: `?lastEventId=${v} beside a valid Last-Event-ID header`,
+    query: `lastEventId=${v}`,
+    headers: { 'last-event-id': '1' },
+    expect: { kind: 'refused' as const, status: 400, names: 'Last-Event-ID' },
+  },
 ]);
 
 /** Port 9 (discard) has no listener here: test events and run events to it fail, and are retried, quietly. */
@@ -160,6 +166,10 @@ function fixtures(w: World): Record<string, Fixture> {
     'POST /api/schedules/:id/resume': { params: schedule, body: { note: 'corpus resume' } },
     'POST /api/schedules/:id/trigger': { params: schedule, body: {} },
     'DELETE /api/schedules/:id': { params: { id: w.doomedScheduleId }, allow: [404] },
+    'GET /api/openapi.json': {},
+    'GET /api/docs': {},
+    'GET /api/docs/docs.js': {},
+    'GET /api/docs/docs.css': {},
   };
 }
 

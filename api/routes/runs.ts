@@ -84,7 +84,9 @@ const POLL_MS = 2_000;
 const KEEPALIVE_TICKS = Math.round(KEEPALIVE_MS / POLL_MS);
 
 function streamRunEvents(req: Request, res: Response, runId: string, runs: RunRepository, bus: EventBus): void {
-  let lastSeq = parse(LastEventId, req.get('last-event-id') ?? req.query.lastEventId ?? '0', 'Last-Event-ID');
+  // Both ways of saying it are checked; the header wins when both are given.
+  const given = [req.get('last-event-id'), req.query.lastEventId].filter((v) => v !== undefined);
+  let lastSeq = given.map((v) => parse(LastEventId, v, 'Last-Event-ID'))[0] ?? 0;
   let closed = false;
   let unsubscribe: (() => Promise<void>) | undefined;
   let resubscribe: NodeJS.Timeout | undefined;
