@@ -21,7 +21,7 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export async function connectTemporal(address: string, timeoutMs = 30_000): Promise<Connection> {
+export async function connectTemporal(address: string, timeoutMs = 60_000): Promise<Connection> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
