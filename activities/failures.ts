@@ -4,7 +4,13 @@ import { ProviderError } from './providers/types';
 /** Provider errors become Temporal failures: rejected requests are final, the rest retried (after Retry-After when given). */
 export function asTemporalFailure(err: unknown): unknown {
   if (!(err instanceof ProviderError)) return err;
-  if (!err.retryable) return ApplicationFailure.create({ message: err.message, type: 'ProviderRejected', nonRetryable: true, details: [{ status: err.status ?? null }] });
+  if (!err.retryable)
+    return ApplicationFailure.create({
+      message: err.message,
+      type: 'ProviderRejected',
+      nonRetryable: true,
+      details: [{ status: err.status ?? null }],
+    });
   return ApplicationFailure.create({
     message: err.message,
     type: 'ProviderUnavailable',

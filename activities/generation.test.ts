@@ -21,18 +21,36 @@ describe('AI activities (generation records, text, speech, image steps)', () => 
     const first: ActivityResult = await new MockActivityEnvironment({ attempt: 1 }).run(activities.illustration, art);
     const retried: ActivityResult = await new MockActivityEnvironment({ attempt: 2 }).run(activities.illustration, art);
     expect(retried.output).toEqual(first.output);
-    expect(first.output.image).toMatchObject({ artifact: true, mimeType: 'image/png', width: 256, height: 256, key: `runs/${ids.run}/art/0.png` });
+    expect(first.output.image).toMatchObject({
+      artifact: true,
+      mimeType: 'image/png',
+      width: 256,
+      height: 256,
+      key: `runs/${ids.run}/art/0.png`,
+    });
 
     const rows = await database.db.selectFrom('generations').selectAll().where('run_id', '=', ids.run).execute();
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ type: 'image', ai_service: 'local-sketch', model: 'procedural-sketch-v1', status: 'completed', prompt: 'a red fox under the moon' });
+    expect(rows[0]).toMatchObject({
+      type: 'image',
+      ai_service: 'local-sketch',
+      model: 'procedural-sketch-v1',
+      status: 'completed',
+      prompt: 'a red fox under the moon',
+    });
     expect(Number(rows[0].cost_usd)).toBe(0);
-    const user = await database.db.selectFrom('users').select(['total_generations', 'monthly_generations', 'monthly_period']).where('id', '=', ids.user).executeTakeFirstOrThrow();
+    const user = await database.db
+      .selectFrom('users')
+      .select(['total_generations', 'monthly_generations', 'monthly_period'])
+      .where('id', '=', ids.user)
+      .executeTakeFirstOrThrow();
     expect(user).toEqual({ total_generations: 1, monthly_generations: 1, monthly_period: new Date().toISOString().slice(0, 7) });
   });
 
   it('refuses empty text without retrying', async () => {
-    await expect(new MockActivityEnvironment().run(env.activities.narration, env.input('voice', { text: '  ' }, { provider: 'local' }))).rejects.toMatchObject({
+    await expect(
+      new MockActivityEnvironment().run(env.activities.narration, env.input('voice', { text: '  ' }, { provider: 'local' })),
+    ).rejects.toMatchObject({
       nonRetryable: true,
       type: 'InvalidInput',
     });
@@ -60,7 +78,8 @@ describe('AI activities (generation records, text, speech, image steps)', () => 
         model: undefined,
       },
       {
-        system: 'You are a warm, vivid storyteller. Write a complete short story with a beginning, middle and end. Plain prose, no title, no preamble.\nWrite about 150 words.',
+        system:
+          'You are a warm, vivid storyteller. Write a complete short story with a beginning, middle and end. Plain prose, no title, no preamble.\nWrite about 150 words.',
         prompt: 'a fox in winter',
         maxTokens: Math.ceil(150 * 1.7) + 32,
         temperature: 0.8,
@@ -77,7 +96,8 @@ describe('AI activities (generation records, text, speech, image steps)', () => 
   });
 
   it('runs a local text model named by its GGUF file, and refuses a missing or path-like one', async () => {
-    const tale = (model: string) => env.input('tale-' + model.length, { prompt: 'a fox in the snow' }, { provider: 'local', words: 20, temperature: 0, model });
+    const tale = (model: string) =>
+      env.input('tale-' + model.length, { prompt: 'a fox in the snow' }, { provider: 'local', words: 20, temperature: 0, model });
     const named: ActivityResult = await new MockActivityEnvironment().run(env.activities.story, tale('SmolLM2-135M-Instruct.Q4_1.gguf'));
     expect(String(named.output.text).length).toBeGreaterThan(20);
     await expect(new MockActivityEnvironment().run(env.activities.story, tale('missing.gguf'))).rejects.toMatchObject({
@@ -93,28 +113,49 @@ describe('AI activities (generation records, text, speech, image steps)', () => 
   it('fails without retrying when a cloud provider has no key', async () => {
     await expect(
       new MockActivityEnvironment().run(env.activities.story, env.input('tale', { prompt: 'a fox' }, { provider: 'openai', words: 30 })),
-    ).rejects.toMatchObject({ nonRetryable: true, type: 'ProviderRejected', message: expect.stringContaining('No credentials for openai') });
+    ).rejects.toMatchObject({
+      nonRetryable: true,
+      type: 'ProviderRejected',
+      message: expect.stringContaining('No credentials for openai'),
+    });
   });
 
   it('records a failed call without counting it, and a later success replaces it and counts once', async () => {
     const { database, ids, activities, input } = env;
     const countOf = async () =>
-      (await database.db.selectFrom('users').select('total_generations').where('id', '=', ids.user).executeTakeFirstOrThrow()).total_generations;
+      (await database.db.selectFrom('users').select('total_generations').where('id', '=', ids.user).executeTakeFirstOrThrow())
+        .total_generations;
     const monthlyOf = async () =>
-      (await database.db.selectFrom('users').select('monthly_generations').where('id', '=', ids.user).executeTakeFirstOrThrow()).monthly_generations;
+      (await database.db.selectFrom('users').select('monthly_generations').where('id', '=', ids.user).executeTakeFirstOrThrow())
+        .monthly_generations;
     const before = await countOf();
     const monthlyBefore = await monthlyOf();
     const verse = (provider: string) => input('verse', { prompt: 'a heron at dawn' }, { provider, words: 20, temperature: 0 });
     await expect(new MockActivityEnvironment().run(activities.story, verse('openai'))).rejects.toMatchObject({ type: 'ProviderRejected' });
-    const failed = await database.db.selectFrom('generations').selectAll().where('run_id', '=', ids.run).where('node_id', '=', 'verse').execute();
+    const failed = await database.db
+      .selectFrom('generations')
+      .selectAll()
+      .where('run_id', '=', ids.run)
+      .where('node_id', '=', 'verse')
+      .execute();
     expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ status: 'failed', ai_service: 'openai', result: null, error: expect.stringContaining('No credentials') });
+    expect(failed[0]).toMatchObject({
+      status: 'failed',
+      ai_service: 'openai',
+      result: null,
+      error: expect.stringContaining('No credentials'),
+    });
     expect(await countOf()).toBe(before);
     expect(await monthlyOf()).toBe(monthlyBefore); // its reserved unit was given back
 
     await new MockActivityEnvironment({ attempt: 2 }).run(activities.story, verse('local'));
     await new MockActivityEnvironment({ attempt: 3 }).run(activities.story, verse('local'));
-    const done = await database.db.selectFrom('generations').selectAll().where('run_id', '=', ids.run).where('node_id', '=', 'verse').execute();
+    const done = await database.db
+      .selectFrom('generations')
+      .selectAll()
+      .where('run_id', '=', ids.run)
+      .where('node_id', '=', 'verse')
+      .execute();
     expect(done).toHaveLength(1);
     expect(done[0]).toMatchObject({ status: 'completed', ai_service: 'local', error: null });
     expect(await countOf()).toBe(before + 1);
@@ -133,20 +174,32 @@ describe('AI activities (generation records, text, speech, image steps)', () => 
     };
     const activities = createActivities({ ...env.deps, providers: { ...env.deps.providers, text: async () => counting } });
     const period = new Date().toISOString().slice(0, 7);
-    const saved = await database.db.selectFrom('users').select(['monthly_generations', 'monthly_period']).where('id', '=', ids.user).executeTakeFirstOrThrow();
+    const saved = await database.db
+      .selectFrom('users')
+      .select(['monthly_generations', 'monthly_period'])
+      .where('id', '=', ids.user)
+      .executeTakeFirstOrThrow();
     const { monthlyGenerations: limit } = limitsOf('free');
     await database.db.updateTable('users').set({ monthly_generations: limit, monthly_period: period }).where('id', '=', ids.user).execute();
     try {
       await expect(new MockActivityEnvironment().run(activities.story, input('over', { prompt: 'a heron' }))).rejects.toMatchObject({
         nonRetryable: true,
         type: 'QuotaExceeded',
-        message: expect.stringMatching(new RegExp(`^quota_exceeded: monthly generations ${limit}/${limit} on the free plan, resets \\d{4}-\\d{2}-01$`)),
+        message: expect.stringMatching(
+          new RegExp(`^quota_exceeded: monthly generations ${limit}/${limit} on the free plan, resets \\d{4}-\\d{2}-01$`),
+        ),
       });
       expect(calls).toBe(0);
-      expect(await database.db.selectFrom('generations').select('id').where('run_id', '=', ids.run).where('node_id', '=', 'over').execute()).toEqual([]);
+      expect(
+        await database.db.selectFrom('generations').select('id').where('run_id', '=', ids.run).where('node_id', '=', 'over').execute(),
+      ).toEqual([]);
 
       // A unit freed (here: by hand) lets the same step through, counted once however often it is retried.
-      await database.db.updateTable('users').set({ monthly_generations: limit - 1 }).where('id', '=', ids.user).execute();
+      await database.db
+        .updateTable('users')
+        .set({ monthly_generations: limit - 1 })
+        .where('id', '=', ids.user)
+        .execute();
       await new MockActivityEnvironment({ attempt: 2 }).run(activities.story, input('over', { prompt: 'a heron' }));
       await new MockActivityEnvironment({ attempt: 3 }).run(activities.story, input('over', { prompt: 'a heron' }));
       expect(calls).toBe(1);
@@ -161,13 +214,33 @@ describe('AI activities (generation records, text, speech, image steps)', () => 
     const { database, ids, activities, input, deps } = env;
     const step = input('crashy', { prompt: 'an owl' }, { provider: 'local', size: '256x256', steps: 4 });
     // What a worker that died during the provider call leaves behind: the reserved row, its unit taken.
-    expect(await deps.store.reserveGeneration({ ...step, type: 'image', aiService: 'local', model: 'local', prompt: 'an owl', result: null, mediaId: null, parameters: {}, processingMs: 0, tokensUsed: null, costUsd: 0 })).toBeUndefined();
+    expect(
+      await deps.store.reserveGeneration({
+        ...step,
+        type: 'image',
+        aiService: 'local',
+        model: 'local',
+        prompt: 'an owl',
+        result: null,
+        mediaId: null,
+        parameters: {},
+        processingMs: 0,
+        tokensUsed: null,
+        costUsd: 0,
+      }),
+    ).toBeUndefined();
     const monthlyOf = async () =>
-      (await database.db.selectFrom('users').select('monthly_generations').where('id', '=', ids.user).executeTakeFirstOrThrow()).monthly_generations;
+      (await database.db.selectFrom('users').select('monthly_generations').where('id', '=', ids.user).executeTakeFirstOrThrow())
+        .monthly_generations;
     const taken = await monthlyOf();
     await new MockActivityEnvironment({ attempt: 2 }).run(activities.illustration, step);
     expect(await monthlyOf()).toBe(taken);
-    const rows = await database.db.selectFrom('generations').select('status').where('run_id', '=', ids.run).where('node_id', '=', 'crashy').execute();
+    const rows = await database.db
+      .selectFrom('generations')
+      .select('status')
+      .where('run_id', '=', ids.run)
+      .where('node_id', '=', 'crashy')
+      .execute();
     expect(rows).toEqual([{ status: 'completed' }]);
   });
 });

@@ -57,7 +57,9 @@ export function createGenerationKit({ providers, blobs, bus, store }: ActivityDe
     const started = Date.now();
     const { provider } = input.params;
     /** The generation row for this (run, node, item), with what this attempt found out. */
-    const record = (outcome: Pick<NewGeneration, 'aiService' | 'model' | 'result' | 'parameters' | 'tokensUsed' | 'costUsd'>): NewGeneration => ({
+    const record = (
+      outcome: Pick<NewGeneration, 'aiService' | 'model' | 'result' | 'parameters' | 'tokensUsed' | 'costUsd'>,
+    ): NewGeneration => ({
       userId: input.userId,
       projectId: input.projectId,
       runId: input.runId,
@@ -102,16 +104,20 @@ export function createGenerationKit({ providers, blobs, bus, store }: ActivityDe
     } catch (err) {
       // Providers stop with an AbortError when the activity is cancelled: report a cancellation, not a failure.
       if (ctx.cancellationSignal.aborted) throw new CancelledFailure('Generation cancelled');
-      await store
-        .recordFailedGeneration(attemptRecord(), err instanceof Error ? err.message : String(err))
-        .catch(() => undefined); // the record is a courtesy; the failure itself must reach Temporal
+      await store.recordFailedGeneration(attemptRecord(), err instanceof Error ? err.message : String(err)).catch(() => undefined); // the record is a courtesy; the failure itself must reach Temporal
       throw asTemporalFailure(err);
     } finally {
       clearInterval(beat);
     }
   }
 
-  async function storeArtifact(input: StepInput<unknown>, ext: string, body: Buffer, mimeType: string, extra: Partial<ArtifactRef>): Promise<ArtifactRef> {
+  async function storeArtifact(
+    input: StepInput<unknown>,
+    ext: string,
+    body: Buffer,
+    mimeType: string,
+    extra: Partial<ArtifactRef>,
+  ): Promise<ArtifactRef> {
     const key = `runs/${input.runId}/${input.nodeId}/${input.itemIndex}${ext}`;
     const stored = await blobs.put(key, body, { contentType: mimeType });
     return { artifact: true, key, mimeType, size: stored.size, ...extra };
@@ -125,7 +131,10 @@ export type GenerationKit = ReturnType<typeof createGenerationKit>;
 export function requireText(input: StepInput<unknown>, handle: string): string {
   const value = input.inputs[handle];
   if (typeof value !== 'string' || value.trim() === '') {
-    throw ApplicationFailure.nonRetryable(`Input '${handle}' needs text, got ${value === undefined ? 'nothing' : typeof value === 'string' ? 'empty text' : typeof value}`, 'InvalidInput');
+    throw ApplicationFailure.nonRetryable(
+      `Input '${handle}' needs text, got ${value === undefined ? 'nothing' : typeof value === 'string' ? 'empty text' : typeof value}`,
+      'InvalidInput',
+    );
   }
   return value;
 }

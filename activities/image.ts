@@ -2,7 +2,10 @@ import type { ActivityDeps, NodeSteps } from './deps';
 import { requireText, type GenerationKit } from './generation';
 
 /** illustration: a PNG from the node's image provider (the offline default is the labelled sketch renderer). */
-export function createImageSteps({ providers }: ActivityDeps, { generation, publish, storeArtifact }: GenerationKit): Pick<NodeSteps, 'illustration'> {
+export function createImageSteps(
+  { providers }: ActivityDeps,
+  { generation, publish, storeArtifact }: GenerationKit,
+): Pick<NodeSteps, 'illustration'> {
   return {
     illustration: (input) => {
       const prompt = requireText(input, 'prompt');
@@ -10,21 +13,34 @@ export function createImageSteps({ providers }: ActivityDeps, { generation, publ
       const [width, height] = size.split('x').map(Number);
       // Without a seed, one derived from the run keeps a retry's picture the same as the first try's.
       const seed = input.params.seed ?? seedFrom(`${input.runId}/${input.nodeId}/${input.itemIndex}`);
-      return generation(input, 'image', prompt, (ref) => ({ image: JSON.parse(ref) }), async (signal) => {
-        const images = await providers.image(provider, input.userId);
-        await publish(input, { fraction: 0, message: 'drawing' });
-        // An empty model name means the provider's default.
-        const result = await images.generate({ prompt, width, height, steps, seed, style, model: input.params.model || undefined }, { signal });
-        const ref = await storeArtifact(input, '.png', result.png, 'image/png', { width: result.width, height: result.height, generator: result.aiService });
-        return {
-          output: { image: ref },
-          result: JSON.stringify(ref),
-          aiService: result.aiService,
-          model: result.model,
-          usage: { images: 1 },
-          parameters: { size: `${width}x${height}`, steps, seed, style },
-        };
-      });
+      return generation(
+        input,
+        'image',
+        prompt,
+        (ref) => ({ image: JSON.parse(ref) }),
+        async (signal) => {
+          const images = await providers.image(provider, input.userId);
+          await publish(input, { fraction: 0, message: 'drawing' });
+          // An empty model name means the provider's default.
+          const result = await images.generate(
+            { prompt, width, height, steps, seed, style, model: input.params.model || undefined },
+            { signal },
+          );
+          const ref = await storeArtifact(input, '.png', result.png, 'image/png', {
+            width: result.width,
+            height: result.height,
+            generator: result.aiService,
+          });
+          return {
+            output: { image: ref },
+            result: JSON.stringify(ref),
+            aiService: result.aiService,
+            model: result.model,
+            usage: { images: 1 },
+            parameters: { size: `${width}x${height}`, steps, seed, style },
+          };
+        },
+      );
     },
   };
 }

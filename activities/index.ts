@@ -30,21 +30,26 @@ export function createActivities(given: ActivityDeps): Activities {
     ...createImageSteps(deps, kit),
   };
   const checkArtifactRefs = createArtifactGuard(deps.store);
-  const tracked = (step: NodeStep): NodeActivity => async (input) => {
-    await checkArtifactRefs(input);
-    const { attempt } = Context.current().info;
-    await deps.store.recordAttempt(input.runId, input.nodeId, attempt);
-    const event: LiveEvent = { type: 'node.attempt', at: new Date().toISOString(), nodeId: input.nodeId, attempt };
-    await deps.bus.publish(runChannel(input.runId), event);
-    return { output: await step(input), attempt };
-  };
+  const tracked =
+    (step: NodeStep): NodeActivity =>
+    async (input) => {
+      await checkArtifactRefs(input);
+      const { attempt } = Context.current().info;
+      await deps.store.recordAttempt(input.runId, input.nodeId, attempt);
+      const event: LiveEvent = { type: 'node.attempt', at: new Date().toISOString(), nodeId: input.nodeId, attempt };
+      await deps.bus.publish(runChannel(input.runId), event);
+      return { output: await step(input), attempt };
+    };
 
   const largeValues = createLargeValues(deps.blobs);
   const nodeActivity = <A extends ActivityNodeType>(name: A): NodeActivity => {
     const definition = activityNodeDefinition(name);
     return tracked(withParams(definition, largeValues.aroundNodeStep(steps[name], definition)));
   };
-  const nodeActivities = Object.fromEntries(activityNodeTypes.map((name) => [name, nodeActivity(name)])) as Record<ActivityNodeType, NodeActivity>;
+  const nodeActivities = Object.fromEntries(activityNodeTypes.map((name) => [name, nodeActivity(name)])) as Record<
+    ActivityNodeType,
+    NodeActivity
+  >;
 
   return {
     async reportRunProgress(report) {

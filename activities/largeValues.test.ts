@@ -11,7 +11,13 @@ describe('large values around node steps', () => {
   });
   afterAll(() => env?.close());
 
-  const inlineStep = (nodeId: string, nodeType: string, params: Record<string, unknown>, inputs: Record<string, unknown>, extra: Partial<InlineStepInput> = {}): InlineStepInput => ({
+  const inlineStep = (
+    nodeId: string,
+    nodeType: string,
+    params: Record<string, unknown>,
+    inputs: Record<string, unknown>,
+    extra: Partial<InlineStepInput> = {},
+  ): InlineStepInput => ({
     ...env.input(nodeId, inputs, params),
     nodeType,
     pipelineInputs: {},
@@ -37,7 +43,10 @@ describe('large values around node steps', () => {
   });
 
   it('keeps small outputs inline and honours a smaller limit for the items of a fanned-out node', async () => {
-    const small: ActivityResult = await new MockActivityEnvironment().run(env.activities.runInlineStep, inlineStep('small', 'template', { template: '<{{a}}>' }, { a: 'x'.repeat(2000) }));
+    const small: ActivityResult = await new MockActivityEnvironment().run(
+      env.activities.runInlineStep,
+      inlineStep('small', 'template', { template: '<{{a}}>' }, { a: 'x'.repeat(2000) }),
+    );
     expect(small.output).toEqual({ text: `<${'x'.repeat(2000)}>` });
     const item: ActivityResult = await new MockActivityEnvironment().run(
       env.activities.runInlineStep,
@@ -53,11 +62,23 @@ describe('large values around node steps', () => {
       env.activities.runInlineStep,
       inlineStep('scenes', 'split', { by: 'sentences', maxItems: 3 }, { text: ref }),
     );
-    expect(split.output.items).toEqual(['a long scene.', 'a long scene.', expect.objectContaining({ artifact: true, key: `runs/${env.ids.run}/scenes/0.items.2.txt` })]);
+    expect(split.output.items).toEqual([
+      'a long scene.',
+      'a long scene.',
+      expect.objectContaining({ artifact: true, key: `runs/${env.ids.run}/scenes/0.items.2.txt` }),
+    ]);
 
-    const picture: ActivityResult = await new MockActivityEnvironment().run(env.activities.illustration, env.input('cover', { prompt: ref }, { size: '256x256' }));
+    const picture: ActivityResult = await new MockActivityEnvironment().run(
+      env.activities.illustration,
+      env.input('cover', { prompt: ref }, { size: '256x256' }),
+    );
     expect(picture.output.image).toMatchObject({ artifact: true, mimeType: 'image/png' });
-    const generation = await env.database.db.selectFrom('generations').select('prompt').where('run_id', '=', env.ids.run).where('node_id', '=', 'cover').executeTakeFirstOrThrow();
+    const generation = await env.database.db
+      .selectFrom('generations')
+      .select('prompt')
+      .where('run_id', '=', env.ids.run)
+      .where('node_id', '=', 'cover')
+      .executeTakeFirstOrThrow();
     expect(generation.prompt).toBe(text);
 
     const waited: ActivityResult = await new MockActivityEnvironment().run(env.activities.delay, env.input('wait', { in: ref }, { ms: 0 }));
@@ -65,9 +86,19 @@ describe('large values around node steps', () => {
   });
 
   it('reads back a JSON value stored as an artifact and stores an oversized JSON output as JSON', async () => {
-    const input = inlineStep('data', 'input', { name: 'data', kind: 'json', required: true }, {}, { pipelineInputs: { data: { rows: Array.from({ length: 20_000 }, (_, i) => i) } } });
+    const input = inlineStep(
+      'data',
+      'input',
+      { name: 'data', kind: 'json', required: true },
+      {},
+      { pipelineInputs: { data: { rows: Array.from({ length: 20_000 }, (_, i) => i) } } },
+    );
     const stored: ActivityResult = await new MockActivityEnvironment().run(env.activities.runInlineStep, input);
-    expect(stored.output.value).toMatchObject({ artifact: true, key: `runs/${env.ids.run}/data/0.value.json`, mimeType: 'application/json' });
+    expect(stored.output.value).toMatchObject({
+      artifact: true,
+      key: `runs/${env.ids.run}/data/0.value.json`,
+      mimeType: 'application/json',
+    });
     const filled: ActivityResult = await new MockActivityEnvironment().run(
       env.activities.runInlineStep,
       inlineStep('count', 'template', { template: '{{d}}' }, { d: stored.output.value }, { outputLimitBytes: 200_000 }),
@@ -77,14 +108,23 @@ describe('large values around node steps', () => {
 
   it('refuses a missing artifact and a list too long to pass on even as refs, without retrying', async () => {
     const missing = { artifact: true, key: `runs/${env.ids.run}/gone/0.text.txt`, mimeType: 'text/plain', size: 10 };
-    await expect(new MockActivityEnvironment().run(env.activities.runInlineStep, inlineStep('t', 'template', { template: '{{a}}' }, { a: missing }))).rejects.toMatchObject({
+    await expect(
+      new MockActivityEnvironment().run(env.activities.runInlineStep, inlineStep('t', 'template', { template: '{{a}}' }, { a: missing })),
+    ).rejects.toMatchObject({
       nonRetryable: true,
       type: 'InvalidInput',
       message: expect.stringContaining(`Input 'a' refers to artifact 'runs/${env.ids.run}/gone/0.text.txt', which is missing`),
     });
     const lines = Array.from({ length: 100 }, (_, i) => `line ${i} ${'x'.repeat(50)}`).join('\n');
     await expect(
-      new MockActivityEnvironment().run(env.activities.runInlineStep, inlineStep('lines', 'split', { by: 'lines', maxItems: 100 }, { text: lines }, { outputLimitBytes: 2048 })),
-    ).rejects.toMatchObject({ nonRetryable: true, type: 'OutputTooLarge', message: expect.stringContaining("Output 'items' of node 'lines' has too many items") });
+      new MockActivityEnvironment().run(
+        env.activities.runInlineStep,
+        inlineStep('lines', 'split', { by: 'lines', maxItems: 100 }, { text: lines }, { outputLimitBytes: 2048 }),
+      ),
+    ).rejects.toMatchObject({
+      nonRetryable: true,
+      type: 'OutputTooLarge',
+      message: expect.stringContaining("Output 'items' of node 'lines' has too many items"),
+    });
   });
 });

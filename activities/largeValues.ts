@@ -25,7 +25,11 @@ import { parseParams } from './params';
 export function createLargeValues(blobs: BlobStore) {
   async function read(handle: string, ref: ArtifactRef): Promise<unknown> {
     const blob = await blobs.get(ref.key);
-    if (!blob) throw ApplicationFailure.nonRetryable(`Input '${handle}' refers to artifact '${ref.key}', which is missing from storage`, 'InvalidInput');
+    if (!blob)
+      throw ApplicationFailure.nonRetryable(
+        `Input '${handle}' refers to artifact '${ref.key}', which is missing from storage`,
+        'InvalidInput',
+      );
     const text = blob.body.toString('utf8');
     return ref.mimeType === 'text/plain' ? text : JSON.parse(text);
   }
@@ -36,7 +40,8 @@ export function createLargeValues(blobs: BlobStore) {
       Object.entries(inputs).map(async ([handle, value]): Promise<[string, unknown]> => {
         if (!reads(handle)) return [handle, value];
         if (isValueRef(value)) return [handle, await read(handle, value)];
-        if (Array.isArray(value) && value.some(isValueRef)) return [handle, await Promise.all(value.map((v) => (isValueRef(v) ? read(handle, v) : v)))];
+        if (Array.isArray(value) && value.some(isValueRef))
+          return [handle, await Promise.all(value.map((v) => (isValueRef(v) ? read(handle, v) : v)))];
         return [handle, value];
       }),
     );
@@ -58,9 +63,18 @@ export function createLargeValues(blobs: BlobStore) {
    * Output values over the limit become refs. A list (a list port's value) keeps its items, its biggest ones
    * stored one by one until it fits, so a downstream node can still run once per item.
    */
-  async function fitOutputs<P>(input: StepInput<P>, definition: NodeDefinition<P>, output: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async function fitOutputs<P>(
+    input: StepInput<P>,
+    definition: NodeDefinition<P>,
+    output: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
     const limit = input.outputLimitBytes ?? MAX_INLINE_VALUE_BYTES;
-    const listPorts = new Set(definition.outputs(input.params).filter((p) => isListKind(p.kind)).map((p) => p.handle));
+    const listPorts = new Set(
+      definition
+        .outputs(input.params)
+        .filter((p) => isListKind(p.kind))
+        .map((p) => p.handle),
+    );
     const fitted: Record<string, unknown> = {};
     for (const [handle, value] of Object.entries(output)) {
       if (jsonBytes(value) <= limit) fitted[handle] = value;
@@ -77,7 +91,11 @@ export function createLargeValues(blobs: BlobStore) {
     for (const i of items.map((_, i) => i).sort((a, b) => sizes[b] - sizes[a] || a - b)) {
       if (total <= limit) break;
       // The rest are no bigger than their refs would be: storing them can't make the list smaller.
-      if (sizes[i] <= jsonBytes({ artifact: true, key: keyOf(input, `${handle}.${i}`, items[i]), mimeType: valueMimeType(items[i]), size: sizes[i] })) break;
+      if (
+        sizes[i] <=
+        jsonBytes({ artifact: true, key: keyOf(input, `${handle}.${i}`, items[i]), mimeType: valueMimeType(items[i]), size: sizes[i] })
+      )
+        break;
       const ref = await store(input, `${handle}.${i}`, items[i]);
       total += jsonBytes(ref) - sizes[i];
       items[i] = ref;
@@ -98,7 +116,12 @@ export function createLargeValues(blobs: BlobStore) {
      */
     aroundNodeStep<P>(step: NodeStep<P>, definition: NodeDefinition<P>): NodeStep<P> {
       return async (input) => {
-        const reads = new Set(definition.inputs(input.params).filter((p) => ['text', 'json'].includes(itemKindOf(p.kind))).map((p) => p.handle));
+        const reads = new Set(
+          definition
+            .inputs(input.params)
+            .filter((p) => ['text', 'json'].includes(itemKindOf(p.kind)))
+            .map((p) => p.handle),
+        );
         const output = await step({ ...input, inputs: await readInputs(input.inputs, (handle) => reads.has(handle)) });
         return fitOutputs(input, definition, output);
       };
@@ -107,10 +130,15 @@ export function createLargeValues(blobs: BlobStore) {
     /** An inline (pure) node's step, run here when the workflow can't: it computes on values, so it gets them all. */
     inlineStep: (async (input: InlineStepInput) => {
       const definition = catalog.get(input.nodeType);
-      if (definition?.execution.mode !== 'inline') throw ApplicationFailure.nonRetryable(`'${input.nodeType}' is not an inline node type`, 'InvalidInput');
+      if (definition?.execution.mode !== 'inline')
+        throw ApplicationFailure.nonRetryable(`'${input.nodeType}' is not an inline node type`, 'InvalidInput');
       const params = parseParams(definition, input);
       const inputs = await readInputs(input.inputs, () => true);
-      return fitOutputs({ ...input, params }, definition, definition.execution.run(params, inputs, { pipelineInputs: input.pipelineInputs }));
+      return fitOutputs(
+        { ...input, params },
+        definition,
+        definition.execution.run(params, inputs, { pipelineInputs: input.pipelineInputs }),
+      );
     }) as NodeStep,
   };
 }

@@ -214,44 +214,56 @@ export function createRunStore(db: Kysely<Database>): RunStore {
     async reserveGeneration(g) {
       const period = periodOf();
       let refusal: QuotaRefusal | undefined;
-      await db.transaction().execute(async (trx) => {
-        const row = generationRow(g, 'reserved', null);
-        // A new row, or a failed attempt's (its unit was given back): either way a unit is taken now.
-        const taking = await trx
-          .insertInto('generations')
-          .values(row)
-          .onConflict((oc) =>
-            oc
-              .columns(['run_id', 'node_id', 'item_index'])
-              .doUpdateSet({ status: 'reserved', error: null, created_at: new Date() })
-              .where('generations.status', '=', 'failed'),
-          )
-          .returning('id')
-          .executeTakeFirst();
-        if (!taking) return; // reserved by an earlier attempt, or completed
-        const { plan } = await trx.selectFrom('users').select('plan').where('id', '=', g.userId).executeTakeFirstOrThrow();
-        const limit = limitsOf(plan).monthlyGenerations;
-        // The row lock of this update orders concurrent reservations; each sees the count the one before left.
-        const taken =
-          limit > 0 &&
-          (await trx
-            .updateTable('users')
-            .set((eb) => ({
-              monthly_generations: eb.case().when('monthly_period', '=', period).then(eb('monthly_generations', '+', 1)).else(1).end(),
-              monthly_period: period,
-            }))
-            .where('id', '=', g.userId)
-            .where((eb) => eb.or([eb('monthly_period', 'is distinct from', period), eb('monthly_generations', '<', limit)]))
-            .returning('monthly_generations')
-            .executeTakeFirst());
-        if (!taken) {
-          const user = await trx.selectFrom('users').select(['monthly_generations', 'monthly_period']).where('id', '=', g.userId).executeTakeFirstOrThrow();
-          refusal = quotaRefusal(plan, 'monthlyGenerations', user.monthly_period === period ? user.monthly_generations : 0, limit);
-          throw refusal; // rolls the reserved row back
-        }
-      }).catch((err) => {
-        if (err !== refusal) throw err;
-      });
+      await db
+        .transaction()
+        .execute(async (trx) => {
+          const row = generationRow(g, 'reserved', null);
+          // A new row, or a failed attempt's (its unit was given back): either way a unit is taken now.
+          const taking = await trx
+            .insertInto('generations')
+            .values(row)
+            .onConflict((oc) =>
+              oc
+                .columns(['run_id', 'node_id', 'item_index'])
+                .doUpdateSet({ status: 'reserved', error: null, created_at: new Date() })
+                .where('generations.status', '=', 'failed'),
+            )
+            .returning('id')
+            .executeTakeFirst();
+          if (!taking) return; // reserved by an earlier attempt, or completed
+          const { plan } = await trx.selectFrom('users').select('plan').where('id', '=', g.userId).executeTakeFirstOrThrow();
+          const limit = limitsOf(plan).monthlyGenerations;
+          // The row lock of this update orders concurrent reservations; each sees the count the one before left.
+          const taken =
+            limit > 0 &&
+            (await trx
+              .updateTable('users')
+              .set((eb) => ({
+                monthly_generations: eb
+                  .case()
+                  .when('monthly_period', '=', period)
+                  .then(eb('monthly_generations', '+', 1))
+                  .else(1)
+                  .end(),
+                monthly_period: period,
+              }))
+              .where('id', '=', g.userId)
+              .where((eb) => eb.or([eb('monthly_period', 'is distinct from', period), eb('monthly_generations', '<', limit)]))
+              .returning('monthly_generations')
+              .executeTakeFirst());
+          if (!taken) {
+            const user = await trx
+              .selectFrom('users')
+              .select(['monthly_generations', 'monthly_period'])
+              .where('id', '=', g.userId)
+              .executeTakeFirstOrThrow();
+            refusal = quotaRefusal(plan, 'monthlyGenerations', user.monthly_period === period ? user.monthly_generations : 0, limit);
+            throw refusal; // rolls the reserved row back
+          }
+        })
+        .catch((err) => {
+          if (err !== refusal) throw err;
+        });
       return refusal;
     },
 
@@ -288,7 +300,12 @@ export function createRunStore(db: Kysely<Database>): RunStore {
             ...(before?.status === 'reserved'
               ? {}
               : {
-                  monthly_generations: eb.case().when('monthly_period', '=', period).then(eb('monthly_generations', '+', 1)).else(1).end(),
+                  monthly_generations: eb
+                    .case()
+                    .when('monthly_period', '=', period)
+                    .then(eb('monthly_generations', '+', 1))
+                    .else(1)
+                    .end(),
                   monthly_period: period,
                 }),
           }))
@@ -323,7 +340,9 @@ export function createRunStore(db: Kysely<Database>): RunStore {
         await trx
           .insertInto('generations')
           .values(row)
-          .onConflict((oc) => oc.columns(['run_id', 'node_id', 'item_index']).doUpdateSet(row).where('generations.status', '<>', 'completed'))
+          .onConflict((oc) =>
+            oc.columns(['run_id', 'node_id', 'item_index']).doUpdateSet(row).where('generations.status', '<>', 'completed'),
+          )
           .execute();
       });
     },

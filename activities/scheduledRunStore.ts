@@ -104,7 +104,10 @@ export function createScheduledRunStore(db: Kysely<Database>): ScheduledRunStore
           .returning('id')
           .executeTakeFirst();
         if (!inserted) return;
-        await trx.insertInto('run_events').values({ run_id: run.id, seq: 1, type: event.type, data: JSON.stringify(event) }).execute();
+        await trx
+          .insertInto('run_events')
+          .values({ run_id: run.id, seq: 1, type: event.type, data: JSON.stringify(event) })
+          .execute();
       });
     },
   };

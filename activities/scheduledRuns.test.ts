@@ -25,7 +25,12 @@ describe('recordScheduledRun', () => {
   let dropDatabase: () => Promise<void>;
   let dataDir: string;
   const ids = { user: randomUUID(), project: randomUUID(), pipeline: randomUUID(), schedule: randomUUID() };
-  const args = (inputs: Record<string, unknown> = { topic: 'tides' }): ScheduledRunArgs => ({ scheduleId: ids.schedule, userId: ids.user, pipelineId: ids.pipeline, inputs });
+  const args = (inputs: Record<string, unknown> = { topic: 'tides' }): ScheduledRunArgs => ({
+    scheduleId: ids.schedule,
+    userId: ids.user,
+    pipelineId: ids.pipeline,
+    inputs,
+  });
   const record = (workflowId: string, given: ScheduledRunArgs, attempt = 1): Promise<ScheduledRunStart> =>
     new MockActivityEnvironment({ attempt, workflowExecution: { workflowId, runId: randomUUID() } }).run(
       createScheduledRunActivities(createScheduledRunStore(database.db)).recordScheduledRun,
@@ -39,11 +44,23 @@ describe('recordScheduledRun', () => {
     dropDatabase = pg.drop;
     database = await createDatabase({ databaseUrl: pg.url, dataDir });
     const { db } = database;
-    await db.insertInto('users').values({ id: ids.user, email: `${ids.user}@x.org`, password_hash: 'x' }).execute();
+    await db
+      .insertInto('users')
+      .values({ id: ids.user, email: `${ids.user}@x.org`, password_hash: 'x' })
+      .execute();
     await db.insertInto('projects').values({ id: ids.project, user_id: ids.user, name: 'p' }).execute();
-    await db.insertInto('pipelines').values({ id: ids.pipeline, user_id: ids.user, project_id: ids.project, name: 'p', current_version: 1 }).execute();
-    await db.insertInto('pipeline_versions').values({ pipeline_id: ids.pipeline, version: 1, graph: JSON.stringify(graphV1) }).execute();
-    await db.insertInto('schedules').values({ id: ids.schedule, user_id: ids.user, pipeline_id: ids.pipeline, cron: '0 9 * * MON', every: null }).execute();
+    await db
+      .insertInto('pipelines')
+      .values({ id: ids.pipeline, user_id: ids.user, project_id: ids.project, name: 'p', current_version: 1 })
+      .execute();
+    await db
+      .insertInto('pipeline_versions')
+      .values({ pipeline_id: ids.pipeline, version: 1, graph: JSON.stringify(graphV1) })
+      .execute();
+    await db
+      .insertInto('schedules')
+      .values({ id: ids.schedule, user_id: ids.user, pipeline_id: ids.pipeline, cron: '0 9 * * MON', every: null })
+      .execute();
   });
   afterAll(async () => {
     await database?.close();
@@ -63,7 +80,10 @@ describe('recordScheduledRun', () => {
     const first = await record(workflowId, args());
     const retried = await record(workflowId, args(), 2);
     const runId = scheduledRunId(workflowId);
-    expect(first).toMatchObject({ kind: 'start', run: { runId, userId: ids.user, projectId: ids.project, pipelineId: ids.pipeline, inputs: { topic: 'tides' } } });
+    expect(first).toMatchObject({
+      kind: 'start',
+      run: { runId, userId: ids.user, projectId: ids.project, pipelineId: ids.pipeline, inputs: { topic: 'tides' } },
+    });
     expect(retried).toEqual(first);
     const [runs, nodes] = await rowsOf(runId);
     expect(runs).toHaveLength(1);
@@ -76,7 +96,10 @@ describe('recordScheduledRun', () => {
   it('keeps the version it first recorded when retried after a newer version is saved', async () => {
     const workflowId = firing();
     await record(workflowId, args());
-    await database.db.insertInto('pipeline_versions').values({ pipeline_id: ids.pipeline, version: 2, graph: JSON.stringify(graphV2) }).execute();
+    await database.db
+      .insertInto('pipeline_versions')
+      .values({ pipeline_id: ids.pipeline, version: 2, graph: JSON.stringify(graphV2) })
+      .execute();
     await database.db.updateTable('pipelines').set({ current_version: 2 }).where('id', '=', ids.pipeline).execute();
     try {
       const retried = await record(workflowId, args(), 2);
@@ -86,7 +109,10 @@ describe('recordScheduledRun', () => {
       // A new firing takes the new version, whose inputs the schedule no longer fits: a failed run, saying why, once.
       const later = firing();
       const refused = await record(later, args());
-      expect(refused).toMatchObject({ kind: 'refused', error: expect.stringMatching(/inputs do not fit version 2.*inputs\.topic.*inputs\.subject/) });
+      expect(refused).toMatchObject({
+        kind: 'refused',
+        error: expect.stringMatching(/inputs do not fit version 2.*inputs\.topic.*inputs\.subject/),
+      });
       expect(await record(later, args(), 2)).toMatchObject({ kind: 'refused' });
       const [runs, nodes, events] = await rowsOf(scheduledRunId(later));
       expect(runs).toHaveLength(1);
@@ -102,12 +128,18 @@ describe('recordScheduledRun', () => {
     const workflowId = firing();
     await record(workflowId, args());
     await database.db.updateTable('runs').set({ status: 'succeeded' }).where('id', '=', scheduledRunId(workflowId)).execute();
-    expect(await record(workflowId, args(), 2)).toMatchObject({ kind: 'refused', error: expect.stringContaining('already recorded as succeeded') });
+    expect(await record(workflowId, args(), 2)).toMatchObject({
+      kind: 'refused',
+      error: expect.stringContaining('already recorded as succeeded'),
+    });
   });
 
   it('records nothing for a schedule whose record is gone, or that is not the one the arguments name', async () => {
     const stranger = randomUUID();
-    for (const given of [{ ...args(), scheduleId: randomUUID() }, { ...args(), userId: stranger }]) {
+    for (const given of [
+      { ...args(), scheduleId: randomUUID() },
+      { ...args(), userId: stranger },
+    ]) {
       const workflowId = firing();
       expect(await record(workflowId, given)).toMatchObject({ kind: 'orphaned' });
       expect((await rowsOf(scheduledRunId(workflowId)))[0]).toEqual([]);
@@ -119,7 +151,10 @@ describe('recordScheduledRun', () => {
     process.env.PLANS_JSON = JSON.stringify({ free: { nodesPerPipeline: 1 } });
     try {
       const workflowId = firing();
-      expect(await record(workflowId, args())).toMatchObject({ kind: 'refused', error: expect.stringMatching(/nodes per pipeline|nodesPerPipeline/i) });
+      expect(await record(workflowId, args())).toMatchObject({
+        kind: 'refused',
+        error: expect.stringMatching(/nodes per pipeline|nodesPerPipeline/i),
+      });
       const [runs, nodes] = await rowsOf(scheduledRunId(workflowId));
       expect(runs.map((r) => r.status)).toEqual(['failed']);
       expect(nodes).toEqual([]);

@@ -53,15 +53,27 @@ export function createScheduledRunActivities(store: ScheduledRunStore): Schedule
       }
       const inputProblems = validateRunInputs(checked.graph, args.inputs);
       if (inputProblems.length > 0) {
-        return refuse(`The schedule's inputs do not fit version ${pipeline.version} of the pipeline: ${inputProblems.map((p) => p.message).join('; ')}`);
+        return refuse(
+          `The schedule's inputs do not fit version ${pipeline.version} of the pipeline: ${inputProblems.map((p) => p.message).join('; ')}`,
+        );
       }
       // The plan's limits hold for scheduled runs as for runs the API starts (the API answers 402; this records why).
       const overQuota = await store.quotaRefusal(args.userId, checked.graph.nodes.length);
       if (overQuota) return refuse(overQuota.message);
-      await store.createQueuedRun(run, checked.graph.nodes.map((n) => n.id));
+      await store.createQueuedRun(
+        run,
+        checked.graph.nodes.map((n) => n.id),
+      );
       return {
         kind: 'start',
-        run: { runId, userId: args.userId, projectId: pipeline.projectId, pipelineId: args.pipelineId, graph: checked.graph, inputs: args.inputs },
+        run: {
+          runId,
+          userId: args.userId,
+          projectId: pipeline.projectId,
+          pipelineId: args.pipelineId,
+          graph: checked.graph,
+          inputs: args.inputs,
+        },
       };
     },
   };

@@ -19,13 +19,27 @@ describe('upload activity', () => {
     const { db } = env.database;
     const project = randomUUID();
     const pipeline = randomUUID();
-    await db.insertInto('users').values({ id: other.user, email: `${other.user}@x.org`, password_hash: 'x' }).execute();
+    await db
+      .insertInto('users')
+      .values({ id: other.user, email: `${other.user}@x.org`, password_hash: 'x' })
+      .execute();
     await db.insertInto('projects').values({ id: project, user_id: other.user, name: 'p' }).execute();
-    await db.insertInto('pipelines').values({ id: pipeline, user_id: other.user, project_id: project, name: 'p', current_version: 1 }).execute();
+    await db
+      .insertInto('pipelines')
+      .values({ id: pipeline, user_id: other.user, project_id: project, name: 'p', current_version: 1 })
+      .execute();
     await db.insertInto('pipeline_versions').values({ pipeline_id: pipeline, version: 1, graph: '{}' }).execute();
     await db
       .insertInto('runs')
-      .values({ id: other.run, user_id: other.user, project_id: project, pipeline_id: pipeline, pipeline_version: 1, status: 'succeeded', inputs: '{}' })
+      .values({
+        id: other.run,
+        user_id: other.user,
+        project_id: project,
+        pipeline_id: pipeline,
+        pipeline_version: 1,
+        status: 'succeeded',
+        inputs: '{}',
+      })
       .execute();
   });
   afterAll(() => env?.close());
@@ -34,10 +48,16 @@ describe('upload activity', () => {
   const mediaRow = (nodeId: string) =>
     env.database.db.selectFrom('media').selectAll().where('run_id', '=', env.ids.run).where('node_id', '=', nodeId).executeTakeFirst();
 
-  it('stores a text once however often it is retried, in a folder of its own inside the user\'s namespace', async () => {
+  it("stores a text once however often it is retried, in a folder of its own inside the user's namespace", async () => {
     const { activities, input, ids, database, blobs } = env;
-    const first: ActivityResult = await new MockActivityEnvironment({ attempt: 1 }).run(activities.upload, input('publish', { file: 'hello world' }, oldDefault));
-    const retried: ActivityResult = await new MockActivityEnvironment({ attempt: 2 }).run(activities.upload, input('publish', { file: 'hello world' }, oldDefault));
+    const first: ActivityResult = await new MockActivityEnvironment({ attempt: 1 }).run(
+      activities.upload,
+      input('publish', { file: 'hello world' }, oldDefault),
+    );
+    const retried: ActivityResult = await new MockActivityEnvironment({ attempt: 2 }).run(
+      activities.upload,
+      input('publish', { file: 'hello world' }, oldDefault),
+    );
     expect(retried.output).toEqual(first.output);
     expect(retried.attempt).toBe(2);
     const rows = await database.db.selectFrom('media').selectAll().where('run_id', '=', ids.run).where('node_id', '=', 'publish').execute();
@@ -98,7 +118,9 @@ describe('upload activity', () => {
     await env.blobs.put(`runs/${other.run}/draw/0.png`, png, { contentType: 'image/png' });
     const nodeId = `steal-${randomUUID().slice(0, 8)}`;
     const ref = { artifact: true, key: key(), mimeType: 'image/png', size: 8 };
-    await expect(new MockActivityEnvironment().run(env.activities.upload, env.input(nodeId, { file: ref }, oldDefault))).rejects.toMatchObject({
+    await expect(
+      new MockActivityEnvironment().run(env.activities.upload, env.input(nodeId, { file: ref }, oldDefault)),
+    ).rejects.toMatchObject({
       nonRetryable: true,
       type: 'InvalidInput',
       message: expect.stringMatching(/^Input 'file' /),
@@ -111,7 +133,9 @@ describe('upload activity', () => {
   });
 
   it('refuses an empty input without retrying', async () => {
-    await expect(new MockActivityEnvironment().run(env.activities.upload, env.input('nothing', { file: undefined }, oldDefault))).rejects.toMatchObject({
+    await expect(
+      new MockActivityEnvironment().run(env.activities.upload, env.input('nothing', { file: undefined }, oldDefault)),
+    ).rejects.toMatchObject({
       nonRetryable: true,
       type: 'InvalidInput',
     });
@@ -119,8 +143,13 @@ describe('upload activity', () => {
 
   it('keeps a storage failure that merely mentions a key retryable', async () => {
     const s3Error = new Error('The AWS Access Key Id you provided does not exist in our records.');
-    const failing = createActivities({ ...env.deps, blobs: Object.assign(Object.create(env.deps.blobs), { put: async () => Promise.reject(s3Error) }) });
-    const err = await new MockActivityEnvironment().run(failing.upload, env.input('s3-down', { file: 'x' }, oldDefault)).catch((e: unknown) => e);
+    const failing = createActivities({
+      ...env.deps,
+      blobs: Object.assign(Object.create(env.deps.blobs), { put: async () => Promise.reject(s3Error) }),
+    });
+    const err = await new MockActivityEnvironment()
+      .run(failing.upload, env.input('s3-down', { file: 'x' }, oldDefault))
+      .catch((e: unknown) => e);
     expect(err).toBe(s3Error);
     expect(err instanceof ApplicationFailure && err.nonRetryable).toBe(false);
   });

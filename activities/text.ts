@@ -8,47 +8,58 @@ type TextParams = ActivityNodeParams['story'] | ActivityNodeParams['llm'];
 
 /** story and llm: text from a language model, streamed into the run's live events as it is written. */
 export function createTextSteps({ providers }: ActivityDeps, { generation, publish }: GenerationKit): Pick<NodeSteps, 'story' | 'llm'> {
-  async function writeText(input: StepInput<TextParams>, system: string | undefined, prompt: string, maxTokens: number): Promise<Record<string, unknown>> {
+  async function writeText(
+    input: StepInput<TextParams>,
+    system: string | undefined,
+    prompt: string,
+    maxTokens: number,
+  ): Promise<Record<string, unknown>> {
     const { provider, temperature, seed } = input.params;
     // An empty model name means the provider's default.
     const model = input.params.model || undefined;
-    return generation(input, 'text', prompt, (text) => ({ text }), async (signal) => {
-      const text = await providers.text(provider, input.userId, model);
-      let sofar = '';
-      let lastEvent = 0;
-      let tokens = 0;
-      const result = await text.generate(
-        {
-          system,
-          prompt,
-          maxTokens,
-          temperature,
-          seed,
-          // The local provider serves the file it was built for; cloud ones take the model by name.
-          model: provider === 'local' ? undefined : model,
-        },
-        {
-          signal,
-          onToken(chunk) {
-            sofar += chunk;
-            tokens++;
-            if (Date.now() - lastEvent < STREAM_EVENT_MS) return;
-            lastEvent = Date.now();
-            void publish(input, { text: sofar, fraction: Math.min(0.99, tokens / maxTokens) });
+    return generation(
+      input,
+      'text',
+      prompt,
+      (text) => ({ text }),
+      async (signal) => {
+        const text = await providers.text(provider, input.userId, model);
+        let sofar = '';
+        let lastEvent = 0;
+        let tokens = 0;
+        const result = await text.generate(
+          {
+            system,
+            prompt,
+            maxTokens,
+            temperature,
+            seed,
+            // The local provider serves the file it was built for; cloud ones take the model by name.
+            model: provider === 'local' ? undefined : model,
           },
-        },
-      );
-      const finalText = result.text.trim();
-      await publish(input, { text: finalText, fraction: 1 });
-      return {
-        output: { text: finalText },
-        result: finalText,
-        aiService: text.id,
-        model: result.model,
-        usage: { promptTokens: result.promptTokens, completionTokens: result.completionTokens },
-        parameters: { temperature, seed: seed ?? null, maxTokens, system: system ?? null },
-      };
-    });
+          {
+            signal,
+            onToken(chunk) {
+              sofar += chunk;
+              tokens++;
+              if (Date.now() - lastEvent < STREAM_EVENT_MS) return;
+              lastEvent = Date.now();
+              void publish(input, { text: sofar, fraction: Math.min(0.99, tokens / maxTokens) });
+            },
+          },
+        );
+        const finalText = result.text.trim();
+        await publish(input, { text: finalText, fraction: 1 });
+        return {
+          output: { text: finalText },
+          result: finalText,
+          aiService: text.id,
+          model: result.model,
+          usage: { promptTokens: result.promptTokens, completionTokens: result.completionTokens },
+          parameters: { temperature, seed: seed ?? null, maxTokens, system: system ?? null },
+        };
+      },
+    );
   }
 
   return {

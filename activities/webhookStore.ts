@@ -61,7 +61,8 @@ export function triggerOf(stored: unknown): RunTrigger {
       // not JSON: judged as text below
     }
   }
-  if (typeof value === 'string') return (RUN_TRIGGER_KINDS as readonly string[]).includes(value) ? { kind: value as RunTrigger['kind'] } : { kind: 'api' };
+  if (typeof value === 'string')
+    return (RUN_TRIGGER_KINDS as readonly string[]).includes(value) ? { kind: value as RunTrigger['kind'] } : { kind: 'api' };
   const parsed = RunTriggerSchema.safeParse(value);
   return parsed.success ? parsed.data : { kind: 'api' };
 }
@@ -87,7 +88,9 @@ export function createWebhookStore(db: Kysely<Database>, sealer: Sealer): Webhoo
         .select(['w.id', 'w.pipeline_id', 'p.name', 'w.url', 'w.secret_sealed'])
         .where('w.id', '=', id)
         .executeTakeFirst();
-      return row && { id: row.id, pipelineId: row.pipeline_id, pipelineName: row.name, url: row.url, secret: sealer.open(row.secret_sealed) };
+      return (
+        row && { id: row.id, pipelineId: row.pipeline_id, pipelineName: row.name, url: row.url, secret: sealer.open(row.secret_sealed) }
+      );
     },
 
     async run(runId) {
@@ -140,19 +143,19 @@ export function createWebhookStore(db: Kysely<Database>, sealer: Sealer): Webhoo
     async recordAttempt(a) {
       try {
         await db
-        .insertInto('webhook_deliveries')
-        .values({
-          webhook_id: a.webhookId,
-          message_id: a.messageId,
-          event: a.event,
-          run_id: a.runId,
-          attempt: a.attempt,
-          status_code: a.statusCode,
-          response_ms: a.responseMs,
-          error: a.error?.slice(0, 1000) ?? null,
-        })
-        .onConflict((oc) => oc.columns(['webhook_id', 'message_id', 'attempt']).doNothing())
-        .execute();
+          .insertInto('webhook_deliveries')
+          .values({
+            webhook_id: a.webhookId,
+            message_id: a.messageId,
+            event: a.event,
+            run_id: a.runId,
+            attempt: a.attempt,
+            status_code: a.statusCode,
+            response_ms: a.responseMs,
+            error: a.error?.slice(0, 1000) ?? null,
+          })
+          .onConflict((oc) => oc.columns(['webhook_id', 'message_id', 'attempt']).doNothing())
+          .execute();
       } catch (err) {
         if ((err as { code?: string }).code === '23503') return; // the webhook was deleted meanwhile, its log with it
         throw err;

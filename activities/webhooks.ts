@@ -54,7 +54,14 @@ export function createWebhookActivities(deps: WebhookDeps): WebhookActivities {
     async planWebhookDeliveries({ runId, pipelineId, event }) {
       const occurredAt = new Date().toISOString();
       const ids = await store.subscribed(pipelineId, event);
-      return ids.map((webhookId) => ({ webhookId, messageId: messageIdOf(runId, webhookId, event), event, runId, occurredAt, firstRetryMs: deps.firstRetryMs }));
+      return ids.map((webhookId) => ({
+        webhookId,
+        messageId: messageIdOf(runId, webhookId, event),
+        event,
+        runId,
+        occurredAt,
+        firstRetryMs: deps.firstRetryMs,
+      }));
     },
 
     async sendWebhook(delivery) {
@@ -89,7 +96,9 @@ export function createWebhookActivities(deps: WebhookDeps): WebhookActivities {
       await store.recordAttempt({ ...delivery, attempt, statusCode, responseMs, error });
       if (!error) return { statusCode, responseMs };
       const message = `${hook.url}: ${error}`;
-      throw refused ? ApplicationFailure.nonRetryable(message, WEBHOOK_ADDRESS_REFUSED) : ApplicationFailure.retryable(message, 'WebhookNotDelivered');
+      throw refused
+        ? ApplicationFailure.nonRetryable(message, WEBHOOK_ADDRESS_REFUSED)
+        : ApplicationFailure.retryable(message, 'WebhookNotDelivered');
     },
   };
 }
@@ -127,6 +136,9 @@ function withAbsoluteUrls(value: unknown, publicUrl: string): unknown {
   if (Array.isArray(value)) return value.map((v) => withAbsoluteUrls(v, publicUrl));
   if (typeof value !== 'object' || value === null) return value;
   if (isArtifactRef(value)) return { ...value, url: publicUrl + artifactUrl(value) };
-  const entries = Object.entries(value).map(([k, v]) => [k, k === 'url' && typeof v === 'string' && v.startsWith('/api/') ? publicUrl + v : withAbsoluteUrls(v, publicUrl)]);
+  const entries = Object.entries(value).map(([k, v]) => [
+    k,
+    k === 'url' && typeof v === 'string' && v.startsWith('/api/') ? publicUrl + v : withAbsoluteUrls(v, publicUrl),
+  ]);
   return Object.fromEntries(entries);
 }

@@ -86,14 +86,22 @@ describe.each([
     expect(first.body.graph.nodes[2].params).toEqual({ ms: 200 });
     const list = await client.get('/api/pipelines');
     expect(list.body.pipelines.map((p: { id: string }) => p.id)).toEqual([created.body.id]);
-    expect((await client.get(`/api/pipelines/${created.body.id}/versions`)).body.versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+    expect(
+      (await client.get(`/api/pipelines/${created.body.id}/versions`)).body.versions.map((v: { version: number }) => v.version),
+    ).toEqual([2, 1]);
   });
 
   it('refuses an invalid graph with every problem, naming nodes and edges', async () => {
     const { client } = await registerUser(stack.baseUrl);
     const res = await client.post('/api/pipelines', {
       name: 'Broken',
-      graph: { nodes: [{ id: 'x', type: 'teleport', params: {} }, { id: 'pub', type: 'upload', params: {} }], edges: [] },
+      graph: {
+        nodes: [
+          { id: 'x', type: 'teleport', params: {} },
+          { id: 'pub', type: 'upload', params: {} },
+        ],
+        edges: [],
+      },
     });
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('invalid_graph');
@@ -136,12 +144,12 @@ describe.each([
     expect(persisted.map((e) => e.id)).toEqual(persisted.map((_, i) => i + 1));
     expect(persisted[0].data).toMatchObject({ type: 'run.status', status: 'running' });
     expect(persisted.at(-1)!.data).toMatchObject({ type: 'run.status', status: 'succeeded' });
-    expect(persisted.filter((e) => e.data.type === 'node.status' && e.data.state.status === 'succeeded').map((e) => e.data.nodeId).sort()).toEqual([
-      'publish',
-      'story',
-      'topic',
-      'wait',
-    ]);
+    expect(
+      persisted
+        .filter((e) => e.data.type === 'node.status' && e.data.state.status === 'succeeded')
+        .map((e) => e.data.nodeId)
+        .sort(),
+    ).toEqual(['publish', 'story', 'topic', 'wait']);
 
     const resumed = await readEvents(stack.baseUrl, token, runId, 3);
     expect(resumed.map((e) => e.id)).toEqual(persisted.slice(3).map((e) => e.id));
@@ -231,7 +239,10 @@ describe.each([
     const all = (await client.get('/api/pipelines')).body.pipelines as { id: string; updatedAt: string }[];
     expect(all.map((p) => p.id).sort()).toEqual([...pipelineIds].sort());
     const newest = all[0];
-    const older = (await client.get(`/api/pipelines?before=${encodeURIComponent(newest.updatedAt)}`)).body.pipelines as { id: string; updatedAt: string }[];
+    const older = (await client.get(`/api/pipelines?before=${encodeURIComponent(newest.updatedAt)}`)).body.pipelines as {
+      id: string;
+      updatedAt: string;
+    }[];
     expect(older.map((p) => p.id)).not.toContain(newest.id);
     expect(older.every((p) => Date.parse(p.updatedAt) < Date.parse(newest.updatedAt))).toBe(true);
     expect(older.length).toBe(all.filter((p) => Date.parse(p.updatedAt) < Date.parse(newest.updatedAt)).length);
@@ -394,7 +405,13 @@ describe.each([
     const { body: run } = await owner.client.post(`/api/pipelines/${pipeline.body.id}/runs`, { inputs: { topic: 'secret' } });
     const done = await waitForRun(owner.client, run.id);
     const mediaId = done.nodes.publish.output.media.id;
-    for (const path of [`/api/pipelines/${pipeline.body.id}`, `/api/runs/${run.id}`, `/api/runs/${run.id}/events`, `/api/media/${mediaId}`, `/api/media/${mediaId}/content`]) {
+    for (const path of [
+      `/api/pipelines/${pipeline.body.id}`,
+      `/api/runs/${run.id}`,
+      `/api/runs/${run.id}/events`,
+      `/api/media/${mediaId}`,
+      `/api/media/${mediaId}/content`,
+    ]) {
       const res = await stranger.client.get(path);
       expect(res.status, path).toBe(404);
       expect(res.body.error).toBe('not_found');
@@ -450,7 +467,7 @@ describe('response checks in tests', () => {
     return { status: res.status, body: await res.json() };
   };
 
-  it('lets a response that matches its route\'s schema through untouched', async () => {
+  it("lets a response that matches its route's schema through untouched", async () => {
     expect(await get('/things/t1')).toEqual({ status: 200, body: { id: 't1', name: 'A thing' } });
     expect(await get('/things/missing')).toEqual({ status: 404, body: { error: 'not_found', message: 'Thing not found' } });
   });
@@ -465,7 +482,9 @@ describe('response checks in tests', () => {
   it('refuses a status, a route or an error body the table does not declare', async () => {
     expect((await get('/things', 'POST')).body.message).toMatch(/^POST \/things answered 200 with JSON, but .* declares no response/);
     expect((await get('/things/t1/undeclared')).body.message).toMatch(/^GET \/things\/:id\/undeclared answered 200/);
-    expect((await get('/things/t1/bytes')).body.message).toBe('GET /things/:id/bytes answered 200 with JSON, but api/schemas.ts says it sends application/octet-stream');
+    expect((await get('/things/t1/bytes')).body.message).toBe(
+      'GET /things/:id/bytes answered 200 with JSON, but api/schemas.ts says it sends application/octet-stream',
+    );
     const badError = await get('/things/bad-error');
     expect(badError.status).toBe(500);
     expect(badError.body.message).toMatch(/answered 409 .*error/);

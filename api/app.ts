@@ -59,7 +59,12 @@ export function createApp(services: Services): Express {
     taskQueue: config.taskQueue,
     checkQuota: (userId, nodeCount) => checkRunStart(db, userId, nodeCount),
   });
-  const scheduleService = createScheduleService({ schedules: createScheduleRepository(db), pipelines, temporal, taskQueue: config.taskQueue });
+  const scheduleService = createScheduleService({
+    schedules: createScheduleRepository(db),
+    pipelines,
+    temporal,
+    taskQueue: config.taskQueue,
+  });
   const providers = createProviderSettingsService({ credentials: createCredentialStore(db, config), config });
   const webhooks = createWebhookService({
     webhooks: createWebhookRepository(db),
@@ -87,7 +92,12 @@ export function createApp(services: Services): Express {
   app.get(['/api/media/:id/content', '/api/runs/:id/artifacts/*path'], auth.signedUrl);
   app.use('/api/nodes', nodeRoutes());
   app.use('/api/projects', auth.requireUser, projectRoutes(projects));
-  app.use('/api/pipelines', auth.requireUser, pipelineRoutes({ pipelines, projects, runs, runService, scheduleService }), pipelineWebhookRoutes(webhooks));
+  app.use(
+    '/api/pipelines',
+    auth.requireUser,
+    pipelineRoutes({ pipelines, projects, runs, runService, scheduleService }),
+    pipelineWebhookRoutes(webhooks),
+  );
   app.use('/api/webhooks', auth.requireUser, webhookRoutes(webhooks));
   app.use('/api/runs', auth.requireUser, runRoutes({ runs, runService, bus, blobs }));
   app.use('/api/schedules', auth.requireUser, scheduleRoutes({ scheduleService }));

@@ -72,7 +72,11 @@ export function createAuth(users: UserRepository, apiKeys: ApiKeyRepository, sec
 
   /** A short-lived access token (a refresh token renews it: see services/sessions.ts). */
   const issueToken = (user: TokenSubject) =>
-    jwt.sign({ email: user.email, ep: user.epoch }, secret, { subject: user.id, expiresIn: opts.accessTokenTtlSeconds, algorithm: 'HS256' });
+    jwt.sign({ email: user.email, ep: user.epoch }, secret, {
+      subject: user.id,
+      expiresIn: opts.accessTokenTtlSeconds,
+      algorithm: 'HS256',
+    });
 
   /** The account behind a verified token, link or key, if it still exists and is active. */
   const existingUser = async (id: string): Promise<(AuthUser & { epoch: number }) | undefined> => {
@@ -101,7 +105,9 @@ export function createAuth(users: UserRepository, apiKeys: ApiKeyRepository, sec
     req.apiKey = { id: found.id, name: found.name, scope: found.scope };
     // Not awaited, and at most once a minute per key: bookkeeping must not slow or fail the call.
     if (!found.lastUsedAt || Date.now() - new Date(found.lastUsedAt).getTime() >= LAST_USED_RESOLUTION_MS) {
-      apiKeys.touch(found.id).catch((err: Error) => console.error(`[auth] recording the use of API key ${found.id} failed: ${err.message}`));
+      apiKeys
+        .touch(found.id)
+        .catch((err: Error) => console.error(`[auth] recording the use of API key ${found.id} failed: ${err.message}`));
     }
     return undefined;
   };
@@ -126,7 +132,8 @@ export function createAuth(users: UserRepository, apiKeys: ApiKeyRepository, sec
     const user = await existingUser(String(claims.sub));
     if (!user) return next(new HttpError(401, 'unauthorized', 'The account this token belongs to no longer exists or is inactive'));
     // A password change since the token was issued ends it at once, not when it expires.
-    if (Number(claims.ep ?? 0) !== user.epoch) return next(new HttpError(401, 'unauthorized', 'This session has ended (the password was changed); log in again'));
+    if (Number(claims.ep ?? 0) !== user.epoch)
+      return next(new HttpError(401, 'unauthorized', 'This session has ended (the password was changed); log in again'));
     req.user = { id: user.id, email: user.email };
     next();
   };

@@ -24,10 +24,15 @@ export function checkResponses(table: ResponseTable = responses): RequestHandler
 }
 
 function mismatch(table: ResponseTable, req: Request, status: number, body: unknown): string | undefined {
-  const route = req.route ? `${req.method} ${`${req.baseUrl}${req.route.path}`.replace(/(.)\/$/, '$1')}` : `${req.method} ${req.originalUrl}`;
+  const route = req.route
+    ? `${req.method} ${`${req.baseUrl}${req.route.path}`.replace(/(.)\/$/, '$1')}`
+    : `${req.method} ${req.originalUrl}`;
   const schema = table[route]?.[status] ?? (status >= 400 ? ErrorBody : undefined);
   if (!schema) return `${route} answered ${status} with JSON, but api/schemas.ts declares no response for it`;
-  if (!(schema instanceof z.ZodType)) return `${route} answered ${status} with JSON, but api/schemas.ts says it sends ${schema.mediaType ?? 'no body'}`;
+  if (!(schema instanceof z.ZodType))
+    return `${route} answered ${status} with JSON, but api/schemas.ts says it sends ${schema.mediaType ?? 'no body'}`;
   const result = schema.safeParse(JSON.parse(JSON.stringify(body) ?? 'null'));
-  return result.success ? undefined : `${route} answered ${status} with JSON that does not match its schema: ${describeIssues(result.error).join('; ')}`;
+  return result.success
+    ? undefined
+    : `${route} answered ${status} with JSON that does not match its schema: ${describeIssues(result.error).join('; ')}`;
 }

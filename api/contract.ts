@@ -66,7 +66,9 @@ export const PublicTokenParam = z.object({ token: z.string().regex(/^[A-Za-z0-9_
 export const PublicMediaParam = PublicTokenParam.extend({ mediaId: z.uuid('must be a valid id') });
 
 /** The graph itself is checked by validateGraph, which reports every problem with its node or edge. */
-const PipelineGraph = z.unknown().describe('The pipeline graph, {schemaVersion, nodes, edges} as in Pipeline.graph; each problem is answered with its node or edge');
+const PipelineGraph = z
+  .unknown()
+  .describe('The pipeline graph, {schemaVersion, nodes, edges} as in Pipeline.graph; each problem is answered with its node or edge');
 
 export const CreatePipelineBody = z.strictObject({
   name: Words(120),
@@ -166,11 +168,7 @@ function outboundUrlProblem(value: string, userInfo: string): string | null {
 export const ProviderCredentialBody = z.strictObject({
   apiKey: Words(500),
   /** For OpenAI-compatible servers (Ollama, vLLM, LM Studio…) or a vendor proxy; public addresses only unless the operator allows more. */
-  baseUrl: z
-    .string()
-    .max(500)
-    .superRefine(refineOutboundUrl('the key goes in apiKey'))
-    .optional(),
+  baseUrl: z.string().max(500).superRefine(refineOutboundUrl('the key goes in apiKey')).optional(),
 });
 
 function refineOutboundUrl(userInfo: string) {
@@ -234,7 +232,10 @@ const Duration = (min: number, max: number, what: string) =>
   z
     .string()
     .regex(DURATION, "must be a whole number and a unit: '30s', '15m', '1h' or '1d'")
-    .refine((text) => !DURATION.test(text) || (durationMs(text) >= DURATION_UNITS_MS.s * min && durationMs(text) <= DURATION_UNITS_MS.d * max), what);
+    .refine(
+      (text) => !DURATION.test(text) || (durationMs(text) >= DURATION_UNITS_MS.s * min && durationMs(text) <= DURATION_UNITS_MS.d * max),
+      what,
+    );
 
 const Every = Duration(1, 366, 'must be between 1s and 366d');
 /** Temporal takes catch-up windows of 10 s or more. */
@@ -291,9 +292,14 @@ const scheduleFields = {
 };
 
 const oneSpec = (required: boolean) => (body: { cron?: string; every?: string }, ctx: z.RefinementCtx) => {
-  if (body.cron !== undefined && body.every !== undefined) ctx.addIssue({ code: 'custom', path: ['every'], message: 'give either cron or every, not both' });
+  if (body.cron !== undefined && body.every !== undefined)
+    ctx.addIssue({ code: 'custom', path: ['every'], message: 'give either cron or every, not both' });
   if (required && body.cron === undefined && body.every === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['cron'], message: "required: a cron expression (cron: '0 9 * * MON') or an interval (every: '15m')" });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cron'],
+      message: "required: a cron expression (cron: '0 9 * * MON') or an interval (every: '15m')",
+    });
   }
 };
 
@@ -319,12 +325,19 @@ export const ArtifactParams = IdParam.extend({ path: z.string().min(1).describe(
 
 /** Stored bytes may be asked for in part, so audio and video can seek. */
 export const RangeHeaders = z.object({
-  Range: z.string().optional().describe('bytes=<first>-[<last>] or bytes=-<suffix>: one range (206); any other form is ignored (the whole file)'),
+  Range: z
+    .string()
+    .optional()
+    .describe('bytes=<first>-[<last>] or bytes=-<suffix>: one range (206); any other form is ignored (the whole file)'),
 });
 
 /** Where a resumed event stream starts: either way of giving it. */
-export const EventsQuery = z.object({ lastEventId: LastEventId.optional().describe('The id of the last event you have (as Last-Event-ID)') });
-export const EventsHeaders = z.object({ 'Last-Event-ID': LastEventId.optional().describe('The id of the last event you have: the stream resumes after it') });
+export const EventsQuery = z.object({
+  lastEventId: LastEventId.optional().describe('The id of the last event you have (as Last-Event-ID)'),
+});
+export const EventsHeaders = z.object({
+  'Last-Event-ID': LastEventId.optional().describe('The id of the last event you have: the stream resumes after it'),
+});
 
 /** What one route reads from a request besides its credentials, each part one schema. */
 export interface RouteRequest {
@@ -394,8 +407,16 @@ export const requests = {
     description: 'An invalid graph answers 400 invalid_graph with every problem, naming its node or edge.',
     body: CreatePipelineBody,
   },
-  'GET /api/pipelines/:id': { summary: 'A pipeline with the graph of its current version (or ?version), and its draft', params: IdParam, query: VersionQuery },
-  'PUT /api/pipelines/:id': { summary: 'Rename a pipeline or save a valid graph as its next version', params: IdParam, body: UpdatePipelineBody },
+  'GET /api/pipelines/:id': {
+    summary: 'A pipeline with the graph of its current version (or ?version), and its draft',
+    params: IdParam,
+    query: VersionQuery,
+  },
+  'PUT /api/pipelines/:id': {
+    summary: 'Rename a pipeline or save a valid graph as its next version',
+    params: IdParam,
+    body: UpdatePipelineBody,
+  },
   'DELETE /api/pipelines/:id': { summary: 'Delete a pipeline (409 while one of its runs is active)', params: IdParam },
   'GET /api/pipelines/:id/versions': { summary: "A pipeline's versions", params: IdParam },
   'POST /api/pipelines/:id/versions': {
@@ -403,10 +424,15 @@ export const requests = {
     params: IdParam,
     body: RecordVersionBody,
   },
-  'PUT /api/pipelines/:id/draft': { summary: "Autosave the editor's draft, valid or not; answers its problems", params: IdParam, body: SaveDraftBody },
+  'PUT /api/pipelines/:id/draft': {
+    summary: "Autosave the editor's draft, valid or not; answers its problems",
+    params: IdParam,
+    body: SaveDraftBody,
+  },
   'POST /api/pipelines/:id/runs': {
     summary: 'Start a run of the current version (or `version`) with inputs',
-    description: 'With `Idempotency-Key`, a retried call starts one run (201, then 200 with the same run; another body: 409). `?wait=N` holds the answer until the run ends (or 202).',
+    description:
+      'With `Idempotency-Key`, a retried call starts one run (201, then 200 with the same run; another body: 409). `?wait=N` holds the answer until the run ends (or 202).',
     params: IdParam,
     query: StartRunQuery,
     headers: z.object({ 'Idempotency-Key': IdempotencyKey.optional() }),
@@ -426,8 +452,12 @@ export const requests = {
   'GET /api/pipelines/:id/webhooks': { summary: "A pipeline's webhooks (without their secrets)", tag: 'webhooks', params: IdParam },
   'DELETE /api/webhooks/:id': { summary: 'Remove a webhook', params: IdParam },
   'GET /api/webhooks/:id/deliveries': { summary: "A webhook's delivery attempts, newest first", params: IdParam, query: DeliveryListQuery },
-  'POST /api/webhooks/:id/test': { summary: 'Send a test event to a webhook (delivered in the background)', params: IdParam, body: SendTestEventBody },
-  'GET /api/schedules': { summary: 'Your schedules (or one pipeline\'s, ?pipelineId)', query: ScheduleListQuery },
+  'POST /api/webhooks/:id/test': {
+    summary: 'Send a test event to a webhook (delivered in the background)',
+    params: IdParam,
+    body: SendTestEventBody,
+  },
+  'GET /api/schedules': { summary: "Your schedules (or one pipeline's, ?pipelineId)", query: ScheduleListQuery },
   'POST /api/schedules': {
     summary: 'Schedule a pipeline: a cron expression or an interval, in a time zone',
     description: 'Give either cron or every. Each firing starts an ordinary run (trigger kind schedule) under the overlap policy.',
@@ -437,7 +467,11 @@ export const requests = {
   'PATCH /api/schedules/:id': { summary: 'Change a schedule: only what is given changes', params: IdParam, body: UpdateScheduleBody },
   'POST /api/schedules/:id/pause': { summary: 'Pause a schedule, with an optional note', params: IdParam, body: ScheduleNoteBody },
   'POST /api/schedules/:id/resume': { summary: 'Resume a paused schedule, with an optional note', params: IdParam, body: ScheduleNoteBody },
-  'POST /api/schedules/:id/trigger': { summary: 'Fire a schedule once now, under its overlap policy', params: IdParam, body: TriggerScheduleBody },
+  'POST /api/schedules/:id/trigger': {
+    summary: 'Fire a schedule once now, under its overlap policy',
+    params: IdParam,
+    body: TriggerScheduleBody,
+  },
   'DELETE /api/schedules/:id': { summary: 'Delete a schedule: it fires no more', params: IdParam },
   'GET /api/runs': { summary: 'Your runs, newest first (?trigger, ?scheduleId filter them)', query: RunListQuery },
   'GET /api/runs/:id': { summary: 'A run with the state and output of each node', params: IdParam },
@@ -459,7 +493,7 @@ export const requests = {
   'GET /api/media/:id/content': { summary: "A media item's bytes", description: SIGNED_LINK, params: IdParam, headers: RangeHeaders },
   'GET /api/settings/providers': { summary: 'Which cloud providers have a key, and whose (never the key)' },
   'PUT /api/settings/providers/:provider': {
-    summary: "Store your key (and base URL) for a provider, encrypted; it is never sent back",
+    summary: 'Store your key (and base URL) for a provider, encrypted; it is never sent back',
     params: ProviderParam,
     body: ProviderCredentialBody,
   },
@@ -468,7 +502,7 @@ export const requests = {
   'GET /api/settings/usage': { summary: "Your plan, and how much of each of its limits this period's use has taken" },
   'POST /api/signed-urls': {
     summary: 'Signed links to your stored objects, for elements that cannot send the Authorization header',
-    description: "Paths of objects that are not yours are left out of the answer.",
+    description: 'Paths of objects that are not yours are left out of the answer.',
     body: SignUrlsBody,
   },
   'GET /api/openapi.json': { summary: 'This description of the API (OpenAPI 3.1)', public: true, tag: 'docs' },

@@ -118,7 +118,8 @@ export function createGuard({ config, limits, planOf, requireUser }: GuardDeps):
         return res.locals.runStarts.limit;
       },
     },
-    (_req, res) => `Too many runs started: the ${res.locals.runStarts.plan} plan allows ${res.locals.runStarts.limit} per ${duration(settings.runStarts.windowMs)}`,
+    (_req, res) =>
+      `Too many runs started: the ${res.locals.runStarts.plan} plan allows ${res.locals.runStarts.limit} per ${duration(settings.runStarts.windowMs)}`,
   );
   const loginPerAccount = accountBackoff(limits, { ...settings.loginBackoff, memoryMs: settings.auth.windowMs });
 
@@ -129,7 +130,12 @@ export function createGuard({ config, limits, planOf, requireUser }: GuardDeps):
     // Not every subdomain of a self-hosted install's domain is ours to force onto https.
     strictTransportSecurity: { maxAge: 180 * 24 * 3600, includeSubDomains: false },
   });
-  const corsHeaders = cors({ origin: (origin, done) => done(null, origin !== undefined && allowedOrigins.has(origin)), credentials: true, maxAge: 600, ...CORS_HEADERS });
+  const corsHeaders = cors({
+    origin: (origin, done) => done(null, origin !== undefined && allowedOrigins.has(origin)),
+    credentials: true,
+    maxAge: 600,
+    ...CORS_HEADERS,
+  });
 
   const gate = chain([
     helmetHeaders,
@@ -141,7 +147,10 @@ export function createGuard({ config, limits, planOf, requireUser }: GuardDeps):
     (req, res, next) => {
       const preflight = req.method === 'OPTIONS' && req.get('origin') && req.get('access-control-request-method');
       if (!preflight) return next();
-      res.status(403).json({ error: 'origin_not_allowed', message: `Origin ${req.get('origin')} may not call this API (CORS_ORIGINS lists the origins that may)` });
+      res.status(403).json({
+        error: 'origin_not_allowed',
+        message: `Origin ${req.get('origin')} may not call this API (CORS_ORIGINS lists the origins that may)`,
+      });
     },
     perIp,
   ]);
@@ -195,7 +204,8 @@ function accountKey(email: string): string {
 }
 
 /** express-rate-limit's checks of its setup (once each), e.g. X-Forwarded-For arriving without TRUST_PROXY. */
-const isMisconfiguration = (err: unknown) => typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('ERR_ERL_');
+const isMisconfiguration = (err: unknown) =>
+  typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('ERR_ERL_');
 
 function rateLimited(res: Response, message: string): void {
   res.status(429).json({ error: 'rate_limited', message });

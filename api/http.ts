@@ -38,7 +38,8 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, where = 'b
 }
 
 /** Express 5 forwards rejected promises itself; this only types the handler. */
-export const handler = (fn: (req: Request, res: Response, next: NextFunction) => Promise<unknown> | unknown): RequestHandler => fn as RequestHandler;
+export const handler = (fn: (req: Request, res: Response, next: NextFunction) => Promise<unknown> | unknown): RequestHandler =>
+  fn as RequestHandler;
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (res.headersSent) {
@@ -46,7 +47,9 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     return;
   }
   if (err instanceof HttpError) {
-    res.status(err.status).json({ error: err.code, message: err.message, ...(err.problems ? { problems: err.problems } : {}), ...err.details });
+    res
+      .status(err.status)
+      .json({ error: err.code, message: err.message, ...(err.problems ? { problems: err.problems } : {}), ...err.details });
     return;
   }
   const status = typeof err?.status === 'number' ? err.status : typeof err?.statusCode === 'number' ? err.statusCode : 500;

@@ -13,7 +13,12 @@ export function methodNotAllowed(routes: string[]): RequestHandler {
     methodsByPath.get(path)!.add(method);
   }
   const paths = [...methodsByPath].map(([path, methods]) => ({
-    pattern: new RegExp(`^${path.replace(/[.]/g, '\\.').replace(/:[A-Za-z_]+/g, '[^/]+').replace(/\*[A-Za-z_]+/g, '.+')}/?$`),
+    pattern: new RegExp(
+      `^${path
+        .replace(/[.]/g, '\\.')
+        .replace(/:[A-Za-z_]+/g, '[^/]+')
+        .replace(/\*[A-Za-z_]+/g, '.+')}/?$`,
+    ),
     allow: [...methods, ...(methods.has('GET') ? ['HEAD'] : [])].join(', '),
   }));
   return (req, res, next) => {

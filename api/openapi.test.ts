@@ -40,10 +40,22 @@ describe('the API description (OpenAPI)', () => {
   it('has an entry in requests (api/contract.ts) and responses (api/schemas.ts) for every route the app answers, and none for a route it does not', () => {
     const keys = routes.map(routeKey);
     expect(keys.length).toBeGreaterThan(30);
-    expect(keys.filter((key) => !(key in requests)), 'routes without an entry in `requests` in api/contract.ts').toEqual([]);
-    expect(keys.filter((key) => !(key in responses)), 'routes without an entry in `responses` in api/schemas.ts').toEqual([]);
-    expect(Object.keys(requests).filter((key) => !keys.includes(key)), '`requests` entries of routes that no longer exist').toEqual([]);
-    expect(Object.keys(responses).filter((key) => !keys.includes(key)), '`responses` entries of routes that no longer exist').toEqual([]);
+    expect(
+      keys.filter((key) => !(key in requests)),
+      'routes without an entry in `requests` in api/contract.ts',
+    ).toEqual([]);
+    expect(
+      keys.filter((key) => !(key in responses)),
+      'routes without an entry in `responses` in api/schemas.ts',
+    ).toEqual([]);
+    expect(
+      Object.keys(requests).filter((key) => !keys.includes(key)),
+      '`requests` entries of routes that no longer exist',
+    ).toEqual([]);
+    expect(
+      Object.keys(responses).filter((key) => !keys.includes(key)),
+      '`responses` entries of routes that no longer exist',
+    ).toEqual([]);
   });
 
   it('serves a valid OpenAPI 3.1 document at /api/openapi.json describing exactly the routes of the app', () => {
@@ -65,15 +77,26 @@ describe('the API description (OpenAPI)', () => {
 
   it('describes requests and responses with the schemas the API validates with', () => {
     const start = doc.paths['/api/pipelines/{id}/runs'].post;
-    expect(start.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true, schema: expect.objectContaining({ format: 'uuid' }) })]);
+    expect(start.parameters).toEqual([
+      expect.objectContaining({ name: 'id', in: 'path', required: true, schema: expect.objectContaining({ format: 'uuid' }) }),
+      expect.objectContaining({ name: 'wait', in: 'query', required: false, schema: expect.objectContaining({ maximum: 60 }) }),
+      expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: false }),
+    ]);
     expect(start.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/StartRunBody' });
     expect(doc.components.schemas.StartRunBody).toMatchObject({
       additionalProperties: false,
       properties: { version: { type: 'integer', maximum: 2147483647 }, inputs: { type: 'object' } },
     });
-    expect(start.responses['201'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/StartedRun' });
+    expect(start.responses['201'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/StartRunAnswer' });
     const list = doc.paths['/api/runs'].get.parameters;
-    expect(list).toContainEqual(expect.objectContaining({ name: 'limit', in: 'query', required: false, schema: expect.objectContaining({ minimum: 1, maximum: 200, default: 50 }) }));
+    expect(list).toContainEqual(
+      expect.objectContaining({
+        name: 'limit',
+        in: 'query',
+        required: false,
+        schema: expect.objectContaining({ minimum: 1, maximum: 200, default: 50 }),
+      }),
+    );
     expect(doc.paths['/api/pipelines/{id}'].get.parameters).toContainEqual(
       expect.objectContaining({ name: 'version', in: 'query', schema: expect.objectContaining({ type: 'integer', maximum: 2147483647 }) }),
     );
@@ -112,7 +135,8 @@ describe('the API description (OpenAPI)', () => {
           body: item[method].requestBody ? '{}' : undefined,
         });
         await res.body?.cancel();
-        if ((res.status === 401) !== secured) wrong.push(`${method.toUpperCase()} ${path}: declared ${secured ? 'bearer' : 'public'}, answered ${res.status}`);
+        if ((res.status === 401) !== secured)
+          wrong.push(`${method.toUpperCase()} ${path}: declared ${secured ? 'bearer' : 'public'}, answered ${res.status}`);
         if (secured && !item[method].responses['401']) wrong.push(`${method.toUpperCase()} ${path}: no 401 response declared`);
       }
     }

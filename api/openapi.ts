@@ -52,13 +52,16 @@ const tagOf = (key: string) => routeRequests[key].tag ?? key.split(' ')[1].split
 
 /** What an error status means wherever it is listed (its body is always an ErrorBody). */
 const ERROR_DESCRIPTIONS: Record<number, string> = {
-  402: "quota_exceeded: a limit of your plan is reached; the body says which (quota), its limit, how much is used and when it resets (resetsAt, null: never by itself)",
+  402: 'quota_exceeded: a limit of your plan is reached; the body says which (quota), its limit, how much is used and when it resets (resetsAt, null: never by itself)',
   429: 'rate_limited: too many requests (per address, failed logins, sign-ups, or run starts by plan); Retry-After says when to try again',
 };
 
 const RATE_LIMIT_HEADERS = {
   'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } },
-  RateLimit: { description: 'The IETF RateLimit header (draft 8): what is left of each limit the request counted against', schema: { type: 'string' } },
+  RateLimit: {
+    description: 'The IETF RateLimit header (draft 8): what is left of each limit the request counted against',
+    schema: { type: 'string' },
+  },
   'RateLimit-Policy': { description: 'The IETF RateLimit-Policy header (draft 8): each limit, by name', schema: { type: 'string' } },
 };
 
@@ -93,7 +96,10 @@ export function openApiDocument(options: { version: string }) {
     if (!(spec instanceof z.ZodType)) {
       return { description: spec.description, ...(spec.mediaType ? { content: { [spec.mediaType]: {} } } : {}) };
     }
-    return { description: spec.description ?? ERROR_DESCRIPTIONS[status] ?? STATUS_CODES[status] ?? String(status), content: jsonContent(spec, 'output', responseNames) };
+    return {
+      description: spec.description ?? ERROR_DESCRIPTIONS[status] ?? STATUS_CODES[status] ?? String(status),
+      content: jsonContent(spec, 'output', responseNames),
+    };
   };
   const errors = jsonContent(ErrorBody, 'output', responseNames);
 
@@ -122,7 +128,8 @@ export function openApiDocument(options: { version: string }) {
         ...(request.public ? {} : { 401: { description: 'Missing, invalid or expired credentials', content: errors } }),
         429: { description: ERROR_DESCRIPTIONS[429], headers: RATE_LIMIT_HEADERS, content: errors },
         default: {
-          description: "An error: 400 bad input (the message names the field), 404 an unknown id or another user's, 409 a conflict, 413/415 a body too large or not JSON",
+          description:
+            "An error: 400 bad input (the message names the field), 404 an unknown id or another user's, 409 a conflict, 413/415 a body too large or not JSON",
           content: errors,
         },
       },

@@ -63,7 +63,13 @@ export const requireJsonBody: RequestHandler = (req, _res, next) => {
   const hasBody = req.get('transfer-encoding') !== undefined || (length !== undefined && length !== '0');
   if (BODY_METHODS.has(req.method) && hasBody && !req.is(JSON_TYPE)) {
     const given = req.get('content-type');
-    return next(new HttpError(415, 'unsupported_media_type', `content-type: the body must be ${JSON_TYPE}${given ? `, not ${given}` : ' (none was given)'}`));
+    return next(
+      new HttpError(
+        415,
+        'unsupported_media_type',
+        `content-type: the body must be ${JSON_TYPE}${given ? `, not ${given}` : ' (none was given)'}`,
+      ),
+    );
   }
   next();
 };

@@ -16,13 +16,14 @@ import { ApiKeyBody, OVERLAP_POLICIES, ProjectSettings, ProviderParam } from './
 const Timestamp = z.iso.datetime({ offset: true }).brand<'Timestamp', 'in'>();
 const Id = z.uuid();
 
-type Jsonable<T> = T extends z.core.$brand<'Timestamp'>
-  ? string | Date
-  : T extends readonly (infer U)[]
-    ? Jsonable<U>[]
-    : T extends object
-      ? { [K in keyof T]: Jsonable<T[K]> }
-      : T;
+type Jsonable<T> =
+  T extends z.core.$brand<'Timestamp'>
+    ? string | Date
+    : T extends readonly (infer U)[]
+      ? Jsonable<U>[]
+      : T extends object
+        ? { [K in keyof T]: Jsonable<T[K]> }
+        : T;
 
 /**
  * What server code may hand res.json for the response schema `S`: anything `S` accepts, with a Date
@@ -406,7 +407,10 @@ export const responses = {
   'GET /api/runs/:id': { 200: RunDetail },
   'POST /api/runs/:id/cancel': { 202: CancellingRun },
   'GET /api/runs/:id/events': {
-    200: notJson('text/event-stream', 'Events (`id:` its sequence number, `event:` its type, `data:` the event as JSON), until the final run.status'),
+    200: notJson(
+      'text/event-stream',
+      'Events (`id:` its sequence number, `event:` its type, `data:` the event as JSON), until the final run.status',
+    ),
   },
   'GET /api/runs/:id/artifacts/*path': { 200: StoredBytes, 206: StoredRange, 416: ErrorBody },
   'GET /api/media': { 200: MediaList },

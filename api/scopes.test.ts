@@ -51,8 +51,12 @@ describe('route scopes', () => {
     for (const key of ['GET /api/keys', 'POST /api/keys', 'DELETE /api/keys/:id']) expect(access[key]).toBe('session');
     const publicRoutes = Object.keys(access).filter((key) => access[key] === 'public');
     expect(publicRoutes.sort()).toEqual([
+      'GET /api/docs',
+      'GET /api/docs/docs.css',
+      'GET /api/docs/docs.js',
       'GET /api/health',
       'GET /api/nodes',
+      'GET /api/openapi.json',
       'GET /api/public/projects/:token',
       'GET /api/public/projects/:token/media/:mediaId/content',
       'POST /api/auth/login',

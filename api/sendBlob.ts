@@ -64,9 +64,14 @@ export async function sendBlob(req: Request, res: Response, blobs: BlobStore, bl
 function servedType(mimeType: string): { header: string; inline: boolean } {
   const [first, ...params] = mimeType.split(';');
   const essence = first.trim().toLowerCase();
-  if (!/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/.test(essence)) return { header: 'application/octet-stream', inline: false };
+  if (!/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/.test(essence))
+    return { header: 'application/octet-stream', inline: false };
   const charset = params.map((p) => p.trim().match(/^charset="?([a-z0-9._:-]+)"?$/i)?.[1]).find(Boolean);
-  const header = charset ? `${essence}; charset=${charset.toLowerCase()}` : essence.startsWith('text/') ? `${essence}; charset=utf-8` : essence;
+  const header = charset
+    ? `${essence}; charset=${charset.toLowerCase()}`
+    : essence.startsWith('text/')
+      ? `${essence}; charset=utf-8`
+      : essence;
   return { header, inline: INLINE_TYPES.has(essence) };
 }
 

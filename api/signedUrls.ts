@@ -36,7 +36,8 @@ export function signableObject(path: string): SignableObject | null {
 export function createUrlSigner(secret: string, now: () => number = Date.now) {
   // A key of its own, so a signature can never pass for a token or the other way round.
   const key = createHmac('sha256', secret).update('creativeflow signed content url v1').digest();
-  const mac = (path: string, userId: string, exp: string) => createHmac('sha256', key).update(`${path}\n${userId}\n${exp}`).digest('base64url');
+  const mac = (path: string, userId: string, exp: string) =>
+    createHmac('sha256', key).update(`${path}\n${userId}\n${exp}`).digest('base64url');
   const expiry = () => Math.ceil((now() / 1000 + SIGNED_URL_TTL_S) / EXPIRY_STEP_S) * EXPIRY_STEP_S;
 
   return {

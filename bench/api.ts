@@ -46,7 +46,10 @@ try {
       detached: true,
     });
     for (;;) {
-      const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) break;
       if (child.exitCode !== null) throw new Error(`api exited with ${child.exitCode}`);
       await new Promise((r) => setTimeout(r, 50));
@@ -64,4 +67,6 @@ try {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const f of figures) console.log(`ready in ${f.seconds.toFixed(2)} s, RSS ${f.rss.toFixed(0)} MB`);
-console.log(`api: median ready ${median(figures.map((f) => f.seconds)).toFixed(2)} s, median RSS ${median(figures.map((f) => f.rss)).toFixed(0)} MB over ${runs} runs`);
+console.log(
+  `api: median ready ${median(figures.map((f) => f.seconds)).toFixed(2)} s, median RSS ${median(figures.map((f) => f.rss)).toFixed(0)} MB over ${runs} runs`,
+);

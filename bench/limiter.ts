@@ -24,7 +24,15 @@ const memory = await openLimits({ prefix });
 const redis = await openLimits({ redisUrl, prefix });
 
 const limiterAlone = (limits: Limits): RequestHandler =>
-  rateLimit({ windowMs: 60_000, limit: 1e9, standardHeaders: 'draft-8', legacyHeaders: false, identifier: 'api', store: limits.store('bench'), passOnStoreError: true });
+  rateLimit({
+    windowMs: 60_000,
+    limit: 1e9,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    identifier: 'api',
+    store: limits.store('bench'),
+    passOnStoreError: true,
+  });
 const gate = (limits: Limits): RequestHandler =>
   createGuard({ config, limits, planOf: async () => 'free', requireUser: (_req, _res, next) => next() }).gate;
 

@@ -24,18 +24,27 @@ async function timedRun(topic: string) {
       ((Date.parse(n.finishedAt) - Date.parse(n.startedAt)) / 1000).toFixed(1),
     ]),
   );
-  return { seconds: (performance.now() - t0) / 1000, nodeSeconds, words: String(state.nodes.story.output.text).split(/\s+/).length, audioMs: state.nodes.voice.output.audio.durationMs };
+  return {
+    seconds: (performance.now() - t0) / 1000,
+    nodeSeconds,
+    words: String(state.nodes.story.output.text).split(/\s+/).length,
+    audioMs: state.nodes.voice.output.audio.durationMs,
+  };
 }
 
 const cold = await timedRun('a lighthouse keeper and a lost cat');
-console.log(`cold run: ${cold.seconds.toFixed(1)} s (story ${cold.words} words, narration ${(cold.audioMs / 1000).toFixed(1)} s); per node: ${JSON.stringify(cold.nodeSeconds)}`);
+console.log(
+  `cold run: ${cold.seconds.toFixed(1)} s (story ${cold.words} words, narration ${(cold.audioMs / 1000).toFixed(1)} s); per node: ${JSON.stringify(cold.nodeSeconds)}`,
+);
 const warm: number[] = [];
 for (let i = 0; i < warmRuns; i++) {
   const r = await timedRun(['a dragon who bakes bread', 'two friends sailing to the moon', 'a robot gardener'][i % 3]);
   warm.push(r.seconds);
   console.log(`warm run ${i + 1}: ${r.seconds.toFixed(1)} s; per node: ${JSON.stringify(r.nodeSeconds)}`);
 }
-console.log(`pipeline wall time: cold ${cold.seconds.toFixed(1)} s, warm median ${warm.sort((a, b) => a - b)[Math.floor(warm.length / 2)]?.toFixed(1)} s`);
+console.log(
+  `pipeline wall time: cold ${cold.seconds.toFixed(1)} s, warm median ${warm.sort((a, b) => a - b)[Math.floor(warm.length / 2)]?.toFixed(1)} s`,
+);
 console.log(`peak RSS of the worker+API process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 await stack.stop();
 process.exit(0);

@@ -35,7 +35,8 @@ async function timedStart(headers: Record<string, string>, expected: number): Pr
 }
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-const line = (label: string, xs: number[]) => console.log(`${label.padEnd(44)} p50 ${pct(xs, 50).toFixed(1)} ms, p99 ${pct(xs, 99).toFixed(1)} ms (n=${xs.length})`);
+const line = (label: string, xs: number[]) =>
+  console.log(`${label.padEnd(44)} p50 ${pct(xs, 50).toFixed(1)} ms, p99 ${pct(xs, 99).toFixed(1)} ms (n=${xs.length})`);
 
 await waitForRun(script, (await timedStart({}, 201)).id); // warm-up: first workflow task, caches
 

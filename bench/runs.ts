@@ -68,7 +68,9 @@ for (let i = 0; i < 20; i++) {
   totals20.push((await startAndTime(twenty.body.id)).totalMs);
 }
 const median = (xs: number[]) => pct(xs, 50);
-console.log(`run-start latency over ${runs} runs (POST → running): p50 ${median(starts).toFixed(1)} ms, p99 ${pct(starts, 99).toFixed(1)} ms`);
+console.log(
+  `run-start latency over ${runs} runs (POST → running): p50 ${median(starts).toFixed(1)} ms, p99 ${pct(starts, 99).toFixed(1)} ms`,
+);
 console.log(
   `1-node run end-to-end p50 ${median(totals1).toFixed(1)} ms; 20-node template chain p50 ${median(totals20).toFixed(1)} ms; ` +
     `per-node orchestration overhead ≈ ${((median(totals20) - median(totals1)) / 19).toFixed(2)} ms`,

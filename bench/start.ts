@@ -11,7 +11,12 @@ import { resolve } from 'node:path';
 const dir = resolve(process.argv[2] ?? '.');
 const port = Number(process.argv[3] ?? 3999);
 const t0 = performance.now();
-const child = spawn('npm', ['start'], { cwd: dir, env: { ...process.env, PORT: String(port), TEMPORAL_PORT: String(port + 10) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+const child = spawn('npm', ['start'], {
+  cwd: dir,
+  env: { ...process.env, PORT: String(port), TEMPORAL_PORT: String(port + 10) },
+  stdio: ['ignore', 'pipe', 'pipe'],
+  detached: true,
+});
 let log = '';
 child.stdout.on('data', (c) => (log += c));
 child.stderr.on('data', (c) => (log += c));
@@ -34,4 +39,9 @@ const t1 = performance.now();
 process.kill(-child.pid!, 'SIGINT');
 await new Promise((r) => child.once('exit', r));
 console.log(`${dir}: API answered after ${upSeconds.toFixed(1)} s; stopped cleanly in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
-console.log(log.split('\n').filter((l) => /^(temporal|worker|api)\s/.test(l)).join('\n'));
+console.log(
+  log
+    .split('\n')
+    .filter((l) => /^(temporal|worker|api)\s/.test(l))
+    .join('\n'),
+);

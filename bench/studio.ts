@@ -28,9 +28,14 @@ const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 const initialJs = files.filter((f) => initial.has(f.file) && f.file.endsWith('.js'));
 const initialCss = files.filter((f) => initial.has(f.file) && f.file.endsWith('.css'));
 const lazy = files.filter((f) => !initial.has(f.file) && f.file.endsWith('.js')).sort((a, b) => b.gzip - a.gzip);
-const sum = (xs: { raw: number; gzip: number }[]) => xs.reduce((a, f) => ({ raw: a.raw + f.raw, gzip: a.gzip + f.gzip }), { raw: 0, gzip: 0 });
-console.log(`initial JS      ${kb(sum(initialJs).gzip)} gzip (${kb(sum(initialJs).raw)} raw) in ${initialJs.length} file(s); CSS ${kb(sum(initialCss).gzip)} gzip`);
-console.log(`largest lazy    ${lazy[0]?.file} ${kb(lazy[0]?.gzip ?? 0)} gzip (${kb(lazy[0]?.raw ?? 0)} raw); ${lazy.length} lazy chunks, ${kb(sum(lazy).gzip)} gzip in all`);
+const sum = (xs: { raw: number; gzip: number }[]) =>
+  xs.reduce((a, f) => ({ raw: a.raw + f.raw, gzip: a.gzip + f.gzip }), { raw: 0, gzip: 0 });
+console.log(
+  `initial JS      ${kb(sum(initialJs).gzip)} gzip (${kb(sum(initialJs).raw)} raw) in ${initialJs.length} file(s); CSS ${kb(sum(initialCss).gzip)} gzip`,
+);
+console.log(
+  `largest lazy    ${lazy[0]?.file} ${kb(lazy[0]?.gzip ?? 0)} gzip (${kb(lazy[0]?.raw ?? 0)} raw); ${lazy.length} lazy chunks, ${kb(sum(lazy).gzip)} gzip in all`,
+);
 
 // --- editor with 200 nodes ---------------------------------------------------------------------------------
 const stack = await startStack({ backends: 'embedded' });
@@ -62,13 +67,19 @@ try {
   for (let round = 0; round < 3; round++) {
     const t0 = Date.now();
     await page.goto(`${stack.baseUrl}/pipelines/${created.body.id}`);
-    await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length >= n && !!document.querySelector('.react-flow__edge'), NODES, {
-      polling: 'raf',
-      timeout: 60_000,
-    });
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('.react-flow__node').length >= n && !!document.querySelector('.react-flow__edge'),
+      NODES,
+      {
+        polling: 'raf',
+        timeout: 60_000,
+      },
+    );
     renders.push(Date.now() - t0);
   }
-  console.log(`editor render   ${NODES} nodes + ${edges.length} edges on screen in ${renders.map((r) => `${r} ms`).join(', ')} (cold, warm, warm; navigation → all nodes in the DOM)`);
+  console.log(
+    `editor render   ${NODES} nodes + ${edges.length} edges on screen in ${renders.map((r) => `${r} ms`).join(', ')} (cold, warm, warm; navigation → all nodes in the DOM)`,
+  );
 
   // Zoom in so the dragged node is big enough to grab, then drag one node in 40 steps, waiting a frame each.
   const target = page.locator('.react-flow__node[data-id="t105"] .pnode-head');
@@ -97,14 +108,24 @@ try {
   console.log(
     `editor drag     ${steps.length} pointer moves: mean ${mean.toFixed(1)} ms, p95 ${steps[Math.floor(steps.length * 0.95)].toFixed(1)} ms per move-to-painted-frame (node moved ${Math.round(moved.x - box.x)} px; baseline without a drag: ${(idle.reduce((a, b) => a + b, 0) / idle.length).toFixed(1)} ms)`,
   );
-  const saved = await page.locator('[data-save="saved"]').waitFor({ timeout: 15_000 }).then(() => true, () => false);
+  const saved = await page
+    .locator('[data-save="saved"]')
+    .waitFor({ timeout: 15_000 })
+    .then(
+      () => true,
+      () => false,
+    );
   console.log(`autosave        ${saved ? 'saved the dragged 200-node graph' : 'did not report Saved within 15 s'}`);
 
   // --- media library with thousands of items ----------------------------------------------------------------
   const MEDIA = 3000;
   const userId = (await client.get('/api/auth/me')).body.user.id as string;
   const projectId = created.body.id ? (await client.get(`/api/pipelines/${created.body.id}`)).body.projectId : '';
-  const blob = await stack.services.blobs.put(`${projectId}/bench/sample.txt`, 'Once upon a time, a benchmark scrolled through three thousand stories.', { contentType: 'text/plain; charset=utf-8' });
+  const blob = await stack.services.blobs.put(
+    `${projectId}/bench/sample.txt`,
+    'Once upon a time, a benchmark scrolled through three thousand stories.',
+    { contentType: 'text/plain; charset=utf-8' },
+  );
   const now = Date.now();
   for (let start = 0; start < MEDIA; start += 500) {
     await stack.services.db
@@ -141,7 +162,9 @@ try {
       const el = document.querySelector('.media-scroller')!;
       el.scrollTop += 900;
       return new Promise<{ tiles: number; done: boolean }>((r) =>
-        requestAnimationFrame(() => r({ tiles: document.querySelectorAll('.media-tile').length, done: el.scrollTop + el.clientHeight >= el.scrollHeight - 2 })),
+        requestAnimationFrame(() =>
+          r({ tiles: document.querySelectorAll('.media-tile').length, done: el.scrollTop + el.clientHeight >= el.scrollHeight - 2 }),
+        ),
       );
     });
     scrollSteps.push(performance.now() - t);

@@ -13,7 +13,12 @@
  */
 import { resolve } from 'node:path';
 import { getLlama, LlamaChatSession, LlamaLogLevel } from 'node-llama-cpp';
-import { createLocalTextProvider, defaultTextModelPath, LOCAL_TEXT_CONTEXT_SIZE, LOCAL_TEXT_DEFAULT_THREADS } from '../activities/providers/local/text';
+import {
+  createLocalTextProvider,
+  defaultTextModelPath,
+  LOCAL_TEXT_CONTEXT_SIZE,
+  LOCAL_TEXT_DEFAULT_THREADS,
+} from '../activities/providers/local/text';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -44,7 +49,8 @@ interface Run {
   totalMs: number;
 }
 
-const fmt = (r: Run) => `${((r.tokens / r.totalMs) * 1000).toFixed(1)} tok/s, TTFT ${Math.round(r.ttftMs)} ms (${r.tokens} tokens in ${Math.round(r.totalMs)} ms)`;
+const fmt = (r: Run) =>
+  `${((r.tokens / r.totalMs) * 1000).toFixed(1)} tok/s, TTFT ${Math.round(r.ttftMs)} ms (${r.tokens} tokens in ${Math.round(r.totalMs)} ms)`;
 
 const provider = createLocalTextProvider({ modelPath, threads });
 const tLoad = performance.now();
@@ -62,7 +68,9 @@ async function viaProvider(prompt: string): Promise<Run> {
   return { text: res.text, tokens: res.completionTokens, ttftMs: first - t0, totalMs: t1 - t0 };
 }
 
-console.log(`model ${modelPath}\nthreads ${threads}, max ${maxTokens} tokens, context ${LOCAL_TEXT_CONTEXT_SIZE}; load ${Math.round(loadMs)} ms; RSS before load ${baselineRss} MB`);
+console.log(
+  `model ${modelPath}\nthreads ${threads}, max ${maxTokens} tokens, context ${LOCAL_TEXT_CONTEXT_SIZE}; load ${Math.round(loadMs)} ms; RSS before load ${baselineRss} MB`,
+);
 
 if (process.argv.includes('--survey')) {
   const runs: Run[] = [];
@@ -79,7 +87,14 @@ if (process.argv.includes('--survey')) {
 } else {
   const prompt = PROMPTS[0];
   // node-llama-cpp directly, set up like the provider (CPU, same context size and threads, greedy).
-  const llama = await getLlama({ gpu: false, build: 'never', usePrebuiltBinaries: true, skipDownload: true, progressLogs: false, logLevel: LlamaLogLevel.error });
+  const llama = await getLlama({
+    gpu: false,
+    build: 'never',
+    usePrebuiltBinaries: true,
+    skipDownload: true,
+    progressLogs: false,
+    logLevel: LlamaLogLevel.error,
+  });
   const model = await llama.loadModel({ modelPath });
   const context = await model.createContext({ contextSize: LOCAL_TEXT_CONTEXT_SIZE, sequences: 1, threads });
   const sequence = context.getSequence();

@@ -151,11 +151,14 @@ function parseTrustProxy(raw: string | undefined): Config['trustProxy'] {
   if (value === '' || value === 'false' || value === '0') return false;
   if (value === 'true') {
     throw new StartupError(
-      'TRUST_PROXY=true would believe any client\'s X-Forwarded-For: name your proxies instead (their addresses or subnets, e.g. 10.0.0.0/8, or loopback), or how many there are in front of the API (e.g. 1)',
+      "TRUST_PROXY=true would believe any client's X-Forwarded-For: name your proxies instead (their addresses or subnets, e.g. 10.0.0.0/8, or loopback), or how many there are in front of the API (e.g. 1)",
     );
   }
   if (/^\d+$/.test(value)) return Number(value);
-  const proxies = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const proxies = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const proxy of proxies) {
     const [address, bits, ...rest] = proxy.split('/');
     const named = ['loopback', 'linklocal', 'uniquelocal'].includes(proxy);
@@ -167,7 +170,10 @@ function parseTrustProxy(raw: string | undefined): Config['trustProxy'] {
 }
 
 function parseOrigins(raw: string | undefined): string[] {
-  const origins = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const origins = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return origins.map((origin) => {
     let parsed: URL | undefined;
     try {
@@ -185,7 +191,10 @@ function parseOrigins(raw: string | undefined): string[] {
 
 /** `free=10,pro=60`: run starts per window by plan name. */
 function parsePlanLimits(raw: string | undefined): Record<string, number> {
-  const entries = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return Object.fromEntries(
     entries.map((entry) => {
       const match = entry.match(/^([a-z0-9_-]+)=(\d+)$/i);

@@ -41,11 +41,19 @@ export function createCredentialStore(db: Kysely<Database>, config: Config): Cre
         .execute();
     },
     async remove(userId, provider) {
-      const result = await db.deleteFrom('provider_credentials').where('user_id', '=', userId).where('provider', '=', provider).executeTakeFirst();
+      const result = await db
+        .deleteFrom('provider_credentials')
+        .where('user_id', '=', userId)
+        .where('provider', '=', provider)
+        .executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },
     async list(userId) {
-      const rows = await db.selectFrom('provider_credentials').select(['provider', 'encrypted', 'updated_at']).where('user_id', '=', userId).execute();
+      const rows = await db
+        .selectFrom('provider_credentials')
+        .select(['provider', 'encrypted', 'updated_at'])
+        .where('user_id', '=', userId)
+        .execute();
       return rows.map((r) => ({ provider: r.provider, baseUrl: read(r.encrypted).baseUrl ?? null, updatedAt: r.updated_at }));
     },
   };

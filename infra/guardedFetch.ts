@@ -43,7 +43,13 @@ export function createGuardedFetch(policy: OutboundPolicy): typeof fetch {
             res.destroy();
             return reject(new TypeError('fetch failed', { cause: new Error(`unexpected HTTP status ${status}`) }));
           }
-          resolve(new Response(noBody ? null : (Readable.toWeb(decoded) as ReadableStream), { status, statusText: res.statusMessage, headers: responseHeaders }));
+          resolve(
+            new Response(noBody ? null : (Readable.toWeb(decoded) as ReadableStream), {
+              status,
+              statusText: res.statusMessage,
+              headers: responseHeaders,
+            }),
+          );
         },
       );
       req.on('error', (err) => reject(err.name === 'AbortError' ? err : new TypeError('fetch failed', { cause: err })));
@@ -55,7 +61,14 @@ export function createGuardedFetch(policy: OutboundPolicy): typeof fetch {
 /** Undoes the content encoding as fetch does, and drops the headers that described the encoded body. */
 function decode(res: http.IncomingMessage, headers: Headers): Readable {
   const encoding = headers.get('content-encoding')?.trim().toLowerCase();
-  const decoder = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : encoding === 'br' ? createBrotliDecompress() : null;
+  const decoder =
+    encoding === 'gzip' || encoding === 'x-gzip'
+      ? createGunzip()
+      : encoding === 'deflate'
+        ? createInflate()
+        : encoding === 'br'
+          ? createBrotliDecompress()
+          : null;
   if (!decoder) return res;
   headers.delete('content-encoding');
   headers.delete('content-length');

@@ -35,12 +35,18 @@ describe('address classification', () => {
     expect(nonPublicRange(address)).toBe(range);
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808', '2002:808:808::1'])(
-    '%s is public',
-    (address) => {
-      expect(nonPublicRange(address)).toBeNull();
-    },
-  );
+  it.each([
+    '8.8.8.8',
+    '1.1.1.1',
+    '172.32.0.1',
+    '100.128.0.1',
+    '2606:4700:4700::1111',
+    '::ffff:8.8.8.8',
+    '64:ff9b::808:808',
+    '2002:808:808::1',
+  ])('%s is public', (address) => {
+    expect(nonPublicRange(address)).toBeNull();
+  });
 
   it('refuses text that is not an address', () => {
     expect(nonPublicRange('localhost')).toBe('not an IP address');
@@ -61,7 +67,15 @@ describe('outbound policy', () => {
   });
 
   it('judges literal hosts in any spelling the URL parser accepts, and localhost names', () => {
-    for (const url of ['http://127.1/', 'http://2130706433/', 'http://0x7f.0.0.1/', 'http://[::ffff:127.0.0.1]/', 'http://[::]/', 'http://LOCALHOST./', 'http://a.localhost/']) {
+    for (const url of [
+      'http://127.1/',
+      'http://2130706433/',
+      'http://0x7f.0.0.1/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://[::]/',
+      'http://LOCALHOST./',
+      'http://a.localhost/',
+    ]) {
       expect(literalHostRefusal(PUBLIC_ONLY, new URL(url).hostname), url).not.toBeNull();
     }
     expect(literalHostRefusal(PUBLIC_ONLY, 'api.openai.com')).toBeNull();

@@ -165,7 +165,11 @@ export function outboundPolicyFromEnv(env: NodeJS.ProcessEnv, prefix: string): O
   return { allowPrivate: /^(1|true|yes)$/i.test(env[`${prefix}_ALLOW_PRIVATE`] ?? ''), hosts, nets };
 }
 
-const normalHost = (host: string) => host.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+const normalHost = (host: string) =>
+  host
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
 
 /** Why `address` (which `host` resolved to) may not be reached under the policy, or null when it may. */
 export function refusal(policy: OutboundPolicy, host: string, address: string): string | null {
@@ -184,7 +188,8 @@ export function refusal(policy: OutboundPolicy, host: string, address: string): 
 export function literalHostRefusal(policy: OutboundPolicy, hostname: string): string | null {
   const host = normalHost(hostname);
   if (isIP(host)) return refusal(policy, host, host);
-  if ((host === 'localhost' || host.endsWith('.localhost')) && !policy.allowPrivate && !policy.hosts.has(host)) return `${host} is a loopback name`;
+  if ((host === 'localhost' || host.endsWith('.localhost')) && !policy.allowPrivate && !policy.hosts.has(host))
+    return `${host} is a loopback name`;
   return null;
 }
 

@@ -66,9 +66,13 @@ export function loadPlans(env: Record<string, string | undefined> = process.env)
       throw new Error(`PLANS_JSON is not valid JSON: ${(err as Error).message}`);
     }
     const parsed = PlansOverride.safeParse(json);
-    if (!parsed.success) throw new Error(`PLANS_JSON: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new Error(`PLANS_JSON: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
     for (const [name, limits] of Object.entries(parsed.data)) {
-      plans[name] = { ...(plans[name] ?? plans.free), ...(Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)) as Partial<PlanLimits>) };
+      plans[name] = {
+        ...(plans[name] ?? plans.free),
+        ...(Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)) as Partial<PlanLimits>),
+      };
     }
   }
   cached = { source, plans };

@@ -37,7 +37,11 @@ export function quotaRefusal(plan: string, quota: QuotaName, used: number, limit
 
 /** Reads what a user has used against their plan (undefined: no such user). */
 export async function usageOf(db: Kysely<Database>, userId: string, now = new Date()): Promise<Usage | undefined> {
-  const user = await db.selectFrom('users').select(['plan', 'monthly_generations', 'monthly_period']).where('id', '=', userId).executeTakeFirst();
+  const user = await db
+    .selectFrom('users')
+    .select(['plan', 'monthly_generations', 'monthly_period'])
+    .where('id', '=', userId)
+    .executeTakeFirst();
   if (!user) return undefined;
   const period = periodOf(now);
   const [runs, storage, spend] = await Promise.all([
@@ -77,7 +81,12 @@ export async function usageOf(db: Kysely<Database>, userId: string, now = new Da
  * The check before a run starts (from the API or a schedule): the first limit of the user's plan the run
  * would go past, or undefined. A check, not a reservation: each generation reserves its own unit atomically.
  */
-export async function checkRunStart(db: Kysely<Database>, userId: string, nodeCount: number, now = new Date()): Promise<QuotaRefusal | undefined> {
+export async function checkRunStart(
+  db: Kysely<Database>,
+  userId: string,
+  nodeCount: number,
+  now = new Date(),
+): Promise<QuotaRefusal | undefined> {
   const usage = await usageOf(db, userId, now);
   if (!usage) return undefined;
   const { plan, limits, used } = usage;

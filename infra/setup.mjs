@@ -88,7 +88,9 @@ function ensureModel(model) {
 
 const manifests = join(root, 'infra', 'models');
 if (existsSync(manifests) && process.env.SKIP_MODELS !== '1') {
-  for (const f of readdirSync(manifests).filter((f) => f.endsWith('.json')).sort()) {
+  for (const f of readdirSync(manifests)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     ensureModel(JSON.parse(readFileSync(join(manifests, f), 'utf8')));
   }
 }

@@ -62,13 +62,20 @@ export async function startDevServer(config: Config, opts: { port?: number; uiPo
   const [command, ...args] = [
     ...killedWithParent(),
     temporalBinary(config),
-    'server', 'start-dev',
-    '--db-filename', join(config.dataDir, 'temporal.db'),
-    '--ip', '127.0.0.1',
-    '--port', String(port),
-    '--ui-port', String(uiPort),
-    '--namespace', config.temporalNamespace,
-    '--log-level', 'error',
+    'server',
+    'start-dev',
+    '--db-filename',
+    join(config.dataDir, 'temporal.db'),
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--namespace',
+    config.temporalNamespace,
+    '--log-level',
+    'error',
   ];
   const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -48,9 +48,16 @@ function workflowSourcesHash(): string {
 }
 
 const quietLogger = {
-  log() {}, trace() {}, debug() {}, info() {},
-  warn(message: string) { console.warn(message); },
-  error(message: string) { console.error(message); },
+  log() {},
+  trace() {},
+  debug() {},
+  info() {},
+  warn(message: string) {
+    console.warn(message);
+  },
+  error(message: string) {
+    console.error(message);
+  },
 };
 
 const SHUTDOWN_GRACE = '1s';
@@ -76,7 +83,9 @@ export async function runWorker(services: Services, opts: { warmModels?: boolean
   quietRuntime();
   const connection = await NativeConnection.connect({ address: services.temporalAddress });
   const credentials = createCredentialStore(services.db, services.config);
-  const providers = createProviders(providerSettingsFromEnv(services.config.rootDir), (userId, provider) => credentials.get(userId, provider));
+  const providers = createProviders(providerSettingsFromEnv(services.config.rootDir), (userId, provider) =>
+    credentials.get(userId, provider),
+  );
   const activities = createActivities({ store: createRunStore(services.db), blobs: services.blobs, bus: services.bus, providers });
   const { config } = services;
   const webhookActivities = createWebhookActivities({

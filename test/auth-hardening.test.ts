@@ -60,7 +60,10 @@ describe('auth hardening', () => {
     try {
       stack = await startStack({ backends: 'embedded' });
     } finally {
-      for (const [name, value] of [['OPENAI_API_KEY', saved.key], ['OPENAI_BASE_URL', saved.url]] as const) {
+      for (const [name, value] of [
+        ['OPENAI_API_KEY', saved.key],
+        ['OPENAI_BASE_URL', saved.url],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
@@ -111,7 +114,11 @@ describe('auth hardening', () => {
 
     const bytes = await get(item.body.signedUrl);
     expect(bytes.status).toBe(200);
-    expect(Buffer.from(await bytes.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
+    expect(
+      Buffer.from(await bytes.arrayBuffer())
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
     expect((await get(item.body.signedUrl, { range: 'bytes=0-3' })).status).toBe(206);
 
     const signed = await owner.client.post('/api/signed-urls', { paths: [artifactPath, mediaPath] });
@@ -200,7 +207,9 @@ describe('auth hardening', () => {
       expect(res.status, baseUrl).toBe(400);
       expect(res.body.message, baseUrl).toMatch(/baseUrl/);
     }
-    expect((await client.put('/api/settings/providers/openai', { apiKey: 'sk-x', baseUrl: 'https://api.example.com/v1' })).status).toBe(200);
+    expect((await client.put('/api/settings/providers/openai', { apiKey: 'sk-x', baseUrl: 'https://api.example.com/v1' })).status).toBe(
+      200,
+    );
   });
 
   it("never connects to a loopback address a user's base URL resolves to, while the install's loopback server keeps working", async () => {
@@ -208,7 +217,10 @@ describe('auth hardening', () => {
     try {
       // Stored directly, as a name that resolved elsewhere when saved would be: the worker must check at connect time.
       const user = await registerUser(stack.baseUrl);
-      await createCredentialStore(stack.services.db, stack.config).set(user.userId, 'openai', { apiKey: 'sk-user-secret', baseUrl: `http://localhost:${trap.port}/v1` });
+      await createCredentialStore(stack.services.db, stack.config).set(user.userId, 'openai', {
+        apiKey: 'sk-user-secret',
+        baseUrl: `http://localhost:${trap.port}/v1`,
+      });
       const pipeline = await user.client.post('/api/pipelines', { name: 'Cloud story', graph: cloudStoryGraph });
       const run = await user.client.post(`/api/pipelines/${pipeline.body.id}/runs`, { inputs: { topic: 'Ada' } });
       const failed = await waitForRun(user.client, run.body.id);

@@ -14,7 +14,11 @@ import { apiClient, registerUser, startStack, waitForRun, type Stack } from './s
 type Client = ReturnType<typeof apiClient>;
 type Principal = 'anonymous' | 'another user' | 'read key' | 'run key' | 'admin key' | 'owner';
 const PRINCIPALS: Principal[] = ['anonymous', 'another user', 'read key', 'run key', 'admin key', 'owner'];
-const KEY_SCOPE: Partial<Record<Principal, (typeof API_KEY_SCOPES)[number]>> = { 'read key': 'read', 'run key': 'run', 'admin key': 'admin' };
+const KEY_SCOPE: Partial<Record<Principal, (typeof API_KEY_SCOPES)[number]>> = {
+  'read key': 'read',
+  'run key': 'run',
+  'admin key': 'admin',
+};
 
 const PASSWORD = 'correct horse battery';
 /** input → upload: ends in about a second, publishing its text as media. */
@@ -65,11 +69,16 @@ function fixtures(w: World): Record<string, (p: Principal) => Promise<Fixture> |
     if (res.status !== 201) throw new Error(`setup ${path}: ${res.status} ${res.text}`);
     return res.body.id as string;
   };
-  const freshRefreshToken = async () => (await apiClient(w.baseUrl).post('/api/auth/login', { email: w.email, password: PASSWORD })).body.refreshToken as string;
+  const freshRefreshToken = async () =>
+    (await apiClient(w.baseUrl).post('/api/auth/login', { email: w.email, password: PASSWORD })).body.refreshToken as string;
   const pipeline = { id: w.pipelineId };
   const schedule = { id: w.scheduleId };
   return {
     'GET /api/health': () => ({}),
+    'GET /api/openapi.json': () => ({}),
+    'GET /api/docs': () => ({}),
+    'GET /api/docs/docs.js': () => ({}),
+    'GET /api/docs/docs.css': () => ({}),
     'POST /api/auth/register': () => ({ body: { email: `matrix-${crypto.randomUUID().slice(0, 8)}@example.com`, password: PASSWORD } }),
     'POST /api/auth/login': () => ({ body: { email: w.email, password: PASSWORD } }),
     'GET /api/auth/me': () => ({}),
@@ -132,7 +141,8 @@ function fixtures(w: World): Record<string, (p: Principal) => Promise<Fixture> |
   };
 }
 
-const fill = (path: string, params: Record<string, string>) => path.replace(/[:*]([A-Za-z_]+)/g, (whole, name: string) => params[name] ?? whole);
+const fill = (path: string, params: Record<string, string>) =>
+  path.replace(/[:*]([A-Za-z_]+)/g, (whole, name: string) => params[name] ?? whole);
 
 /** Routes that end the caller's sessions go last, so no later request meets a signed-out caller. */
 const LAST = new Set(['POST /api/auth/password']);
@@ -149,7 +159,10 @@ async function send(url: string, method: string, token: string | undefined, body
   try {
     const res = await fetch(url, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: abort.signal,
     });
@@ -159,7 +172,10 @@ async function send(url: string, method: string, token: string | undefined, body
       let text = '';
       const deadline = Date.now() + 1500;
       for (;;) {
-        const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), Math.max(0, deadline - Date.now())))]);
+        const chunk = await Promise.race([
+          reader.read(),
+          new Promise<null>((r) => setTimeout(() => r(null), Math.max(0, deadline - Date.now()))),
+        ]);
         if (chunk === null || chunk.done) break;
         text += new TextDecoder().decode(chunk.value);
       }
@@ -183,8 +199,11 @@ async function send(url: string, method: string, token: string | undefined, body
 function judge(route: Route, principal: Principal, fixture: Fixture, answer: Answer, ownerIds: string[]): string | undefined {
   const access = route.access[0];
   const { status } = answer;
-  const ok = () => (status >= 200 && status < 300) || fixture.allow?.includes(status) ? undefined : `expected 2xx${fixture.allow ? ` or ${fixture.allow.join('/')}` : ''}`;
-  const refusedScope = () => (status === 403 && answer.error === 'insufficient_scope' ? undefined : "expected 403 insufficient_scope");
+  const ok = () =>
+    (status >= 200 && status < 300) || fixture.allow?.includes(status)
+      ? undefined
+      : `expected 2xx${fixture.allow ? ` or ${fixture.allow.join('/')}` : ''}`;
+  const refusedScope = () => (status === 403 && answer.error === 'insufficient_scope' ? undefined : 'expected 403 insufficient_scope');
   if (status >= 500) return 'a 5xx';
   if (access === 'public') return ok();
   if (principal === 'anonymous') return status === 401 ? undefined : 'expected 401';
@@ -260,29 +279,44 @@ describe('authorization matrix on PGlite + in-process bus + local files', () => 
 
   it('has a matrix fixture for every route the app answers', () => {
     const known = fixtures(world);
-    expect(routes.map(routeKey).filter((key) => !known[key]), 'routes without a fixture in test/authMatrix.test.ts').toEqual([]);
-    expect(Object.keys(known).filter((key) => !routes.some((r) => routeKey(r) === key)), 'fixtures of routes that no longer exist').toEqual([]);
+    expect(
+      routes.map(routeKey).filter((key) => !known[key]),
+      'routes without a fixture in test/authMatrix.test.ts',
+    ).toEqual([]);
+    expect(
+      Object.keys(known).filter((key) => !routes.some((r) => routeKey(r) === key)),
+      'fixtures of routes that no longer exist',
+    ).toEqual([]);
   });
 
-  it("answers every route × caller as the route's declared access says: 401 anonymous, 404 another user's ids, 403 insufficient_scope below the scope", { timeout: 600_000 }, async () => {
-    const known = fixtures(world);
-    const ordered = [...routes.filter((r) => !LAST.has(routeKey(r))), ...routes.filter((r) => LAST.has(routeKey(r)))];
-    const mismatches: string[] = [];
-    let cells = 0;
-    for (const route of ordered) {
-      const make = known[routeKey(route)];
-      if (!make) continue;
-      for (const principal of PRINCIPALS) {
-        const fixture = await make(principal);
-        const answer = await send(stack.baseUrl + fill(route.path, fixture.params ?? {}), route.method, tokens[principal], fixture.body);
-        cells++;
-        const wrong = judge(route, principal, fixture, answer, ownerIds);
-        if (wrong) mismatches.push(`${routeKey(route)} [${route.access[0]}] as ${principal}: ${answer.status} — ${wrong}: ${answer.text.slice(0, 200)}`);
+  it(
+    "answers every route × caller as the route's declared access says: 401 anonymous, 404 another user's ids, 403 insufficient_scope below the scope",
+    { timeout: 600_000 },
+    async () => {
+      const known = fixtures(world);
+      const ordered = [...routes.filter((r) => !LAST.has(routeKey(r))), ...routes.filter((r) => LAST.has(routeKey(r)))];
+      const mismatches: string[] = [];
+      let cells = 0;
+      for (const route of ordered) {
+        const make = known[routeKey(route)];
+        if (!make) continue;
+        for (const principal of PRINCIPALS) {
+          const fixture = await make(principal);
+          const answer = await send(stack.baseUrl + fill(route.path, fixture.params ?? {}), route.method, tokens[principal], fixture.body);
+          cells++;
+          const wrong = judge(route, principal, fixture, answer, ownerIds);
+          if (wrong)
+            mismatches.push(
+              `${routeKey(route)} [${route.access[0]}] as ${principal}: ${answer.status} — ${wrong}: ${answer.text.slice(0, 200)}`,
+            );
+        }
       }
-    }
-    const routeCount = new Set(ordered.map(routeKey)).size;
-    console.log(`[auth-matrix] ${routeCount} routes × ${PRINCIPALS.length} callers = ${cells} requests, ${mismatches.length} not as the route's access says`);
-    expect(cells).toBe(routeCount * PRINCIPALS.length);
-    expect(mismatches).toEqual([]);
-  });
+      const routeCount = new Set(ordered.map(routeKey)).size;
+      console.log(
+        `[auth-matrix] ${routeCount} routes × ${PRINCIPALS.length} callers = ${cells} requests, ${mismatches.length} not as the route's access says`,
+      );
+      expect(cells).toBe(routeCount * PRINCIPALS.length);
+      expect(mismatches).toEqual([]);
+    },
+  );
 });

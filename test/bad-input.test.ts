@@ -20,7 +20,13 @@ import { apiClient, registerUser, startStack, waitForRun, type Stack } from './s
 const graph = {
   schemaVersion: 1,
   nodes: [
-    { id: 'topic', type: 'input', params: { name: 'topic', kind: 'text', description: 'What it is about' }, position: { x: 0, y: 0 }, label: 'Topic' },
+    {
+      id: 'topic',
+      type: 'input',
+      params: { name: 'topic', kind: 'text', description: 'What it is about' },
+      position: { x: 0, y: 0 },
+      label: 'Topic',
+    },
     { id: 'data', type: 'input', params: { name: 'data', kind: 'json', required: false, default: { mood: 'calm' } } },
     { id: 'text', type: 'template', params: { template: 'A story about {{topic}} ({{data}})' } },
     { id: 'publish', type: 'upload', params: {} },
@@ -33,7 +39,13 @@ const graph = {
 };
 const runBody = { inputs: { topic: 'otters', data: { mood: 'sunny', tags: ['a', 'b'] } }, version: 1 };
 /** Paused, weekly: the corpus's schedules never fire on their own. */
-const scheduleBody = (pipelineId: string) => ({ pipelineId, cron: '0 9 * * MON', timezone: 'Europe/Paris', inputs: runBody.inputs, paused: true });
+const scheduleBody = (pipelineId: string) => ({
+  pipelineId,
+  cron: '0 9 * * MON',
+  timezone: 'Europe/Paris',
+  inputs: runBody.inputs,
+  paused: true,
+});
 
 interface World {
   email: string;
@@ -68,11 +80,19 @@ interface Fixture {
 }
 
 const versionCases: Fixture['extra'] = [
-  ...['0', '-1', '1.5', 'abc', '2147483648', '99999999999', '1e400'].map((v) => ({ label: `version=${v}`, query: `version=${v}`, expect: { kind: 'refused' as const, names: 'version' } })),
+  ...['0', '-1', '1.5', 'abc', '2147483648', '99999999999', '1e400'].map((v) => ({
+    label: `version=${v}`,
+    query: `version=${v}`,
+    expect: { kind: 'refused' as const, names: 'version' },
+  })),
   { label: 'version=2147483647 (no such version)', query: 'version=2147483647', expect: { kind: 'refused', status: 404 } },
 ];
 const startRunCases: Fixture['extra'] = [
-  ...['61', '-1', '1.5', 'abc', '1e400', '%00'].map((v) => ({ label: `wait=${v}`, query: `wait=${v}`, expect: { kind: 'refused' as const, status: 400, names: 'wait' } })),
+  ...['61', '-1', '1.5', 'abc', '1e400', '%00'].map((v) => ({
+    label: `wait=${v}`,
+    query: `wait=${v}`,
+    expect: { kind: 'refused' as const, status: 400, names: 'wait' },
+  })),
   ...['', 'x'.repeat(256), 'caf\u00e9'].map((v) => ({
     label: `Idempotency-Key: ${JSON.stringify(v.slice(0, 12))} (${v.length} chars)`,
     headers: { 'idempotency-key': v },
@@ -82,12 +102,24 @@ const startRunCases: Fixture['extra'] = [
 const runListCases: Fixture['extra'] = [
   { label: 'trigger=cron (no such trigger)', query: 'trigger=cron', expect: { kind: 'refused', status: 400, names: 'trigger' } },
   { label: 'trigger=NUL', query: 'trigger=%00', expect: { kind: 'refused', status: 400, names: 'trigger' } },
-  { label: 'scheduleId of 201 characters', query: `scheduleId=${'s'.repeat(201)}`, expect: { kind: 'refused', status: 400, names: 'scheduleId' } },
+  {
+    label: 'scheduleId of 201 characters',
+    query: `scheduleId=${'s'.repeat(201)}`,
+    expect: { kind: 'refused', status: 400, names: 'scheduleId' },
+  },
   { label: 'trigger=schedule&scheduleId=unknown', query: 'trigger=schedule&scheduleId=unknown', expect: { kind: 'ok' } },
 ];
 const lastEventIdCases: Fixture['extra'] = LAST_EVENT_IDS.flatMap((v) => [
-  { label: `?lastEventId=${v} (not an event id)`, query: `lastEventId=${v}`, expect: { kind: 'refused' as const, status: 400, names: 'Last-Event-ID' } },
-  { label: `Last-Event-ID: ${v} (not an event id)`, headers: { 'last-event-id': v }, expect: { kind: 'refused' as const, status: 400, names: 'Last-Event-ID' } },
+  {
+    label: `?lastEventId=${v} (not an event id)`,
+    query: `lastEventId=${v}`,
+    expect: { kind: 'refused' as const, status: 400, names: 'Last-Event-ID' },
+  },
+  {
+    label: `Last-Event-ID: ${v} (not an event id)`,
+    headers: { 'last-event-id': v },
+    expect: { kind: 'refused' as const, status: 400, names: 'Last-Event-ID' },
+  },
   {
     label: `?lastEventId=${v} beside a valid Last-Event-ID header`,
     query: `lastEventId=${v}`,
@@ -111,7 +143,10 @@ function fixtures(w: World): Record<string, Fixture> {
   const schedule = { id: w.scheduleId };
   return {
     'GET /api/health': {},
-    'POST /api/auth/register': { body: { email: `corpus-${Date.now()}@example.com`, password: 'correct horse battery', username: 'corpus' }, allow: [409] },
+    'POST /api/auth/register': {
+      body: { email: `corpus-${Date.now()}@example.com`, password: 'correct horse battery', username: 'corpus' },
+      allow: [409],
+    },
     'POST /api/auth/login': { body: { email: w.email, password: w.password } },
     'GET /api/auth/me': {},
     'PATCH /api/auth/me': { body: { fullName: 'Corpus Person', username: 'corpus' } },
@@ -125,7 +160,10 @@ function fixtures(w: World): Record<string, Fixture> {
     'GET /api/projects': {},
     'POST /api/projects': { body: { name: 'Corpus project', description: 'made by the bad-input corpus' } },
     'GET /api/projects/:id': { params: { id: w.projectId } },
-    'PATCH /api/projects/:id': { params: { id: w.projectId }, body: { name: 'Renamed', description: 'still fine', type: 'podcast', status: 'active', settings: { voice: 'alloy' } } },
+    'PATCH /api/projects/:id': {
+      params: { id: w.projectId },
+      body: { name: 'Renamed', description: 'still fine', type: 'podcast', status: 'active', settings: { voice: 'alloy' } },
+    },
     'GET /api/pipelines': { list: true },
     'POST /api/pipelines': { body: { name: 'Corpus', projectId: w.projectId, graph } },
     'GET /api/pipelines/:id': { params: pipeline, extra: versionCases },
@@ -159,9 +197,22 @@ function fixtures(w: World): Record<string, Fixture> {
     'GET /api/webhooks/:id/deliveries': { params: { id: w.webhookId }, extra: deliveryPageCases },
     'POST /api/webhooks/:id/test': { params: { id: w.webhookId }, body: {} },
     'GET /api/schedules': {},
-    'POST /api/schedules': { body: { ...scheduleBody(w.pipelineId), version: 1, overlap: 'skip', catchupWindow: '10m', note: 'made by the corpus' } },
+    'POST /api/schedules': {
+      body: { ...scheduleBody(w.pipelineId), version: 1, overlap: 'skip', catchupWindow: '10m', note: 'made by the corpus' },
+    },
     'GET /api/schedules/:id': { params: schedule },
-    'PATCH /api/schedules/:id': { params: schedule, body: { cron: '0 10 * * TUE', timezone: 'UTC', inputs: runBody.inputs, version: 1, overlap: 'buffer_one', catchupWindow: '1h', note: 'edited' } },
+    'PATCH /api/schedules/:id': {
+      params: schedule,
+      body: {
+        cron: '0 10 * * TUE',
+        timezone: 'UTC',
+        inputs: runBody.inputs,
+        version: 1,
+        overlap: 'buffer_one',
+        catchupWindow: '1h',
+        note: 'edited',
+      },
+    },
     'POST /api/schedules/:id/pause': { params: schedule, body: { note: 'corpus pause' } },
     'POST /api/schedules/:id/resume': { params: schedule, body: { note: 'corpus resume' } },
     'POST /api/schedules/:id/trigger': { params: schedule, body: {} },
@@ -190,27 +241,44 @@ function probesFor(route: Route, fixture: Fixture): Probe[] {
   for (const name of route.path.match(/[:*][A-Za-z_]+/g) ?? []) {
     const cases = name.startsWith('*') ? WILDCARD_CASES : PATH_PARAM_CASES;
     for (const c of cases) {
-      probes.push({ ...base, label: `${name} = ${c.label}`, url: fill(route.path, { ...params, [name.slice(1)]: c.value }), expect: c.expect });
+      probes.push({
+        ...base,
+        label: `${name} = ${c.label}`,
+        url: fill(route.path, { ...params, [name.slice(1)]: c.value }),
+        expect: c.expect,
+      });
     }
   }
 
   const queries = route.method === 'GET' ? QUERY_CASES : QUERY_CASES.filter((q) => q.expect.kind === 'refused');
-  for (const q of queries) probes.push({ ...base, label: `?${q.label}`, url: `${url}?${q.query}`, expect: (fixture.list && q.onList) || q.expect });
+  for (const q of queries)
+    probes.push({ ...base, label: `?${q.label}`, url: `${url}?${q.query}`, expect: (fixture.list && q.onList) || q.expect });
   for (const x of fixture.extra ?? []) {
-    probes.push({ ...base, label: x.label, url: x.query ? `${url}?${x.query}` : url, headers: { ...base.headers, ...x.headers }, expect: x.expect });
+    probes.push({
+      ...base,
+      label: x.label,
+      url: x.query ? `${url}?${x.query}` : url,
+      headers: { ...base.headers, ...x.headers },
+      expect: x.expect,
+    });
   }
 
   if (route.method === 'GET') {
-    for (const range of RANGE_CASES) probes.push({ ...base, label: `Range: ${range}`, url, headers: { range }, expect: { kind: 'not-5xx' } });
-    for (const id of LAST_EVENT_IDS) probes.push({ ...base, label: `Last-Event-ID: ${id}`, url, headers: { 'last-event-id': id }, expect: { kind: 'not-5xx' } });
+    for (const range of RANGE_CASES)
+      probes.push({ ...base, label: `Range: ${range}`, url, headers: { range }, expect: { kind: 'not-5xx' } });
+    for (const id of LAST_EVENT_IDS)
+      probes.push({ ...base, label: `Last-Event-ID: ${id}`, url, headers: { 'last-event-id': id }, expect: { kind: 'not-5xx' } });
   }
 
   if (BODY_METHODS.has(route.method)) {
     const legit = (fixture.body ?? {}) as never;
-    for (const m of fixture.body === undefined ? [] : bodyMutations(legit)) probes.push({ ...base, label: m.label, url, body: m.body, expect: m.expect });
+    for (const m of fixture.body === undefined ? [] : bodyMutations(legit))
+      probes.push({ ...base, label: m.label, url, body: m.body, expect: m.expect });
     // The legitimate body sent again (e.g. with a charset) may meet what the route allows the first one.
-    const alsoAllowed = (e: Expectation): Expectation => (e.kind === 'ok' ? { kind: 'ok', allow: [...(e.allow ?? []), ...(fixture.allow ?? [])] } : e);
-    for (const w of wholeBodyCases(legit)) probes.push({ ...base, label: w.label, url, headers: w.headers, body: w.body, expect: alsoAllowed(w.expect) });
+    const alsoAllowed = (e: Expectation): Expectation =>
+      e.kind === 'ok' ? { kind: 'ok', allow: [...(e.allow ?? []), ...(fixture.allow ?? [])] } : e;
+    for (const w of wholeBodyCases(legit))
+      probes.push({ ...base, label: w.label, url, headers: w.headers, body: w.body, expect: alsoAllowed(w.expect) });
   }
   return probes;
 }
@@ -241,7 +309,10 @@ async function send(baseUrl: string, token: string, probe: Probe): Promise<Answe
       const decoder = new TextDecoder();
       const deadline = Date.now() + 1500;
       for (;;) {
-        const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), Math.max(0, deadline - Date.now())))]);
+        const chunk = await Promise.race([
+          reader.read(),
+          new Promise<null>((r) => setTimeout(() => r(null), Math.max(0, deadline - Date.now()))),
+        ]);
         if (chunk === null) {
           abort.abort();
           return { status: res.status, contentType, body: undefined, brokenStream: false };
@@ -269,7 +340,9 @@ function judge(expect: Expectation, answer: Answer): string | undefined {
   const { status, body } = answer;
   if (status >= 500) return `${status} ${JSON.stringify(body)?.slice(0, 200)}`;
   if (answer.brokenStream) return 'event stream broke off without the final status (a failure after the headers)';
-  const errorShape = status >= 400 && (typeof body?.error !== 'string' || typeof body?.message !== 'string' || !answer.contentType.startsWith('application/json'));
+  const errorShape =
+    status >= 400 &&
+    (typeof body?.error !== 'string' || typeof body?.message !== 'string' || !answer.contentType.startsWith('application/json'));
   if (errorShape) return `${status} is not JSON {error, message}: ${answer.contentType} ${JSON.stringify(body)?.slice(0, 200)}`;
   if (expect.kind === 'refused') {
     if (status < 400) return `accepted (${status}) instead of refused`;
@@ -277,7 +350,8 @@ function judge(expect: Expectation, answer: Answer): string | undefined {
     const said = [body.message, ...(body.problems ?? []).map((p: { message: string }) => p.message)].join(' | ');
     if (expect.names && !said.includes(expect.names)) return `${status} does not name '${expect.names}': ${said.slice(0, 300)}`;
   }
-  if (expect.kind === 'ok' && (status < 200 || status >= 300) && !expect.allow?.includes(status)) return `legitimate request answered ${status}: ${JSON.stringify(body).slice(0, 300)}`;
+  if (expect.kind === 'ok' && (status < 200 || status >= 300) && !expect.allow?.includes(status))
+    return `legitimate request answered ${status}: ${JSON.stringify(body).slice(0, 300)}`;
   return undefined;
 }
 
@@ -335,38 +409,67 @@ describe.each([
   it('has a corpus fixture for every route the app answers', () => {
     const known = fixtures(world);
     expect(routes.length).toBeGreaterThan(20);
-    expect(routes.map(routeKey).filter((key) => !known[key]), 'routes without a fixture in test/bad-input.test.ts').toEqual([]);
-    expect(Object.keys(known).filter((key) => !routes.some((r) => routeKey(r) === key)), 'fixtures of routes that no longer exist').toEqual([]);
+    expect(
+      routes.map(routeKey).filter((key) => !known[key]),
+      'routes without a fixture in test/bad-input.test.ts',
+    ).toEqual([]);
+    expect(
+      Object.keys(known).filter((key) => !routes.some((r) => routeKey(r) === key)),
+      'fixtures of routes that no longer exist',
+    ).toEqual([]);
   });
 
   it('refuses the inputs that used to fail inside (NUL, lone surrogates, deep nesting, __proto__, int32 overflow, year 0, text/plain) naming the field', async () => {
     const client = apiClient(stack.baseUrl, token);
     const refusal = (message: string) => ({ error: 'invalid_request', message });
-    expect((await client.post('/api/projects', { name: 'a\u0000b' })).body).toEqual(refusal('body.name: contains a NUL character (\\u0000)'));
-    expect((await apiClient(stack.baseUrl).post('/api/auth/register', { email: 'nul@example.com', password: 'long enough pw', username: '\u0000' })).body).toEqual(
-      refusal('body.username: contains a NUL character (\\u0000)'),
+    expect((await client.post('/api/projects', { name: 'a\u0000b' })).body).toEqual(
+      refusal('body.name: contains a NUL character (\\u0000)'),
     );
-    expect((await apiClient(stack.baseUrl).post('/api/auth/login', { email: `${world.email}\u0000`, password: world.password })).status).toBe(400);
+    expect(
+      (
+        await apiClient(stack.baseUrl).post('/api/auth/register', {
+          email: 'nul@example.com',
+          password: 'long enough pw',
+          username: '\u0000',
+        })
+      ).body,
+    ).toEqual(refusal('body.username: contains a NUL character (\\u0000)'));
+    expect(
+      (await apiClient(stack.baseUrl).post('/api/auth/login', { email: `${world.email}\u0000`, password: world.password })).status,
+    ).toBe(400);
     const nulGraph = { ...graph, nodes: graph.nodes.map((n) => (n.id === 'text' ? { ...n, params: { template: '{{topic}}\u0000' } } : n)) };
-    expect((await client.post('/api/pipelines', { name: 'x', graph: nulGraph })).body).toEqual(refusal('body.graph.nodes[2].params.template: contains a NUL character (\\u0000)'));
+    expect((await client.post('/api/pipelines', { name: 'x', graph: nulGraph })).body).toEqual(
+      refusal('body.graph.nodes[2].params.template: contains a NUL character (\\u0000)'),
+    );
     const runs = `/api/pipelines/${world.pipelineId}/runs`;
-    expect((await client.post(runs, { inputs: { topic: 'half an emoji \uD83E' } })).body).toEqual(refusal('body.inputs.topic: contains a lone surrogate (not valid Unicode)'));
+    expect((await client.post(runs, { inputs: { topic: 'half an emoji \uD83E' } })).body).toEqual(
+      refusal('body.inputs.topic: contains a lone surrogate (not valid Unicode)'),
+    );
     const deep = await client.request('POST', runs, `{"inputs": {"topic": "x", "data": ${'['.repeat(5000)}${']'.repeat(5000)}}}`);
     expect(deep.status).toBe(400);
     expect(deep.body.message).toMatch(/^body\.inputs\.data(\[0\])+: is nested deeper than 64 levels$/);
-    expect((await client.request('POST', runs, '{"inputs": {"__proto__": "x", "topic": "y"}}')).body).toEqual(refusal("body.inputs.__proto__: '__proto__' is a reserved name"));
+    expect((await client.request('POST', runs, '{"inputs": {"__proto__": "x", "topic": "y"}}')).body).toEqual(
+      refusal("body.inputs.__proto__: '__proto__' is a reserved name"),
+    );
     const overflow = await client.post(runs, { inputs: { topic: 'x' }, version: 2147483648 });
     expect(overflow.status).toBe(400);
     expect(overflow.body.message).toMatch(/^Invalid body: version: /);
     expect((await client.get(`/api/pipelines/${world.pipelineId}?version=99999999999`)).body.message).toMatch(/^Invalid query: version: /);
-    expect((await client.get('/api/runs?before=0000-01-01T00:00:00Z')).body.message).toMatch(/^Invalid query: before: must be between 1970-01-01 and 9999-12-31/);
+    expect((await client.get('/api/runs?before=0000-01-01T00:00:00Z')).body.message).toMatch(
+      /^Invalid query: before: must be between 1970-01-01 and 9999-12-31/,
+    );
     const lastEvent = await client.request('GET', `/api/runs/${world.runId}/events`, undefined, { 'last-event-id': '99999999999' });
     expect(lastEvent.status).toBe(400);
     expect(lastEvent.body.message).toMatch(/^Invalid Last-Event-ID: /);
 
-    const plain = await client.request('PATCH', `/api/projects/${world.projectId}`, JSON.stringify({ name: 'Not saved' }), { 'content-type': 'text/plain' });
+    const plain = await client.request('PATCH', `/api/projects/${world.projectId}`, JSON.stringify({ name: 'Not saved' }), {
+      'content-type': 'text/plain',
+    });
     expect(plain.status).toBe(415);
-    expect(plain.body).toEqual({ error: 'unsupported_media_type', message: 'content-type: the body must be application/json, not text/plain' });
+    expect(plain.body).toEqual({
+      error: 'unsupported_media_type',
+      message: 'content-type: the body must be application/json, not text/plain',
+    });
     expect((await client.get(`/api/projects/${world.projectId}`)).body.name).not.toBe('Not saved');
     expect((await client.request('POST', `/api/runs/${world.runId}/cancel`)).status).toBe(409); // no body, no content type: fine
   });

@@ -18,7 +18,10 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
 
 /** An open SSE stream whose text so far can be inspected while it runs. */
 async function openEvents(baseUrl: string, token: string, runId: string) {
-  const res = await fetch(`${baseUrl}/api/runs/${runId}/events`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(60_000) });
+  const res = await fetch(`${baseUrl}/api/runs/${runId}/events`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(60_000),
+  });
   expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
   const stream = { text: '', ended: false };
   const reader = res.body!.getReader();
@@ -99,7 +102,11 @@ describe('a Redis outage while a run is in flight', () => {
     expect(Date.now() - opened).toBeLessThan(3_000);
 
     // The second node starts while Redis is away (its start is announced on the bus).
-    await until('the second delay runs', async () => (await client.get(`/api/runs/${body.id}`)).body.nodes.second.status === 'running', OUTAGE_MS);
+    await until(
+      'the second delay runs',
+      async () => (await client.get(`/api/runs/${body.id}`)).body.nodes.second.status === 'running',
+      OUTAGE_MS,
+    );
     expect(Date.now() - cutAt).toBeLessThan(OUTAGE_MS);
     await new Promise((r) => setTimeout(r, OUTAGE_MS - (Date.now() - cutAt)));
     expect(sse.stream.ended).toBe(false);
@@ -109,7 +116,11 @@ describe('a Redis outage while a run is in flight', () => {
     const run = await waitForRun(client, body.id, 60_000);
     expect(run.status).toBe('succeeded');
     // Not even a retry, and no hold-up: the second delay took its 12 s, not 12 s plus however long Redis was away.
-    expect(Object.fromEntries(['first', 'second', 'publish'].map((id) => [id, run.nodes[id].attempts]))).toEqual({ first: 1, second: 1, publish: 1 });
+    expect(Object.fromEntries(['first', 'second', 'publish'].map((id) => [id, run.nodes[id].attempts]))).toEqual({
+      first: 1,
+      second: 1,
+      publish: 1,
+    });
     const secondTook = Date.parse(run.nodes.second.finishedAt) - Date.parse(run.nodes.second.startedAt);
     expect(secondTook).toBeLessThan(12_000 + OUTAGE_MS / 2);
 
@@ -139,7 +150,10 @@ describe('a Redis outage while a run is in flight', () => {
     await proxy.cut();
     try {
       const leaving = new AbortController();
-      const res = await fetch(`${stack.baseUrl}/api/runs/${body.id}/events`, { headers: { authorization: `Bearer ${token}` }, signal: leaving.signal });
+      const res = await fetch(`${stack.baseUrl}/api/runs/${body.id}/events`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: leaving.signal,
+      });
       expect(res.status).toBe(200);
       leaving.abort();
       await new Promise((r) => setTimeout(r, 500));
@@ -151,7 +165,11 @@ describe('a Redis outage while a run is in flight', () => {
     await admin.connect();
     try {
       // The SUBSCRIBE queued during the outage goes out on reconnect, and is then undone.
-      await until('no subscriber is left', async () => Number(((await admin.pubSubNumSub(channel)) as Record<string, number>)[channel] ?? 0) === 0, 5_000);
+      await until(
+        'no subscriber is left',
+        async () => Number(((await admin.pubSubNumSub(channel)) as Record<string, number>)[channel] ?? 0) === 0,
+        5_000,
+      );
       await new Promise((r) => setTimeout(r, 1000));
       expect(Number(((await admin.pubSubNumSub(channel)) as Record<string, number>)[channel] ?? 0)).toBe(0);
     } finally {

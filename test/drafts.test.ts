@@ -102,7 +102,10 @@ describe.each([
   it('records a valid draft as a new version, clears the draft, and records nothing new twice', async () => {
     const { client } = await registerUser(stack.baseUrl);
     const id = await pipelineOf(client);
-    const edited = { ...validGraph, nodes: validGraph.nodes.map((n) => (n.id === 'note' ? { ...n, params: { template: 'Notes on {{topic}}' } } : n)) };
+    const edited = {
+      ...validGraph,
+      nodes: validGraph.nodes.map((n) => (n.id === 'note' ? { ...n, params: { template: 'Notes on {{topic}}' } } : n)),
+    };
     await client.put(`/api/pipelines/${id}/draft`, { graph: edited });
 
     const recorded = await client.post(`/api/pipelines/${id}/versions`, {});

@@ -39,8 +39,17 @@ describe('the API fuzzed from its OpenAPI description', () => {
     const run = await user.client.post(`/api/pipelines/${pipeline.body.id}/runs`, { inputs: { topic: 'otters' } });
     const done = await waitForRun(user.client, run.body.id);
     expect(done.status).toBe('succeeded');
-    const schedule = await user.client.post('/api/schedules', { pipelineId: pipeline.body.id, cron: '0 9 * * MON', timezone: 'UTC', inputs: { topic: 'otters' }, paused: true });
-    const webhook = await user.client.post(`/api/pipelines/${pipeline.body.id}/webhooks`, { url: 'http://127.0.0.1:9/fuzz', events: ['run.succeeded'] });
+    const schedule = await user.client.post('/api/schedules', {
+      pipelineId: pipeline.body.id,
+      cron: '0 9 * * MON',
+      timezone: 'UTC',
+      inputs: { topic: 'otters' },
+      paused: true,
+    });
+    const webhook = await user.client.post(`/api/pipelines/${pipeline.body.id}/webhooks`, {
+      url: 'http://127.0.0.1:9/fuzz',
+      events: ['run.succeeded'],
+    });
     const opened = await user.client.patch(`/api/projects/${projectId}`, { isPublic: true });
     expect([schedule.status, webhook.status, opened.status]).toEqual([201, 201, 200]);
     world = {
@@ -59,26 +68,30 @@ describe('the API fuzzed from its OpenAPI description', () => {
     await stack?.stop();
   });
 
-  it('answers every generated request without a server error, and is healthy afterwards', { timeout: FUZZ_TIMEOUT_MS + 60_000 }, async () => {
-    const report = await fuzzApi(stack.baseUrl, world, { examples: EXAMPLES, seed: SEED, workers: WORKERS, timeoutMs: FUZZ_TIMEOUT_MS });
-    const counts = new Map<number, number>();
-    for (const { status } of report.exchanges) counts.set(status, (counts.get(status) ?? 0) + 1);
-    const statuses = [...counts].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`);
-    console.log(
-      `[fuzz] seed ${SEED}, ${EXAMPLES} examples: ${report.exchanges.length} requests, ${report.serverErrors.length} answered 5xx (${statuses.join(' ')})` +
-        (report.findings.length ? `; other checks found:\n  ${report.findings.join('\n  ')}` : '; no other check found anything'),
-    );
-    expect(report.exchanges.length, report.output.slice(-3000)).toBeGreaterThan(500);
-    expect(report.serverErrors.map((e) => `${e.method} ${e.url} → ${e.status} ${e.body}`)).toEqual([]);
+  it(
+    'answers every generated request without a server error, and is healthy afterwards',
+    { timeout: FUZZ_TIMEOUT_MS + 60_000 },
+    async () => {
+      const report = await fuzzApi(stack.baseUrl, world, { examples: EXAMPLES, seed: SEED, workers: WORKERS, timeoutMs: FUZZ_TIMEOUT_MS });
+      const counts = new Map<number, number>();
+      for (const { status } of report.exchanges) counts.set(status, (counts.get(status) ?? 0) + 1);
+      const statuses = [...counts].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`);
+      console.log(
+        `[fuzz] seed ${SEED}, ${EXAMPLES} examples: ${report.exchanges.length} requests, ${report.serverErrors.length} answered 5xx (${statuses.join(' ')})` +
+          (report.findings.length ? `; other checks found:\n  ${report.findings.join('\n  ')}` : '; no other check found anything'),
+      );
+      expect(report.exchanges.length, report.output.slice(-3000)).toBeGreaterThan(500);
+      expect(report.serverErrors.map((e) => `${e.method} ${e.url} → ${e.status} ${e.body}`)).toEqual([]);
 
-    // Healthy: it says so, and still does its work (the fuzzer may have deleted what it was handed).
-    expect((await apiClient(stack.baseUrl).get('/api/health')).body.status).toBe('ok');
-    const mine = apiClient(stack.baseUrl, world.token);
-    expect((await mine.get('/api/auth/me')).status).toBe(200);
-    const pipeline = await mine.post('/api/pipelines', { name: 'After the fuzz', graph });
-    expect(pipeline.status).toBe(201);
-    const run = await mine.post(`/api/pipelines/${pipeline.body.id}/runs`, { inputs: { topic: 'afterwards' } });
-    expect(run.status).toBe(201);
-    expect((await waitForRun(mine, run.body.id)).status).toBe('succeeded');
-  });
+      // Healthy: it says so, and still does its work (the fuzzer may have deleted what it was handed).
+      expect((await apiClient(stack.baseUrl).get('/api/health')).body.status).toBe('ok');
+      const mine = apiClient(stack.baseUrl, world.token);
+      expect((await mine.get('/api/auth/me')).status).toBe(200);
+      const pipeline = await mine.post('/api/pipelines', { name: 'After the fuzz', graph });
+      expect(pipeline.status).toBe(201);
+      const run = await mine.post(`/api/pipelines/${pipeline.body.id}/runs`, { inputs: { topic: 'afterwards' } });
+      expect(run.status).toBe(201);
+      expect((await waitForRun(mine, run.body.id)).status).toBe('succeeded');
+    },
+  );
 });

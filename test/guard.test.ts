@@ -40,7 +40,10 @@ describe('the guard layer', () => {
   async function serve(change: { trustProxy?: Config['trustProxy']; corsOrigins?: string[]; limits?: LimitsChange }, limits?: Limits) {
     const base = stack.config;
     const merged = Object.fromEntries(
-      Object.entries(base.limits).map(([key, value]) => [key, typeof value === 'object' ? { ...value, ...(change.limits?.[key as keyof LimitsConfig] as object) } : value]),
+      Object.entries(base.limits).map(([key, value]) => [
+        key,
+        typeof value === 'object' ? { ...value, ...(change.limits?.[key as keyof LimitsConfig] as object) } : value,
+      ]),
     ) as unknown as LimitsConfig;
     const config: Config = { ...base, trustProxy: change.trustProxy ?? false, corsOrigins: change.corsOrigins ?? [], limits: merged };
     const server = await listen({ ...stack.services, config, limits: limits ?? stack.services.limits }, 0);
@@ -74,7 +77,10 @@ describe('the guard layer', () => {
     const refused = answers.filter((a) => a.status === 429);
     expect(refused.length).toBeGreaterThanOrEqual(45);
     for (const answer of refused) {
-      expect(answer.body).toEqual({ error: 'rate_limited', message: expect.stringMatching(/^Too many failed sign-ins for this email: try again in \d+ s$/) });
+      expect(answer.body).toEqual({
+        error: 'rate_limited',
+        message: expect.stringMatching(/^Too many failed sign-ins for this email: try again in \d+ s$/),
+      });
       expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     }
     // Every address was new, so the per-address limit (5) never tripped: the account's back-off did.
@@ -130,7 +136,9 @@ describe('the guard layer', () => {
       seen.map((a) => ({
         status: a.status,
         body: { ...a.body, message: a.body.message.replace(/\d+/g, '#') },
-        headers: a.headers.filter(([name]) => !['date', 'etag'].includes(name)).map(([name, value]) => `${name}: ${value.replace(/\d+/g, '#').replace(/pk=:[^:]*:/, 'pk')}`),
+        headers: a.headers
+          .filter(([name]) => !['date', 'etag'].includes(name))
+          .map(([name, value]) => `${name}: ${value.replace(/\d+/g, '#').replace(/pk=:[^:]*:/, 'pk')}`),
       }));
     expect(known.map((a) => a.status)).toEqual([401, 401, 401, 401, 401, 401, 429, 429]);
     expect(masked(unknown)).toEqual(masked(known));
@@ -150,7 +158,10 @@ describe('the guard layer', () => {
     const refused = await client.get('/api/nodes');
     expect(refused.status).toBe(429);
     expect(refused.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(refused.body).toEqual({ error: 'rate_limited', message: expect.stringMatching(/^Too many requests from your address \(at most 5 per minute\): try again in \d+ s$/) });
+    expect(refused.body).toEqual({
+      error: 'rate_limited',
+      message: expect.stringMatching(/^Too many requests from your address \(at most 5 per minute\): try again in \d+ s$/),
+    });
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(refused.headers.get('ratelimit')).toMatch(/^"api"; r=0; t=\d+$/);
     expect((await client.get('/')).status).toBe(429); // the studio's files count too
@@ -159,7 +170,8 @@ describe('the guard layer', () => {
 
   it('limits sign-ups per address and per email', async () => {
     const api = await serve({ trustProxy: ['loopback'], limits: { auth: { registrationsPerIp: 3, registrationsPerEmail: 2 } } });
-    const register = (email: string, from: string) => apiClient(api).request('POST', '/api/auth/register', { email, password: PASSWORD }, { 'x-forwarded-for': from });
+    const register = (email: string, from: string) =>
+      apiClient(api).request('POST', '/api/auth/register', { email, password: PASSWORD }, { 'x-forwarded-for': from });
     const email = `twice-${Date.now()}@example.com`;
     expect((await register(email, '192.0.2.1')).status).toBe(201);
     expect((await register(email, '192.0.2.2')).status).toBe(409);
@@ -204,7 +216,10 @@ describe('the guard layer', () => {
       extraLimits.push(opened);
       return opened;
     };
-    const change = { trustProxy: ['loopback'], limits: { auth: { loginFailuresPerIp: 3 }, loginBackoff: { freeFailures: 2, baseMs: 5_000, maxMs: 5_000 } } };
+    const change = {
+      trustProxy: ['loopback'],
+      limits: { auth: { loginFailuresPerIp: 3 }, loginBackoff: { freeFailures: 2, baseMs: 5_000, maxMs: 5_000 } },
+    };
     const [a, b] = [await serve(change, await redis()), await serve(change, await redis())];
     const [memoryA, memoryB] = [await serve(change), await serve(change)];
     const { email } = await registerUser(a);
@@ -234,7 +249,10 @@ describe('the guard layer', () => {
     const original = console.error;
     console.error = (...args: unknown[]) => void logged.push(args.map(String).join(' '));
     try {
-      const api = await serve({ limits: { perIp: { limit: 3, windowMs: 60_000 }, loginBackoff: { freeFailures: 1, baseMs: 60_000, maxMs: 60_000 } } }, limits);
+      const api = await serve(
+        { limits: { perIp: { limit: 3, windowMs: 60_000 }, loginBackoff: { freeFailures: 1, baseMs: 60_000, maxMs: 60_000 } } },
+        limits,
+      );
       const client = apiClient(api);
       await proxy.cut();
       const during = [];
@@ -293,7 +311,12 @@ describe('the guard layer', () => {
     const page = await fetch(`${api}/`);
     expect(page.status).toBe(200);
     const csp = page.headers.get('content-security-policy')!;
-    const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    const directives = Object.fromEntries(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([name, ...values]) => [name, values]),
+    );
     expect(directives['default-src']).toEqual(["'self'"]);
     expect(directives['script-src']).toEqual(["'self'"]);
     expect(directives['style-src']).toEqual(["'self'"]);

@@ -18,7 +18,10 @@ const under = (folder: string) => (path: string | undefined) => path !== undefin
 const RULES: Rule[] = [
   {
     from: under('api/'),
-    refuse: (imp) => (under('activities/')(imp.file) ? 'the API never imports activities/ (what both sides need lives in infra/ or workflows/pipeline/)' : null),
+    refuse: (imp) =>
+      under('activities/')(imp.file)
+        ? 'the API never imports activities/ (what both sides need lives in infra/ or workflows/pipeline/)'
+        : null,
   },
   {
     from: under('activities/'),
@@ -61,7 +64,14 @@ describe('imports run one way', () => {
   const files = sourceFiles('api', 'activities', 'infra', 'workflows');
 
   it('reads every room', () => {
-    for (const expected of ['api/app.ts', 'activities/index.ts', 'infra/worker.ts', 'infra/launch/processes.ts', 'infra/launch/launch.mjs', 'workflows/runPipeline.ts']) {
+    for (const expected of [
+      'api/app.ts',
+      'activities/index.ts',
+      'infra/worker.ts',
+      'infra/launch/processes.ts',
+      'infra/launch/launch.mjs',
+      'workflows/runPipeline.ts',
+    ]) {
       expect(files).toContain(expected);
     }
     expect(files.some((f) => f.endsWith('.test.ts'))).toBe(false);
@@ -82,7 +92,9 @@ describe('imports run one way', () => {
       'workflows/pipeline/graph.ts': { specifier: '../../infra/config', typeOnly: true, dynamic: false, file: 'infra/config.ts' },
     };
     for (const [file, imp] of Object.entries(wrong)) {
-      const refused = RULES.filter((r) => r.from(file)).map((r) => r.refuse(imp, file)).filter(Boolean);
+      const refused = RULES.filter((r) => r.from(file))
+        .map((r) => r.refuse(imp, file))
+        .filter(Boolean);
       expect(refused, `${file} → ${imp.specifier}`).not.toEqual([]);
     }
   });

@@ -106,13 +106,20 @@ describe.each([
       expect(res.body).toMatchObject({ error: 'invalid_inputs' });
       expect(res.body.message).toContain(`${where}: artifact references are made by the server`);
     }
-    const withDefault = await stranger.client.post('/api/pipelines', { name: 'steal by default', graph: uploadGraph('json', {}, { default: ref }) });
+    const withDefault = await stranger.client.post('/api/pipelines', {
+      name: 'steal by default',
+      graph: uploadGraph('json', {}, { default: ref }),
+    });
     const res = await stranger.client.post(`/api/pipelines/${withDefault.body.id}/runs`, { inputs: {} });
     expect(res.status).toBe(400);
     expect(res.body.message).toContain('inputs.doc: artifact references');
-    expect((await stranger.client.get('/api/media')).body.media.map((m: { storageKey: string }) => m.storageKey)).not.toContain(ownerRun.media.storageKey);
+    expect((await stranger.client.get('/api/media')).body.media.map((m: { storageKey: string }) => m.storageKey)).not.toContain(
+      ownerRun.media.storageKey,
+    );
     expect(
-      (await stranger.client.get('/api/media')).body.media.every((m: { storageKey: string }) => m.storageKey.startsWith(`users/${stranger.userId}/`)),
+      (await stranger.client.get('/api/media')).body.media.every((m: { storageKey: string }) =>
+        m.storageKey.startsWith(`users/${stranger.userId}/`),
+      ),
     ).toBe(true);
   });
 

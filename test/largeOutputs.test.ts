@@ -56,7 +56,12 @@ describe('large node outputs', () => {
 
     const expected = paragraph.repeat(10);
     const big = state.nodes.big.output.text as ArtifactRef;
-    expect(big).toEqual({ artifact: true, key: `runs/${run.body.id}/big/0.text.txt`, mimeType: 'text/plain', size: Buffer.byteLength(expected) });
+    expect(big).toEqual({
+      artifact: true,
+      key: `runs/${run.body.id}/big/0.text.txt`,
+      mimeType: 'text/plain',
+      size: Buffer.byteLength(expected),
+    });
     expect(state.nodes.a.output.value).toMatchObject({ artifact: true, mimeType: 'text/plain', size: paragraph.length });
     expect(await download(token, artifactUrl(big))).toBe(expected);
 
@@ -111,7 +116,10 @@ describe('large node outputs', () => {
   it('replays the histories of these runs deterministically', async () => {
     expect(runIds).toHaveLength(2);
     const histories = await Promise.all(
-      runIds.map(async (runId) => ({ workflowId: workflowIdOf(runId), history: await stack.services.temporal.workflow.getHandle(workflowIdOf(runId)).fetchHistory() })),
+      runIds.map(async (runId) => ({
+        workflowId: workflowIdOf(runId),
+        history: await stack.services.temporal.workflow.getHandle(workflowIdOf(runId)).fetchHistory(),
+      })),
     );
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {

@@ -44,16 +44,27 @@ describe('AI pipeline on the embedded defaults with local models', () => {
     expect(decoded.samples.length / decoded.sampleRate).toBeCloseTo(audio.durationMs / 1000, 1);
     expect(rms(decoded.samples)).toBeGreaterThan(0.01);
     // Intermediate artifacts are served to the run's owner, even without an Upload step.
-    const artifact = await fetch(stack.baseUrl + artifactUrl(state.nodes.cover.output.image), { headers: { authorization: `Bearer ${token}` } });
+    const artifact = await fetch(stack.baseUrl + artifactUrl(state.nodes.cover.output.image), {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(artifact.status).toBe(200);
     expect(artifact.headers.get('content-type')).toBe('image/png');
     const stranger = await registerUser(stack.baseUrl);
     expect((await stranger.client.get(artifactUrl(state.nodes.cover.output.image))).status).toBe(404);
 
-    const png = Buffer.from(await (await fetch(stack.baseUrl + state.nodes.publishCover.output.media.url, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer());
+    const png = Buffer.from(
+      await (
+        await fetch(stack.baseUrl + state.nodes.publishCover.output.media.url, { headers: { authorization: `Bearer ${token}` } })
+      ).arrayBuffer(),
+    );
     expect(png.subarray(1, 4).toString()).toBe('PNG');
 
-    const generations = (await client.get('/api/settings/generations')).body.generations as { type: string; aiService: string; costUsd: number; nodeId: string }[];
+    const generations = (await client.get('/api/settings/generations')).body.generations as {
+      type: string;
+      aiService: string;
+      costUsd: number;
+      nodeId: string;
+    }[];
     expect(generations).toHaveLength(3 + scenes.length);
     expect(generations.every((g) => g.costUsd === 0)).toBe(true);
     expect(new Set(generations.map((g) => `${g.nodeId}:${g.type}:${g.aiService}`))).toEqual(

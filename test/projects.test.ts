@@ -30,12 +30,17 @@ describe('test projects', () => {
     expect(() => classifyTestFiles(['a/x.test.ts', 'b/y.test.ts', 'c/z.test.ts'], projects)).toThrow(
       /'a\/' is listed more than once[\s\S]*'gone.test.ts' matches no test file[\s\S]*c\/z.test.ts is in no test project/,
     );
-    expect(classifyTestFiles(['a/x.test.ts', 'b/y.test.ts'], { unit: ['a/'], integration: ['b/'] })).toEqual({ unit: ['a/x.test.ts'], integration: ['b/y.test.ts'] });
+    expect(classifyTestFiles(['a/x.test.ts', 'b/y.test.ts'], { unit: ['a/'], integration: ['b/'] })).toEqual({
+      unit: ['a/x.test.ts'],
+      integration: ['b/y.test.ts'],
+    });
   });
 
   it('stop a unit test that starts a server, telling it to move to integration', () => {
     expect(process.env.TEST_PROJECT).toBe('unit');
-    expect(() => refuseInUnitTests('a Temporal server')).toThrow(/A unit test may not start a Temporal server: move this test file to integration/);
+    expect(() => refuseInUnitTests('a Temporal server')).toThrow(
+      /A unit test may not start a Temporal server: move this test file to integration/,
+    );
     expect(TEST_PROJECTS.integration).toContain('test/');
   });
 });

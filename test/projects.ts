@@ -88,7 +88,9 @@ export function classifyTestFiles(files: string[], projects: Record<string, read
     else problems.push(`${file} is in no test project`);
   }
   if (problems.length) {
-    throw new Error(`Test projects (test/projects.ts) need an update:\n  ${problems.join('\n  ')}\nAdd each test file or its folder to unit, integration or browser there.`);
+    throw new Error(
+      `Test projects (test/projects.ts) need an update:\n  ${problems.join('\n  ')}\nAdd each test file or its folder to unit, integration or browser there.`,
+    );
   }
   return byProject;
 }

@@ -53,7 +53,9 @@ describe('plans and quotas (PostgreSQL)', () => {
   it('30 concurrent run starts with 5 generations left make exactly 5 generations; the rest fail naming the quota', async () => {
     const { client, userId } = await userOn('burst', { used: 5 });
     const pipelineId = await newPipeline(client);
-    const starts = await Promise.all(Array.from({ length: 30 }, (_, i) => client.post(`/api/pipelines/${pipelineId}/runs`, { inputs: { topic: `fox ${i}` } })));
+    const starts = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => client.post(`/api/pipelines/${pipelineId}/runs`, { inputs: { topic: `fox ${i}` } })),
+    );
     // A start checked after five generations already happened is refused up front; the others start and race.
     for (const s of starts) expect([201, 402]).toContain(s.status);
     const runs = await Promise.all(starts.filter((s) => s.status === 201).map((s) => waitForRun(client, s.body.id, 180_000)));
@@ -66,7 +68,11 @@ describe('plans and quotas (PostgreSQL)', () => {
     }
     const generations = await db().selectFrom('generations').select(['status']).where('user_id', '=', userId).execute();
     expect(generations).toEqual(Array.from({ length: 5 }, () => ({ status: 'completed' })));
-    const user = await db().selectFrom('users').select(['monthly_generations', 'total_generations']).where('id', '=', userId).executeTakeFirstOrThrow();
+    const user = await db()
+      .selectFrom('users')
+      .select(['monthly_generations', 'total_generations'])
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow();
     expect(user).toEqual({ monthly_generations: 10, total_generations: 5 });
   }, 240_000);
 
@@ -85,10 +91,17 @@ describe('plans and quotas (PostgreSQL)', () => {
   });
 
   it('refuses a run start with 402 at the concurrent runs, nodes per pipeline, storage and monthly spend limits', async () => {
-    const refusal = async (setUp: (ids: { userId: string; projectId: string; pipelineId: string }) => Promise<unknown>, graph: object = sketchGraph) => {
+    const refusal = async (
+      setUp: (ids: { userId: string; projectId: string; pipelineId: string }) => Promise<unknown>,
+      graph: object = sketchGraph,
+    ) => {
       const { client, userId } = await userOn('tiny');
       const pipelineId = await newPipeline(client, graph);
-      const { project_id: projectId } = await db().selectFrom('pipelines').select('project_id').where('id', '=', pipelineId).executeTakeFirstOrThrow();
+      const { project_id: projectId } = await db()
+        .selectFrom('pipelines')
+        .select('project_id')
+        .where('id', '=', pipelineId)
+        .executeTakeFirstOrThrow();
       await setUp({ userId, projectId, pipelineId });
       const res = await client.post(`/api/pipelines/${pipelineId}/runs`, { inputs: { topic: 'x' } });
       expect(res.status).toBe(402);
@@ -99,19 +112,42 @@ describe('plans and quotas (PostgreSQL)', () => {
     const running = await refusal(({ userId, projectId, pipelineId }) =>
       db()
         .insertInto('runs')
-        .values({ id: randomUUID(), user_id: userId, project_id: projectId, pipeline_id: pipelineId, pipeline_version: 1, status: 'running', inputs: '{}' })
+        .values({
+          id: randomUUID(),
+          user_id: userId,
+          project_id: projectId,
+          pipeline_id: pipelineId,
+          pipeline_version: 1,
+          status: 'running',
+          inputs: '{}',
+        })
         .execute(),
     );
     expect(running).toMatchObject({ quota: 'concurrentRuns', limit: 1, used: 1, resetsAt: null });
 
     const fourNodes = { ...sketchGraph, nodes: [...sketchGraph.nodes, { id: 'more', type: 'template', params: { template: 'x' } }] };
     const wide = await refusal(async () => undefined, fourNodes);
-    expect(wide).toMatchObject({ quota: 'nodesPerPipeline', limit: 3, used: 4, resetsAt: null, message: 'quota_exceeded: nodes per pipeline 4/3 on the tiny plan' });
+    expect(wide).toMatchObject({
+      quota: 'nodesPerPipeline',
+      limit: 3,
+      used: 4,
+      resetsAt: null,
+      message: 'quota_exceeded: nodes per pipeline 4/3 on the tiny plan',
+    });
 
     const full = await refusal(({ userId, projectId }) =>
       db()
         .insertInto('media')
-        .values({ id: randomUUID(), user_id: userId, project_id: projectId, storage_key: 'k', mime_type: 'image/png', size: 1500, sha256: 'x', kind: 'image' })
+        .values({
+          id: randomUUID(),
+          user_id: userId,
+          project_id: projectId,
+          storage_key: 'k',
+          mime_type: 'image/png',
+          size: 1500,
+          sha256: 'x',
+          kind: 'image',
+        })
         .execute(),
     );
     expect(full).toMatchObject({ quota: 'storageBytes', limit: 1000, used: 1500, resetsAt: null });
@@ -130,7 +166,11 @@ describe('plans and quotas (PostgreSQL)', () => {
     const started = await client.post(`/api/pipelines/${await newPipeline(client)}/runs`, { inputs: { topic: 'x' } });
     expect(started.status).toBe(201);
     expect((await waitForRun(client, started.body.id, 60_000)).status).toBe('succeeded');
-    const user = await db().selectFrom('users').select(['monthly_generations', 'monthly_period']).where('id', '=', userId).executeTakeFirstOrThrow();
+    const user = await db()
+      .selectFrom('users')
+      .select(['monthly_generations', 'monthly_period'])
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow();
     expect(user).toEqual({ monthly_generations: 1, monthly_period: periodOf() });
   }, 90_000);
 

@@ -96,7 +96,11 @@ describe.each([
 
   it("answers 403 insufficient_scope, naming the scope needed, on every route outside a key's scope (and never to a login)", async () => {
     const routes = apiRoutes(createApp(stack.services));
-    const fill = (path: string) => path.replace(':provider', 'openai').replace(/:[A-Za-z_]+/g, randomUUID()).replace('*path', 'x.png');
+    const fill = (path: string) =>
+      path
+        .replace(':provider', 'openai')
+        .replace(/:[A-Za-z_]+/g, randomUUID())
+        .replace('*path', 'x.png');
     const wrong: string[] = [];
     let checked = 0;
     for (const route of routes) {
@@ -106,7 +110,11 @@ describe.each([
       const body = ['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined;
       const callers: [string, Client, boolean][] = [
         ['a login', owner.client, true],
-        ...SCOPE_ORDER.map((scope): [string, Client, boolean] => [`a ${scope} key`, keys[scope].client, access !== 'session' && SCOPE_ORDER.indexOf(scope) >= SCOPE_ORDER.indexOf(access as Scope)]),
+        ...SCOPE_ORDER.map((scope): [string, Client, boolean] => [
+          `a ${scope} key`,
+          keys[scope].client,
+          access !== 'session' && SCOPE_ORDER.indexOf(scope) >= SCOPE_ORDER.indexOf(access as Scope),
+        ]),
       ];
       for (const [who, client, allowed] of callers) {
         const res = await client.request(route.method, url, body);
@@ -129,7 +137,10 @@ describe.each([
     expect((await read.get('/api/runs')).status).toBe(200);
     const refused = await startWith(read, pipelineId, { inputs: { text: 'no' } });
     expect(refused.status).toBe(403);
-    expect(refused.body).toEqual({ error: 'insufficient_scope', message: "POST /api/pipelines/:id/runs needs scope 'run'; this API key has scope 'read'" });
+    expect(refused.body).toEqual({
+      error: 'insufficient_scope',
+      message: "POST /api/pipelines/:id/runs needs scope 'run'; this API key has scope 'read'",
+    });
     expect(refused.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope", scope="run"');
 
     const run = keys.run.client;
@@ -161,7 +172,7 @@ describe.each([
     expect((await apiClient(stack.baseUrl, `${keys.read.key}x`).get('/api/runs')).status).toBe(401);
   });
 
-  it("stops the keys of an account that is gone", async () => {
+  it('stops the keys of an account that is gone', async () => {
     const leaving = await registerUser(stack.baseUrl);
     const key = await createKey(leaving, 'left behind', 'admin');
     expect((await key.client.get('/api/auth/me')).status).toBe(200);
@@ -171,7 +182,8 @@ describe.each([
 
   it('records when a key was last used, at most once a minute', async () => {
     const key = await createKey(owner, 'counted', 'read');
-    const lastUsed = async () => (await owner.client.get('/api/keys')).body.keys.find((k: { id: string }) => k.id === key.id).lastUsedAt as string | null;
+    const lastUsed = async () =>
+      (await owner.client.get('/api/keys')).body.keys.find((k: { id: string }) => k.id === key.id).lastUsedAt as string | null;
     expect(await lastUsed()).toBeNull();
     await key.client.get('/api/runs');
     await expect.poll(lastUsed).not.toBeNull();
@@ -179,13 +191,17 @@ describe.each([
     await key.client.get('/api/runs');
     await new Promise((r) => setTimeout(r, 300));
     expect(await lastUsed()).toBe(first);
-    await stack.services.db.updateTable('api_keys').set({ last_used_at: sql`now() - interval '2 minutes'` }).where('id', '=', key.id).execute();
+    await stack.services.db
+      .updateTable('api_keys')
+      .set({ last_used_at: sql`now() - interval '2 minutes'` })
+      .where('id', '=', key.id)
+      .execute();
     const aged = await lastUsed();
     await key.client.get('/api/runs');
     await expect.poll(lastUsed).not.toBe(aged);
   });
 
-  it("says what started each run (a login: studio; a key: api with its name) and filters the lists by it and by schedule", async () => {
+  it('says what started each run (a login: studio; a key: api with its name) and filters the lists by it and by schedule', async () => {
     const fromStudio = await startWith(owner.client, pipelineId, { inputs: { text: 'studio' } });
     const fromKey = await startWith(keys.run.client, pipelineId, { inputs: { text: 'script' } });
     expect((await waitForRun(owner.client, fromStudio.body.id)).trigger).toEqual({ kind: 'studio' });
@@ -204,7 +220,8 @@ describe.each([
       nodeIds: ['text', 'publish'],
     });
 
-    const ids = async (query: string) => ((await owner.client.get(`/api/runs?${query}`)).body.runs as { id: string; trigger: unknown }[]).map((r) => r.id);
+    const ids = async (query: string) =>
+      ((await owner.client.get(`/api/runs?${query}`)).body.runs as { id: string; trigger: unknown }[]).map((r) => r.id);
     const apiRuns = await ids('trigger=api');
     expect(apiRuns).toContain(fromKey.body.id);
     expect(apiRuns).not.toContain(fromStudio.body.id);
@@ -225,18 +242,28 @@ describe.each([
   it('starts exactly one run for 20 concurrent identical calls with one Idempotency-Key (201 once, 200 with the same run after)', async () => {
     const idempotencyKey = `retry-${randomUUID()}`;
     const body = { inputs: { text: 'once' } };
-    const before = await stack.services.db.selectFrom('runs').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
-    const answers = await Promise.all(Array.from({ length: 20 }, () => startWith(keys.run.client, pipelineId, body, { 'idempotency-key': idempotencyKey })));
+    const before = await stack.services.db
+      .selectFrom('runs')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow();
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => startWith(keys.run.client, pipelineId, body, { 'idempotency-key': idempotencyKey })),
+    );
     expect(answers.map((a) => a.status).sort((a, b) => a - b)).toEqual([...Array(19).fill(200), 201]);
     const runIds = new Set(answers.map((a) => a.body.id));
     expect(runIds.size).toBe(1);
-    const after = await stack.services.db.selectFrom('runs').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    const after = await stack.services.db
+      .selectFrom('runs')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow();
     expect(after.n - before.n).toBe(1);
     const [runId] = runIds;
     expect((await waitForRun(keys.run.client, runId)).status).toBe('succeeded');
 
     // A retry later (the body's fields in another order) still answers that run.
-    const retry = await keys.run.client.request('POST', `/api/pipelines/${pipelineId}/runs`, '{"inputs":{"text":"once"}}', { 'idempotency-key': idempotencyKey });
+    const retry = await keys.run.client.request('POST', `/api/pipelines/${pipelineId}/runs`, '{"inputs":{"text":"once"}}', {
+      'idempotency-key': idempotencyKey,
+    });
     expect(retry.status).toBe(200);
     expect(retry.body).toEqual({ id: runId });
   });
@@ -249,11 +276,20 @@ describe.each([
     expect(other.status).toBe(409);
     expect(other.body.error).toBe('idempotency_conflict');
     expect(other.body.message).toContain('Idempotency-Key');
-    const otherPipeline = await startWith(keys.run.client, slowPipelineId, { inputs: { text: 'a' } }, { 'idempotency-key': idempotencyKey });
+    const otherPipeline = await startWith(
+      keys.run.client,
+      slowPipelineId,
+      { inputs: { text: 'a' } },
+      { 'idempotency-key': idempotencyKey },
+    );
     expect(otherPipeline.status).toBe(409);
     // Concurrent conflicting calls: one run, the others 200 (same body) or 409 (another body).
     const racing = `race-${randomUUID()}`;
-    const raced = await Promise.all(Array.from({ length: 10 }, (_, i) => startWith(keys.run.client, pipelineId, { inputs: { text: i % 2 ? 'odd' : 'even' } }, { 'idempotency-key': racing })));
+    const raced = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        startWith(keys.run.client, pipelineId, { inputs: { text: i % 2 ? 'odd' : 'even' } }, { 'idempotency-key': racing }),
+      ),
+    );
     expect(raced.filter((a) => a.status === 201)).toHaveLength(1);
     expect(raced.every((a) => [200, 201, 409].includes(a.status))).toBe(true);
     expect(new Set(raced.filter((a) => a.status < 300).map((a) => a.body.id)).size).toBe(1);
@@ -265,7 +301,12 @@ describe.each([
     expect(theirs.body.id).not.toBe(first.body.id);
 
     // 24 hours on, the key starts a new run.
-    await stack.services.db.updateTable('idempotency_keys').set({ created_at: sql`now() - interval '25 hours'` }).where('key', '=', idempotencyKey).where('user_id', '=', owner.userId).execute();
+    await stack.services.db
+      .updateTable('idempotency_keys')
+      .set({ created_at: sql`now() - interval '25 hours'` })
+      .where('key', '=', idempotencyKey)
+      .where('user_id', '=', owner.userId)
+      .execute();
     const later = await startWith(keys.run.client, pipelineId, { inputs: { text: 'b' } }, { 'idempotency-key': idempotencyKey });
     expect(later.status).toBe(201);
     expect(later.body.id).not.toBe(first.body.id);
@@ -300,14 +341,22 @@ describe.each([
     // A retry that waits answers the run the first call started, once it has ended.
     const idempotencyKey = `w-${randomUUID()}`;
     const first = await startWith(keys.run.client, slowPipelineId, { inputs: { text: 'again' } }, { 'idempotency-key': idempotencyKey });
-    const retried = await startWith(keys.run.client, slowPipelineId, { inputs: { text: 'again' } }, { 'idempotency-key': idempotencyKey }, '?wait=30');
+    const retried = await startWith(
+      keys.run.client,
+      slowPipelineId,
+      { inputs: { text: 'again' } },
+      { 'idempotency-key': idempotencyKey },
+      '?wait=30',
+    );
     expect(retried.status).toBe(200);
     expect(retried.body).toMatchObject({ id: first.body.id, status: 'succeeded' });
 
     // Concurrent waiting calls with one key: each waits for the one run, even one that asks before it started.
     const together = `t-${randomUUID()}`;
     const waited = await Promise.all(
-      Array.from({ length: 5 }, () => startWith(keys.run.client, pipelineId, { inputs: { text: 'together' } }, { 'idempotency-key': together }, '?wait=30')),
+      Array.from({ length: 5 }, () =>
+        startWith(keys.run.client, pipelineId, { inputs: { text: 'together' } }, { 'idempotency-key': together }, '?wait=30'),
+      ),
     );
     expect(waited.map((a) => a.status).sort((a, b) => a - b)).toEqual([200, 200, 200, 200, 201]);
     expect(new Set(waited.map((a) => a.body.id)).size).toBe(1);

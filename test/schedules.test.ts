@@ -62,7 +62,9 @@ async function scheduleOf(client: Client, body: Record<string, unknown>) {
 
 /** Waits for firings in flight to settle, then checks that no new run appears for a while. */
 async function expectNoMoreRuns(client: Client, pipelineId: string, quietMs = 5_000) {
-  await until('runs in flight to finish', async () => (await runsOf(client, pipelineId)).every((r) => ['succeeded', 'failed', 'cancelled'].includes(r.status)));
+  await until('runs in flight to finish', async () =>
+    (await runsOf(client, pipelineId)).every((r) => ['succeeded', 'failed', 'cancelled'].includes(r.status)),
+  );
   await sleep(2_500);
   const before = (await runsOf(client, pipelineId)).length;
   await sleep(quietMs);
@@ -83,11 +85,18 @@ describe('schedules', () => {
     await vendors?.stop();
   });
 
-  it("fires every 2 s: each firing is an ordinary run (in history, with its trigger, its events, once) that the schedule lists", async () => {
+  it('fires every 2 s: each firing is an ordinary run (in history, with its trigger, its events, once) that the schedule lists', async () => {
     const { client, token } = await registerUser(stack.baseUrl);
     const pipelineId = await pipelineOf(client);
     const schedule = await scheduleOf(client, { pipelineId, every: '2s', inputs: { topic: 'tides' } });
-    expect(schedule).toMatchObject({ pipelineId, spec: { every: '2s', timezone: 'UTC' }, summary: 'Every 2 seconds', overlap: 'skip', paused: false, version: 'latest' });
+    expect(schedule).toMatchObject({
+      pipelineId,
+      spec: { every: '2s', timezone: 'UTC' },
+      summary: 'Every 2 seconds',
+      overlap: 'skip',
+      paused: false,
+      version: 'latest',
+    });
     expect(schedule.nextRuns).toHaveLength(5);
     for (const at of schedule.nextRuns) expect(Date.parse(at) % 2000).toBe(0);
 
@@ -162,7 +171,13 @@ describe('schedules', () => {
   it('runs once when triggered now, even while paused', async () => {
     const { client } = await registerUser(stack.baseUrl);
     const pipelineId = await pipelineOf(client);
-    const schedule = await scheduleOf(client, { pipelineId, cron: '0 0 1 1 *', inputs: { topic: 'now' }, paused: true, note: 'by hand only' });
+    const schedule = await scheduleOf(client, {
+      pipelineId,
+      cron: '0 0 1 1 *',
+      inputs: { topic: 'now' },
+      paused: true,
+      note: 'by hand only',
+    });
     expect(schedule).toMatchObject({ paused: true, note: 'by hand only', summary: 'On the 1st of January at 00:00, UTC' });
 
     const triggered = await client.post(`/api/schedules/${schedule.id}/trigger`, {});
@@ -193,7 +208,9 @@ describe('schedules', () => {
     await client.post(`/api/schedules/${schedule.id}/pause`, {});
     await until('runs in flight to finish', async () => (await runsOf(client, pipelineId)).every((r) => r.status === 'succeeded'), 20_000);
 
-    const runs = (await runsOf(client, pipelineId)).map((r) => ({ start: Date.parse(r.startedAt), end: Date.parse(r.finishedAt) })).sort((a, b) => a.start - b.start);
+    const runs = (await runsOf(client, pipelineId))
+      .map((r) => ({ start: Date.parse(r.startedAt), end: Date.parse(r.finishedAt) }))
+      .sort((a, b) => a.start - b.start);
     expect(runs.length).toBeGreaterThanOrEqual(2);
     for (let i = 1; i < runs.length; i++) expect(runs[i].start).toBeGreaterThanOrEqual(runs[i - 1].end);
     const described = await stack.services.temporal.schedule.getHandle(temporalScheduleId(schedule.id)).describe();
@@ -245,14 +262,24 @@ describe('schedules', () => {
     // 09:00 in Paris is 08:00 UTC before the change (CET) and 07:00 UTC from that Sunday on (CEST).
     const from = lastSunday - 3;
     const to = Math.min(lastSunday + 1, 31);
-    const nine = await scheduleOf(client, { pipelineId, cron: `0 9 ${from}-${to} 3 * ${year}`, timezone: 'Europe/Paris', inputs: { topic: 'dst' } });
+    const nine = await scheduleOf(client, {
+      pipelineId,
+      cron: `0 9 ${from}-${to} 3 * ${year}`,
+      timezone: 'Europe/Paris',
+      inputs: { topic: 'dst' },
+    });
     const expected = [];
     for (let day = from; day <= to; day++) expected.push(at(day, day < lastSunday ? 8 : 7));
     expect(nine.nextRuns).toEqual(expected);
     expect(nine.summary).toBe(`On days ${from} to ${to} of March at 09:00 in ${year}, Europe/Paris`);
 
     // 02:30 does not exist on that Sunday in Paris: no firing then (Temporal does no DST shifting).
-    const early = await scheduleOf(client, { pipelineId, cron: `30 2 ${lastSunday - 1}-${to} 3 * ${year}`, timezone: 'Europe/Paris', inputs: { topic: 'dst' } });
+    const early = await scheduleOf(client, {
+      pipelineId,
+      cron: `30 2 ${lastSunday - 1}-${to} 3 * ${year}`,
+      timezone: 'Europe/Paris',
+      inputs: { topic: 'dst' },
+    });
     const expectedEarly = [at(lastSunday - 1, 1, 30), ...(to > lastSunday ? [at(lastSunday + 1, 0, 30)] : [])];
     expect(early.nextRuns).toEqual(expectedEarly);
   });
@@ -263,7 +290,12 @@ describe('schedules', () => {
     const schedule = await scheduleOf(client, { pipelineId, every: '2s', inputs: { topic: 'edits' }, paused: true, note: 'Drafting' });
     const handle = stack.services.temporal.schedule.getHandle(temporalScheduleId(schedule.id));
 
-    const edited = await client.patch(`/api/schedules/${schedule.id}`, { cron: '0 9 * * MON', timezone: 'Europe/Paris', overlap: 'buffer_one', catchupWindow: '10m' });
+    const edited = await client.patch(`/api/schedules/${schedule.id}`, {
+      cron: '0 9 * * MON',
+      timezone: 'Europe/Paris',
+      overlap: 'buffer_one',
+      catchupWindow: '10m',
+    });
     expect(edited.status, edited.text).toBe(200);
     expect(edited.body).toMatchObject({
       spec: { cron: '0 9 * * MON', timezone: 'Europe/Paris' },
@@ -285,7 +317,12 @@ describe('schedules', () => {
     expect(new Set(resumed.nextRuns.map((n: string) => new Date(n).getUTCDay()))).toEqual(new Set([1]));
 
     const back = await client.patch(`/api/schedules/${schedule.id}`, { every: '1h', inputs: { topic: 'hourly' } });
-    expect(back.body).toMatchObject({ spec: { every: '1h', timezone: 'Europe/Paris' }, summary: 'Every hour', inputs: { topic: 'hourly' }, overlap: 'buffer_one' });
+    expect(back.body).toMatchObject({
+      spec: { every: '1h', timezone: 'Europe/Paris' },
+      summary: 'Every hour',
+      inputs: { topic: 'hourly' },
+      overlap: 'buffer_one',
+    });
     spec = (await handle.describe()).spec;
     expect(spec.calendars).toEqual([]);
     expect(spec.intervals).toEqual([{ every: 3_600_000 }]);
@@ -377,7 +414,12 @@ describe('schedules', () => {
     await stack.services.db.deleteFrom('schedules').where('id', '=', orphan.id).execute();
     const handle = stack.services.temporal.schedule.getHandle(temporalScheduleId(orphan.id));
     await handle.trigger('ALLOW_ALL');
-    await until('the orphaned schedule to remove itself', () => handle.describe().then(() => false, () => true));
+    await until('the orphaned schedule to remove itself', () =>
+      handle.describe().then(
+        () => false,
+        () => true,
+      ),
+    );
     expect(await runsOf(client, keptPipeline)).toEqual([]);
   });
 });

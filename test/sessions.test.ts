@@ -39,7 +39,11 @@ describe('sessions and account fields', () => {
     const claims = JSON.parse(Buffer.from(session.token.split('.')[1], 'base64url').toString());
     expect(claims.exp - claims.iat).toBe(15 * 60);
     expect(session.refreshToken).not.toBe(reg.body.refreshToken);
-    const stored = await stack.services.db.selectFrom('refresh_tokens').select('token_hash').where('user_id', '=', reg.body.user.id).execute();
+    const stored = await stack.services.db
+      .selectFrom('refresh_tokens')
+      .select('token_hash')
+      .where('user_id', '=', reg.body.user.id)
+      .execute();
     expect(stored).toHaveLength(2);
     expect(stored.map((r) => r.token_hash)).not.toContain(session.refreshToken); // only hashes are kept
     expect((await me(session.token)).body.user.lastLoginAt).toEqual(expect.any(String));
@@ -78,17 +82,26 @@ describe('sessions and account fields', () => {
     expect(out.status).toBe(204);
     expect(out.text).toBe('');
     expect((await refresh(rotated.refreshToken)).status).toBe(401);
-    expect((await anon().post('/api/auth/logout', { refreshToken: 1 })).body).toMatchObject({ error: 'invalid_request', message: expect.stringContaining('refreshToken') });
+    expect((await anon().post('/api/auth/logout', { refreshToken: 1 })).body).toMatchObject({
+      error: 'invalid_request',
+      message: expect.stringContaining('refreshToken'),
+    });
   });
 
   it('a password change ends every session at once: old access tokens and refresh tokens stop, the new pair works', async () => {
     const { email } = await registerUser(stack.baseUrl);
     const a = await login(email);
     const b = await login(email);
-    const wrong = await apiClient(stack.baseUrl, a.token).post('/api/auth/password', { currentPassword: 'not it at all', newPassword: 'a new long password' });
+    const wrong = await apiClient(stack.baseUrl, a.token).post('/api/auth/password', {
+      currentPassword: 'not it at all',
+      newPassword: 'a new long password',
+    });
     expect(wrong.status).toBe(403);
     expect(wrong.body.message).toContain('currentPassword');
-    const changed = await apiClient(stack.baseUrl, a.token).post('/api/auth/password', { currentPassword: PASSWORD, newPassword: 'a new long password' });
+    const changed = await apiClient(stack.baseUrl, a.token).post('/api/auth/password', {
+      currentPassword: PASSWORD,
+      newPassword: 'a new long password',
+    });
     expect(changed.status, changed.text).toBe(200);
     // Both access tokens are still well within their 15 minutes, and stop anyway.
     expect((await me(a.token)).status).toBe(401);
@@ -140,9 +153,19 @@ describe('sessions and account fields', () => {
 
   it('projects carry type, status and settings (defaults for new nodes), and refuse a bad status naming it', async () => {
     const { client } = await registerUser(stack.baseUrl);
-    const created = await client.post('/api/projects', { name: 'Podcast', type: 'podcast', settings: { provider: 'openai', voice: 'alloy' } });
+    const created = await client.post('/api/projects', {
+      name: 'Podcast',
+      type: 'podcast',
+      settings: { provider: 'openai', voice: 'alloy' },
+    });
     expect(created.status, created.text).toBe(201);
-    expect(created.body).toMatchObject({ type: 'podcast', status: 'active', settings: { provider: 'openai', voice: 'alloy' }, isPublic: false, publicPath: null });
+    expect(created.body).toMatchObject({
+      type: 'podcast',
+      status: 'active',
+      settings: { provider: 'openai', voice: 'alloy' },
+      isPublic: false,
+      publicPath: null,
+    });
     const patched = await client.patch(`/api/projects/${created.body.id}`, { status: 'archived', settings: { style: 'noir' } });
     expect(patched.body).toMatchObject({ type: 'podcast', status: 'archived', settings: { style: 'noir' } });
     expect((await client.get(`/api/projects/${created.body.id}`)).body.status).toBe('archived');

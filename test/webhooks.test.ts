@@ -59,7 +59,10 @@ describe('webhooks out (WEBHOOKS_ALLOW_PRIVATE=true, local receivers)', () => {
     try {
       const { client } = await registerUser(stack.baseUrl);
       const pipelineId = await newPipeline(client);
-      const made = await client.post(`/api/pipelines/${pipelineId}/webhooks`, { url: receiver.url, events: ['run.succeeded', 'run.failed'] });
+      const made = await client.post(`/api/pipelines/${pipelineId}/webhooks`, {
+        url: receiver.url,
+        events: ['run.succeeded', 'run.failed'],
+      });
       expect(made.status).toBe(201);
       expect(Object.keys(made.body).sort()).toEqual(['events', 'id', 'secret', 'url']);
       expect(made.body).toMatchObject({ url: receiver.url, events: ['run.succeeded', 'run.failed'] });
@@ -88,7 +91,9 @@ describe('webhooks out (WEBHOOKS_ALLOW_PRIVATE=true, local receivers)', () => {
       expect(third.at - second.at).toBeGreaterThan(second.at - first.at + 500);
 
       const payload = new Webhook(secret).verify(third.body, third.headers) as any;
-      expect(() => new Webhook(`whsec_${Buffer.alloc(24, 7).toString('base64')}`).verify(third.body, third.headers)).toThrow(WebhookVerificationError);
+      expect(() => new Webhook(`whsec_${Buffer.alloc(24, 7).toString('base64')}`).verify(third.body, third.headers)).toThrow(
+        WebhookVerificationError,
+      );
       expect(payload).toMatchObject({
         type: 'run.succeeded',
         data: {
@@ -196,10 +201,20 @@ describe('webhooks out (WEBHOOKS_ALLOW_PRIVATE=true, local receivers)', () => {
       const [request] = await receiver.waitFor(1);
       expect(request.headers['webhook-id']).toBe(sent.body.messageId);
       const payload = new Webhook(made.body.secret).verify(request.body, request.headers) as any;
-      expect(payload).toMatchObject({ type: 'webhook.test', data: { webhookId: made.body.id, pipeline: { id: pipelineId, name: 'Tested' } } });
+      expect(payload).toMatchObject({
+        type: 'webhook.test',
+        data: { webhookId: made.body.id, pipeline: { id: pipelineId, name: 'Tested' } },
+      });
 
       const [attempt] = await deliveriesOf(client, made.body.id, 1);
-      expect(attempt).toMatchObject({ messageId: sent.body.messageId, event: 'webhook.test', runId: null, attempt: 1, statusCode: 200, error: null });
+      expect(attempt).toMatchObject({
+        messageId: sent.body.messageId,
+        event: 'webhook.test',
+        runId: null,
+        attempt: 1,
+        statusCode: 200,
+        error: null,
+      });
     } finally {
       await receiver.stop();
     }
@@ -212,7 +227,9 @@ describe('webhooks out (WEBHOOKS_ALLOW_PRIVATE=true, local receivers)', () => {
     const made = await owner.client.post(`/api/pipelines/${pipelineId}/webhooks`, { url: 'http://127.0.0.1:9/x', events: ['run.failed'] });
     const id = made.body.id;
 
-    expect((await stranger.client.post(`/api/pipelines/${pipelineId}/webhooks`, { url: 'http://127.0.0.1:9/x', events: ['run.failed'] })).status).toBe(404);
+    expect(
+      (await stranger.client.post(`/api/pipelines/${pipelineId}/webhooks`, { url: 'http://127.0.0.1:9/x', events: ['run.failed'] })).status,
+    ).toBe(404);
     expect((await stranger.client.get(`/api/pipelines/${pipelineId}/webhooks`)).status).toBe(404);
     expect((await stranger.client.get(`/api/webhooks/${id}/deliveries`)).status).toBe(404);
     expect((await stranger.client.post(`/api/webhooks/${id}/test`)).status).toBe(404);
@@ -233,7 +250,10 @@ describe('webhooks out (WEBHOOKS_ALLOW_PRIVATE=true, local receivers)', () => {
       [{ url: 'ftp://example.com/x', events: ['run.failed'] }, /url: must be an http:\/\/ or https:\/\/ URL/],
       [{ url: 'https://user:pw@example.com/x', events: ['run.failed'] }, /url: must not contain a user name or password/],
       [{ url: 'https://example.com/x', events: [] }, /events: must name at least one event/],
-      [{ url: 'https://example.com/x', events: ['run.started'] }, /events\.0: must be one of 'run\.succeeded', 'run\.failed', 'run\.cancelled'/],
+      [
+        { url: 'https://example.com/x', events: ['run.started'] },
+        /events\.0: must be one of 'run\.succeeded', 'run\.failed', 'run\.cancelled'/,
+      ],
       [{ url: 'https://example.com/x', events: ['run.failed', 'run.failed'] }, /events: must not name an event twice/],
       [{ url: 'https://example.com/x', events: ['run.failed'], secret: 'mine' }, /secret/],
     ];
@@ -281,6 +301,8 @@ describe('webhook URLs without WEBHOOKS_ALLOW_PRIVATE', () => {
     }
     expect((await client.get(`/api/pipelines/${pipelineId}/webhooks`)).body.webhooks).toEqual([]);
     // A public address is fine.
-    expect((await client.post(`/api/pipelines/${pipelineId}/webhooks`, { url: 'https://93.184.215.14/hook', events: ['run.succeeded'] })).status).toBe(201);
+    expect(
+      (await client.post(`/api/pipelines/${pipelineId}/webhooks`, { url: 'https://93.184.215.14/hook', events: ['run.succeeded'] })).status,
+    ).toBe(201);
   });
 });

@@ -24,7 +24,10 @@ describe('recorded workflow histories', () => {
   });
 
   it('replay against today’s workflow code without nondeterminism, so runs already in flight survive a deploy', async () => {
-    const histories = fixtures.map((f) => ({ workflowId: `${f.set}/${f.scenario}`, history: historyFromFixture(readFileSync(f.path, 'utf8')) }));
+    const histories = fixtures.map((f) => ({
+      workflowId: `${f.set}/${f.scenario}`,
+      history: historyFromFixture(readFileSync(f.path, 'utf8')),
+    }));
     const failures: string[] = [];
     let replayed = 0;
     for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {

@@ -59,7 +59,13 @@ const activities: Pick<Activities, 'reportRunProgress' | 'delay' | 'upload'> & W
   },
   async upload(input: ActivityInput) {
     const attempt = Context.current().info.attempt;
-    const call = { nodeId: input.nodeId, attempt, start: Date.now(), itemIndex: input.itemIndex, file: input.inputs.file } as (typeof calls)[number];
+    const call = {
+      nodeId: input.nodeId,
+      attempt,
+      start: Date.now(),
+      itemIndex: input.itemIndex,
+      file: input.inputs.file,
+    } as (typeof calls)[number];
     calls.push(call);
     if (String(input.params.key).startsWith('slow/')) await sleepOrCancel(300);
     call.end = Date.now();
@@ -108,7 +114,12 @@ const callsOf = (nodeId: string) => calls.filter((c) => c.nodeId === nodeId);
 const eventsOf = (workflowId: string) => reports.filter((r) => `run-${r.runId}` === workflowId).flatMap((r) => r.events);
 
 const delayNode = (id: string, ms: number) => ({ id, type: 'delay', params: { ms } });
-const edge = (source: string, sourceHandle: string, target: string, targetHandle: string) => ({ source, sourceHandle, target, targetHandle });
+const edge = (source: string, sourceHandle: string, target: string, targetHandle: string) => ({
+  source,
+  sourceHandle,
+  target,
+  targetHandle,
+});
 
 describe('runPipeline', () => {
   it('runs independent branches in parallel and joins them', async () => {
@@ -120,7 +131,12 @@ describe('runPipeline', () => {
           delayNode('right', 1500),
           { id: 'join', type: 'template', params: { template: '{{a}} & {{b}}' } },
         ],
-        edges: [edge('topic', 'value', 'left', 'in'), edge('topic', 'value', 'right', 'in'), edge('left', 'out', 'join', 'a'), edge('right', 'out', 'join', 'b')],
+        edges: [
+          edge('topic', 'value', 'left', 'in'),
+          edge('topic', 'value', 'right', 'in'),
+          edge('left', 'out', 'join', 'a'),
+          edge('right', 'out', 'join', 'b'),
+        ],
       },
       { topic: 'otters' },
     );
@@ -157,31 +173,46 @@ describe('runPipeline', () => {
     expect(state.nodes.caption.output).toEqual({ text: ['Scene: dawn', 'Scene: noon', 'Scene: dusk'] });
     expect(state.nodes.all.output).toEqual({ text: 'Scene: dawn | Scene: noon | Scene: dusk' });
     const uploads = callsOf('publish').sort((a, b) => a.itemIndex! - b.itemIndex!);
-    expect(uploads.map((c) => [c.itemIndex, c.file])).toEqual([[0, 'Scene: dawn'], [1, 'Scene: noon'], [2, 'Scene: dusk']]);
+    expect(uploads.map((c) => [c.itemIndex, c.file])).toEqual([
+      [0, 'Scene: dawn'],
+      [1, 'Scene: noon'],
+      [2, 'Scene: dusk'],
+    ]);
     expect((state.nodes.publish.output!.media as unknown[]).length).toBe(3);
     expect(state.nodes.publish.progress).toEqual({ fraction: 1, message: '3 of 3' });
   });
 
   it('retries a failing activity and then succeeds, counting attempts', async () => {
-    const handle = await start({
-      nodes: [{ id: 'text', type: 'input', params: { name: 'text' } }, { id: 'pub', type: 'upload', params: {} }],
-      edges: [edge('text', 'value', 'pub', 'file')],
-    }, { text: 'hello' }, { pub: 1 });
+    const handle = await start(
+      {
+        nodes: [
+          { id: 'text', type: 'input', params: { name: 'text' } },
+          { id: 'pub', type: 'upload', params: {} },
+        ],
+        edges: [edge('text', 'value', 'pub', 'file')],
+      },
+      { text: 'hello' },
+      { pub: 1 },
+    );
     const state: RunState = await handle.result();
     expect(state.status).toBe('succeeded');
     expect(state.nodes.pub.attempts).toBe(2);
   });
 
   it('fails the run, fails dependents and cancels running siblings when a node fails', async () => {
-    const handle = await start({
-      nodes: [
-        { id: 'text', type: 'input', params: { name: 'text' } },
-        { id: 'pub', type: 'upload', params: {} },
-        { id: 'after', type: 'template', params: { template: '{{m}}' } },
-        delayNode('slow', 20_000),
-      ],
-      edges: [edge('text', 'value', 'pub', 'file'), edge('pub', 'media', 'after', 'm'), edge('text', 'value', 'slow', 'in')],
-    }, { text: 'hello' }, { pub: Infinity });
+    const handle = await start(
+      {
+        nodes: [
+          { id: 'text', type: 'input', params: { name: 'text' } },
+          { id: 'pub', type: 'upload', params: {} },
+          { id: 'after', type: 'template', params: { template: '{{m}}' } },
+          delayNode('slow', 20_000),
+        ],
+        edges: [edge('text', 'value', 'pub', 'file'), edge('pub', 'media', 'after', 'm'), edge('text', 'value', 'slow', 'in')],
+      },
+      { text: 'hello' },
+      { pub: Infinity },
+    );
     const error = await handle.result().catch((e) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const state = await handle.query(runStateQuery);
@@ -195,10 +226,17 @@ describe('runPipeline', () => {
   });
 
   it('cancels a running run: running nodes and queued dependents end cancelled, and it is reported', async () => {
-    const handle = await start({
-      nodes: [{ id: 'text', type: 'input', params: { name: 'text' } }, delayNode('wait', 30_000), { id: 'pub', type: 'upload', params: {} }],
-      edges: [edge('text', 'value', 'wait', 'in'), edge('wait', 'out', 'pub', 'file')],
-    }, { text: 'hello' });
+    const handle = await start(
+      {
+        nodes: [
+          { id: 'text', type: 'input', params: { name: 'text' } },
+          delayNode('wait', 30_000),
+          { id: 'pub', type: 'upload', params: {} },
+        ],
+        edges: [edge('text', 'value', 'wait', 'in'), edge('wait', 'out', 'pub', 'file')],
+      },
+      { text: 'hello' },
+    );
     await waitFor(async () => (await handle.query(runStateQuery)).nodes.wait.status === 'running');
     await handle.cancel();
     await expect(handle.result()).rejects.toThrow();
@@ -211,10 +249,13 @@ describe('runPipeline', () => {
   });
 
   it('ends a cancelled run only once its running step has stopped', async () => {
-    const handle = await start({
-      nodes: [{ id: 'text', type: 'input', params: { name: 'text' } }, delayNode('stubborn', 30_000)],
-      edges: [edge('text', 'value', 'stubborn', 'in')],
-    }, { text: 'hello' });
+    const handle = await start(
+      {
+        nodes: [{ id: 'text', type: 'input', params: { name: 'text' } }, delayNode('stubborn', 30_000)],
+        edges: [edge('text', 'value', 'stubborn', 'in')],
+      },
+      { text: 'hello' },
+    );
     await waitFor(async () => (await handle.query(runStateQuery)).nodes.stubborn.status === 'running');
     const cancelAt = Date.now();
     await handle.cancel();
@@ -226,7 +267,10 @@ describe('runPipeline', () => {
   });
 
   it('numbers its events 1..n without gaps, in order', async () => {
-    const handle = await start({ nodes: [{ id: 'a', type: 'input', params: { name: 'a', default: 'x' } }, delayNode('d', 10)], edges: [edge('a', 'value', 'd', 'in')] });
+    const handle = await start({
+      nodes: [{ id: 'a', type: 'input', params: { name: 'a', default: 'x' } }, delayNode('d', 10)],
+      edges: [edge('a', 'value', 'd', 'in')],
+    });
     await handle.result();
     const seqs = eventsOf(handle.workflowId).map((e) => e.seq);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
@@ -236,7 +280,10 @@ describe('runPipeline', () => {
     const copies = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
     const handle = await start(
       {
-        nodes: [{ id: 'text', type: 'input', params: { name: 'text' } }, ...copies.map((id) => ({ id, type: 'template', params: { template: '{{t}}' } }))],
+        nodes: [
+          { id: 'text', type: 'input', params: { name: 'text' } },
+          ...copies.map((id) => ({ id, type: 'template', params: { template: '{{t}}' } })),
+        ],
         edges: copies.map((id) => edge('text', 'value', id, 't')),
       },
       { text: 'x'.repeat(60 * 1024) },
@@ -252,7 +299,9 @@ describe('runPipeline', () => {
     expect(mine.every((r) => JSON.stringify(r.events).length <= 256 * 1024)).toBe(true);
     const succeeded = mine.flatMap((r) => r.events).filter((e) => e.type === 'node.status' && e.state.status === 'succeeded');
     expect(succeeded).toHaveLength(7);
-    expect(succeeded.every((e) => e.type === 'node.status' && (e.state.output!.value ?? e.state.output!.text) === 'x'.repeat(60 * 1024))).toBe(true);
+    expect(
+      succeeded.every((e) => e.type === 'node.status' && (e.state.output!.value ?? e.state.output!.text) === 'x'.repeat(60 * 1024)),
+    ).toBe(true);
     const seqs = mine.flatMap((r) => r.events.map((e) => e.seq));
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     expect(mine.at(-1)!.outputs).toEqual(Object.fromEntries(copies.map((id) => [id, { text: 'x'.repeat(60 * 1024) }])));
@@ -262,7 +311,10 @@ describe('runPipeline', () => {
     const waits = Array.from({ length: 40 }, (_, i) => `w${i}`);
     const handle = await start(
       {
-        nodes: [{ id: 'text', type: 'input', params: { name: 'text' } }, ...waits.map((id) => ({ id, type: 'upload', params: { key: 'slow/{{node}}' } }))],
+        nodes: [
+          { id: 'text', type: 'input', params: { name: 'text' } },
+          ...waits.map((id) => ({ id, type: 'upload', params: { key: 'slow/{{node}}' } })),
+        ],
         edges: waits.map((id) => edge('text', 'value', id, 'file')),
       },
       { text: 'x'.repeat(60 * 1024) },
@@ -281,7 +333,12 @@ describe('runPipeline', () => {
   }, 120_000);
 
   it('ends a run at once, its webhook delivery started as a workflow of its own that outlives it', async () => {
-    const handle = await start({ nodes: [{ id: 'topic', type: 'input', params: { name: 'topic' } }], edges: [] }, { topic: 'hooks' }, undefined, WITH_WEBHOOK);
+    const handle = await start(
+      { nodes: [{ id: 'topic', type: 'input', params: { name: 'topic' } }], edges: [] },
+      { topic: 'hooks' },
+      undefined,
+      WITH_WEBHOOK,
+    );
     const messageId = `msg_${handle.workflowId.slice('run-'.length)}`;
     expect((await handle.result()).status).toBe('succeeded'); // while its delivery is held
     await waitFor(async () => heldDeliveries.has(messageId));
@@ -293,15 +350,23 @@ describe('runPipeline', () => {
   });
 
   it('replays every recorded history deterministically', async () => {
-    const handle = await start({
-      nodes: [
-        { id: 'topic', type: 'input', params: { name: 'topic' } },
-        delayNode('a', 50),
-        delayNode('b', 80),
-        { id: 't', type: 'template', params: { template: '{{x}}/{{y}}' } },
-      ],
-      edges: [edge('topic', 'value', 'a', 'in'), edge('topic', 'value', 'b', 'in'), edge('a', 'out', 't', 'x'), edge('b', 'out', 't', 'y')],
-    }, { topic: 'replay' });
+    const handle = await start(
+      {
+        nodes: [
+          { id: 'topic', type: 'input', params: { name: 'topic' } },
+          delayNode('a', 50),
+          delayNode('b', 80),
+          { id: 't', type: 'template', params: { template: '{{x}}/{{y}}' } },
+        ],
+        edges: [
+          edge('topic', 'value', 'a', 'in'),
+          edge('topic', 'value', 'b', 'in'),
+          edge('a', 'out', 't', 'x'),
+          edge('b', 'out', 't', 'y'),
+        ],
+      },
+      { topic: 'replay' },
+    );
     await handle.result();
     // Every run this file started (fan-out, retries, failure, cancellation, this one) replays without divergence.
     const histories = await Promise.all(

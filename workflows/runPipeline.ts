@@ -111,16 +111,18 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
   async function gatherInputs(node: GraphNode): Promise<Record<string, unknown>> {
     const edges = incoming.get(node.id)!;
     const settled = await Promise.allSettled(edges.map((e) => resultOf(e.source)));
-    const failedUpstream = settled.find(
-      (s): s is PromiseRejectedResult => s.status === 'rejected' && !isCancellation(s.reason),
-    );
+    const failedUpstream = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected' && !isCancellation(s.reason));
     if (failedUpstream) {
       const cause = failedUpstream.reason;
       throw new UpstreamFailed(cause instanceof UpstreamFailed ? cause.nodeId : edges[settled.indexOf(failedUpstream)].source);
     }
     const cancelled = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (cancelled) throw cancelled.reason;
-    const listPorts = new Set(portsOf(node).inputs.filter((p) => isListKind(p.kind)).map((p) => p.handle));
+    const listPorts = new Set(
+      portsOf(node)
+        .inputs.filter((p) => isListKind(p.kind))
+        .map((p) => p.handle),
+    );
     return Object.fromEntries(
       edges.map((e, i) => {
         const value = (settled[i] as PromiseFulfilledResult<Record<string, unknown>>).value[e.sourceHandle];
@@ -176,7 +178,8 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
       };
       const { output, attempts } = fanned
         ? await runPerItem(fanned, inputs, runOnce, (done, total) =>
-            setNode(node.id, { progress: { fraction: total ? done / total : 1, message: `${done} of ${total}` } }))
+            setNode(node.id, { progress: { fraction: total ? done / total : 1, message: `${done} of ${total}` } }),
+          )
         : await runOnce(inputs, 0, MAX_INLINE_VALUE_BYTES).then((r) => ({ output: r.output, attempts: r.attempt }));
       setNode(node.id, { status: 'succeeded', output, attempts, finishedAt: now() });
       return output;
@@ -195,9 +198,7 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
     }
   }
 
-  await nodesScope
-    .run(() => Promise.allSettled(args.graph.nodes.map((n) => resultOf(n.id))))
-    .catch(() => undefined);
+  await nodesScope.run(() => Promise.allSettled(args.graph.nodes.map((n) => resultOf(n.id)))).catch(() => undefined);
 
   const failure = firstFailure as { nodeId: string; message: string } | null;
   const status: RunStatus = failure ? 'failed' : CancellationScope.current().consideredCancelled ? 'cancelled' : 'succeeded';
@@ -208,7 +209,9 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
   await CancellationScope.nonCancellable(() => reporter.flushed());
   // Once the outcome is stored: each delivery is a workflow of its own, which this run does not wait for.
   if (patched(WEBHOOKS)) {
-    await CancellationScope.nonCancellable(() => announceRunEnd({ runId: args.runId, pipelineId: args.pipelineId, event: runEventOf(status) }));
+    await CancellationScope.nonCancellable(() =>
+      announceRunEnd({ runId: args.runId, pipelineId: args.pipelineId, event: runEventOf(status) }),
+    );
   }
 
   if (status === 'failed') throw ApplicationFailure.nonRetryable(state.error!, 'RunFailed');
@@ -247,7 +250,8 @@ async function runPerItem(
 ): Promise<{ output: Record<string, unknown>; attempts: number }> {
   const lists = fanned.map((handle) => {
     const value = inputs[handle];
-    if (!Array.isArray(value)) throw ApplicationFailure.nonRetryable(`Input '${handle}' should be a list but is ${typeof value}`, 'InvalidInput');
+    if (!Array.isArray(value))
+      throw ApplicationFailure.nonRetryable(`Input '${handle}' should be a list but is ${typeof value}`, 'InvalidInput');
     return value as unknown[];
   });
   const total = lists[0].length;
@@ -303,7 +307,9 @@ async function callActivity<I extends ActivityInput>(
   const activities = proxyActivities<Activities>({
     // A cancelled node ends only once its step has stopped (the model halted, nothing left writing), so the run
     // says 'cancelled' only then. Runs recorded before this choice replay with the SDK's default, TRY_CANCEL.
-    cancellationType: patched(WAIT_FOR_CANCELLED_STEPS) ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED : ActivityCancellationType.TRY_CANCEL,
+    cancellationType: patched(WAIT_FOR_CANCELLED_STEPS)
+      ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
+      : ActivityCancellationType.TRY_CANCEL,
     startToCloseTimeout: execution.startToCloseMs,
     heartbeatTimeout: execution.heartbeatMs,
     retry: {

@@ -46,7 +46,10 @@ export function createProviders(
   /** A GGUF file named by a node: looked up by bare file name only, in the local models folder or the packaged ones. */
   const namedModel = (model: string): string => {
     if (!/^[\w.-]+\.gguf$/i.test(model)) {
-      throw new ProviderError(`model '${model}': name a .gguf file in ${settings.localModelsDir} (file name only), or leave it empty`, false);
+      throw new ProviderError(
+        `model '${model}': name a .gguf file in ${settings.localModelsDir} (file name only), or leave it empty`,
+        false,
+      );
     }
     const candidates = [join(settings.localModelsDir, model), join(settings.rootDir, '.cache', 'models', model)];
     const path = candidates.find((c) => existsSync(c));

@@ -25,7 +25,8 @@ function notes(schema) {
   const min = bound(schema.minimum) ?? (schema.exclusiveMinimum !== undefined ? `>${schema.exclusiveMinimum}` : undefined);
   const max = bound(schema.maximum);
   if (min !== undefined || max !== undefined) out.push(`${min ?? ''}–${max ?? ''}`);
-  if (schema.minLength !== undefined || schema.maxLength !== undefined) out.push(`${schema.minLength ?? 0}–${schema.maxLength ?? '∞'} chars`);
+  if (schema.minLength !== undefined || schema.maxLength !== undefined)
+    out.push(`${schema.minLength ?? 0}–${schema.maxLength ?? '∞'} chars`);
   if (schema.minItems !== undefined || schema.maxItems !== undefined) out.push(`${schema.minItems ?? 0}–${schema.maxItems ?? '∞'} items`);
   if (schema.default !== undefined) out.push(`= ${JSON.stringify(schema.default)}`);
   return out.length ? h('span', { class: 'note' }, ` (${out.join(', ')})`) : null;
@@ -36,11 +37,23 @@ function type(schema, depth = 0) {
   if (!schema || Object.keys(schema).length === 0) return 'any';
   if (schema.$ref) return h('a', { href: `#${anchor('schema', refName(schema.$ref))}` }, refName(schema.$ref));
   const union = schema.anyOf ?? schema.oneOf;
-  if (union) return joined(union.map((s) => type(s, depth)), ' | ');
-  if (schema.allOf) return joined(schema.allOf.map((s) => type(s, depth)), ' & ');
+  if (union)
+    return joined(
+      union.map((s) => type(s, depth)),
+      ' | ',
+    );
+  if (schema.allOf)
+    return joined(
+      schema.allOf.map((s) => type(s, depth)),
+      ' & ',
+    );
   if (schema.const !== undefined) return JSON.stringify(schema.const);
   if (schema.enum) return schema.enum.map((v) => JSON.stringify(v)).join(' | ');
-  if (Array.isArray(schema.type)) return joined(schema.type.map((t) => type({ ...schema, type: t }, depth)), ' | ');
+  if (Array.isArray(schema.type))
+    return joined(
+      schema.type.map((t) => type({ ...schema, type: t }, depth)),
+      ' | ',
+    );
   if (schema.type === 'array') {
     const items = type(schema.items, depth);
     const simple = items instanceof Element || (typeof items === 'string' && !items.includes(' '));
@@ -81,14 +94,24 @@ function parametersTable(parameters) {
       {},
       h('tr', {}, h('th', {}, 'name'), h('th', {}, 'in'), h('th', {}, 'type'), h('th', {}, '')),
       parameters.map((p) =>
-        h('tr', {}, h('td', {}, h('code', {}, p.name), p.required ? '' : '?'), h('td', {}, p.in), h('td', {}, h('code', {}, type(p.schema))), h('td', {}, p.description ?? '')),
+        h(
+          'tr',
+          {},
+          h('td', {}, h('code', {}, p.name), p.required ? '' : '?'),
+          h('td', {}, p.in),
+          h('td', {}, h('code', {}, type(p.schema))),
+          h('td', {}, p.description ?? ''),
+        ),
       ),
     ),
   ];
 }
 
 function content(media) {
-  return Object.entries(media ?? {}).map(([mediaType, { schema }]) => [h('div', { class: 'media-type' }, mediaType), schema ? schemaBlock(schema) : null]);
+  return Object.entries(media ?? {}).map(([mediaType, { schema }]) => [
+    h('div', { class: 'media-type' }, mediaType),
+    schema ? schemaBlock(schema) : null,
+  ]);
 }
 
 function operation(method, path, op) {
@@ -104,7 +127,9 @@ function operation(method, path, op) {
       h('code', { class: 'path' }, path),
       ' ',
       h('span', { class: 'summary' }, op.summary ?? ''),
-      op.security?.length ? h('span', { class: 'lock', title: 'Needs Authorization: Bearer <token or API key>' }, 'bearer') : h('span', { class: 'open' }, 'public'),
+      op.security?.length
+        ? h('span', { class: 'lock', title: 'Needs Authorization: Bearer <token or API key>' }, 'bearer')
+        : h('span', { class: 'open' }, 'public'),
     ),
     op.description ? h('p', {}, op.description) : null,
     parametersTable(op.parameters),
@@ -113,7 +138,10 @@ function operation(method, path, op) {
     h(
       'dl',
       { class: 'responses' },
-      Object.entries(op.responses ?? {}).map(([status, r]) => [h('dt', { class: `status s${status[0]}` }, status), h('dd', {}, h('p', {}, r.description ?? ''), content(r.content))]),
+      Object.entries(op.responses ?? {}).map(([status, r]) => [
+        h('dt', { class: `status s${status[0]}` }, status),
+        h('dd', {}, h('p', {}, r.description ?? ''), content(r.content)),
+      ]),
     ),
   );
 }
@@ -123,7 +151,9 @@ function render(doc) {
   document.querySelector('h1').textContent = `${doc.info.title} ${doc.info.version}`;
   const intro = document.getElementById('intro');
   intro.replaceChildren(doc.info.description ?? '', ' ', h('a', { href: '/api/openapi.json' }, 'OpenAPI document'));
-  const schemes = Object.values(doc.components?.securitySchemes ?? {}).map((s) => h('p', { class: 'auth' }, h('strong', {}, 'Authentication: '), s.description ?? s.scheme));
+  const schemes = Object.values(doc.components?.securitySchemes ?? {}).map((s) =>
+    h('p', { class: 'auth' }, h('strong', {}, 'Authentication: '), s.description ?? s.scheme),
+  );
 
   const byTag = new Map((doc.tags ?? []).map((t) => [t.name, []]));
   for (const [path, item] of Object.entries(doc.paths)) {
@@ -137,12 +167,22 @@ function render(doc) {
   }
   const schemas = Object.entries(doc.components?.schemas ?? {});
   document.getElementById('contents').replaceChildren(
-    h('ul', {}, [...byTag.keys()].map((tag) => h('li', {}, h('a', { href: `#${anchor('tag', tag)}` }, tag))), h('li', {}, h('a', { href: '#schemas' }, 'schemas'))),
+    h(
+      'ul',
+      {},
+      [...byTag.keys()].map((tag) => h('li', {}, h('a', { href: `#${anchor('tag', tag)}` }, tag))),
+      h('li', {}, h('a', { href: '#schemas' }, 'schemas')),
+    ),
   );
   document.getElementById('reference').replaceChildren(
     ...schemes,
     ...[...byTag].map(([tag, ops]) => h('section', { id: anchor('tag', tag) }, h('h2', {}, tag), ops)),
-    h('section', { id: 'schemas' }, h('h2', {}, 'schemas'), schemas.map(([name, schema]) => h('div', { class: 'component', id: anchor('schema', name) }, h('h3', {}, name), schemaBlock(schema)))),
+    h(
+      'section',
+      { id: 'schemas' },
+      h('h2', {}, 'schemas'),
+      schemas.map(([name, schema]) => h('div', { class: 'component', id: anchor('schema', name) }, h('h3', {}, name), schemaBlock(schema))),
+    ),
   );
   // A link to an operation or schema opens it.
   const open = () => {

@@ -18,7 +18,10 @@ export interface ActiveApiKey {
 export function createApiKeyRepository(db: Kysely<Database>) {
   const columns = ['id', 'name', 'scope', 'prefix', 'created_at as createdAt', 'last_used_at as lastUsedAt'] as const;
   return {
-    async create(userId: string, key: { name: string; scope: ApiKeyScope; prefix: string; hash: string }): Promise<Wire<typeof ApiKeyInfo>> {
+    async create(
+      userId: string,
+      key: { name: string; scope: ApiKeyScope; prefix: string; hash: string },
+    ): Promise<Wire<typeof ApiKeyInfo>> {
       return db
         .insertInto('api_keys')
         .values({ id: randomUUID(), user_id: userId, name: key.name, scope: key.scope, prefix: key.prefix, key_hash: key.hash })
@@ -71,7 +74,12 @@ export function createApiKeyRepository(db: Kysely<Database>) {
         .updateTable('api_keys')
         .set({ last_used_at: sql`now()` })
         .where('id', '=', id)
-        .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', sql<Date>`now() - ${`${LAST_USED_RESOLUTION_MS} milliseconds`}::interval`)]))
+        .where((eb) =>
+          eb.or([
+            eb('last_used_at', 'is', null),
+            eb('last_used_at', '<', sql<Date>`now() - ${`${LAST_USED_RESOLUTION_MS} milliseconds`}::interval`),
+          ]),
+        )
         .execute();
     },
   };

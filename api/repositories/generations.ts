@@ -6,10 +6,30 @@ import type { Generation, Wire } from '../schemas';
 export function createGenerationRepository(db: Kysely<Database>) {
   return {
     /** Newest first; `after` is an exact keyset cursor (the last id of the previous page). */
-    async list(userId: string, opts: { projectId?: string; limit: number; before?: string; after?: string }): Promise<Wire<typeof Generation>[]> {
+    async list(
+      userId: string,
+      opts: { projectId?: string; limit: number; before?: string; after?: string },
+    ): Promise<Wire<typeof Generation>[]> {
       let query = db
         .selectFrom('generations')
-        .select(['id', 'project_id', 'run_id', 'node_id', 'item_index', 'type', 'ai_service', 'model', 'status', 'prompt', 'result', 'parameters', 'processing_time', 'tokens_used', 'cost_usd', 'created_at'])
+        .select([
+          'id',
+          'project_id',
+          'run_id',
+          'node_id',
+          'item_index',
+          'type',
+          'ai_service',
+          'model',
+          'status',
+          'prompt',
+          'result',
+          'parameters',
+          'processing_time',
+          'tokens_used',
+          'cost_usd',
+          'created_at',
+        ])
         .where('user_id', '=', userId)
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
@@ -17,7 +37,9 @@ export function createGenerationRepository(db: Kysely<Database>) {
       if (opts.projectId) query = query.where('project_id', '=', opts.projectId);
       if (opts.before) query = query.where('created_at', '<', new Date(opts.before));
       if (opts.after) {
-        query = query.where(sql<boolean>`(generations.created_at, generations.id) < (select c.created_at, c.id from generations c where c.id = ${opts.after} and c.user_id = ${userId})`);
+        query = query.where(
+          sql<boolean>`(generations.created_at, generations.id) < (select c.created_at, c.id from generations c where c.id = ${opts.after} and c.user_id = ${userId})`,
+        );
       }
       const rows = await query.execute();
       return rows.map((r) => ({

@@ -28,7 +28,9 @@ export function createMediaRepository(db: Kysely<Database>) {
       if (opts.before) query = query.where('created_at', '<', new Date(opts.before));
       if (opts.after) {
         // Compared at the database's own (microsecond) precision, so items made in the same millisecond are never skipped.
-        query = query.where(sql<boolean>`(media.created_at, media.id) < (select m.created_at, m.id from media m where m.id = ${opts.after})`);
+        query = query.where(
+          sql<boolean>`(media.created_at, media.id) < (select m.created_at, m.id from media m where m.id = ${opts.after})`,
+        );
       }
       return (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute()).map(present);
     },
@@ -40,7 +42,9 @@ export function createMediaRepository(db: Kysely<Database>) {
     },
     /** A public project page's media, newest first (a page of them: the page shows the latest). */
     async listOfProject(projectId: string, limit: number): Promise<StoredMedia[]> {
-      return (await base.where('project_id', '=', projectId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute()).map(present);
+      return (
+        await base.where('project_id', '=', projectId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute()
+      ).map(present);
     },
     async findInProject(projectId: string, id: string): Promise<StoredMedia | undefined> {
       const row = await base.where('project_id', '=', projectId).where('id', '=', id).executeTakeFirst();

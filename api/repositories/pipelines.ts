@@ -19,12 +19,17 @@ type StoredPipeline = Omit<Wire<typeof Pipeline>, 'draft'> & { draft: { graph: u
 export function createPipelineRepository(db: Kysely<Database>) {
   return {
     /** Most recently changed first; `after` is an exact keyset cursor (the last id of the previous page). */
-    list(userId: string, opts: { projectId?: string; limit: number; before?: string; after?: string }): Promise<Wire<typeof PipelineSummary>[]> {
+    list(
+      userId: string,
+      opts: { projectId?: string; limit: number; before?: string; after?: string },
+    ): Promise<Wire<typeof PipelineSummary>[]> {
       let query = db.selectFrom('pipelines as p').select(summary).where('p.user_id', '=', userId);
       if (opts.projectId) query = query.where('p.project_id', '=', opts.projectId);
       if (opts.before) query = query.where('p.updated_at', '<', new Date(opts.before));
       if (opts.after) {
-        query = query.where(sql<boolean>`(p.updated_at, p.id) < (select c.updated_at, c.id from pipelines c where c.id = ${opts.after} and c.user_id = ${userId})`);
+        query = query.where(
+          sql<boolean>`(p.updated_at, p.id) < (select c.updated_at, c.id from pipelines c where c.id = ${opts.after} and c.user_id = ${userId})`,
+        );
       }
       return query.orderBy('p.updated_at', 'desc').orderBy('p.id', 'desc').limit(opts.limit).execute();
     },
@@ -86,7 +91,10 @@ export function createPipelineRepository(db: Kysely<Database>) {
         const created = canonicalJson(current.graph) !== canonicalJson(checked.graph);
         const version = created ? pipeline.current_version + 1 : pipeline.current_version;
         if (created) {
-          await trx.insertInto('pipeline_versions').values({ pipeline_id: id, version, graph: JSON.stringify(checked.graph) }).execute();
+          await trx
+            .insertInto('pipeline_versions')
+            .values({ pipeline_id: id, version, graph: JSON.stringify(checked.graph) })
+            .execute();
         }
         await trx
           .updateTable('pipelines')
@@ -100,7 +108,10 @@ export function createPipelineRepository(db: Kysely<Database>) {
       const id = randomUUID();
       await db.transaction().execute(async (trx) => {
         await trx.insertInto('pipelines').values({ id, user_id: userId, project_id: projectId, name, current_version: 1 }).execute();
-        await trx.insertInto('pipeline_versions').values({ pipeline_id: id, version: 1, graph: JSON.stringify(graph) }).execute();
+        await trx
+          .insertInto('pipeline_versions')
+          .values({ pipeline_id: id, version: 1, graph: JSON.stringify(graph) })
+          .execute();
       });
       return { id, version: 1 };
     },
@@ -110,9 +121,20 @@ export function createPipelineRepository(db: Kysely<Database>) {
      */
     async remove(userId: string, id: string): Promise<'deleted' | 'active' | undefined> {
       return db.transaction().execute(async (trx) => {
-        const found = await trx.selectFrom('pipelines').select('id').where('user_id', '=', userId).where('id', '=', id).forUpdate().executeTakeFirst();
+        const found = await trx
+          .selectFrom('pipelines')
+          .select('id')
+          .where('user_id', '=', userId)
+          .where('id', '=', id)
+          .forUpdate()
+          .executeTakeFirst();
         if (!found) return undefined;
-        const active = await trx.selectFrom('runs').select('id').where('pipeline_id', '=', id).where('status', 'in', ['queued', 'running']).executeTakeFirst();
+        const active = await trx
+          .selectFrom('runs')
+          .select('id')
+          .where('pipeline_id', '=', id)
+          .where('status', 'in', ['queued', 'running'])
+          .executeTakeFirst();
         if (active) return 'active';
         await trx.deleteFrom('runs').where('pipeline_id', '=', id).execute();
         await trx.deleteFrom('pipelines').where('id', '=', id).execute();
@@ -132,7 +154,10 @@ export function createPipelineRepository(db: Kysely<Database>) {
         if (!current) return undefined;
         const version = change.graph ? current.current_version + 1 : current.current_version;
         if (change.graph) {
-          await trx.insertInto('pipeline_versions').values({ pipeline_id: id, version, graph: JSON.stringify(change.graph) }).execute();
+          await trx
+            .insertInto('pipeline_versions')
+            .values({ pipeline_id: id, version, graph: JSON.stringify(change.graph) })
+            .execute();
         }
         await trx
           .updateTable('pipelines')
@@ -155,7 +180,9 @@ export function createPipelineRepository(db: Kysely<Database>) {
 /** JSON with object keys sorted: jsonb does not keep key order, so equal graphs compare by this. */
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
   );
 }
 

@@ -29,7 +29,10 @@ export function createProjectRepository(db: Kysely<Database>) {
     'created_at as createdAt',
     'updated_at as updatedAt',
   ] as const;
-  type Row = Pick<Selectable<Database['projects']>, 'id' | 'name' | 'description' | 'type' | 'status' | 'settings' | 'is_public' | 'public_token'> & {
+  type Row = Pick<
+    Selectable<Database['projects']>,
+    'id' | 'name' | 'description' | 'type' | 'status' | 'settings' | 'is_public' | 'public_token'
+  > & {
     createdAt: Date;
     updatedAt: Date;
   };
@@ -58,7 +61,13 @@ export function createProjectRepository(db: Kysely<Database>) {
       return present(
         await db
           .insertInto('projects')
-          .values({ id: randomUUID(), user_id: userId, ...fields, description: p.description ?? null, settings: JSON.stringify(settings ?? {}) })
+          .values({
+            id: randomUUID(),
+            user_id: userId,
+            ...fields,
+            description: p.description ?? null,
+            settings: JSON.stringify(settings ?? {}),
+          })
           .returning(columns)
           .executeTakeFirstOrThrow(),
       );
@@ -66,10 +75,17 @@ export function createProjectRepository(db: Kysely<Database>) {
     /** Turning isPublic on gives the page a new token; turning it off drops the token, so the old URL answers 404. */
     async update(userId: string, id: string, p: ProjectFields & { isPublic?: boolean }): Promise<Wire<typeof Project> | undefined> {
       const { settings, isPublic, ...fields } = p;
-      const current = await db.selectFrom('projects').select(['is_public']).where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+      const current = await db
+        .selectFrom('projects')
+        .select(['is_public'])
+        .where('user_id', '=', userId)
+        .where('id', '=', id)
+        .executeTakeFirst();
       if (!current) return undefined;
       const visibility =
-        isPublic === undefined || isPublic === current.is_public ? {} : { is_public: isPublic, public_token: isPublic ? newPublicToken() : null };
+        isPublic === undefined || isPublic === current.is_public
+          ? {}
+          : { is_public: isPublic, public_token: isPublic ? newPublicToken() : null };
       const row = await db
         .updateTable('projects')
         .set({ ...fields, ...visibility, ...(settings ? { settings: JSON.stringify(settings) } : {}), updated_at: new Date() })

@@ -36,45 +36,48 @@ export function createRunRepository(db: Kysely<Database>) {
       idempotency?: IdempotentRequest,
     ): Promise<boolean> {
       const alreadyClaimed = new Error('idempotency key already claimed');
-      return db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('runs')
-          .values({
-            id: run.id,
-            user_id: run.userId,
-            project_id: run.projectId,
-            pipeline_id: run.pipelineId,
-            pipeline_version: run.version,
-            status: 'queued',
-            trigger: JSON.stringify(run.trigger),
-            inputs: JSON.stringify(run.inputs),
-          })
-          .execute();
-        if (run.nodeIds.length > 0) {
+      return db
+        .transaction()
+        .execute(async (trx) => {
           await trx
-            .insertInto('run_nodes')
-            .values(run.nodeIds.map((nodeId) => ({ run_id: run.id, node_id: nodeId, status: 'queued', attempts: 0 })))
+            .insertInto('runs')
+            .values({
+              id: run.id,
+              user_id: run.userId,
+              project_id: run.projectId,
+              pipeline_id: run.pipelineId,
+              pipeline_version: run.version,
+              status: 'queued',
+              trigger: JSON.stringify(run.trigger),
+              inputs: JSON.stringify(run.inputs),
+            })
             .execute();
-        }
-        if (!idempotency) return true;
-        // Takes the key, or an expired claim of it; a live claim (or one committed meanwhile) returns nothing.
-        const claimed = await trx
-          .insertInto('idempotency_keys')
-          .values({ user_id: run.userId, key: idempotency.key, request_hash: idempotency.requestHash, run_id: run.id })
-          .onConflict((oc) =>
-            oc
-              .columns(['user_id', 'key'])
-              .doUpdateSet({ request_hash: idempotency.requestHash, run_id: run.id, created_at: sql`now()` })
-              .where('idempotency_keys.created_at', '<=', sql<Date>`now() - ${ttl}`),
-          )
-          .returning('run_id')
-          .executeTakeFirst();
-        if (!claimed) throw alreadyClaimed; // rolls the run back
-        return true;
-      }).catch((err) => {
-        if (err === alreadyClaimed) return false;
-        throw err;
-      });
+          if (run.nodeIds.length > 0) {
+            await trx
+              .insertInto('run_nodes')
+              .values(run.nodeIds.map((nodeId) => ({ run_id: run.id, node_id: nodeId, status: 'queued', attempts: 0 })))
+              .execute();
+          }
+          if (!idempotency) return true;
+          // Takes the key, or an expired claim of it; a live claim (or one committed meanwhile) returns nothing.
+          const claimed = await trx
+            .insertInto('idempotency_keys')
+            .values({ user_id: run.userId, key: idempotency.key, request_hash: idempotency.requestHash, run_id: run.id })
+            .onConflict((oc) =>
+              oc
+                .columns(['user_id', 'key'])
+                .doUpdateSet({ request_hash: idempotency.requestHash, run_id: run.id, created_at: sql`now()` })
+                .where('idempotency_keys.created_at', '<=', sql<Date>`now() - ${ttl}`),
+            )
+            .returning('run_id')
+            .executeTakeFirst();
+          if (!claimed) throw alreadyClaimed; // rolls the run back
+          return true;
+        })
+        .catch((err) => {
+          if (err === alreadyClaimed) return false;
+          throw err;
+        });
     },
 
     /** The run an Idempotency-Key started within the last 24 hours, and the hash of the request that did. */
@@ -105,12 +108,7 @@ export function createRunRepository(db: Kysely<Database>) {
     },
 
     async find(userId: string, id: string): Promise<Wire<typeof RunDetail> | undefined> {
-      const run = await db
-        .selectFrom('runs')
-        .selectAll()
-        .where('user_id', '=', userId)
-        .where('id', '=', id)
-        .executeTakeFirst();
+      const run = await db.selectFrom('runs').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
       if (!run) return undefined;
       const nodes = await db.selectFrom('run_nodes').selectAll().where('run_id', '=', id).execute();
       return {
@@ -145,7 +143,15 @@ export function createRunRepository(db: Kysely<Database>) {
     /** Newest first; `after` is an exact keyset cursor (the last id of the previous page). */
     list(
       userId: string,
-      opts: { pipelineId?: string; projectId?: string; trigger?: RunTrigger['kind']; scheduleId?: string; limit: number; before?: string; after?: string },
+      opts: {
+        pipelineId?: string;
+        projectId?: string;
+        trigger?: RunTrigger['kind'];
+        scheduleId?: string;
+        limit: number;
+        before?: string;
+        after?: string;
+      },
     ): Promise<Wire<typeof RunSummary>[]> {
       let query = db
         .selectFrom('runs as r')
@@ -170,7 +176,9 @@ export function createRunRepository(db: Kysely<Database>) {
       if (opts.before) query = query.where('r.created_at', '<', new Date(opts.before));
       if (opts.after) {
         // Compared at the database's own (microsecond) precision, so runs started in the same millisecond are never skipped.
-        query = query.where(sql<boolean>`(r.created_at, r.id) < (select c.created_at, c.id from runs c where c.id = ${opts.after} and c.user_id = ${userId})`);
+        query = query.where(
+          sql<boolean>`(r.created_at, r.id) < (select c.created_at, c.id from runs c where c.id = ${opts.after} and c.user_id = ${userId})`,
+        );
       }
       return query.orderBy('r.created_at', 'desc').orderBy('r.id', 'desc').limit(opts.limit).execute();
     },

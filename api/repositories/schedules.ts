@@ -33,11 +33,18 @@ export function createScheduleRepository(db: Kysely<Database>) {
     },
 
     async create(row: { id: string; userId: string; pipelineId: string; cron: string | null; every: string | null }): Promise<void> {
-      await db.insertInto('schedules').values({ id: row.id, user_id: row.userId, pipeline_id: row.pipelineId, cron: row.cron, every: row.every }).execute();
+      await db
+        .insertInto('schedules')
+        .values({ id: row.id, user_id: row.userId, pipeline_id: row.pipelineId, cron: row.cron, every: row.every })
+        .execute();
     },
 
     async updateSpec(id: string, spec: { cron: string | null; every: string | null }): Promise<void> {
-      await db.updateTable('schedules').set({ ...spec, updated_at: new Date() }).where('id', '=', id).execute();
+      await db
+        .updateTable('schedules')
+        .set({ ...spec, updated_at: new Date() })
+        .where('id', '=', id)
+        .execute();
     },
 
     async remove(id: string): Promise<void> {

@@ -15,7 +15,11 @@ const toWebhook = (row: { id: string; pipeline_id: string; url: string; events: 
 export function createWebhookRepository(db: Kysely<Database>) {
   return {
     /** Makes a webhook on the user's pipeline; undefined when the pipeline is not theirs. */
-    async create(userId: string, pipelineId: string, hook: { url: string; events: WebhookEvent[]; secretSealed: string }): Promise<Wire<typeof Webhook> | undefined> {
+    async create(
+      userId: string,
+      pipelineId: string,
+      hook: { url: string; events: WebhookEvent[]; secretSealed: string },
+    ): Promise<Wire<typeof Webhook> | undefined> {
       const row = await db
         .insertInto('webhooks')
         .columns(['user_id', 'pipeline_id', 'url', 'events', 'secret_sealed'])
@@ -39,7 +43,12 @@ export function createWebhookRepository(db: Kysely<Database>) {
 
     /** The pipeline's webhooks, oldest first; undefined when the pipeline is not the user's. */
     async list(userId: string, pipelineId: string): Promise<Wire<typeof Webhook>[] | undefined> {
-      const pipeline = await db.selectFrom('pipelines').select('id').where('id', '=', pipelineId).where('user_id', '=', userId).executeTakeFirst();
+      const pipeline = await db
+        .selectFrom('pipelines')
+        .select('id')
+        .where('id', '=', pipelineId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
       if (!pipeline) return undefined;
       const rows = await db
         .selectFrom('webhooks')
@@ -67,7 +76,10 @@ export function createWebhookRepository(db: Kysely<Database>) {
     },
 
     /** Attempts, newest first; `after` is the id of the last attempt of the previous page. */
-    async deliveries(webhookId: string, opts: { limit: number; before?: string; after?: string }): Promise<Wire<typeof WebhookDeliveryAttempt>[]> {
+    async deliveries(
+      webhookId: string,
+      opts: { limit: number; before?: string; after?: string },
+    ): Promise<Wire<typeof WebhookDeliveryAttempt>[]> {
       let query = db
         .selectFrom('webhook_deliveries')
         .select([

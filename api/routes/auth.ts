@@ -19,7 +19,9 @@ export function authRoutes(users: UserRepository, auth: ReturnType<typeof create
       const body = parse(RegisterBody, req.body);
       const user = await users.create({ email: body.email, username: body.username, passwordHash: await hashPassword(body.password) });
       if (!user) throw new HttpError(409, 'email_taken', 'email: an account with this email already exists');
-      res.status(201).json({ user: publicUser(user), ...(await startSession({ id: user.id, email: user.email, epoch: user.session_epoch })) });
+      res
+        .status(201)
+        .json({ user: publicUser(user), ...(await startSession({ id: user.id, email: user.email, epoch: user.session_epoch })) });
     }),
   );
 

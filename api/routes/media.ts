@@ -11,7 +11,10 @@ export function mediaRoutes(deps: { media: ReturnType<typeof createMediaReposito
   const { media, blobs, signer } = deps;
   const router = Router();
   /** Each item also carries `signedUrl`: its bytes for <img>/<audio>/links, without a header, for a few minutes. */
-  const withSignedUrl = <T extends { url: string }>(item: T, userId: string, exp?: number) => ({ ...item, signedUrl: signer.sign(item.url, userId, exp) });
+  const withSignedUrl = <T extends { url: string }>(item: T, userId: string, exp?: number) => ({
+    ...item,
+    signedUrl: signer.sign(item.url, userId, exp),
+  });
 
   router.get(
     '/',

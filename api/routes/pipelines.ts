@@ -70,7 +70,10 @@ export function pipelineRoutes(deps: {
       const pipeline = await pipelines.find(req.user!.id, id, version);
       if (!pipeline) throw notFound('Pipeline');
       const { draft } = pipeline;
-      res.json({ ...pipeline, draft: draft && { graph: draft.graph, problems: validateGraph(draft.graph).problems, savedAt: draft.savedAt } });
+      res.json({
+        ...pipeline,
+        draft: draft && { graph: draft.graph, problems: validateGraph(draft.graph).problems, savedAt: draft.savedAt },
+      });
     }),
   );
 
@@ -109,7 +112,8 @@ export function pipelineRoutes(deps: {
       const schedules = await scheduleService.idsOfPipeline(req.user!.id, id); // their rows go with the pipeline
       const outcome = await pipelines.remove(req.user!.id, id);
       if (!outcome) throw notFound('Pipeline');
-      if (outcome === 'active') throw new HttpError(409, 'run_active', 'The pipeline has a run in progress: cancel it or let it finish first');
+      if (outcome === 'active')
+        throw new HttpError(409, 'run_active', 'The pipeline has a run in progress: cancel it or let it finish first');
       await scheduleService.forget(schedules);
       res.status(204).end();
     }),

@@ -6,7 +6,11 @@ import { requireScope } from '../scopes';
 
 export function projectRoutes(projects: ProjectRepository): Router {
   const router = Router();
-  router.get('/', requireScope('read'), handler(async (req, res) => res.json({ projects: await projects.list(req.user!.id) })));
+  router.get(
+    '/',
+    requireScope('read'),
+    handler(async (req, res) => res.json({ projects: await projects.list(req.user!.id) })),
+  );
   router.post(
     '/',
     requireScope('admin'),

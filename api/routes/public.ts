@@ -14,7 +14,11 @@ const PAGE_SIZE = 200;
  * A public project page, no login: the token in the URL is the only key. It shows the project's name and its
  * media, nothing else (no owner, no pipelines, no runs). The token dies when the owner turns the page off.
  */
-export function publicRoutes(deps: { projects: ProjectRepository; media: ReturnType<typeof createMediaRepository>; blobs: BlobStore }): Router {
+export function publicRoutes(deps: {
+  projects: ProjectRepository;
+  media: ReturnType<typeof createMediaRepository>;
+  blobs: BlobStore;
+}): Router {
   const { projects, media, blobs } = deps;
   const router = Router();
   const publicProject = async (token: string) => {

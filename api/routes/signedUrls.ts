@@ -19,7 +19,12 @@ export function signedUrlRoutes(deps: { signer: UrlSigner; media: ReturnType<typ
       const { paths } = parse(SignUrlsBody, req.body);
       const objects = paths.map((path, i) => {
         const object = signableObject(path);
-        if (!object) throw new HttpError(400, 'invalid_request', `Invalid body: paths.${i}: must be /api/media/<id>/content or /api/runs/<id>/artifacts/<key>`);
+        if (!object)
+          throw new HttpError(
+            400,
+            'invalid_request',
+            `Invalid body: paths.${i}: must be /api/media/<id>/content or /api/runs/<id>/artifacts/<key>`,
+          );
         return object;
       });
       const userId = req.user!.id;

@@ -19,14 +19,21 @@ export function createProviderSettingsService(deps: { credentials: CredentialSto
       return CLOUD_PROVIDERS.map((provider) => {
         const mine = own.get(provider);
         const source = mine ? 'user' : installWide[provider] ? 'environment' : null;
-        return { provider, configured: source !== null, source, baseUrl: mine?.baseUrl ?? installWide[provider]?.baseUrl ?? null, updatedAt: mine?.updatedAt ?? null };
+        return {
+          provider,
+          configured: source !== null,
+          source,
+          baseUrl: mine?.baseUrl ?? installWide[provider]?.baseUrl ?? null,
+          updatedAt: mine?.updatedAt ?? null,
+        };
       });
     },
 
     /** A user's base URL may not name a loopback, private or link-local host (unless the operator allows it). */
     async save(userId: string, provider: CloudProvider, key: Credentials): Promise<SavedProviderSetting> {
       const refused = key.baseUrl ? literalHostRefusal(outbound, new URL(key.baseUrl).hostname) : null;
-      if (refused) throw new HttpError(400, 'invalid_request', `Invalid body: baseUrl: ${refused}; only public internet addresses are allowed`);
+      if (refused)
+        throw new HttpError(400, 'invalid_request', `Invalid body: baseUrl: ${refused}; only public internet addresses are allowed`);
       await credentials.set(userId, provider, key);
       return { provider, configured: true, source: 'user', baseUrl: key.baseUrl ?? null };
     },

@@ -19,11 +19,15 @@ export interface StartOutcome {
 /** JSON with object keys sorted, so the same request hashes the same whatever order its fields came in. */
 const canonicalJson = (value: unknown): string =>
   JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
   );
 
 const requestHashOf = (pipelineId: string, request: { inputs: RunInputs; version?: number }) =>
-  createHash('sha256').update(canonicalJson({ pipelineId, inputs: request.inputs, version: request.version ?? null })).digest('hex');
+  createHash('sha256')
+    .update(canonicalJson({ pipelineId, inputs: request.inputs, version: request.version ?? null }))
+    .digest('hex');
 
 /** How often a ?wait asks again for a workflow that a concurrent, idempotent start recorded but has not started yet. */
 const NOT_STARTED_RETRY_MS = 100;
@@ -66,7 +70,8 @@ export function createRunService(deps: {
       trigger: RunTrigger,
       idempotencyKey?: string,
     ): Promise<StartOutcome> {
-      const idempotency = idempotencyKey === undefined ? undefined : { key: idempotencyKey, requestHash: requestHashOf(pipelineId, request) };
+      const idempotency =
+        idempotencyKey === undefined ? undefined : { key: idempotencyKey, requestHash: requestHashOf(pipelineId, request) };
       const earlier = idempotency && (await earlierStart(userId, idempotency));
       if (earlier) return earlier;
 
@@ -82,16 +87,19 @@ export function createRunService(deps: {
       if (refusal) throw quotaExceeded(refusal);
 
       const runId = randomUUID();
-      const recorded = await runs.create({
-        id: runId,
-        userId,
-        projectId: pipeline.projectId,
-        pipelineId,
-        version: pipeline.graphVersion,
-        inputs: request.inputs,
-        trigger,
-        nodeIds: checked.graph.nodes.map((n) => n.id),
-      }, idempotency);
+      const recorded = await runs.create(
+        {
+          id: runId,
+          userId,
+          projectId: pipeline.projectId,
+          pipelineId,
+          version: pipeline.graphVersion,
+          inputs: request.inputs,
+          trigger,
+          nodeIds: checked.graph.nodes.map((n) => n.id),
+        },
+        idempotency,
+      );
       if (!recorded) {
         // A concurrent start with the same key won the race.
         const winner = await earlierStart(userId, idempotency!);

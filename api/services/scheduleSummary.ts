@@ -6,7 +6,12 @@
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-const UNITS: Record<string, [string, string]> = { s: ['second', 'seconds'], m: ['minute', 'minutes'], h: ['hour', 'hours'], d: ['day', 'days'] };
+const UNITS: Record<string, [string, string]> = {
+  s: ['second', 'seconds'],
+  m: ['minute', 'minutes'],
+  h: ['hour', 'hours'],
+  d: ['day', 'days'],
+};
 
 const SHORTHANDS: Record<string, string> = {
   '@yearly': '0 0 1 1 *',
@@ -59,7 +64,8 @@ export function summarizeCron(expression: string): string | undefined {
   return `${when}${yearText}${day.condition ?? ''}`;
 }
 
-type Field = { kind: 'any' } | { kind: 'list'; values: number[] } | { kind: 'range'; from: number; to: number } | { kind: 'step'; step: number };
+type Field =
+  { kind: 'any' } | { kind: 'list'; values: number[] } | { kind: 'range'; from: number; to: number } | { kind: 'step'; step: number };
 
 function parseField(text: string, min: number, max: number, names?: string[]): Field | undefined {
   if (text === '*' || text === '?') return { kind: 'any' };
@@ -92,7 +98,8 @@ function timePhrase(minutes: Field, hours: Field): string | undefined {
   if (hours.kind === 'any') {
     if (minutes.kind === 'any') return 'every minute';
     if (minutes.kind === 'step') return `every ${minutes.step} minutes`;
-    if (minutes.kind === 'list' && minutes.values.length === 1) return minutes.values[0] === 0 ? 'every hour, on the hour' : `every hour at minute ${minutes.values[0]}`;
+    if (minutes.kind === 'list' && minutes.values.length === 1)
+      return minutes.values[0] === 0 ? 'every hour, on the hour' : `every hour at minute ${minutes.values[0]}`;
     if (minutes.kind === 'list') return `every hour at minutes ${listOf(minutes.values.map(String))}`;
   }
   if (hours.kind === 'step' && minutes.kind === 'list' && minutes.values.length === 1) {
@@ -109,7 +116,12 @@ function dayPhrase(days: Field, months: Field, weekdays: Field): { lead: string;
   if (months.kind !== 'any' && !monthText) return undefined;
   const weekdayText = weekdays.kind === 'any' ? undefined : fieldText(weekdays, (d) => DAYS[d % 7], true);
   if (weekdays.kind !== 'any' && !weekdayText) return undefined;
-  const dayText = days.kind === 'any' ? undefined : days.kind === 'range' ? `days ${days.from} to ${days.to}` : fieldText(days, (d) => `the ${ordinal(d)}`);
+  const dayText =
+    days.kind === 'any'
+      ? undefined
+      : days.kind === 'range'
+        ? `days ${days.from} to ${days.to}`
+        : fieldText(days, (d) => `the ${ordinal(d)}`);
   if (days.kind !== 'any' && !dayText) return undefined;
 
   if (dayText) {
@@ -132,7 +144,7 @@ function fieldText(field: Field, name: (n: number) => string, weekdays = false):
 
 function ordinal(n: number): string {
   const teen = n % 100 >= 11 && n % 100 <= 13;
-  const suffix = teen ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  const suffix = teen ? 'th' : (({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th');
   return `${n}${suffix}`;
 }
 

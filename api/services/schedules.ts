@@ -25,7 +25,10 @@ const TEMPORAL_POLICY: Record<OverlapPolicy, ScheduleOverlapPolicy> = {
   cancel_other: 'CANCEL_OTHER',
   allow_all: 'ALLOW_ALL',
 };
-const OVERLAP_OF = Object.fromEntries(Object.entries(TEMPORAL_POLICY).map(([ours, theirs]) => [theirs, ours])) as Record<string, OverlapPolicy>;
+const OVERLAP_OF = Object.fromEntries(Object.entries(TEMPORAL_POLICY).map(([ours, theirs]) => [theirs, ours])) as Record<
+  string,
+  OverlapPolicy
+>;
 
 const DEFAULTS = { timezone: 'UTC', overlap: 'skip', catchupWindow: '1h' } as const;
 const NEXT_RUNS = 5;
@@ -38,7 +41,12 @@ type Version = number | 'latest';
  * and recent fire times; a row per schedule says whose it is (and keeps the cron as written). Each firing starts
  * `scheduledRun`, which records its run and runs the pipeline like any other run.
  */
-export function createScheduleService(deps: { schedules: ScheduleRepository; pipelines: PipelineRepository; temporal: Client; taskQueue: string }) {
+export function createScheduleService(deps: {
+  schedules: ScheduleRepository;
+  pipelines: PipelineRepository;
+  temporal: Client;
+  taskQueue: string;
+}) {
   const { schedules, pipelines, temporal } = deps;
   const handleOf = (id: string) => temporal.schedule.getHandle(temporalScheduleId(id));
 
@@ -91,7 +99,9 @@ export function createScheduleService(deps: { schedules: ScheduleRepository; pip
   });
 
   async function views(userId: string, found: { row: ScheduleRow; description: ScheduleDescription }[]): Promise<Wire<typeof Schedule>[]> {
-    const runIds = found.flatMap(({ description }) => description.info.recentActions.map((a) => scheduledRunId(a.action.workflow.workflowId)));
+    const runIds = found.flatMap(({ description }) =>
+      description.info.recentActions.map((a) => scheduledRunId(a.action.workflow.workflowId)),
+    );
     const statuses = await schedules.runStatuses(userId, runIds);
     return found.map(({ row, description }) => viewOf(row, description, statuses));
   }
@@ -104,7 +114,10 @@ export function createScheduleService(deps: { schedules: ScheduleRepository; pip
     async list(userId: string, opts: { pipelineId?: string }): Promise<Wire<typeof Schedule>[]> {
       const rows = await schedules.list(userId, opts);
       const described = await Promise.all(rows.map(async (row) => ({ row, description: await describe(row.id) })));
-      return views(userId, described.filter((d): d is { row: ScheduleRow; description: ScheduleDescription } => d.description !== undefined));
+      return views(
+        userId,
+        described.filter((d): d is { row: ScheduleRow; description: ScheduleDescription } => d.description !== undefined),
+      );
     },
 
     get: view,
@@ -197,7 +210,9 @@ export function createScheduleService(deps: { schedules: ScheduleRepository; pip
      * itself at its next firing (it finds no row).
      */
     async forget(ids: string[]): Promise<void> {
-      await Promise.all(ids.map((id) => dropFromEngine(id).catch((err: Error) => console.warn(`[schedules] ${id} left in Temporal: ${err.message}`))));
+      await Promise.all(
+        ids.map((id) => dropFromEngine(id).catch((err: Error) => console.warn(`[schedules] ${id} left in Temporal: ${err.message}`))),
+      );
     },
   };
 
@@ -225,7 +240,9 @@ function writtenSpec(spec: { cron?: string | null; every?: string | null }): Wri
 }
 
 function temporalSpec(written: WrittenSpec, timezone: string): ScheduleSpec {
-  return written.cron !== null ? { cronExpressions: [written.cron], timezone } : { intervals: [{ every: durationMs(written.every) }], timezone };
+  return written.cron !== null
+    ? { cronExpressions: [written.cron], timezone }
+    : { intervals: [{ every: durationMs(written.every) }], timezone };
 }
 
 /** Temporal refuses a spec it can't read (a bad cron field, an unknown zone) as a TypeError: a 400 naming the field. */
@@ -244,7 +261,11 @@ function argsOf(description: ScheduleDescription): ScheduledRunArgs {
   return (description.action.args?.[0] ?? {}) as ScheduledRunArgs;
 }
 
-function viewOf(row: ScheduleRow, description: ScheduleDescription, statuses: Map<string, Wire<typeof Schedule>['recentRuns'][number]['status']>): Wire<typeof Schedule> {
+function viewOf(
+  row: ScheduleRow,
+  description: ScheduleDescription,
+  statuses: Map<string, Wire<typeof Schedule>['recentRuns'][number]['status']>,
+): Wire<typeof Schedule> {
   const args = argsOf(description);
   const timezone = description.spec.timezone || DEFAULTS.timezone;
   const spec = row.cron !== null ? { cron: row.cron, timezone } : { every: row.every!, timezone };

@@ -18,7 +18,13 @@ function newSigningSecret(): string {
  * A pipeline's webhooks: made with a secret that is shown once and kept sealed, refused when their URL leads
  * to an address the operator does not allow, tested on request. Deliveries themselves are the worker's.
  */
-export function createWebhookService(deps: { webhooks: WebhookRepository; sealer: Sealer; temporal: Client; taskQueue: string; settings: WebhookConfig }) {
+export function createWebhookService(deps: {
+  webhooks: WebhookRepository;
+  sealer: Sealer;
+  temporal: Client;
+  taskQueue: string;
+  settings: WebhookConfig;
+}) {
   const { webhooks, sealer, temporal, settings } = deps;
 
   const owned = async (userId: string, id: string) => {
@@ -28,7 +34,11 @@ export function createWebhookService(deps: { webhooks: WebhookRepository; sealer
   };
 
   return {
-    async create(userId: string, pipelineId: string, request: { url: string; events: WebhookEvent[] }): Promise<Wire<typeof CreatedWebhook>> {
+    async create(
+      userId: string,
+      pipelineId: string,
+      request: { url: string; events: WebhookEvent[] },
+    ): Promise<Wire<typeof CreatedWebhook>> {
       const refused = await resolvedHostRefusal(settings.outbound, new URL(request.url).hostname);
       if (refused) {
         throw new HttpError(
@@ -38,7 +48,11 @@ export function createWebhookService(deps: { webhooks: WebhookRepository; sealer
         );
       }
       const secret = newSigningSecret();
-      const made = await webhooks.create(userId, pipelineId, { url: request.url, events: request.events, secretSealed: sealer.seal(secret) });
+      const made = await webhooks.create(userId, pipelineId, {
+        url: request.url,
+        events: request.events,
+        secretSealed: sealer.seal(secret),
+      });
       if (!made) throw notFound('Pipeline');
       return { id: made.id, url: made.url, events: made.events, secret };
     },
@@ -53,7 +67,11 @@ export function createWebhookService(deps: { webhooks: WebhookRepository; sealer
       if (!(await webhooks.remove(userId, id))) throw notFound('Webhook');
     },
 
-    async deliveries(userId: string, id: string, page: { limit: number; before?: string; after?: string }): Promise<Wire<typeof WebhookDeliveryAttempt>[]> {
+    async deliveries(
+      userId: string,
+      id: string,
+      page: { limit: number; before?: string; after?: string },
+    ): Promise<Wire<typeof WebhookDeliveryAttempt>[]> {
       await owned(userId, id);
       return webhooks.deliveries(id, page);
     },
@@ -70,7 +88,11 @@ export function createWebhookService(deps: { webhooks: WebhookRepository; sealer
         firstRetryMs: settings.firstRetryMs,
       };
       try {
-        await temporal.workflow.start(deliverWebhook, { taskQueue: deps.taskQueue, workflowId: deliveryWorkflowId(delivery.messageId), args: [delivery] });
+        await temporal.workflow.start(deliverWebhook, {
+          taskQueue: deps.taskQueue,
+          workflowId: deliveryWorkflowId(delivery.messageId),
+          args: [delivery],
+        });
       } catch (err) {
         throw new HttpError(503, 'engine_unavailable', `The test event could not be sent: ${(err as Error).message}`);
       }

@@ -60,7 +60,8 @@ export function validateKey(key: unknown): string {
     if (segment === '') throw new InvalidBlobKeyError(key, 'empty path segment (leading, trailing or doubled "/")');
     if (segment === '..' || segment === '.') throw new InvalidBlobKeyError(key, `"${segment}" segments are not allowed`);
     if (segment.startsWith('.')) throw new InvalidBlobKeyError(key, 'segments must not start with "."');
-    if (segment.length > MAX_SEGMENT_LENGTH) throw new InvalidBlobKeyError(key, `a segment is longer than ${MAX_SEGMENT_LENGTH} characters`);
+    if (segment.length > MAX_SEGMENT_LENGTH)
+      throw new InvalidBlobKeyError(key, `a segment is longer than ${MAX_SEGMENT_LENGTH} characters`);
   }
   if (key.endsWith(META_SUFFIX)) throw new InvalidBlobKeyError(key, `keys ending in "${META_SUFFIX}" are reserved`);
   return key;

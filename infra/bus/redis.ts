@@ -1,5 +1,13 @@
 import { createClient } from 'redis';
-import { closeClient, connectClient, INITIAL_CONNECT_ATTEMPTS, reconnectStrategy, redactUrl, watchConnection, type RedisClient as Client } from '../redis';
+import {
+  closeClient,
+  connectClient,
+  INITIAL_CONNECT_ATTEMPTS,
+  reconnectStrategy,
+  redactUrl,
+  watchConnection,
+  type RedisClient as Client,
+} from '../redis';
 import { deliver, encode, validateChannel, type EventBus, type Handler } from './common';
 
 interface Subscription {

@@ -180,7 +180,15 @@ function behaviourSuite(kind: 'postgres' | 'pglite', makeTarget: () => Promise<T
     const at = new Date('2026-11-01T12:34:56.789Z');
     await db
       .insertInto('generations')
-      .values({ user_id: ids.userId, run_id: ids.runId, type: 'image', ai_service: 'openai', status: 'succeeded', cost_usd: '0.125', created_at: at })
+      .values({
+        user_id: ids.userId,
+        run_id: ids.runId,
+        type: 'image',
+        ai_service: 'openai',
+        status: 'succeeded',
+        cost_usd: '0.125',
+        created_at: at,
+      })
       .execute();
     await db
       .insertInto('generations')
@@ -238,11 +246,21 @@ function behaviourSuite(kind: 'postgres' | 'pglite', makeTarget: () => Promise<T
       await trx.updateTable('users').set({ plan: 'pro' }).where('id', '=', ids.userId).execute();
       await trx
         .insertInto('runs')
-        .values({ user_id: ids.userId, project_id: ids.projectId, pipeline_id: ids.pipelineId, pipeline_version: 1, status: 'bogus' as never, inputs: '{}' })
+        .values({
+          user_id: ids.userId,
+          project_id: ids.projectId,
+          pipeline_id: ids.pipelineId,
+          pipeline_version: 1,
+          status: 'bogus' as never,
+          inputs: '{}',
+        })
         .execute()
         .catch(() => {}); // swallowed: the transaction is still aborted
     });
-    const err = await attempt.then(() => undefined, (e: unknown) => e);
+    const err = await attempt.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isAbortedTransactionError(err)).toBe(true);
     expect((await db.selectFrom('users').select('plan').where('id', '=', ids.userId).executeTakeFirstOrThrow()).plan).toBe('free');
   });
@@ -272,7 +290,11 @@ function behaviourSuite(kind: 'postgres' | 'pglite', makeTarget: () => Promise<T
             .forUpdate()
             .executeTakeFirstOrThrow();
           await new Promise((r) => setTimeout(r, i % 3));
-          await trx.updateTable('users').set({ total_generations: current.total_generations + 1 }).where('id', '=', ids.userId).execute();
+          await trx
+            .updateTable('users')
+            .set({ total_generations: current.total_generations + 1 })
+            .where('id', '=', ids.userId)
+            .execute();
         }),
       ),
       ...Array.from({ length: n }, () => ping(db)),
@@ -287,7 +309,14 @@ function behaviourSuite(kind: 'postgres' | 'pglite', makeTarget: () => Promise<T
     await db.insertInto('media').values(first).execute();
 
     const duplicate = { ...mediaRow(ids, 3), storage_key: 'media/other' };
-    const err = await db.insertInto('media').values(duplicate).execute().then(() => undefined, (e: unknown) => e);
+    const err = await db
+      .insertInto('media')
+      .values(duplicate)
+      .execute()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(pgErrorCode(err)).toBe('23505');
 
     const inserted = await db
@@ -298,7 +327,12 @@ function behaviourSuite(kind: 'postgres' | 'pglite', makeTarget: () => Promise<T
       .execute();
     expect(inserted).toEqual([]);
 
-    const rows = await db.selectFrom('media').select(['id', 'storage_key']).where('run_id', '=', ids.runId).where('item_index', '=', 3).execute();
+    const rows = await db
+      .selectFrom('media')
+      .select(['id', 'storage_key'])
+      .where('run_id', '=', ids.runId)
+      .where('item_index', '=', 3)
+      .execute();
     expect(rows).toEqual([{ id: first.id, storage_key: first.storage_key }]);
 
     // A different item of the same node is fine.
@@ -312,7 +346,10 @@ function behaviourSuite(kind: 'postgres' | 'pglite', makeTarget: () => Promise<T
       .insertInto('users')
       .values({ email: email.toUpperCase(), password_hash: 'y' })
       .execute()
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(pgErrorCode(err)).toBe('23505');
     const skipped = await db
       .insertInto('users')
@@ -330,13 +367,19 @@ function behaviourSuite(kind: 'postgres' | 'pglite', makeTarget: () => Promise<T
       .set({ status: 'exploded' as never })
       .where('id', '=', ids.runId)
       .execute()
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(pgErrorCode(badStatus)).toBe('23514');
     const badKind = await db
       .insertInto('media')
       .values({ ...mediaRow(ids), kind: 'video' })
       .execute()
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(pgErrorCode(badKind)).toBe('23514');
   });
 
@@ -345,18 +388,35 @@ function behaviourSuite(kind: 'postgres' | 'pglite', makeTarget: () => Promise<T
     const media = mediaRow(ids);
     await db.insertInto('media').values(media).execute();
     await db.insertInto('run_nodes').values({ run_id: ids.runId, node_id: 'node-1', status: 'queued' }).execute();
-    await db.insertInto('run_events').values({ run_id: ids.runId, seq: 1, type: 'run.status', data: JSON.stringify({ status: 'running' }) }).execute();
+    await db
+      .insertInto('run_events')
+      .values({ run_id: ids.runId, seq: 1, type: 'run.status', data: JSON.stringify({ status: 'running' }) })
+      .execute();
     const genId = randomUUID();
     await db
       .insertInto('generations')
-      .values({ id: genId, user_id: ids.userId, project_id: ids.projectId, run_id: ids.runId, node_id: 'node-1', media_id: media.id, type: 'image', ai_service: 'x', status: 'succeeded' })
+      .values({
+        id: genId,
+        user_id: ids.userId,
+        project_id: ids.projectId,
+        run_id: ids.runId,
+        node_id: 'node-1',
+        media_id: media.id,
+        type: 'image',
+        ai_service: 'x',
+        status: 'succeeded',
+      })
       .execute();
 
     await db.deleteFrom('projects').where('id', '=', ids.projectId).execute();
     expect(await db.selectFrom('runs').select('id').where('id', '=', ids.runId).execute()).toEqual([]);
     expect(await db.selectFrom('run_nodes').select('node_id').where('run_id', '=', ids.runId).execute()).toEqual([]);
     expect(await db.selectFrom('media').select('id').where('id', '=', media.id).execute()).toEqual([]);
-    const gen = await db.selectFrom('generations').select(['project_id', 'run_id', 'media_id']).where('id', '=', genId).executeTakeFirstOrThrow();
+    const gen = await db
+      .selectFrom('generations')
+      .select(['project_id', 'run_id', 'media_id'])
+      .where('id', '=', genId)
+      .executeTakeFirstOrThrow();
     expect(gen).toEqual({ project_id: null, run_id: null, media_id: null });
 
     await db.deleteFrom('users').where('id', '=', ids.userId).execute();
@@ -374,13 +434,19 @@ function behaviourSuite(kind: 'postgres' | 'pglite', makeTarget: () => Promise<T
     };
     await expect(migrate(db, broken)).rejects.toThrow(/migration "9999_broken" failed: .*no_such_table/);
     // Nothing was recorded for it.
-    const names = await db.selectFrom('kysely_migration' as never).select(sql<string>`name`.as('name')).execute();
+    const names = await db
+      .selectFrom('kysely_migration' as never)
+      .select(sql<string>`name`.as('name'))
+      .execute();
     expect(names.map((r) => r.name)).not.toContain('9999_broken');
   });
 
   it('re-opening finds the data and does not re-run migrations', async () => {
     const ids = await seed(db);
-    const before = await db.selectFrom('kysely_migration' as never).select(sql<string>`timestamp`.as('timestamp')).execute();
+    const before = await db
+      .selectFrom('kysely_migration' as never)
+      .select(sql<string>`timestamp`.as('timestamp'))
+      .execute();
     await handle.close();
     await handle.close(); // idempotent
 
@@ -388,7 +454,10 @@ function behaviourSuite(kind: 'postgres' | 'pglite', makeTarget: () => Promise<T
     db = handle.db;
     const user = await db.selectFrom('users').select('id').where('id', '=', ids.userId).executeTakeFirst();
     expect(user).toEqual({ id: ids.userId });
-    const after = await db.selectFrom('kysely_migration' as never).select(sql<string>`timestamp`.as('timestamp')).execute();
+    const after = await db
+      .selectFrom('kysely_migration' as never)
+      .select(sql<string>`timestamp`.as('timestamp'))
+      .execute();
     expect(after).toEqual(before);
   });
 }
@@ -409,7 +478,10 @@ describe.skipIf(!hasPostgres)('PostgreSQL', () => {
         Array.from({ length: 4 }, () => createDatabase({ databaseUrl: database.url, dataDir: '/nonexistent' })),
       );
       try {
-        const rows = await handles[0].db.selectFrom('kysely_migration' as never).select(sql<string>`name`.as('name')).execute();
+        const rows = await handles[0].db
+          .selectFrom('kysely_migration' as never)
+          .select(sql<string>`name`.as('name'))
+          .execute();
         expect(rows.map((r) => r.name)).toEqual(Object.keys(migrations).sort());
         await Promise.all(handles.map((h) => ping(h.db)));
       } finally {
@@ -421,9 +493,9 @@ describe.skipIf(!hasPostgres)('PostgreSQL', () => {
   });
 
   it('fails loudly when the server cannot be reached', async () => {
-    await expect(
-      createDatabase({ databaseUrl: 'postgres://postgres@127.0.0.1:1/none', dataDir: '/nonexistent' }),
-    ).rejects.toThrow(/Database migrations failed/);
+    await expect(createDatabase({ databaseUrl: 'postgres://postgres@127.0.0.1:1/none', dataDir: '/nonexistent' })).rejects.toThrow(
+      /Database migrations failed/,
+    );
   });
 });
 

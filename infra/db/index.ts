@@ -63,10 +63,9 @@ export async function migrate(db: Kysely<any>, provider: MigrationProvider = mig
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     const message = error instanceof Error ? error.message : String(error);
-    throw new Error(
-      failed ? `Database migration "${failed.migrationName}" failed: ${message}` : `Database migrations failed: ${message}`,
-      { cause: error },
-    );
+    throw new Error(failed ? `Database migration "${failed.migrationName}" failed: ${message}` : `Database migrations failed: ${message}`, {
+      cause: error,
+    });
   }
   return resultSet;
 }

@@ -26,9 +26,15 @@ describe('migration 0003 (run triggers as objects)', () => {
     const userId = randomUUID();
     const projectId = randomUUID();
     const pipelineId = randomUUID();
-    await db.insertInto('users').values({ id: userId, email: `${userId}@example.com`, password_hash: 'x' }).execute();
+    await db
+      .insertInto('users')
+      .values({ id: userId, email: `${userId}@example.com`, password_hash: 'x' })
+      .execute();
     await db.insertInto('projects').values({ id: projectId, user_id: userId, name: 'P' }).execute();
-    await db.insertInto('pipelines').values({ id: pipelineId, user_id: userId, project_id: projectId, name: 'Pipe', current_version: 1 }).execute();
+    await db
+      .insertInto('pipelines')
+      .values({ id: pipelineId, user_id: userId, project_id: projectId, name: 'Pipe', current_version: 1 })
+      .execute();
     await db.insertInto('pipeline_versions').values({ pipeline_id: pipelineId, version: 1, graph: '{}' }).execute();
     const run = (trigger?: string) => ({
       id: randomUUID(),
@@ -42,7 +48,10 @@ describe('migration 0003 (run triggers as objects)', () => {
     });
     const old = [run(), run('api'), run('cron-ish')];
     const scheduledEarlier = run(JSON.stringify({ kind: 'schedule', scheduleId: 'sched-1' }));
-    await db.insertInto('runs').values([...old, scheduledEarlier]).execute();
+    await db
+      .insertInto('runs')
+      .values([...old, scheduledEarlier])
+      .execute();
 
     await migrate(db);
     const after = await db.selectFrom('runs').select(['id', 'trigger']).execute();
@@ -52,9 +61,18 @@ describe('migration 0003 (run triggers as objects)', () => {
     });
     const fresh = run();
     await db.insertInto('runs').values(fresh).execute();
-    expect((await db.selectFrom('runs').select('trigger').where('id', '=', fresh.id).executeTakeFirstOrThrow()).trigger).toEqual({ kind: 'api' });
-    await db.insertInto('runs').values({ ...run(), trigger: JSON.stringify({ kind: 'schedule', scheduleId: 's1' }) }).execute();
-    const scheduled = await db.selectFrom('runs').select('id').where(sql`trigger->>'scheduleId'`, '=', 's1').execute();
+    expect((await db.selectFrom('runs').select('trigger').where('id', '=', fresh.id).executeTakeFirstOrThrow()).trigger).toEqual({
+      kind: 'api',
+    });
+    await db
+      .insertInto('runs')
+      .values({ ...run(), trigger: JSON.stringify({ kind: 'schedule', scheduleId: 's1' }) })
+      .execute();
+    const scheduled = await db
+      .selectFrom('runs')
+      .select('id')
+      .where(sql`trigger->>'scheduleId'`, '=', 's1')
+      .execute();
     expect(scheduled).toHaveLength(1);
   });
 });

@@ -27,7 +27,8 @@ export function listen(services: Services, port: number): Promise<Server> {
 
 function listenError(err: Error, port: number): Error {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return new StartupError(`Port ${port} is already in use by another program: stop it, or set PORT to a free port.`);
+  if (code === 'EADDRINUSE')
+    return new StartupError(`Port ${port} is already in use by another program: stop it, or set PORT to a free port.`);
   if (code === 'EACCES') return new StartupError(`Not allowed to listen on port ${port}: set PORT to one above 1024.`);
   return err;
 }

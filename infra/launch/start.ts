@@ -38,7 +38,9 @@ await runProcess(async (stopLater) => {
   stopLater(() => services.close());
   const worker = await runWorker(services, { warmModels: config.warmModels });
   stopLater(() => worker.stop());
-  console.log(`worker    task queue "${config.taskQueue}"  (database ${services.dbKind}, bus ${services.bus.kind}, blobs ${services.blobs.kind})`);
+  console.log(
+    `worker    task queue "${config.taskQueue}"  (database ${services.dbKind}, bus ${services.bus.kind}, blobs ${services.blobs.kind})`,
+  );
   const server = await listen(services, config.port);
   stopLater(() => closeServer(server));
   console.log(`api       http://localhost:${config.port}/  (studio and REST; ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);

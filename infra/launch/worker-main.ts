@@ -20,5 +20,7 @@ await runProcess(async (stopLater) => {
   stopLater(() => services.close());
   const worker = await runWorker(services, { warmModels: config.warmModels });
   stopLater(() => worker.stop());
-  console.log(`worker    ${address} task queue "${config.taskQueue}"  (database ${services.dbKind}, bus ${services.bus.kind}, blobs ${services.blobs.kind})`);
+  console.log(
+    `worker    ${address} task queue "${config.taskQueue}"  (database ${services.dbKind}, bus ${services.bus.kind}, blobs ${services.blobs.kind})`,
+  );
 });

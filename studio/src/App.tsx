@@ -37,7 +37,12 @@ function ThemeToggle() {
   }, []);
   const next = theme === 'dark' ? 'light' : 'dark';
   return (
-    <button className="btn ghost icon" title={`Switch to ${next} theme`} aria-label={`Switch to ${next} theme`} onClick={() => setTheme(next)}>
+    <button
+      className="btn ghost icon"
+      title={`Switch to ${next} theme`}
+      aria-label={`Switch to ${next} theme`}
+      onClick={() => setTheme(next)}
+    >
       {theme === 'dark' ? '☀' : '☾'}
     </button>
   );
@@ -48,13 +53,24 @@ function Shell({ children, active }: { children: ReactNode; active: string }) {
     <div className="shell">
       <header className="topbar">
         <a className="brand" {...linkProps('/')}>
-          <span className="logo" aria-hidden>◆</span> CreativeFlow
+          <span className="logo" aria-hidden>
+            ◆
+          </span>{' '}
+          CreativeFlow
         </a>
         <nav className="mainnav">
-          <a className={active === 'projects' ? 'active' : ''} {...linkProps('/')}>Projects</a>
-          <a className={active === 'media' ? 'active' : ''} {...linkProps('/media')}>Media</a>
-          <a className={active === 'schedules' ? 'active' : ''} {...linkProps('/schedules')}>Schedules</a>
-          <a className={active === 'settings' ? 'active' : ''} {...linkProps('/settings')}>Settings</a>
+          <a className={active === 'projects' ? 'active' : ''} {...linkProps('/')}>
+            Projects
+          </a>
+          <a className={active === 'media' ? 'active' : ''} {...linkProps('/media')}>
+            Media
+          </a>
+          <a className={active === 'schedules' ? 'active' : ''} {...linkProps('/schedules')}>
+            Schedules
+          </a>
+          <a className={active === 'settings' ? 'active' : ''} {...linkProps('/settings')}>
+            Settings
+          </a>
         </nav>
         <div className="spacer" />
         <ThemeToggle />
@@ -135,7 +151,9 @@ export function App() {
           <div className="empty">
             <h2>Nothing here</h2>
             <p>This page does not exist.</p>
-            <a className="btn primary" {...linkProps('/')}>Go to projects</a>
+            <a className="btn primary" {...linkProps('/')}>
+              Go to projects
+            </a>
           </div>
         </div>
       );

@@ -10,7 +10,10 @@ import { importCycles, importGraph, type ImportGraph } from '../../test/support/
  */
 const srcDir = import.meta.dirname;
 const BASE_LAYERS = ['core', 'lib', 'ui', 'screens'];
-const features = () => readdirSync(srcDir, { withFileTypes: true }).filter((e) => e.isDirectory() && !BASE_LAYERS.includes(e.name)).map((e) => e.name);
+const features = () =>
+  readdirSync(srcDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !BASE_LAYERS.includes(e.name))
+    .map((e) => e.name);
 
 /** The top folder of a file (`editor`), or `app` for the files at the top (App.tsx, main.tsx). */
 function folderOf(file: string): string {
@@ -19,7 +22,11 @@ function folderOf(file: string): string {
 }
 
 /** Every import of a file in folder `from` of a file in a folder that `allowed` refuses, as `importer → imported`. */
-function importsBreaking(graph: ImportGraph, from: (folder: string) => boolean, allowed: (importer: string, imported: string) => boolean): string[] {
+function importsBreaking(
+  graph: ImportGraph,
+  from: (folder: string) => boolean,
+  allowed: (importer: string, imported: string) => boolean,
+): string[] {
   const found: string[] = [];
   for (const [file, deps] of graph) {
     if (!from(folderOf(file))) continue;
@@ -41,12 +48,30 @@ describe('studio imports', () => {
   });
 
   it('keep the core pure: core/ imports nothing of the studio but core/', () => {
-    expect(importsBreaking(graph, (f) => f === 'core', (_, to) => to === 'core')).toEqual([]);
+    expect(
+      importsBreaking(
+        graph,
+        (f) => f === 'core',
+        (_, to) => to === 'core',
+      ),
+    ).toEqual([]);
   });
 
   it('keep lib/ and ui/ below the features: lib/ imports core/ and lib/, ui/ imports core/, lib/ and ui/', () => {
-    expect(importsBreaking(graph, (f) => f === 'lib', (_, to) => to === 'core' || to === 'lib')).toEqual([]);
-    expect(importsBreaking(graph, (f) => f === 'ui', (_, to) => ['core', 'lib', 'ui'].includes(to))).toEqual([]);
+    expect(
+      importsBreaking(
+        graph,
+        (f) => f === 'lib',
+        (_, to) => to === 'core' || to === 'lib',
+      ),
+    ).toEqual([]);
+    expect(
+      importsBreaking(
+        graph,
+        (f) => f === 'ui',
+        (_, to) => ['core', 'lib', 'ui'].includes(to),
+      ),
+    ).toEqual([]);
   });
 
   it('keep features apart: a feature imports core/, lib/, ui/ and itself, never another feature, a screen or App', () => {
@@ -56,7 +81,11 @@ describe('studio imports', () => {
 
   it('let screens compose features, never import another screen or App', () => {
     const screens = [...graph.keys()].filter((f) => /^screens\/[^/]+Screen\.tsx$/.test(relative(srcDir, f).split(sep).join('/')));
-    const found = [...graph].flatMap(([file, deps]) => (folderOf(file) === 'screens' ? deps.filter((d) => screens.includes(d) || folderOf(d) === 'app').map((d) => `${relative(srcDir, file)} → ${relative(srcDir, d)}`) : []));
+    const found = [...graph].flatMap(([file, deps]) =>
+      folderOf(file) === 'screens'
+        ? deps.filter((d) => screens.includes(d) || folderOf(d) === 'app').map((d) => `${relative(srcDir, file)} → ${relative(srcDir, d)}`)
+        : [],
+    );
     expect(screens).toContain(join(srcDir, 'screens', 'RunScreen.tsx'));
     expect(found).toEqual([]);
   });

@@ -64,15 +64,24 @@ const activities: Activities & WebhookActivities = {
     return { output: { text: `Rewritten: ${String(input.inputs.text)}` }, attempt: Context.current().info.attempt };
   },
   async narration(input) {
-    return { output: { audio: artifact(input, 'narration.wav', 'audio/wav', { durationMs: 4200 }) }, attempt: Context.current().info.attempt };
+    return {
+      output: { audio: artifact(input, 'narration.wav', 'audio/wav', { durationMs: 4200 }) },
+      attempt: Context.current().info.attempt,
+    };
   },
   async runInlineStep(input) {
     const definition = catalog.get(input.nodeType);
     if (definition?.execution.mode !== 'inline') throw ApplicationFailure.nonRetryable(`'${input.nodeType}' is not inline`, 'InvalidInput');
-    return { output: definition.execution.run(input.params, input.inputs, { pipelineInputs: input.pipelineInputs }), attempt: Context.current().info.attempt };
+    return {
+      output: definition.execution.run(input.params, input.inputs, { pipelineInputs: input.pipelineInputs }),
+      attempt: Context.current().info.attempt,
+    };
   },
   async illustration(input) {
-    return { output: { image: artifact(input, 'image.png', 'image/png', { width: 256, height: 256, generator: 'local-sketch' }) }, attempt: Context.current().info.attempt };
+    return {
+      output: { image: artifact(input, 'image.png', 'image/png', { width: 256, height: 256, generator: 'local-sketch' }) },
+      attempt: Context.current().info.attempt,
+    };
   },
 };
 
@@ -98,7 +107,14 @@ async function record(client: Client, scenario: Scenario, runId: string): Promis
   const validated = validateGraph(scenario.graph);
   if (!validated.graph) throw new Error(`${scenario.name}: invalid graph ${JSON.stringify(validated.problems)}`);
   for (const [nodeId, count] of Object.entries(scenario.uploadFailures ?? {})) uploadFailures.set(`${runId}/${nodeId}`, count);
-  const args: RunPipelineArgs = { runId, userId: 'user', projectId: 'project', pipelineId: 'pipeline', graph: validated.graph, inputs: scenario.inputs };
+  const args: RunPipelineArgs = {
+    runId,
+    userId: 'user',
+    projectId: 'project',
+    pipelineId: 'pipeline',
+    graph: validated.graph,
+    inputs: scenario.inputs,
+  };
   const handle = await client.workflow.start('runPipeline', { taskQueue: TASK_QUEUE, workflowId: `run-${runId}`, args: [args] });
   if (scenario.snapshotWhenRunning) {
     await waitUntilRunning(handle, scenario.snapshotWhenRunning);
@@ -116,7 +132,10 @@ async function record(client: Client, scenario: Scenario, runId: string): Promis
 
 function nextSetDir(): string {
   mkdirSync(HISTORIES_DIR, { recursive: true });
-  const versions = readdirSync(HISTORIES_DIR).map((name) => /^v(\d+)$/.exec(name)?.[1]).filter((v) => v !== undefined).map(Number);
+  const versions = readdirSync(HISTORIES_DIR)
+    .map((name) => /^v(\d+)$/.exec(name)?.[1])
+    .filter((v) => v !== undefined)
+    .map(Number);
   return join(HISTORIES_DIR, `v${Math.max(0, ...versions) + 1}`);
 }
 
@@ -124,7 +143,13 @@ async function main() {
   console.log('Recording: the worker logs the upload failures of the retry and failure scenarios, as it should.');
   const env = await startTestTemporal();
   const client = new Client({ connection: env.connection, identity: IDENTITY });
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, identity: IDENTITY, workflowBundle: await workflowBundle(), activities: { ...activities, ...webhookActivities } });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: TASK_QUEUE,
+    identity: IDENTITY,
+    workflowBundle: await workflowBundle(),
+    activities: { ...activities, ...webhookActivities },
+  });
   const histories = new Map<string, string>();
   try {
     await worker.runUntil(async () => {

@@ -29,8 +29,18 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'parallel-branches',
     graph: {
-      nodes: [input('topic'), delay('left', 200), delay('right', 300), { id: 'both', type: 'template', params: { template: '{{a}} & {{b}}' } }],
-      edges: [edge('topic', 'value', 'left', 'in'), edge('topic', 'value', 'right', 'in'), edge('left', 'out', 'both', 'a'), edge('right', 'out', 'both', 'b')],
+      nodes: [
+        input('topic'),
+        delay('left', 200),
+        delay('right', 300),
+        { id: 'both', type: 'template', params: { template: '{{a}} & {{b}}' } },
+      ],
+      edges: [
+        edge('topic', 'value', 'left', 'in'),
+        edge('topic', 'value', 'right', 'in'),
+        edge('left', 'out', 'both', 'a'),
+        edge('right', 'out', 'both', 'b'),
+      ],
     },
     inputs: { topic: 'otters' },
   },
@@ -44,7 +54,12 @@ export const SCENARIOS: Scenario[] = [
         upload('publish'),
         { id: 'all', type: 'join', params: { separator: ' | ' } },
       ],
-      edges: [edge('story', 'value', 'scenes', 'text'), edge('scenes', 'items', 'caption', 'scene'), edge('caption', 'text', 'publish', 'file'), edge('caption', 'text', 'all', 'items')],
+      edges: [
+        edge('story', 'value', 'scenes', 'text'),
+        edge('scenes', 'items', 'caption', 'scene'),
+        edge('caption', 'text', 'publish', 'file'),
+        edge('caption', 'text', 'all', 'items'),
+      ],
     },
     inputs: { story: 'dawn\n\nnoon\n\ndusk\n\nnight\n\nmidnight' },
   },
@@ -65,7 +80,10 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'cancelled',
-    graph: { nodes: [input('text'), delay('wait', 60_000), upload('publish')], edges: [edge('text', 'value', 'wait', 'in'), edge('wait', 'out', 'publish', 'file')] },
+    graph: {
+      nodes: [input('text'), delay('wait', 60_000), upload('publish')],
+      edges: [edge('text', 'value', 'wait', 'in'), edge('wait', 'out', 'publish', 'file')],
+    },
     inputs: { text: 'hello' },
     cancelWhenRunning: 'wait',
   },

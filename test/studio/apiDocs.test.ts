@@ -23,7 +23,8 @@ describe('the API docs page in a browser', () => {
     const problems: string[] = [];
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
     page.on('console', (message) => {
-      if (message.type() === 'error' && /Content.Security.Policy|Refused to/i.test(message.text())) problems.push(`console: ${message.text()}`);
+      if (message.type() === 'error' && /Content.Security.Policy|Refused to/i.test(message.text()))
+        problems.push(`console: ${message.text()}`);
     });
     page.on('response', (res) => {
       if (res.status() >= 400 && !res.url().endsWith('/favicon.ico')) problems.push(`${res.status()} ${res.url()}`);

@@ -41,7 +41,10 @@ describe('API keys and run triggers in the studio', () => {
     page.on('pageerror', (err) => pageErrors.push(String(err)));
     page.on('response', (res) => {
       if (res.url().includes('/api/') && (res.headers()['content-type'] ?? '').includes('json')) {
-        void res.text().then((text) => bodies.push({ url: res.url(), text }), () => undefined);
+        void res.text().then(
+          (text) => bodies.push({ url: res.url(), text }),
+          () => undefined,
+        );
       }
     });
     await signUp(page, stack.baseUrl);

@@ -9,7 +9,9 @@ import { launchBrowser } from './harness';
  * credentials; a page on an origin CORS_ORIGINS lists passes its preflight and reads the answer.
  */
 async function servePage(port: number): Promise<Server> {
-  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>another site</title>'));
+  const server = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>another site</title>'),
+  );
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return server;
 }
@@ -17,7 +19,11 @@ async function servePage(port: number): Promise<Server> {
 type Outcome = { read: true; status: number; body: string; rateLimit: string | null } | { read: false; error: string };
 
 /** fetch() from the page, as a script on that site would. */
-function fetchFrom(page: Page, url: string, init: { token?: string; credentials?: RequestCredentials; mode?: RequestMode }): Promise<Outcome> {
+function fetchFrom(
+  page: Page,
+  url: string,
+  init: { token?: string; credentials?: RequestCredentials; mode?: RequestMode },
+): Promise<Outcome> {
   return page.evaluate(
     async ({ url, token, credentials, mode }) => {
       try {
@@ -63,8 +69,14 @@ describe('the API from pages on other origins', () => {
       const outcome = await fetchFrom(page, me, init);
       expect(outcome, JSON.stringify(init)).toEqual({ read: false, error: expect.stringMatching(/Failed to fetch/) });
     }
-    expect(await fetchFrom(page, `${stack.baseUrl}/api/health`, {})).toEqual({ read: false, error: expect.stringMatching(/Failed to fetch/) });
-    expect(await fetchFrom(page, `${stack.baseUrl}/api/health`, { mode: 'no-cors' })).toEqual({ read: false, error: expect.stringContaining('opaque') });
+    expect(await fetchFrom(page, `${stack.baseUrl}/api/health`, {})).toEqual({
+      read: false,
+      error: expect.stringMatching(/Failed to fetch/),
+    });
+    expect(await fetchFrom(page, `${stack.baseUrl}/api/health`, { mode: 'no-cors' })).toEqual({
+      read: false,
+      error: expect.stringContaining('opaque'),
+    });
   });
 
   it('passes the preflight of an origin CORS_ORIGINS lists, with and without credentials', async () => {

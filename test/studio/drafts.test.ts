@@ -61,7 +61,12 @@ describe('studio drafts in a browser', () => {
     await page.locator('.react-flow__node[data-id="upload"]').waitFor();
     await expect.poll(() => edges().count()).toBe(2);
     expect(await nodes().count()).toBe(4);
-    expect((await nodes().evaluateAll((els) => els.map((e) => e.getAttribute('data-id')))).sort()).toEqual(['delay', 'input', 'template', 'upload']);
+    expect((await nodes().evaluateAll((els) => els.map((e) => e.getAttribute('data-id')))).sort()).toEqual([
+      'delay',
+      'input',
+      'template',
+      'upload',
+    ]);
     expect(await page.locator('.react-flow__node[data-id="upload"] .node-problems').textContent()).toMatch(/file/);
     expect(await page.locator('[data-save]').textContent()).toBe('Draft saved');
   });
@@ -117,7 +122,8 @@ describe('studio drafts in a browser', () => {
     await expect.poll(() => page.locator('[data-problems]').count()).toBe(0);
     const started: string[] = [];
     page.on('request', (r) => {
-      if (r.method() === 'POST' && /\/api\/pipelines\/[^/]+\/(runs|versions)$/.test(r.url())) started.push(new URL(r.url()).pathname.split('/').pop()!);
+      if (r.method() === 'POST' && /\/api\/pipelines\/[^/]+\/(runs|versions)$/.test(r.url()))
+        started.push(new URL(r.url()).pathname.split('/').pop()!);
     });
 
     await page.getByRole('button', { name: '▶ Run' }).click();

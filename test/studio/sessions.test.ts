@@ -61,7 +61,10 @@ describe('studio sessions in a browser', () => {
     await page.reload();
     await page.locator('.react-flow__node[data-id="delay"]').waitFor();
     expect(page.url()).toBe(editorUrl);
-    expect(refreshes.every((s) => s === 200), `refresh answers: ${refreshes.join(', ')}`).toBe(true);
+    expect(
+      refreshes.every((s) => s === 200),
+      `refresh answers: ${refreshes.join(', ')}`,
+    ).toBe(true);
     expect(pageErrors).toEqual([]);
   });
 

@@ -20,7 +20,11 @@ describe('studio AI templates in a browser', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await ensureStudioBuilt({ quiet: true });
     stack = await startStack({ backends: 'embedded' });
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.setDefaultTimeout(30_000);
     await page.goto(`${stack.baseUrl}/signup`);
@@ -64,7 +68,9 @@ describe('studio AI templates in a browser', () => {
     await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth), { timeout: 15_000 }).toBeGreaterThan(100);
     // The illustration step's own output shows inline too, badged as the offline sketch it is.
     const picture = page.locator('.react-flow__node[data-id="picture"]');
-    await expect.poll(() => picture.locator('img').evaluate((i: HTMLImageElement) => i.naturalWidth), { timeout: 15_000 }).toBeGreaterThan(100);
+    await expect
+      .poll(() => picture.locator('img').evaluate((i: HTMLImageElement) => i.naturalWidth), { timeout: 15_000 })
+      .toBeGreaterThan(100);
     expect(await picture.locator('.badge.sketch').textContent()).toBe('Sketch · not AI');
     await page.screenshot({ path: join(ARTIFACTS, 'studio-ai-illustrated.png') });
   });

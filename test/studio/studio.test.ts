@@ -118,7 +118,9 @@ describe('studio in a browser', () => {
     expect(await page.locator('[data-run-status="succeeded"]').count()).toBe(0); // still mid-run after the reload
     await page.locator('[data-run-status="succeeded"]').waitFor({ timeout: 30_000 });
     await expect.poll(() => page.locator('.run-badge[data-status="succeeded"]').count()).toBe(4);
-    await expect.poll(() => page.locator('.react-flow__node[data-id="template"] .node-output').textContent()).toContain('A tale of badgers');
+    await expect
+      .poll(() => page.locator('.react-flow__node[data-id="template"] .node-output').textContent())
+      .toContain('A tale of badgers');
   });
 
   it('runs a finished run again with the same inputs', async () => {
@@ -128,7 +130,9 @@ describe('studio in a browser', () => {
     expect(page.url()).toMatch(/\/runs\/[0-9a-f-]{36}$/);
     await page.locator('[data-run-status="succeeded"]').waitFor({ timeout: 30_000 });
     await expect.poll(() => page.locator('.run-badge[data-status="succeeded"]').count()).toBe(4);
-    await expect.poll(() => page.locator('.react-flow__node[data-id="template"] .node-output').textContent()).toContain('A tale of badgers');
+    await expect
+      .poll(() => page.locator('.react-flow__node[data-id="template"] .node-output').textContent())
+      .toContain('A tale of badgers');
   });
 
   it('shows a failing step’s error on its node and keeps working', async () => {
@@ -219,7 +223,9 @@ describe('studio in a browser', () => {
     expect(exported.nodes.map((n: { id: string }) => n.id).sort()).toEqual(['delay', 'input', 'template', 'template-2', 'upload']);
     // Import a trimmed copy (without the pasted node): one undoable step.
     const trimmed = { ...exported, nodes: exported.nodes.filter((n: { id: string }) => n.id !== 'template-2') };
-    await page.locator('input[type="file"]').setInputFiles({ name: 'graph.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(trimmed)) });
+    await page
+      .locator('input[type="file"]')
+      .setInputFiles({ name: 'graph.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(trimmed)) });
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(4);
     await page.locator('.toast', { hasText: 'Imported 4 nodes' }).waitFor();
     await waitSaved(page);
@@ -290,7 +296,11 @@ describe('studio in a browser', () => {
     await page.goto(`${stack.baseUrl}/runs/${run.body.id}`);
     await page.locator('[data-run-status="succeeded"]').waitFor();
     const loaded = (selector: string) =>
-      page.locator(selector).evaluateAll((imgs) => imgs.length > 0 && imgs.every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0));
+      page
+        .locator(selector)
+        .evaluateAll(
+          (imgs) => imgs.length > 0 && imgs.every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0),
+        );
     await expect.poll(() => loaded('img.out-image'), { timeout: 15_000 }).toBe(true);
     expect(await page.locator('img.out-image').first().getAttribute('src')).toMatch(/\?uid=[0-9a-f-]+&exp=\d+&sig=/);
 

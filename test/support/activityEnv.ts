@@ -37,13 +37,27 @@ export async function createActivityTestEnv(): Promise<ActivityTestEnv> {
   const bus = await createEventBus({});
   const providers = createProviders(providerSettingsFromEnv(loadConfig().rootDir, {}));
   const { db } = database;
-  await db.insertInto('users').values({ id: ids.user, email: `${ids.user}@x.org`, password_hash: 'x' }).execute();
+  await db
+    .insertInto('users')
+    .values({ id: ids.user, email: `${ids.user}@x.org`, password_hash: 'x' })
+    .execute();
   await db.insertInto('projects').values({ id: ids.project, user_id: ids.user, name: 'p' }).execute();
-  await db.insertInto('pipelines').values({ id: ids.pipeline, user_id: ids.user, project_id: ids.project, name: 'p', current_version: 1 }).execute();
+  await db
+    .insertInto('pipelines')
+    .values({ id: ids.pipeline, user_id: ids.user, project_id: ids.project, name: 'p', current_version: 1 })
+    .execute();
   await db.insertInto('pipeline_versions').values({ pipeline_id: ids.pipeline, version: 1, graph: '{}' }).execute();
   await db
     .insertInto('runs')
-    .values({ id: ids.run, user_id: ids.user, project_id: ids.project, pipeline_id: ids.pipeline, pipeline_version: 1, status: 'running', inputs: '{}' })
+    .values({
+      id: ids.run,
+      user_id: ids.user,
+      project_id: ids.project,
+      pipeline_id: ids.pipeline,
+      pipeline_version: 1,
+      status: 'running',
+      inputs: '{}',
+    })
     .execute();
 
   const deps: ActivityDeps = { store: createRunStore(db), blobs, bus, providers };

@@ -20,7 +20,8 @@ export function apiRoutes(app: Express): Route[] {
       if (layer.route && typeof layer.route.path === 'string') {
         const path = prefix + (layer.route.path === '/' && prefix ? '' : layer.route.path);
         const access = (layer.route.stack as { handle: { access?: string } }[]).flatMap((l) => (l.handle.access ? [l.handle.access] : []));
-        for (const method of Object.keys(layer.route.methods)) if (method !== '_all') routes.push({ method: method.toUpperCase(), path, access });
+        for (const method of Object.keys(layer.route.methods))
+          if (method !== '_all') routes.push({ method: method.toUpperCase(), path, access });
       } else if (Array.isArray(layer.handle?.stack) && typeof layer.rawPath === 'string') {
         walk(layer.handle.stack, prefix + (layer.rawPath === '/' ? '' : layer.rawPath));
       }
@@ -74,7 +75,8 @@ type Path = (string | number)[];
 
 function leaves(value: Json, path: Path = []): { path: Path; value: Json }[] {
   if (Array.isArray(value)) return [{ path, value }, ...value.flatMap((v, i) => leaves(v, [...path, i]))];
-  if (value !== null && typeof value === 'object') return [{ path, value }, ...Object.entries(value).flatMap(([k, v]) => leaves(v, [...path, k]))];
+  if (value !== null && typeof value === 'object')
+    return [{ path, value }, ...Object.entries(value).flatMap(([k, v]) => leaves(v, [...path, k]))];
   return [{ path, value }];
 }
 
@@ -84,7 +86,13 @@ function replaced(root: Json, path: Path, replace: (old: Json) => Json): Json {
   if (Array.isArray(root)) return root.map((v, i) => (i === head ? replaced(v, rest, replace) : v));
   const object = root as Record<string, Json>;
   const copy: Record<string, Json> = {};
-  for (const key of Object.keys(object)) Object.defineProperty(copy, key, { value: key === head ? replaced(object[key], rest, replace) : object[key], enumerable: true, writable: true, configurable: true });
+  for (const key of Object.keys(object))
+    Object.defineProperty(copy, key, {
+      value: key === head ? replaced(object[key], rest, replace) : object[key],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return copy;
 }
 
@@ -112,8 +120,16 @@ export function bodyMutations(base: Json): { label: string; body: string; expect
     const name = lastName(path);
     if (typeof value === 'string') {
       out.push({ label: `${where} with a NUL`, body: json(replaced(base, path, () => `${value}${NUL}x`)), expect: refused(name) });
-      out.push({ label: `${where} with a lone high surrogate`, body: json(replaced(base, path, () => `${value}${HIGH}`)), expect: refused(name) });
-      out.push({ label: `${where} with a lone low surrogate`, body: json(replaced(base, path, () => `${LOW}${value}`)), expect: refused(name) });
+      out.push({
+        label: `${where} with a lone high surrogate`,
+        body: json(replaced(base, path, () => `${value}${HIGH}`)),
+        expect: refused(name),
+      });
+      out.push({
+        label: `${where} with a lone low surrogate`,
+        body: json(replaced(base, path, () => `${LOW}${value}`)),
+        expect: refused(name),
+      });
       out.push({ label: `${where} only a NUL`, body: json(replaced(base, path, () => NUL)), expect: refused(name) });
     }
     if (typeof value === 'number') {
@@ -127,17 +143,31 @@ export function bodyMutations(base: Json): { label: string; body: string; expect
     }
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       for (const key of DANGEROUS_KEYS) {
-        out.push({ label: `${where} with key ${key}`, body: json(replaced(base, path, (o) => withKey(o, key, { polluted: 'yes' }))), expect: refused(key) });
+        out.push({
+          label: `${where} with key ${key}`,
+          body: json(replaced(base, path, (o) => withKey(o, key, { polluted: 'yes' }))),
+          expect: refused(key),
+        });
       }
-      out.push({ label: `${where} with a NUL in a key`, body: json(replaced(base, path, (o) => withKey(o, `a${NUL}b`, 'x'))), expect: refused() });
-      out.push({ label: `${where} with a lone surrogate in a key`, body: json(replaced(base, path, (o) => withKey(o, `a${HIGH}`, 'x'))), expect: refused() });
+      out.push({
+        label: `${where} with a NUL in a key`,
+        body: json(replaced(base, path, (o) => withKey(o, `a${NUL}b`, 'x'))),
+        expect: refused(),
+      });
+      out.push({
+        label: `${where} with a lone surrogate in a key`,
+        body: json(replaced(base, path, (o) => withKey(o, `a${HIGH}`, 'x'))),
+        expect: refused(),
+      });
     }
   }
   return out;
 }
 
 /** Whole bodies that are wrong in shape, syntax, size or media type. */
-export function wholeBodyCases(base: Json): { label: string; headers: Record<string, string>; body: string | Uint8Array; expect: Expectation }[] {
+export function wholeBodyCases(
+  base: Json,
+): { label: string; headers: Record<string, string>; body: string | Uint8Array; expect: Expectation }[] {
   const text = json(base);
   const encoded = new TextEncoder().encode(text);
   return [
@@ -151,15 +181,50 @@ export function wholeBodyCases(base: Json): { label: string; headers: Record<str
     { label: 'an array 5000 levels deep', headers: JSON_HEADERS, body: deepArrayJson(), expect: refused() },
     { label: 'an object 100000 levels deep', headers: JSON_HEADERS, body: deepObjectJson(100_000), expect: refused() },
     { label: 'text/plain body', headers: { 'content-type': 'text/plain' }, body: text, expect: refused(undefined, 415) },
-    { label: 'form-encoded body', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=x&graph=y', expect: refused(undefined, 415) },
+    {
+      label: 'form-encoded body',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'name=x&graph=y',
+      expect: refused(undefined, 415),
+    },
     { label: 'body without a content type', headers: {}, body: encoded, expect: refused(undefined, 415) },
-    { label: 'UTF-8 bytes labelled UTF-16', headers: { 'content-type': 'application/json; charset=utf-16' }, body: text, expect: refused() },
-    { label: 'JSON in Latin-1', headers: { 'content-type': 'application/json; charset=latin1' }, body: text, expect: refused(undefined, 415) },
-    { label: 'a +json media type', headers: { 'content-type': 'application/merge-patch+json' }, body: text, expect: refused(undefined, 415) },
-    { label: 'application/json; charset=utf-8', headers: { 'content-type': 'application/json; charset=utf-8' }, body: text, expect: { kind: 'ok', allow: [400, 404, 409] } },
+    {
+      label: 'UTF-8 bytes labelled UTF-16',
+      headers: { 'content-type': 'application/json; charset=utf-16' },
+      body: text,
+      expect: refused(),
+    },
+    {
+      label: 'JSON in Latin-1',
+      headers: { 'content-type': 'application/json; charset=latin1' },
+      body: text,
+      expect: refused(undefined, 415),
+    },
+    {
+      label: 'a +json media type',
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: text,
+      expect: refused(undefined, 415),
+    },
+    {
+      label: 'application/json; charset=utf-8',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: text,
+      expect: { kind: 'ok', allow: [400, 404, 409] },
+    },
     { label: 'gzip that is not gzip', headers: { ...JSON_HEADERS, 'content-encoding': 'gzip' }, body: text, expect: refused() },
-    { label: 'an unknown content encoding', headers: { ...JSON_HEADERS, 'content-encoding': 'compress' }, body: text, expect: refused(undefined, 415) },
-    { label: 'a string of 900 kB', headers: JSON_HEADERS, body: json(typeof base === 'object' && base && !Array.isArray(base) ? { ...base, name: 'x'.repeat(900_000) } : 'x'), expect: refused() },
+    {
+      label: 'an unknown content encoding',
+      headers: { ...JSON_HEADERS, 'content-encoding': 'compress' },
+      body: text,
+      expect: refused(undefined, 415),
+    },
+    {
+      label: 'a string of 900 kB',
+      headers: JSON_HEADERS,
+      body: json(typeof base === 'object' && base && !Array.isArray(base) ? { ...base, name: 'x'.repeat(900_000) } : 'x'),
+      expect: refused(),
+    },
   ];
 }
 
@@ -173,14 +238,24 @@ export interface QueryCase {
 
 /** Query strings, on every GET route. */
 export const QUERY_CASES: QueryCase[] = [
-  ...['0', '-1', '1.5', '201', '99999999999', '1e400', 'abc'].map((v) => ({ label: `limit=${v}`, query: `limit=${v}`, expect: not5xx, onList: refused('limit') })),
+  ...['0', '-1', '1.5', '201', '99999999999', '1e400', 'abc'].map((v) => ({
+    label: `limit=${v}`,
+    query: `limit=${v}`,
+    expect: not5xx,
+    onList: refused('limit'),
+  })),
   { label: 'limit=NUL', query: 'limit=%00', expect: refused('limit') },
   { label: 'limit twice', query: 'limit=1&limit=2', expect: not5xx, onList: refused('limit') },
   { label: 'before=0000-01-01', query: 'before=0000-01-01T00:00:00Z', expect: not5xx, onList: refused('before') },
   { label: 'before=0001-01-01', query: 'before=0001-01-01T00:00:00Z', expect: not5xx, onList: refused('before') },
   { label: 'before=1969-12-31', query: 'before=1969-12-31T23:59:59Z', expect: not5xx, onList: refused('before') },
   { label: 'before=9999-12-31', query: 'before=9999-12-31T23:59:59Z', expect: not5xx, onList: { kind: 'ok' } },
-  { label: 'before=9999-12-31 at -14:00 (year 10000 in UTC)', query: 'before=9999-12-31T23:00:00-14:00', expect: not5xx, onList: refused('before') },
+  {
+    label: 'before=9999-12-31 at -14:00 (year 10000 in UTC)',
+    query: 'before=9999-12-31T23:00:00-14:00',
+    expect: not5xx,
+    onList: refused('before'),
+  },
   { label: 'before=Feb 30', query: 'before=2024-02-30T00:00:00Z', expect: not5xx, onList: refused('before') },
   { label: 'before=month 13', query: 'before=2024-13-01T00:00:00Z', expect: not5xx, onList: refused('before') },
   { label: 'before with +14:00', query: 'before=2024-01-01T00:00:00%2B14:00', expect: not5xx, onList: { kind: 'ok' } },
@@ -189,10 +264,19 @@ export const QUERY_CASES: QueryCase[] = [
   { label: 'before twice', query: 'before=2024-01-01T00:00:00Z&before=2024-01-02T00:00:00Z', expect: not5xx, onList: refused('before') },
   { label: 'after=nope', query: 'after=nope', expect: not5xx, onList: refused('after') },
   { label: 'after=unknown id', query: 'after=00000000-0000-4000-8000-000000000000', expect: not5xx, onList: { kind: 'ok' } },
-  { label: 'after and before', query: 'after=00000000-0000-4000-8000-000000000000&before=2024-01-01T00:00:00Z', expect: not5xx, onList: { kind: 'ok' } },
+  {
+    label: 'after and before',
+    query: 'after=00000000-0000-4000-8000-000000000000&before=2024-01-01T00:00:00Z',
+    expect: not5xx,
+    onList: { kind: 'ok' },
+  },
   { label: 'projectId=nope', query: 'projectId=nope', expect: not5xx, onList: refused('projectId') },
   { label: 'projectId=NUL', query: 'projectId=%00', expect: refused('projectId') },
-  ...['0', '-1', '1.5', 'abc', '1e3', '2147483647', '2147483648', '99999999999'].map((v) => ({ label: `version=${v}`, query: `version=${v}`, expect: not5xx })),
+  ...['0', '-1', '1.5', 'abc', '1e3', '2147483647', '2147483648', '99999999999'].map((v) => ({
+    label: `version=${v}`,
+    query: `version=${v}`,
+    expect: not5xx,
+  })),
   ...LAST_EVENT_IDS.map((v) => ({ label: `lastEventId=${v}`, query: `lastEventId=${v}`, expect: not5xx })),
   { label: 'key __proto__', query: '__proto__=x', expect: refused('__proto__') },
   { label: 'key constructor', query: 'constructor=x', expect: refused('constructor') },
@@ -216,7 +300,6 @@ export const RANGE_CASES = [
   'bytes=--1',
   'items=0-1',
 ];
-
 
 /** Replacements for one path parameter. `%`-escapes are sent as they are. */
 export const PATH_PARAM_CASES: { label: string; value: string; expect: Expectation }[] = [

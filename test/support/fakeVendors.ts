@@ -43,20 +43,19 @@ export async function startFakeVendors(): Promise<FakeVendors> {
   app.use(express.json());
   app.use(express.raw({ type: 'multipart/form-data', limit: '5mb' }));
 
-  const keyOf = (req: Request) =>
-    String(req.headers['xi-api-key'] ?? req.headers.authorization ?? '').replace(/^Bearer /, '');
+  const keyOf = (req: Request) => String(req.headers['xi-api-key'] ?? req.headers.authorization ?? '').replace(/^Bearer /, '');
 
   /** Applies the key's scenario; returns true when it answered (an error or nothing). */
   async function scenario(req: Request, res: Response, errorBody: (status: number, message: string) => unknown): Promise<boolean> {
     requests.push({ path: req.path, headers: req.headers, body: req.body });
     const key = keyOf(req);
-    if (key === 'bad') return void res.status(401).json(errorBody(401, 'Invalid API key provided')), true;
-    if (key === 'limited') return void res.status(429).set('retry-after', '7').json(errorBody(429, 'Rate limit reached')), true;
+    if (key === 'bad') return (void res.status(401).json(errorBody(401, 'Invalid API key provided')), true);
+    if (key === 'limited') return (void res.status(429).set('retry-after', '7').json(errorBody(429, 'Rate limit reached')), true);
     if (key === 'flaky' && !flakyFailed.has(req.path)) {
       flakyFailed.add(req.path);
-      return void res.status(429).set('retry-after', '1').json(errorBody(429, 'Rate limit reached')), true;
+      return (void res.status(429).set('retry-after', '1').json(errorBody(429, 'Rate limit reached')), true);
     }
-    if (key === 'broken') return void res.status(500).json(errorBody(500, 'The server had an error')), true;
+    if (key === 'broken') return (void res.status(500).json(errorBody(500, 'The server had an error')), true);
     if (key === 'slow') {
       await new Promise((r) => setTimeout(r, 5000));
       if (!res.headersSent) res.status(504).end();
@@ -66,19 +65,30 @@ export async function startFakeVendors(): Promise<FakeVendors> {
   }
 
   const openaiError = (status: number, message: string) => ({
-    error: { message, type: status === 429 ? 'requests' : status === 401 ? 'invalid_request_error' : 'server_error', param: null, code: status === 401 ? 'invalid_api_key' : null },
+    error: {
+      message,
+      type: status === 429 ? 'requests' : status === 401 ? 'invalid_request_error' : 'server_error',
+      param: null,
+      code: status === 401 ? 'invalid_api_key' : null,
+    },
   });
 
   app.post('/v1/chat/completions', async (req, res) => {
     if (await scenario(req, res, openaiError)) return;
-    const words = `Once upon a time, a lighthouse keeper named ${String(req.body.messages.at(-1).content).slice(0, 20)} found a cat.`.split(' ');
+    const words = `Once upon a time, a lighthouse keeper named ${String(req.body.messages.at(-1).content).slice(0, 20)} found a cat.`.split(
+      ' ',
+    );
     res.set('content-type', 'text/event-stream');
     const base = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: req.body.model };
     words.forEach((w, i) =>
-      res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: (i ? ' ' : '') + w }, finish_reason: null }] })}\n\n`),
+      res.write(
+        `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: (i ? ' ' : '') + w }, finish_reason: null }] })}\n\n`,
+      ),
     );
     res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`);
-    res.write(`data: ${JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: 21, completion_tokens: words.length, total_tokens: 21 + words.length } })}\n\n`);
+    res.write(
+      `data: ${JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: 21, completion_tokens: words.length, total_tokens: 21 + words.length } })}\n\n`,
+    );
     res.end('data: [DONE]\n\n');
   });
 
@@ -89,7 +99,9 @@ export async function startFakeVendors(): Promise<FakeVendors> {
 
   app.post('/v1/images/generations', async (req, res) => {
     if (await scenario(req, res, openaiError)) return;
-    const [w, h] = String(req.body.size ?? '1024x1024').split('x').map(Number);
+    const [w, h] = String(req.body.size ?? '1024x1024')
+      .split('x')
+      .map(Number);
     res.json({ created: 1, data: [{ b64_json: tinyPng(w, h).toString('base64'), revised_prompt: req.body.prompt }] });
   });
 
@@ -103,16 +115,25 @@ export async function startFakeVendors(): Promise<FakeVendors> {
     res.set('content-type', 'audio/pcm').send(Buffer.from(pcm.buffer));
   });
 
-  const stabilityError = (status: number, message: string) => ({ id: 'e1', name: status === 401 ? 'unauthorized' : status === 429 ? 'rate_limit_exceeded' : 'internal_error', errors: [message] });
+  const stabilityError = (status: number, message: string) => ({
+    id: 'e1',
+    name: status === 401 ? 'unauthorized' : status === 429 ? 'rate_limit_exceeded' : 'internal_error',
+    errors: [message],
+  });
   app.post('/v2beta/stable-image/generate/:model', async (req, res) => {
-    const form = await new Response(new Uint8Array(req.body as Buffer), { headers: { 'content-type': String(req.headers['content-type']) } }).formData();
+    const form = await new Response(new Uint8Array(req.body as Buffer), {
+      headers: { 'content-type': String(req.headers['content-type']) },
+    }).formData();
     const fields = Object.fromEntries([...form.entries()].map(([k, v]) => [k, String(v)]));
     req.body = fields;
     if (await scenario(req, res, stabilityError)) return;
     if (!fields.prompt) return void res.status(400).json({ id: 'e2', name: 'bad_request', errors: ['prompt: cannot be empty'] });
     if (fields.prompt.includes('forbidden')) return void res.set('finish-reason', 'CONTENT_FILTERED').type('image/png').send(tinyPng(8, 8));
     const [w, h] = fields.aspect_ratio === '16:9' ? [1344, 768] : [1024, 1024];
-    res.set({ 'finish-reason': 'SUCCESS', seed: fields.seed ?? '0' }).type('image/png').send(tinyPng(w, h));
+    res
+      .set({ 'finish-reason': 'SUCCESS', seed: fields.seed ?? '0' })
+      .type('image/png')
+      .send(tinyPng(w, h));
   });
 
   const server: Server = await new Promise((resolve) => {

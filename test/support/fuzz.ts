@@ -72,7 +72,8 @@ function filledConfig(world: FuzzWorld): string {
 
 /** Runs schemathesis against the API at baseUrl (asynchronously: the API may live in this very process). */
 export async function fuzzApi(baseUrl: string, world: FuzzWorld, options: FuzzOptions): Promise<FuzzReport> {
-  if (!existsSync(SCHEMATHESIS)) throw new Error(`${SCHEMATHESIS} is missing: run \`node infra/setup.mjs --test\` (it installs schemathesis into .venv)`);
+  if (!existsSync(SCHEMATHESIS))
+    throw new Error(`${SCHEMATHESIS} is missing: run \`node infra/setup.mjs --test\` (it installs schemathesis into .venv)`);
   const dir = mkdtempSync(join(tmpdir(), 'cf-fuzz-'));
   try {
     writeFileSync(join(dir, 'schemathesis.toml'), filledConfig(world), { mode: 0o600 });
@@ -124,7 +125,9 @@ export async function fuzzApi(baseUrl: string, world: FuzzWorld, options: FuzzOp
       .slice(1)
       .flatMap((testcase) => {
         const operation = /^name="([^"]+)"/.exec(testcase)?.[1] ?? '?';
-        return [...testcase.matchAll(/<(failure|error)[^>]*message="([^"]*)"/g)].map(([, kind, code]) => `${operation}: ${kind === 'error' ? 'error ' : ''}${code}`);
+        return [...testcase.matchAll(/<(failure|error)[^>]*message="([^"]*)"/g)].map(
+          ([, kind, code]) => `${operation}: ${kind === 'error' ? 'error ' : ''}${code}`,
+        );
       });
     return { exchanges, serverErrors: exchanges.filter((e) => e.status >= 500), findings, exitCode, output };
   } finally {

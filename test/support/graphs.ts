@@ -1,5 +1,10 @@
 /** Pipelines used by tests and benches alike. */
-export const edge = (source: string, sourceHandle: string, target: string, targetHandle: string) => ({ source, sourceHandle, target, targetHandle });
+export const edge = (source: string, sourceHandle: string, target: string, targetHandle: string) => ({
+  source,
+  sourceHandle,
+  target,
+  targetHandle,
+});
 
 /** The card's pipeline, plus one illustration per scene: input → story → (narration, illustration, scenes) → uploads. */
 export const illustratedStory = {

@@ -13,7 +13,8 @@ const NOT_SOURCE = /\.(test|d)\.tsx?$/;
 const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'data']);
 
 /** Static, side-effect, re-export, type-only and dynamic imports of a relative path. */
-const SPECIFIERS = /\b(?:import|export)\b[^'"`;]*?\sfrom\s*['"](\.[^'"]+)['"]|\bimport\s*['"](\.[^'"]+)['"]|\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/g;
+const SPECIFIERS =
+  /\b(?:import|export)\b[^'"`;]*?\sfrom\s*['"](\.[^'"]+)['"]|\bimport\s*['"](\.[^'"]+)['"]|\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/g;
 
 function sourceFiles(dir: string): string[] {
   const found: string[] = [];

@@ -33,7 +33,10 @@ function isTypeOnly(clause: string): boolean {
   if (/^type\b/.test(text)) return true;
   const braces = text.match(/^\{([^}]*)\}$/);
   if (!braces) return false;
-  const members = braces[1].split(',').map((m) => m.trim()).filter(Boolean);
+  const members = braces[1]
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
   return members.length > 0 && members.every((m) => /^type\s/.test(m));
 }
 

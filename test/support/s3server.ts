@@ -97,7 +97,9 @@ export async function startS3Server(opts: { timeoutMs?: number } = {}): Promise<
       };
     }
     await stopChild(child);
-    const why = spawnError?.message ?? (Date.now() >= deadline ? `not answering after ${timeoutMs} ms` : `exited with ${child.exitCode ?? child.signalCode}`);
+    const why =
+      spawnError?.message ??
+      (Date.now() >= deadline ? `not answering after ${timeoutMs} ms` : `exited with ${child.exitCode ?? child.signalCode}`);
     lastError = new Error(`moto server on ${endpoint} failed to start: ${why}\n${output.trim()}`);
     if (spawnError || Date.now() >= deadline) break;
   }

@@ -63,7 +63,9 @@ type DefinedNode<S extends ParamsSchema, E extends InlineExecution<z.output<S>> 
   'params' | 'execution'
 > & { params: S; execution: E };
 
-function define<S extends ParamsSchema, E extends InlineExecution<z.output<S>> | ActivityExecution>(definition: DefinedNode<S, E>): DefinedNode<S, E> {
+function define<S extends ParamsSchema, E extends InlineExecution<z.output<S>> | ActivityExecution>(
+  definition: DefinedNode<S, E>,
+): DefinedNode<S, E> {
   return definition;
 }
 
@@ -102,7 +104,8 @@ export const templateNode = define({
       .max(100_000)
       .superRefine((template, ctx) => {
         for (const name of placeholders(template)) {
-          if (RESERVED_NAMES.has(name)) ctx.addIssue({ code: 'custom', message: `{{${name}}} is a reserved name: call the placeholder something else` });
+          if (RESERVED_NAMES.has(name))
+            ctx.addIssue({ code: 'custom', message: `{{${name}}} is a reserved name: call the placeholder something else` });
         }
       })
       .default('{{text}}')
@@ -119,7 +122,13 @@ export const delayNode = define({
   description: 'Waits, then passes its input through.',
   category: 'flow',
   params: z.strictObject({
-    ms: z.number().int().min(0).max(24 * 3600_000).default(1000).describe('Milliseconds to wait'),
+    ms: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 3600_000)
+      .default(1000)
+      .describe('Milliseconds to wait'),
   }),
   inputs: () => [{ handle: 'in', kind: 'any' }],
   outputs: () => [{ handle: 'out', kind: 'any' }],
@@ -159,7 +168,13 @@ export const IMAGE_SIZES = ['256x256', '512x512', '768x768', '1024x1024', '1024x
 /** Every provider draws each of these, the local sketch renderer included. */
 export const IMAGE_STYLES = ['watercolor', 'ink', 'flat', 'photographic', 'digital-art'] as const;
 
-const seed = z.number().int().min(0).max(2 ** 31 - 1).optional().describe('Same seed, same result (where the provider supports it)');
+const seed = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1)
+  .optional()
+  .describe('Same seed, same result (where the provider supports it)');
 const model = z.string().max(200).optional().describe("Model name (local: a .gguf file in data/models); the provider's default when empty");
 const temperature = z.number().min(0).max(2).default(0.8).describe('Higher is more inventive');
 
@@ -176,7 +191,9 @@ export const storyNode = define({
     instructions: z
       .string()
       .max(4000)
-      .default('You are a warm, vivid storyteller. Write a complete short story with a beginning, middle and end. Plain prose, no title, no preamble.')
+      .default(
+        'You are a warm, vivid storyteller. Write a complete short story with a beginning, middle and end. Plain prose, no title, no preamble.',
+      )
       .describe('System prompt'),
     words: z.number().int().min(20).max(2000).default(150).describe('Target length in words'),
     temperature,
@@ -230,7 +247,7 @@ export const narrationNode = define({
 export const illustrationNode = define({
   type: 'illustration',
   title: 'Illustration',
-  description: "Draws a picture from a prompt. The offline default is a procedural sketch, labelled as such; set a provider for AI images.",
+  description: 'Draws a picture from a prompt. The offline default is a procedural sketch, labelled as such; set a provider for AI images.',
   category: 'media',
   params: z.strictObject({
     size: z.enum(IMAGE_SIZES).default('512x512'),
@@ -277,7 +294,10 @@ export const joinNode = define({
 
 export function splitText(text: string, by: 'paragraphs' | 'sentences' | 'lines', maxItems: number): string[] {
   const pattern = by === 'paragraphs' ? /\n\s*\n/ : by === 'lines' ? /\n/ : /(?<=[.!?…])\s+/;
-  const items = text.split(pattern).map((s) => s.trim()).filter(Boolean);
+  const items = text
+    .split(pattern)
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (items.length <= maxItems) return items;
   const joiner = by === 'paragraphs' ? '\n\n' : by === 'lines' ? '\n' : ' ';
   return [...items.slice(0, maxItems - 1), items.slice(maxItems - 1).join(joiner)];
@@ -307,7 +327,9 @@ export type ActivityNodeType = ActivityNodeDefinition['execution']['activity'];
 export type ActivityNodeParams = { [D in ActivityNodeDefinition as D['execution']['activity']]: z.output<D['params']> };
 
 /** Activity names the worker must implement, derived from the catalog. */
-export const activityNodeTypes: ActivityNodeType[] = definitions.flatMap((d) => (d.execution.mode === 'activity' ? [d.execution.activity] : []));
+export const activityNodeTypes: ActivityNodeType[] = definitions.flatMap((d) =>
+  d.execution.mode === 'activity' ? [d.execution.activity] : [],
+);
 
 /** The node type that runs the activity `name`. */
 export function activityNodeDefinition<A extends ActivityNodeType>(name: A): NodeDefinition<ActivityNodeParams[A]> {

@@ -73,7 +73,10 @@ export function planFlow(graph: Graph): FlowPlan {
     const kinds = new Map<string, PortKind>();
     for (const port of definition.outputs(node.params)) {
       if (fanned.length > 0 && isListKind(port.kind)) {
-        problems.push({ nodeId: node.id, message: `Node '${node.id}' already outputs a list (${port.handle}); it can't also run once per item of a list` });
+        problems.push({
+          nodeId: node.id,
+          message: `Node '${node.id}' already outputs a list (${port.handle}); it can't also run once per item of a list`,
+        });
       }
       kinds.set(port.handle, fanned.length > 0 && port.kind !== 'any' && !isListKind(port.kind) ? `${port.kind}[]` : port.kind);
     }

@@ -93,7 +93,11 @@ export function mediaUrl(id: string): string {
 
 /** Where the API serves a run's artifact (run storage keys are `runs/<runId>/…`), to the run's owner. */
 export function artifactUrl(ref: ArtifactRef): string {
-  return `/api/${ref.key.split('/').map(encodeURIComponent).join('/').replace(/^runs\/([^/]+)\//, 'runs/$1/artifacts/')}`;
+  return `/api/${ref.key
+    .split('/')
+    .map(encodeURIComponent)
+    .join('/')
+    .replace(/^runs\/([^/]+)\//, 'runs/$1/artifacts/')}`;
 }
 
 export function isArtifactRef(value: unknown): value is ArtifactRef {

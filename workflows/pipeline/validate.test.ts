@@ -119,11 +119,17 @@ describe('validateGraph', () => {
 
   it('refuses __proto__, constructor and prototype as node ids, handles, input names and placeholders', () => {
     for (const name of ['__proto__', 'constructor', 'prototype']) {
-      expect(messages({ nodes: [{ id: name, type: 'input', params: { name: 'topic' } }], edges: [] }), name).toEqual([`nodes.0.id: is a reserved name (__proto__, constructor, prototype)`]);
+      expect(messages({ nodes: [{ id: name, type: 'input', params: { name: 'topic' } }], edges: [] }), name).toEqual([
+        `nodes.0.id: is a reserved name (__proto__, constructor, prototype)`,
+      ]);
       const asInputName = validateGraph({ nodes: [{ id: 'in', type: 'input', params: { name } }], edges: [] });
-      expect(asInputName.problems).toEqual([{ nodeId: 'in', message: 'params.name: is a reserved name (__proto__, constructor, prototype)' }]);
+      expect(asInputName.problems).toEqual([
+        { nodeId: 'in', message: 'params.name: is a reserved name (__proto__, constructor, prototype)' },
+      ]);
       const asPlaceholder = validateGraph({ nodes: [{ id: 't', type: 'template', params: { template: `Hello {{${name}}}` } }], edges: [] });
-      expect(asPlaceholder.problems).toEqual([{ nodeId: 't', message: `params.template: {{${name}}} is a reserved name: call the placeholder something else` }]);
+      expect(asPlaceholder.problems).toEqual([
+        { nodeId: 't', message: `params.template: {{${name}}} is a reserved name: call the placeholder something else` },
+      ]);
       const asHandle = messages({ ...story, edges: [{ ...story.edges[0], targetHandle: name }, story.edges[1]] });
       expect(asHandle).toEqual([`edges.0.targetHandle: is a reserved name (__proto__, constructor, prototype)`]);
     }
@@ -241,7 +247,10 @@ describe('lists and fan-out', () => {
         { id: 'e2', source: 'pic', sourceHandle: 'image', target: 'voice', targetHandle: 'text' },
       ],
     };
-    expect(validateGraph(mismatch).problems).toContainEqual({ edgeId: 'e2', message: 'Port type mismatch: pic.image gives image but voice.text takes text' });
+    expect(validateGraph(mismatch).problems).toContainEqual({
+      edgeId: 'e2',
+      message: 'Port type mismatch: pic.image gives image but voice.text takes text',
+    });
     expect(messages(splitInto('split', {}, 'text'))).toEqual([
       "Node 'each' already outputs a list (items); it can't also run once per item of a list",
     ]);

@@ -94,8 +94,18 @@ export function validateGraph(input: unknown): ValidGraph | InvalidGraph {
     if (!sourcePorts || !targetPorts) continue; // the node itself is already reported
     const out = sourcePorts.outputs.find((p) => p.handle === edge.sourceHandle);
     const into = targetPorts.inputs.find((p) => p.handle === edge.targetHandle);
-    if (!out) problems.push({ edgeId: id, nodeId: edge.source, message: `Node '${edge.source}' (${source.type}) has no output '${edge.sourceHandle}'` });
-    if (!into) problems.push({ edgeId: id, nodeId: edge.target, message: `Node '${edge.target}' (${target.type}) has no input '${edge.targetHandle}'` });
+    if (!out)
+      problems.push({
+        edgeId: id,
+        nodeId: edge.source,
+        message: `Node '${edge.source}' (${source.type}) has no output '${edge.sourceHandle}'`,
+      });
+    if (!into)
+      problems.push({
+        edgeId: id,
+        nodeId: edge.target,
+        message: `Node '${edge.target}' (${target.type}) has no input '${edge.targetHandle}'`,
+      });
     if (!out || !into) continue;
     if (!kindsConnect(out.kind, into.kind)) {
       problems.push({
@@ -106,7 +116,11 @@ export function validateGraph(input: unknown): ValidGraph | InvalidGraph {
     const inputKey = `${edge.target}\u0000${edge.targetHandle}`;
     const previous = connected.get(inputKey);
     if (previous) {
-      problems.push({ edgeId: id, nodeId: edge.target, message: `Input ${edge.target}.${edge.targetHandle} is already connected (edge ${previous})` });
+      problems.push({
+        edgeId: id,
+        nodeId: edge.target,
+        message: `Input ${edge.target}.${edge.targetHandle} is already connected (edge ${previous})`,
+      });
     } else {
       connected.set(inputKey, id);
     }

@@ -81,7 +81,15 @@ describe('splitSentences', () => {
   const words = (chunks: string[]) => chunks.join(' ').split(/\s+/);
 
   it('splits at . ! ? … and newlines', () => {
-    expect(sentencesOf('Room No. 5 is free. One. Two! Three? Four… Five\nSix')).toEqual(['Room No. 5 is free.', 'One.', 'Two!', 'Three?', 'Four…', 'Five', 'Six']);
+    expect(sentencesOf('Room No. 5 is free. One. Two! Three? Four… Five\nSix')).toEqual([
+      'Room No. 5 is free.',
+      'One.',
+      'Two!',
+      'Three?',
+      'Four…',
+      'Five',
+      'Six',
+    ]);
   });
 
   it('keeps decimals, abbreviations and initials inside a sentence', () => {

@@ -5,7 +5,24 @@
  */
 
 const ABBREVIATIONS = new Set([
-  'mr', 'mrs', 'ms', 'dr', 'prof', 'sr', 'jr', 'st', 'vs', 'etc', 'e.g', 'i.e', 'fig', 'mt', 'approx', 'inc', 'ltd', 'co',
+  'mr',
+  'mrs',
+  'ms',
+  'dr',
+  'prof',
+  'sr',
+  'jr',
+  'st',
+  'vs',
+  'etc',
+  'e.g',
+  'i.e',
+  'fig',
+  'mt',
+  'approx',
+  'inc',
+  'ltd',
+  'co',
 ]);
 
 /** Sentence-level split (no length limits). Exported for tests and for the speech provider. */

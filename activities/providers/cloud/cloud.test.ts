@@ -23,7 +23,10 @@ const signal = () => new AbortController().signal;
 const openai = (apiKey: string, timeoutMs?: number) => ({ apiKey, baseUrl: `${vendors.baseUrl}/v1`, timeoutMs });
 const vendor = (apiKey: string, timeoutMs?: number) => ({ apiKey, baseUrl: vendors.baseUrl, timeoutMs });
 const failureOf = async (promise: Promise<unknown>) => {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ProviderError);
   return err as ProviderError;
 };
@@ -48,7 +51,10 @@ describe('OpenAI-compatible provider', () => {
   });
 
   it('returns speech as WAV and images as PNG of the asked size', async () => {
-    const speech = await createOpenAISpeechProvider(openai('sk-ok')).synthesize({ text: 'Hello there, listener.', speed: 1 }, { signal: signal() });
+    const speech = await createOpenAISpeechProvider(openai('sk-ok')).synthesize(
+      { text: 'Hello there, listener.', speed: 1 },
+      { signal: signal() },
+    );
     expect(speech.mimeType).toBe('audio/wav');
     expect(decodeWav(speech.audio).samples.length).toBeGreaterThan(1000);
     expect(vendors.requests.at(-1)!.body).toMatchObject({ model: 'tts-1', voice: 'alloy', response_format: 'wav' });
@@ -61,7 +67,9 @@ describe('OpenAI-compatible provider', () => {
   });
 
   it('does not retry a 401 and says the credentials were rejected', async () => {
-    const err = await failureOf(createOpenAITextProvider(openai('bad')).generate({ prompt: 'x', maxTokens: 5, temperature: 0 }, { signal: signal() }));
+    const err = await failureOf(
+      createOpenAITextProvider(openai('bad')).generate({ prompt: 'x', maxTokens: 5, temperature: 0 }, { signal: signal() }),
+    );
     expect(err).toMatchObject({ retryable: false, status: 401 });
     expect(err.message).toMatch(/rejected the credentials: Invalid API key/);
     const failure = asTemporalFailure(err) as ApplicationFailure;
@@ -70,7 +78,9 @@ describe('OpenAI-compatible provider', () => {
   });
 
   it('retries a 429 after the Retry-After the vendor gave, and a 500', async () => {
-    const limited = await failureOf(createOpenAITextProvider(openai('limited')).generate({ prompt: 'x', maxTokens: 5, temperature: 0 }, { signal: signal() }));
+    const limited = await failureOf(
+      createOpenAITextProvider(openai('limited')).generate({ prompt: 'x', maxTokens: 5, temperature: 0 }, { signal: signal() }),
+    );
     expect(limited).toMatchObject({ retryable: true, status: 429, retryAfterMs: 7000 });
     const failure = asTemporalFailure(limited) as ApplicationFailure;
     expect(failure).toMatchObject({ nonRetryable: false, type: 'ProviderUnavailable', nextRetryDelay: 7000 });
@@ -79,14 +89,22 @@ describe('OpenAI-compatible provider', () => {
   });
 
   it('turns a request that times out into a retryable failure', async () => {
-    const err = await failureOf(createOpenAIImageProvider(openai('slow', 300)).generate({ prompt: 'x', width: 256, height: 256, steps: 1, seed: 1 }, { signal: signal() }));
+    const err = await failureOf(
+      createOpenAIImageProvider(openai('slow', 300)).generate(
+        { prompt: 'x', width: 256, height: 256, steps: 1, seed: 1 },
+        { signal: signal() },
+      ),
+    );
     expect(err.retryable).toBe(true);
   });
 });
 
 describe('ElevenLabs provider', () => {
   it('asks for PCM with the documented request and returns WAV', async () => {
-    const result = await createElevenLabsSpeechProvider(vendor('xi-ok')).synthesize({ text: 'A calm voice reads.', speed: 1.1, voice: 'v123' }, { signal: signal() });
+    const result = await createElevenLabsSpeechProvider(vendor('xi-ok')).synthesize(
+      { text: 'A calm voice reads.', speed: 1.1, voice: 'v123' },
+      { signal: signal() },
+    );
     const wav = decodeWav(result.audio);
     expect(wav.sampleRate).toBe(24_000);
     expect(wav.samples.length).toBeGreaterThan(10_000);
@@ -97,11 +115,22 @@ describe('ElevenLabs provider', () => {
   });
 
   it('reports its error bodies: 401 final, 422 naming the field, 429 retried after Retry-After', async () => {
-    const speak = (key: string, text = 'x') => createElevenLabsSpeechProvider(vendor(key)).synthesize({ text, speed: 1 }, { signal: signal() });
-    expect(await failureOf(speak('bad'))).toMatchObject({ retryable: false, status: 401, message: expect.stringContaining('Invalid API key') });
-    expect(await failureOf(speak('xi-ok', ''))).toMatchObject({ retryable: false, status: 422, message: expect.stringContaining('body.text: field required') });
+    const speak = (key: string, text = 'x') =>
+      createElevenLabsSpeechProvider(vendor(key)).synthesize({ text, speed: 1 }, { signal: signal() });
+    expect(await failureOf(speak('bad'))).toMatchObject({
+      retryable: false,
+      status: 401,
+      message: expect.stringContaining('Invalid API key'),
+    });
+    expect(await failureOf(speak('xi-ok', ''))).toMatchObject({
+      retryable: false,
+      status: 422,
+      message: expect.stringContaining('body.text: field required'),
+    });
     expect(await failureOf(speak('limited'))).toMatchObject({ retryable: true, retryAfterMs: 7000 });
-    expect(await failureOf(createElevenLabsSpeechProvider(vendor('slow', 300)).synthesize({ text: 'x', speed: 1 }, { signal: signal() }))).toMatchObject({ retryable: true });
+    expect(
+      await failureOf(createElevenLabsSpeechProvider(vendor('slow', 300)).synthesize({ text: 'x', speed: 1 }, { signal: signal() })),
+    ).toMatchObject({ retryable: true });
   });
 });
 
@@ -115,14 +144,27 @@ describe('Stability provider', () => {
     expect(image).toMatchObject({ aiService: 'stability', model: 'stable-image-core' });
     const sent = vendors.requests.at(-1)!;
     expect(sent.path).toBe('/v2beta/stable-image/generate/core');
-    expect(sent.body).toMatchObject({ prompt: 'a harbour at dusk', output_format: 'png', aspect_ratio: '16:9', seed: '42', style_preset: 'photographic' });
+    expect(sent.body).toMatchObject({
+      prompt: 'a harbour at dusk',
+      output_format: 'png',
+      aspect_ratio: '16:9',
+      seed: '42',
+      style_preset: 'photographic',
+    });
   });
 
   it('refuses a filtered image and a bad request without retrying; retries a rate limit', async () => {
     const draw = (key: string, prompt: string) =>
       createStabilityImageProvider(vendor(key)).generate({ prompt, width: 512, height: 512, steps: 1, seed: 1 }, { signal: signal() });
-    expect(await failureOf(draw('sk-ok', 'something forbidden'))).toMatchObject({ retryable: false, message: expect.stringContaining('filtered') });
-    expect(await failureOf(draw('sk-ok', ''))).toMatchObject({ retryable: false, status: 400, message: expect.stringContaining('prompt: cannot be empty') });
+    expect(await failureOf(draw('sk-ok', 'something forbidden'))).toMatchObject({
+      retryable: false,
+      message: expect.stringContaining('filtered'),
+    });
+    expect(await failureOf(draw('sk-ok', ''))).toMatchObject({
+      retryable: false,
+      status: 400,
+      message: expect.stringContaining('prompt: cannot be empty'),
+    });
     expect(await failureOf(draw('limited', 'x'))).toMatchObject({ retryable: true, retryAfterMs: 7000 });
   });
 });
@@ -139,7 +181,10 @@ describe('a user-supplied base URL (guarded fetch)', () => {
     );
     expect(chunks.length).toBeGreaterThan(3);
     expect(text.text).toContain('lighthouse keeper');
-    const speech = await createElevenLabsSpeechProvider({ ...vendor('xi-ok'), fetch: allowLoopback }).synthesize({ text: 'Hello.', speed: 1 }, { signal: signal() });
+    const speech = await createElevenLabsSpeechProvider({ ...vendor('xi-ok'), fetch: allowLoopback }).synthesize(
+      { text: 'Hello.', speed: 1 },
+      { signal: signal() },
+    );
     expect(decodeWav(speech.audio).sampleRate).toBe(24_000);
     const image = await createStabilityImageProvider({ ...vendor('sk-ok'), fetch: allowLoopback }).generate(
       { prompt: 'a harbour', width: 1024, height: 1024, steps: 1, seed: 1 },
@@ -147,16 +192,33 @@ describe('a user-supplied base URL (guarded fetch)', () => {
     );
     expect(image.width).toBe(1024);
     expect(vendors.requests.at(-1)!.body).toMatchObject({ prompt: 'a harbour', output_format: 'png' });
-    expect(await failureOf(createOpenAITextProvider({ ...openai('bad'), fetch: allowLoopback }).generate({ prompt: 'x', maxTokens: 5, temperature: 0 }, { signal: signal() }))).toMatchObject({ status: 401, retryable: false });
+    expect(
+      await failureOf(
+        createOpenAITextProvider({ ...openai('bad'), fetch: allowLoopback }).generate(
+          { prompt: 'x', maxTokens: 5, temperature: 0 },
+          { signal: signal() },
+        ),
+      ),
+    ).toMatchObject({ status: 401, retryable: false });
   });
 
   it('refuses a loopback address before sending anything, without retrying', async () => {
     const before = vendors.requests.length;
     const viaName = { apiKey: 'sk-ok', baseUrl: vendors.baseUrl.replace('127.0.0.1', 'localhost'), fetch: publicOnly };
     const failures = [
-      await failureOf(createOpenAITextProvider({ ...viaName, baseUrl: `${viaName.baseUrl}/v1` }).generate({ prompt: 'x', maxTokens: 5, temperature: 0 }, { signal: signal() })),
+      await failureOf(
+        createOpenAITextProvider({ ...viaName, baseUrl: `${viaName.baseUrl}/v1` }).generate(
+          { prompt: 'x', maxTokens: 5, temperature: 0 },
+          { signal: signal() },
+        ),
+      ),
       await failureOf(createElevenLabsSpeechProvider(viaName).synthesize({ text: 'x', speed: 1 }, { signal: signal() })),
-      await failureOf(createStabilityImageProvider({ ...vendor('sk-ok'), fetch: publicOnly }).generate({ prompt: 'x', width: 512, height: 512, steps: 1, seed: 1 }, { signal: signal() })),
+      await failureOf(
+        createStabilityImageProvider({ ...vendor('sk-ok'), fetch: publicOnly }).generate(
+          { prompt: 'x', width: 512, height: 512, steps: 1, seed: 1 },
+          { signal: signal() },
+        ),
+      ),
     ];
     for (const err of failures) {
       expect(err.retryable).toBe(false);
@@ -173,7 +235,12 @@ describe('a user-supplied base URL (guarded fetch)', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const err = await failureOf(createElevenLabsSpeechProvider({ apiKey: 'k', baseUrl: base, fetch: allowLoopback }).synthesize({ text: 'x', speed: 1 }, { signal: signal() }));
+      const err = await failureOf(
+        createElevenLabsSpeechProvider({ apiKey: 'k', baseUrl: base, fetch: allowLoopback }).synthesize(
+          { text: 'x', speed: 1 },
+          { signal: signal() },
+        ),
+      );
       expect(err.message).toMatch(/^ElevenLabs answered 502: Bad gateway/);
       expect(err.message).not.toMatch(/[<>\u0000\u001b]/);
       expect(err.message.length).toBeLessThan(400);

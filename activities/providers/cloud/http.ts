@@ -18,7 +18,12 @@ export function retryableStatus(status: number): boolean {
 export function errorForStatus(vendor: string, status: number, detail: string, retryAfter?: string | null): ProviderError {
   const retryable = retryableStatus(status);
   const what = status === 401 || status === 403 ? 'rejected the credentials' : status === 429 ? 'is rate limiting' : `answered ${status}`;
-  return new ProviderError(`${vendor} ${what}: ${sanitizeDetail(detail)}`.trim(), retryable, status, retryable ? parseRetryAfter(retryAfter) : undefined);
+  return new ProviderError(
+    `${vendor} ${what}: ${sanitizeDetail(detail)}`.trim(),
+    retryable,
+    status,
+    retryable ? parseRetryAfter(retryAfter) : undefined,
+  );
 }
 
 const DETAIL_CHARS = 300;

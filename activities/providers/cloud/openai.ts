@@ -24,7 +24,8 @@ function client(creds: OpenAICredentials, timeoutMs: number): OpenAI {
 function mapError(err: unknown, signal: AbortSignal): unknown {
   if (signal.aborted || err instanceof OpenAI.APIUserAbortError) return err;
   if (err instanceof OpenAI.APIConnectionTimeoutError) return new ProviderError(`${VENDOR} did not answer in time`, true);
-  if (err instanceof OpenAI.APIConnectionError) return blockedConnection(VENDOR, err) ?? new ProviderError(`${VENDOR} is unreachable: ${err.message}`, true);
+  if (err instanceof OpenAI.APIConnectionError)
+    return blockedConnection(VENDOR, err) ?? new ProviderError(`${VENDOR} is unreachable: ${err.message}`, true);
   if (err instanceof OpenAI.APIError && err.status !== undefined) {
     const detail = (err.error as { message?: string } | undefined)?.message ?? err.message;
     return errorForStatus(VENDOR, err.status, detail, err.headers?.get('retry-after'));
@@ -49,7 +50,10 @@ export function createOpenAITextProvider(creds: OpenAICredentials): TextProvider
         const stream = await client(creds, creds.timeoutMs ?? 120_000).chat.completions.create(
           {
             model,
-            messages: [...(request.system ? [{ role: 'system' as const, content: request.system }] : []), { role: 'user', content: request.prompt }],
+            messages: [
+              ...(request.system ? [{ role: 'system' as const, content: request.system }] : []),
+              { role: 'user', content: request.prompt },
+            ],
             temperature: request.temperature,
             max_tokens: request.maxTokens,
             ...(request.seed !== undefined ? { seed: request.seed } : {}),

@@ -11,11 +11,23 @@ export interface StabilityCredentials {
 }
 
 const ASPECT_RATIOS: [string, number][] = [
-  ['21:9', 21 / 9], ['16:9', 16 / 9], ['3:2', 3 / 2], ['5:4', 5 / 4], ['1:1', 1],
-  ['4:5', 4 / 5], ['2:3', 2 / 3], ['9:16', 9 / 16], ['9:21', 9 / 21],
+  ['21:9', 21 / 9],
+  ['16:9', 16 / 9],
+  ['3:2', 3 / 2],
+  ['5:4', 5 / 4],
+  ['1:1', 1],
+  ['4:5', 4 / 5],
+  ['2:3', 2 / 3],
+  ['9:16', 9 / 16],
+  ['9:21', 9 / 21],
 ];
 /** Our styles → Stability's style_preset values (watercolor has no preset; it goes into the prompt). */
-const STYLE_PRESETS: Record<string, string> = { ink: 'line-art', flat: 'digital-art', photographic: 'photographic', 'digital-art': 'digital-art' };
+const STYLE_PRESETS: Record<string, string> = {
+  ink: 'line-art',
+  flat: 'digital-art',
+  photographic: 'photographic',
+  'digital-art': 'digital-art',
+};
 
 function nearestAspectRatio(width: number, height: number): string {
   const ratio = width / height;

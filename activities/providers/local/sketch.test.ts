@@ -38,7 +38,11 @@ describe('sketch image provider', () => {
     expect(ihdr(small.png)).toEqual({ width: 64, height: 64 });
     const tall = await provider.generate({ ...base, width: 64, height: 700, style: 'ink' }, { signal });
     expect(ihdr(tall.png)).toEqual({ width: 64, height: 700 });
-    for (const [width, height] of [[63, 100], [100, 2049], [100.5, 100]]) {
+    for (const [width, height] of [
+      [63, 100],
+      [100, 2049],
+      [100.5, 100],
+    ]) {
       await expect(provider.generate({ ...base, width, height }, { signal })).rejects.toBeInstanceOf(ProviderError);
     }
   });

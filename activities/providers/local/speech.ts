@@ -180,7 +180,11 @@ async function piperSentence(voice: PiperVoice, sentence: string, speed: number)
   const ids = phonemeIds(phonemes, config.phoneme_id_map);
   if (ids.length <= 3) return new Int16Array(0);
   const feeds: Record<string, ort.Tensor> = {
-    input: new ort.Tensor('int64', BigInt64Array.from(ids, (n) => BigInt(n)), [1, ids.length]),
+    input: new ort.Tensor(
+      'int64',
+      BigInt64Array.from(ids, (n) => BigInt(n)),
+      [1, ids.length],
+    ),
     input_lengths: new ort.Tensor('int64', BigInt64Array.from([BigInt(ids.length)]), [1]),
     scales: new ort.Tensor(
       'float32',

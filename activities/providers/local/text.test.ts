@@ -35,7 +35,10 @@ describe('defaultTextModelPath', () => {
 
 describe('local text provider', () => {
   it('writes a story about the subject of the prompt and reports the GGUF file as the model', async () => {
-    const res = await provider.generate({ system: 'You are a concise creative writer.', prompt: STORY, maxTokens: 32, temperature: 0 }, { signal: never() });
+    const res = await provider.generate(
+      { system: 'You are a concise creative writer.', prompt: STORY, maxTokens: 32, temperature: 0 },
+      { signal: never() },
+    );
     greedyStory = res.text;
     expect(provider.id).toBe('local');
     expect(res.model).toBe(basename(modelPath));
@@ -86,7 +89,10 @@ describe('local text provider', () => {
 
   it('serialises concurrent requests without cross-talk, and drops a queued request at once when it is aborted', async () => {
     const queued = new AbortController();
-    const first = provider.generate({ system: 'You are a concise creative writer.', prompt: STORY, maxTokens: 32, temperature: 0 }, { signal: never() });
+    const first = provider.generate(
+      { system: 'You are a concise creative writer.', prompt: STORY, maxTokens: 32, temperature: 0 },
+      { signal: never() },
+    );
     const dropped = provider.generate({ prompt: 'Count to ten.', maxTokens: 30, temperature: 0 }, { signal: queued.signal });
     const second = provider.generate({ prompt: 'Name three colours of the rainbow.', maxTokens: 12, temperature: 0 }, { signal: never() });
     queued.abort();
@@ -102,7 +108,9 @@ describe('local text provider', () => {
   });
 
   it('rejects a request for a model it does not serve as not retryable', async () => {
-    const err = await provider.generate({ prompt: 'hi', maxTokens: 4, temperature: 0, model: 'gpt-4o' }, { signal: never() }).catch((e: unknown) => e);
+    const err = await provider
+      .generate({ prompt: 'hi', maxTokens: 4, temperature: 0, model: 'gpt-4o' }, { signal: never() })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderError);
     expect((err as ProviderError).retryable).toBe(false);
   });
@@ -118,6 +126,8 @@ describe('local text provider', () => {
   it('rejects at once when the signal is already aborted', async () => {
     const ac = new AbortController();
     ac.abort();
-    await expect(provider.generate({ prompt: 'hi', maxTokens: 4, temperature: 0 }, { signal: ac.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(provider.generate({ prompt: 'hi', maxTokens: 4, temperature: 0 }, { signal: ac.signal })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
   });
 });

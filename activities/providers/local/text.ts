@@ -20,7 +20,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { getLlama, LlamaChatSession, LlamaLogLevel, type ChatHistoryItem, type ChatWrapper, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel } from 'node-llama-cpp';
+import {
+  getLlama,
+  LlamaChatSession,
+  LlamaLogLevel,
+  type ChatHistoryItem,
+  type ChatWrapper,
+  type Llama,
+  type LlamaContext,
+  type LlamaContextSequence,
+  type LlamaModel,
+} from 'node-llama-cpp';
 import { ProviderError, type TextProvider, type TextRequest, type TextResult } from '../types';
 
 export interface LocalTextProviderOptions {
@@ -183,7 +193,8 @@ export function createLocalTextProvider(opts: LocalTextProviderOptions): LocalTe
       // Tokenized up front only to keep prompt + completion inside the context (no context shifting).
       const estimate = chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer).length;
       const room = LOCAL_TEXT_CONTEXT_SIZE - estimate;
-      if (room < 16) throw new ProviderError(`prompt is ${estimate} tokens; ${fileName} has a ${LOCAL_TEXT_CONTEXT_SIZE}-token context`, false);
+      if (room < 16)
+        throw new ProviderError(`prompt is ${estimate} tokens; ${fileName} has a ${LOCAL_TEXT_CONTEXT_SIZE}-token context`, false);
       const metered = sequence.tokenMeter.getState();
       const maxTokens = Math.max(1, Math.min(Math.floor(request.maxTokens), room));
 

@@ -5,9 +5,5 @@ import type { Kysely } from 'kysely';
  * graph. Recording a version copies it into pipeline_versions and clears it. One per pipeline, so columns.
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .alterTable('pipelines')
-    .addColumn('draft_graph', 'jsonb')
-    .addColumn('draft_saved_at', 'timestamptz')
-    .execute();
+  await db.schema.alterTable('pipelines').addColumn('draft_graph', 'jsonb').addColumn('draft_saved_at', 'timestamptz').execute();
 }

@@ -27,7 +27,12 @@ export async function up(db: Kysely<any>): Promise<void> {
   // No key was ever issued before this migration, so the default only satisfies `not null` on an empty table.
   await db.schema
     .alterTable('api_keys')
-    .addColumn('scope', 'text', (col) => col.notNull().defaultTo('read').check(sql`scope in ('read', 'run', 'admin')`))
+    .addColumn('scope', 'text', (col) =>
+      col
+        .notNull()
+        .defaultTo('read')
+        .check(sql`scope in ('read', 'run', 'admin')`),
+    )
     .execute();
   await sql`alter table api_keys alter column scope drop default`.execute(db);
 

@@ -32,5 +32,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (col) => col.notNull().defaultTo(now))
     .addUniqueConstraint('webhook_deliveries_attempt_key', ['webhook_id', 'message_id', 'attempt'])
     .execute();
-  await db.schema.createIndex('webhook_deliveries_webhook_created_idx').on('webhook_deliveries').columns(['webhook_id', 'created_at desc']).execute();
+  await db.schema
+    .createIndex('webhook_deliveries_webhook_created_idx')
+    .on('webhook_deliveries')
+    .columns(['webhook_id', 'created_at desc'])
+    .execute();
 }

@@ -28,7 +28,13 @@ export function editableGraph(draft: unknown): Graph {
   const edges: GraphEdge[] = [];
   for (const e of list(raw.edges)) {
     if (!isText(e.source) || !isText(e.sourceHandle) || !isText(e.target) || !isText(e.targetHandle)) continue;
-    const edge: GraphEdge = { ...(isText(e.id) ? { id: e.id } : {}), source: e.source, sourceHandle: e.sourceHandle, target: e.target, targetHandle: e.targetHandle };
+    const edge: GraphEdge = {
+      ...(isText(e.id) ? { id: e.id } : {}),
+      source: e.source,
+      sourceHandle: e.sourceHandle,
+      target: e.target,
+      targetHandle: e.targetHandle,
+    };
     if (edgeIds.has(edgeId(edge))) continue;
     edgeIds.add(edgeId(edge));
     edges.push(edge);

@@ -17,7 +17,12 @@ export interface RunViewState {
   lastSeq: number;
   /** `connecting` until the event stream opens; `closed` after the final status. */
   connection: 'idle' | 'connecting' | 'live' | 'reconnecting' | 'closed';
-  reset(initial: { status: RunStatus; error: string | null; outputs: Record<string, unknown> | null; nodes: Record<string, NodeState> }): void;
+  reset(initial: {
+    status: RunStatus;
+    error: string | null;
+    outputs: Record<string, unknown> | null;
+    nodes: Record<string, NodeState>;
+  }): void;
   apply(event: RunEvent | LiveEvent): void;
   setConnection(c: RunViewState['connection']): void;
 }
@@ -69,7 +74,12 @@ export function createRunStore(): StoreApi<RunViewState> {
         set({
           nodes: {
             ...s.nodes,
-            [event.nodeId]: { ...prev, attempt: event.attempt, status: isTerminal(prev.status) ? prev.status : 'running', startedAt: prev.startedAt ?? event.at },
+            [event.nodeId]: {
+              ...prev,
+              attempt: event.attempt,
+              status: isTerminal(prev.status) ? prev.status : 'running',
+              startedAt: prev.startedAt ?? event.at,
+            },
           },
         });
       } else {

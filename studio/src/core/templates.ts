@@ -74,7 +74,10 @@ const STARTERS: StarterTemplate[] = [
         {
           id: 'post',
           type: 'llm',
-          params: { instruction: 'Write a short, upbeat social media post (max 280 characters, two hashtags) about:\n\n{{text}}', maxTokens: 120 },
+          params: {
+            instruction: 'Write a short, upbeat social media post (max 280 characters, two hashtags) about:\n\n{{text}}',
+            maxTokens: 120,
+          },
           x: 280,
           y: 0,
         },

@@ -22,12 +22,26 @@ import type { FlowNode } from './flow';
 const FIT_OPTIONS = { padding: 0.2, maxZoom: 1.1 };
 const PRO_OPTIONS = { hideAttribution: true };
 const MINIMAP_STYLE = { width: 150, height: 100 };
-const CATEGORY_COLORS: Record<string, string> = { inputs: '#0ea5e9', text: '#3b82f6', media: '#10a37f', flow: '#a855f7', outputs: '#f08c1a' };
+const CATEGORY_COLORS: Record<string, string> = {
+  inputs: '#0ea5e9',
+  text: '#3b82f6',
+  media: '#10a37f',
+  flow: '#a855f7',
+  outputs: '#f08c1a',
+};
 
 /** The React Flow canvas bound to the editor store; `readOnly` for the run view. */
 export const Canvas = memo(CanvasView);
 
-function CanvasView({ readOnly = false, colorMode, onNodeClick }: { readOnly?: boolean; colorMode: 'light' | 'dark'; onNodeClick?(id: string): void }) {
+function CanvasView({
+  readOnly = false,
+  colorMode,
+  onNodeClick,
+}: {
+  readOnly?: boolean;
+  colorMode: 'light' | 'dark';
+  onNodeClick?(id: string): void;
+}) {
   const env = useFlowEnv();
   const store = env.editor;
   const nodes = useStore(store, (s) => s.nodes);
@@ -36,7 +50,10 @@ function CanvasView({ readOnly = false, colorMode, onNodeClick }: { readOnly?: b
   const runNodes = useRun((s) => s?.nodes ?? null);
   const flow = useReactFlow();
   const catalogInfo = useStore(store, (s) => s.catalogInfo);
-  const miniMapColor = useCallback((n: FlowNode) => CATEGORY_COLORS[catalogInfo[n.data.nodeType]?.category ?? ''] ?? '#8892a6', [catalogInfo]);
+  const miniMapColor = useCallback(
+    (n: FlowNode) => CATEGORY_COLORS[catalogInfo[n.data.nodeType]?.category ?? ''] ?? '#8892a6',
+    [catalogInfo],
+  );
   // Fit the view to what is loaded; an empty canvas keeps 1:1 so the first drop lands under the pointer.
   const [fitInitially] = useState(() => store.getState().nodes.length > 0);
 
@@ -45,7 +62,11 @@ function CanvasView({ readOnly = false, colorMode, onNodeClick }: { readOnly?: b
       rawEdges.map((e) => {
         const problem = edgeProblems[e.id];
         const sourceStatus = runNodes?.[e.source]?.status;
-        const className = [problem ? 'edge-problem' : '', sourceStatus === 'running' ? 'edge-active' : '', sourceStatus === 'succeeded' ? 'edge-done' : '']
+        const className = [
+          problem ? 'edge-problem' : '',
+          sourceStatus === 'running' ? 'edge-active' : '',
+          sourceStatus === 'succeeded' ? 'edge-done' : '',
+        ]
           .filter(Boolean)
           .join(' ');
         return problem
@@ -56,7 +77,13 @@ function CanvasView({ readOnly = false, colorMode, onNodeClick }: { readOnly?: b
   );
 
   const isValidConnection = useCallback<IsValidConnection>(
-    (c) => store.getState().checkConnection({ source: c.source, target: c.target, sourceHandle: c.sourceHandle ?? null, targetHandle: c.targetHandle ?? null }) === null,
+    (c) =>
+      store.getState().checkConnection({
+        source: c.source,
+        target: c.target,
+        sourceHandle: c.sourceHandle ?? null,
+        targetHandle: c.targetHandle ?? null,
+      }) === null,
     [store],
   );
 
@@ -67,18 +94,31 @@ function CanvasView({ readOnly = false, colorMode, onNodeClick }: { readOnly?: b
       if (state.isValid !== false || !state.fromHandle || !state.toHandle || !state.fromNode || !state.toNode) return;
       const fromSource = state.fromHandle.type === 'source';
       const c: Connection = fromSource
-        ? { source: state.fromNode.id, sourceHandle: state.fromHandle.id ?? null, target: state.toNode.id, targetHandle: state.toHandle.id ?? null }
-        : { source: state.toNode.id, sourceHandle: state.toHandle.id ?? null, target: state.fromNode.id, targetHandle: state.fromHandle.id ?? null };
+        ? {
+            source: state.fromNode.id,
+            sourceHandle: state.fromHandle.id ?? null,
+            target: state.toNode.id,
+            targetHandle: state.toHandle.id ?? null,
+          }
+        : {
+            source: state.toNode.id,
+            sourceHandle: state.toHandle.id ?? null,
+            target: state.fromNode.id,
+            targetHandle: state.fromHandle.id ?? null,
+          };
       store.getState().connect(c); // refused: records the reason for the toast
     },
     [store],
   );
 
-  const onDragOver = useCallback((e: DragEvent) => {
-    if (readOnly) return;
-    e.preventDefault();
-    e.dataTransfer.dropEffect = 'move';
-  }, [readOnly]);
+  const onDragOver = useCallback(
+    (e: DragEvent) => {
+      if (readOnly) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'move';
+    },
+    [readOnly],
+  );
 
   const onDrop = useCallback(
     (e: DragEvent) => {
@@ -93,7 +133,8 @@ function CanvasView({ readOnly = false, colorMode, onNodeClick }: { readOnly?: b
   );
 
   const onNodesChange = useCallback(
-    (c: NodeChange<FlowNode>[]) => store.getState().onNodesChange(readOnly ? c.filter((x) => x.type === 'select' || x.type === 'dimensions') : c),
+    (c: NodeChange<FlowNode>[]) =>
+      store.getState().onNodesChange(readOnly ? c.filter((x) => x.type === 'select' || x.type === 'dimensions') : c),
     [store, readOnly],
   );
   const onEdgesChange = useCallback(

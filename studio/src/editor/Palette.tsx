@@ -11,12 +11,19 @@ export function Palette({ catalog, onAdd }: { catalog: NodeInfo[]; onAdd(type: s
   const groups = useMemo(() => {
     const f = filter.trim().toLowerCase();
     const shown = catalog.filter((n) => !f || `${n.title} ${n.type} ${n.description}`.toLowerCase().includes(f));
-    const cats = [...new Set(shown.map((n) => n.category))].sort((a, b) => (ORDER.indexOf(a) + 99) % 99 - (ORDER.indexOf(b) + 99) % 99);
+    const cats = [...new Set(shown.map((n) => n.category))].sort((a, b) => ((ORDER.indexOf(a) + 99) % 99) - ((ORDER.indexOf(b) + 99) % 99));
     return cats.map((c) => ({ category: c, nodes: shown.filter((n) => n.category === c) }));
   }, [catalog, filter]);
   return (
     <aside className="palette" aria-label="Node palette">
-      <input className="palette-filter" type="search" placeholder="Find a node…" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Find a node" />
+      <input
+        className="palette-filter"
+        type="search"
+        placeholder="Find a node…"
+        value={filter}
+        onChange={(e) => setFilter(e.target.value)}
+        aria-label="Find a node"
+      />
       {groups.map((g) => (
         <section key={g.category}>
           <h4>{TITLES[g.category] ?? g.category}</h4>
@@ -43,9 +50,13 @@ export function Palette({ catalog, onAdd }: { catalog: NodeInfo[]; onAdd(type: s
             >
               <div className="palette-title">{n.title}</div>
               <div className="palette-kinds">
-                {n.inputs.map((p) => <span key={`i${p.handle}`} className={`dot ${kindClass(p.kind)}`} title={`in: ${p.handle} (${p.kind})`} />)}
+                {n.inputs.map((p) => (
+                  <span key={`i${p.handle}`} className={`dot ${kindClass(p.kind)}`} title={`in: ${p.handle} (${p.kind})`} />
+                ))}
                 {n.inputs.length > 0 && n.outputs.length > 0 && <span className="arrow">→</span>}
-                {n.outputs.map((p) => <span key={`o${p.handle}`} className={`dot ${kindClass(p.kind)}`} title={`out: ${p.handle} (${p.kind})`} />)}
+                {n.outputs.map((p) => (
+                  <span key={`o${p.handle}`} className={`dot ${kindClass(p.kind)}`} title={`out: ${p.handle} (${p.kind})`} />
+                ))}
               </div>
             </div>
           ))}

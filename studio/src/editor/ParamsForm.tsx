@@ -25,7 +25,10 @@ const LABELS: Record<string, string> = { ms: 'Milliseconds', maxTokens: 'Max tok
 
 function humanize(key: string): string {
   if (LABELS[key]) return LABELS[key];
-  return key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]/g, ' ').replace(/^./, (c) => c.toUpperCase());
+  return key
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/[_-]/g, ' ')
+    .replace(/^./, (c) => c.toUpperCase());
 }
 
 function typeOf(p: Prop): string | undefined {
@@ -59,7 +62,15 @@ export function ParamsForm({
   return (
     <div className="params-form">
       {props.map(([key, prop]) => (
-        <Field key={key} name={key} prop={prop} value={values[key]} inputs={inputs} nodeType={nodeType} onChange={(v) => onChange({ [key]: v })} />
+        <Field
+          key={key}
+          name={key}
+          prop={prop}
+          value={values[key]}
+          inputs={inputs}
+          nodeType={nodeType}
+          onChange={(v) => onChange({ [key]: v })}
+        />
       ))}
     </div>
   );
@@ -90,10 +101,17 @@ function Field({
     return (
       <label className="field" htmlFor={id}>
         <span>{label}</span>
-        <select id={id} name={name} value={value === undefined ? '' : String(value)} onChange={(e) => onChange(prop.enum!.find((v) => String(v) === e.target.value))}>
+        <select
+          id={id}
+          name={name}
+          value={value === undefined ? '' : String(value)}
+          onChange={(e) => onChange(prop.enum!.find((v) => String(v) === e.target.value))}
+        >
           {prop.default === undefined && <option value="">—</option>}
           {prop.enum.map((v) => (
-            <option key={String(v)} value={String(v)}>{String(v)}</option>
+            <option key={String(v)} value={String(v)}>
+              {String(v)}
+            </option>
           ))}
         </select>
         {help}
@@ -103,7 +121,13 @@ function Field({
   if (type === 'boolean') {
     return (
       <label className="field check" htmlFor={id}>
-        <input id={id} name={name} type="checkbox" checked={value === undefined ? prop.default === true : value === true} onChange={(e) => onChange(e.target.checked)} />
+        <input
+          id={id}
+          name={name}
+          type="checkbox"
+          checked={value === undefined ? prop.default === true : value === true}
+          onChange={(e) => onChange(e.target.checked)}
+        />
         <span>{label}</span>
         {help}
       </label>
@@ -124,11 +148,35 @@ function Field({
       <div className="field">
         <label htmlFor={id}>{label}</label>
         <div className="row">
-          {slider && <input aria-label={`${label} slider`} type="range" min={min} max={max} step={step} value={num === '' ? min : num} onChange={(e) => set(e.target.value)} />}
-          <input id={id} name={name} className={slider ? 'num short' : 'num'} type="number" min={min} max={max} step={step} value={num} onChange={(e) => set(e.target.value)} />
+          {slider && (
+            <input
+              aria-label={`${label} slider`}
+              type="range"
+              min={min}
+              max={max}
+              step={step}
+              value={num === '' ? min : num}
+              onChange={(e) => set(e.target.value)}
+            />
+          )}
+          <input
+            id={id}
+            name={name}
+            className={slider ? 'num short' : 'num'}
+            type="number"
+            min={min}
+            max={max}
+            step={step}
+            value={num}
+            onChange={(e) => set(e.target.value)}
+          />
         </div>
         {help}
-        {min !== undefined && max !== undefined && !slider && <small className="muted">{min} – {max.toLocaleString()}</small>}
+        {min !== undefined && max !== undefined && !slider && (
+          <small className="muted">
+            {min} – {max.toLocaleString()}
+          </small>
+        )}
       </div>
     );
   }
@@ -152,7 +200,15 @@ function Field({
     return (
       <div className="field">
         <label htmlFor={id}>{label}</label>
-        <textarea ref={textarea} id={id} name={name} rows={name === 'template' || name.startsWith('instruction') ? 6 : 3} value={str} onChange={(e) => setStr(e.target.value)} spellCheck={false} />
+        <textarea
+          ref={textarea}
+          id={id}
+          name={name}
+          rows={name === 'template' || name.startsWith('instruction') ? 6 : 3}
+          value={str}
+          onChange={(e) => setStr(e.target.value)}
+          spellCheck={false}
+        />
         {chips.length > 0 && (
           <div className="chips" aria-label="Available placeholders">
             <span className="muted small">{name === 'template' ? 'Inputs:' : 'Insert:'}</span>
@@ -170,7 +226,15 @@ function Field({
   return (
     <label className="field" htmlFor={id}>
       <span>{label}</span>
-      <input id={id} name={name} type="text" value={str} placeholder={prop.default !== undefined ? String(prop.default) : ''} onChange={(e) => setStr(e.target.value)} spellCheck={false} />
+      <input
+        id={id}
+        name={name}
+        type="text"
+        value={str}
+        placeholder={prop.default !== undefined ? String(prop.default) : ''}
+        onChange={(e) => setStr(e.target.value)}
+        spellCheck={false}
+      />
       {chips.length > 0 && <small className="muted">Placeholders: {chips.map((c) => `{{${c}}}`).join(' ')}</small>}
       {!chips.length && help}
     </label>

@@ -55,12 +55,14 @@ function RunBadge({ id }: { id: string }) {
     return <div className="run-badge status-queued">{label}</div>;
   }
   const attempt = state.attempt ?? state.attempts;
-  const elapsed = state.startedAt ? (state.finishedAt ? new Date(state.finishedAt).getTime() : now) - new Date(state.startedAt).getTime() : null;
+  const elapsed = state.startedAt
+    ? (state.finishedAt ? new Date(state.finishedAt).getTime() : now) - new Date(state.startedAt).getTime()
+    : null;
   const retrying = running && attempt > 1;
   return (
     <div className={`run-badge status-${retrying ? 'retrying' : state.status}`} data-status={state.status}>
       {running && <span className="spinner small" aria-hidden />}
-      <span>{retrying ? `Retrying · attempt ${attempt}` : STATUS_LABEL[state.status] ?? state.status}</span>
+      <span>{retrying ? `Retrying · attempt ${attempt}` : (STATUS_LABEL[state.status] ?? state.status)}</span>
       {elapsed !== null && <span className="elapsed">{duration(elapsed)}</span>}
     </div>
   );
@@ -69,7 +71,12 @@ function RunBadge({ id }: { id: string }) {
 function RunOutput({ id }: { id: string }) {
   const state = useRun((s) => s?.nodes[id]);
   if (!state) return null;
-  if (state.status === 'failed' && state.error) return <div className="node-error" role="alert">{state.error}</div>;
+  if (state.status === 'failed' && state.error)
+    return (
+      <div className="node-error" role="alert">
+        {state.error}
+      </div>
+    );
   const fraction = state.progress?.fraction;
   if (state.status === 'running') {
     return (
@@ -112,12 +119,22 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>) {
       </div>
       {subtitle && <div className="pnode-sub">{subtitle}</div>}
       <div className="pnode-ports">
-        <div className="ports-in">{ports.inputs.map((p) => <Port key={p.handle} port={p} side="in" />)}</div>
-        <div className="ports-out">{ports.outputs.map((p) => <Port key={p.handle} port={p} side="out" />)}</div>
+        <div className="ports-in">
+          {ports.inputs.map((p) => (
+            <Port key={p.handle} port={p} side="in" />
+          ))}
+        </div>
+        <div className="ports-out">
+          {ports.outputs.map((p) => (
+            <Port key={p.handle} port={p} side="out" />
+          ))}
+        </div>
       </div>
       {!inRun && problems && problems.length > 0 && (
         <ul className="node-problems" role="alert">
-          {problems.slice(0, 3).map((m, i) => <li key={i}>{m}</li>)}
+          {problems.slice(0, 3).map((m, i) => (
+            <li key={i}>{m}</li>
+          ))}
           {problems.length > 3 && <li>…{problems.length - 3} more</li>}
         </ul>
       )}

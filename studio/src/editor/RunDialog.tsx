@@ -39,13 +39,21 @@ export function RunDialog({
     if ('error' in read) return refuse(read.error, [read.nodeId]);
     const body = read.inputs;
     const problems = validateRunInputs(graph, body);
-    if (problems.length > 0) return refuse(problems.map((p) => p.message).join('; '), problems.map((p) => p.nodeId));
+    if (problems.length > 0)
+      return refuse(
+        problems.map((p) => p.message).join('; '),
+        problems.map((p) => p.nodeId),
+      );
     try {
       const version = await recordVersion();
       const run = await api<{ id: string }>('POST', `/pipelines/${pipelineId}/runs`, { inputs: body, version });
       navigate(`/runs/${run.id}`);
     } catch (err) {
-      if (err instanceof ApiError && err.problems.length) refuse(err.problems.map((p) => p.message).join('; '), err.problems.map((p) => p.nodeId));
+      if (err instanceof ApiError && err.problems.length)
+        refuse(
+          err.problems.map((p) => p.message).join('; '),
+          err.problems.map((p) => p.nodeId),
+        );
       else refuse((err as Error).message);
     }
   };
@@ -76,17 +84,25 @@ export function RunDialog({
               rows={i.kind === 'json' ? 4 : 2}
               autoFocus={index === 0}
               aria-invalid={invalid.has(i.id) || undefined}
-              placeholder={i.kind === 'json' ? '{"any": "JSON"}' : i.description ?? `Text for {{${i.name}}}`}
+              placeholder={i.kind === 'json' ? '{"any": "JSON"}' : (i.description ?? `Text for {{${i.name}}}`)}
               value={values[i.name] ?? ''}
               onChange={(e) => setValues({ ...values, [i.name]: e.target.value })}
             />
             {i.description && <small className="muted">{i.description}</small>}
           </label>
         ))}
-        {error && <div className="alert error" role="alert">{error}</div>}
+        {error && (
+          <div className="alert error" role="alert">
+            {error}
+          </div>
+        )}
         <div className="row end">
-          <button type="button" className="btn" onClick={onClose}>Cancel</button>
-          <button type="submit" className="btn primary" disabled={busy}>{busy ? 'Starting…' : '▶ Start run'}</button>
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn primary" disabled={busy}>
+            {busy ? 'Starting…' : '▶ Start run'}
+          </button>
         </div>
       </form>
     </div>

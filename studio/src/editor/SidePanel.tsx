@@ -17,23 +17,39 @@ export function SidePanel({ store, selectedId }: { store: StoreApi<EditorState>;
   const ports = useMemo(() => (data ? portsFor(data.nodeType, data.params, info) : null), [data, info]);
 
   if (!node || !ports) {
-    const all = [...general.general, ...Object.entries(general.nodes).flatMap(([id, m]) => m.map((x) => `${id}: ${x}`)), ...Object.values(general.edges).flat()];
+    const all = [
+      ...general.general,
+      ...Object.entries(general.nodes).flatMap(([id, m]) => m.map((x) => `${id}: ${x}`)),
+      ...Object.values(general.edges).flat(),
+    ];
     return (
       <aside className="side-panel" aria-label="Inspector">
         <h3>Pipeline</h3>
         {all.length > 0 ? (
           <div className="alert error">
-            <strong>{all.length} problem{all.length === 1 ? '' : 's'}</strong>
-            <ul>{[...new Set(all)].slice(0, 12).map((m, i) => <li key={i}>{m}</li>)}</ul>
+            <strong>
+              {all.length} problem{all.length === 1 ? '' : 's'}
+            </strong>
+            <ul>
+              {[...new Set(all)].slice(0, 12).map((m, i) => (
+                <li key={i}>{m}</li>
+              ))}
+            </ul>
           </div>
         ) : (
           <p className="muted small">Select a node to edit its settings.</p>
         )}
         <h4>Shortcuts</h4>
         <ul className="shortcuts small">
-          <li><kbd>Ctrl</kbd>+<kbd>Z</kbd> undo · <kbd>Ctrl</kbd>+<kbd>Shift</kbd>+<kbd>Z</kbd> redo</li>
-          <li><kbd>Ctrl</kbd>+<kbd>C</kbd> / <kbd>Ctrl</kbd>+<kbd>V</kbd> copy / paste</li>
-          <li><kbd>Del</kbd> delete selection · <kbd>Shift</kbd>+drag to select many</li>
+          <li>
+            <kbd>Ctrl</kbd>+<kbd>Z</kbd> undo · <kbd>Ctrl</kbd>+<kbd>Shift</kbd>+<kbd>Z</kbd> redo
+          </li>
+          <li>
+            <kbd>Ctrl</kbd>+<kbd>C</kbd> / <kbd>Ctrl</kbd>+<kbd>V</kbd> copy / paste
+          </li>
+          <li>
+            <kbd>Del</kbd> delete selection · <kbd>Shift</kbd>+drag to select many
+          </li>
         </ul>
       </aside>
     );
@@ -47,12 +63,20 @@ export function SidePanel({ store, selectedId }: { store: StoreApi<EditorState>;
       {info && <p className="muted small">{info.description}</p>}
       {problems && problems.length > 0 && (
         <div className="alert error" role="alert">
-          <ul>{problems.map((m, i) => <li key={i}>{m}</li>)}</ul>
+          <ul>
+            {problems.map((m, i) => (
+              <li key={i}>{m}</li>
+            ))}
+          </ul>
         </div>
       )}
       <label className="field">
         <span>Label</span>
-        <input value={node.data.label ?? ''} placeholder={info?.title} onChange={(e) => store.getState().setLabel(node.id, e.target.value)} />
+        <input
+          value={node.data.label ?? ''}
+          placeholder={info?.title}
+          onChange={(e) => store.getState().setLabel(node.id, e.target.value)}
+        />
       </label>
       <ParamsForm
         schema={info?.params as never}
@@ -63,10 +87,21 @@ export function SidePanel({ store, selectedId }: { store: StoreApi<EditorState>;
       />
       <h4>Ports</h4>
       <ul className="port-list small">
-        {ports.inputs.map((p) => <li key={`i-${p.handle}`}><span className={`dot ${kindClass(p.kind)}`} /> in <b>{p.handle}</b> · {p.kind}{p.optional ? ' (optional)' : ''}</li>)}
-        {ports.outputs.map((p) => <li key={`o-${p.handle}`}><span className={`dot ${kindClass(p.kind)}`} /> out <b>{p.handle}</b> · {p.kind}</li>)}
+        {ports.inputs.map((p) => (
+          <li key={`i-${p.handle}`}>
+            <span className={`dot ${kindClass(p.kind)}`} /> in <b>{p.handle}</b> · {p.kind}
+            {p.optional ? ' (optional)' : ''}
+          </li>
+        ))}
+        {ports.outputs.map((p) => (
+          <li key={`o-${p.handle}`}>
+            <span className={`dot ${kindClass(p.kind)}`} /> out <b>{p.handle}</b> · {p.kind}
+          </li>
+        ))}
       </ul>
-      <button className="btn small danger" onClick={() => store.getState().deleteSelected()}>Delete node</button>
+      <button className="btn small danger" onClick={() => store.getState().deleteSelected()}>
+        Delete node
+      </button>
     </aside>
   );
 }

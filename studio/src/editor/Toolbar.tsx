@@ -26,7 +26,17 @@ interface EditorToolbarProps {
 }
 
 /** The pipeline's name and save state, undo/redo, view, export/import, history, Save version and Run. */
-export function EditorToolbar({ pipeline, store, draft, onToast, onLeave, onSaveVersion, onRun, onWebhooks, onSchedule }: EditorToolbarProps) {
+export function EditorToolbar({
+  pipeline,
+  store,
+  draft,
+  onToast,
+  onLeave,
+  onSaveVersion,
+  onRun,
+  onWebhooks,
+  onSchedule,
+}: EditorToolbarProps) {
   const { status: saveStatus, problems } = draft;
   const [name, setName] = useState(pipeline.name);
   const [savedName, setSavedName] = useState(pipeline.name);
@@ -62,7 +72,14 @@ export function EditorToolbar({ pipeline, store, draft, onToast, onLeave, onSave
 
   return (
     <div className="toolbar">
-      <a className="btn ghost small" href={`/projects/${pipeline.projectId}`} onClick={(e) => onLeave(e, `/projects/${pipeline.projectId}`)} title="Back to the project">←</a>
+      <a
+        className="btn ghost small"
+        href={`/projects/${pipeline.projectId}`}
+        onClick={(e) => onLeave(e, `/projects/${pipeline.projectId}`)}
+        title="Back to the project"
+      >
+        ←
+      </a>
       <input
         className="title-input"
         aria-label="Pipeline name"
@@ -79,12 +96,28 @@ export function EditorToolbar({ pipeline, store, draft, onToast, onLeave, onSave
       )}
       <div className="spacer" />
       <div className="btn-group">
-        <button className="btn small" onClick={() => store.getState().undo()} disabled={!canUndo} title="Undo (Ctrl+Z)" aria-label="Undo">↶ <span className="label">Undo</span></button>
-        <button className="btn small" onClick={() => store.getState().redo()} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)" aria-label="Redo">↷ <span className="label">Redo</span></button>
+        <button className="btn small" onClick={() => store.getState().undo()} disabled={!canUndo} title="Undo (Ctrl+Z)" aria-label="Undo">
+          ↶ <span className="label">Undo</span>
+        </button>
+        <button
+          className="btn small"
+          onClick={() => store.getState().redo()}
+          disabled={!canRedo}
+          title="Redo (Ctrl+Shift+Z)"
+          aria-label="Redo"
+        >
+          ↷ <span className="label">Redo</span>
+        </button>
       </div>
-      <button className="btn small" onClick={() => flow.fitView({ padding: 0.2, duration: 200 })} title="Fit the whole pipeline in view">Fit view</button>
-      <button className="btn small" onClick={() => downloadGraph(store.getState().toGraph(), name)} title="Download the graph as JSON">Export</button>
-      <button className="btn small" onClick={() => fileInput.current?.click()} title="Load a graph from a JSON file">Import</button>
+      <button className="btn small" onClick={() => flow.fitView({ padding: 0.2, duration: 200 })} title="Fit the whole pipeline in view">
+        Fit view
+      </button>
+      <button className="btn small" onClick={() => downloadGraph(store.getState().toGraph(), name)} title="Download the graph as JSON">
+        Export
+      </button>
+      <button className="btn small" onClick={() => fileInput.current?.click()} title="Load a graph from a JSON file">
+        Import
+      </button>
       <input
         ref={fileInput}
         type="file"
@@ -96,9 +129,15 @@ export function EditorToolbar({ pipeline, store, draft, onToast, onLeave, onSave
           e.target.value = '';
         }}
       />
-      <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}/runs`)}>History</a>
-      <button className="btn small" onClick={onSchedule} title="Run this pipeline on a calendar or at an interval">Schedule</button>
-      <button className="btn small" onClick={onWebhooks} title="Tell other systems when a run ends">Webhooks</button>
+      <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}/runs`)}>
+        History
+      </a>
+      <button className="btn small" onClick={onSchedule} title="Run this pipeline on a calendar or at an interval">
+        Schedule
+      </button>
+      <button className="btn small" onClick={onWebhooks} title="Tell other systems when a run ends">
+        Webhooks
+      </button>
       <button
         className="btn small"
         onClick={onSaveVersion}

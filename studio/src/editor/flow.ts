@@ -34,7 +34,13 @@ export function graphOf(nodes: FlowNode[], edges: FlowEdge[]): Graph {
       position: { x: Math.round(n.position.x), y: Math.round(n.position.y) },
       ...(n.data.label ? { label: n.data.label } : {}),
     })),
-    edges: edges.map((e) => ({ id: e.id, source: e.source, sourceHandle: e.sourceHandle!, target: e.target, targetHandle: e.targetHandle! })),
+    edges: edges.map((e) => ({
+      id: e.id,
+      source: e.source,
+      sourceHandle: e.sourceHandle!,
+      target: e.target,
+      targetHandle: e.targetHandle!,
+    })),
   };
 }
 

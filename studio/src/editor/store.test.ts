@@ -35,7 +35,10 @@ describe('editor store: graph edits', () => {
     const a = s.getState().addNode('input', { x: 1, y: 2 });
     const b = s.getState().addNode('input', { x: 1, y: 2 });
     expect([a, b]).toEqual(['input', 'input-2']);
-    const names = s.getState().nodes.filter((n) => n.data.nodeType === 'input').map((n) => n.data.params.name);
+    const names = s
+      .getState()
+      .nodes.filter((n) => n.data.nodeType === 'input')
+      .map((n) => n.data.params.name);
     expect(new Set(names).size).toBe(names.length);
     expect(s.getState().nodes.find((n) => n.id === b)!.selected).toBe(true);
   });
@@ -64,7 +67,11 @@ describe('editor store: graph edits', () => {
     expect(ids).toEqual(['topic', 'text', 'publish', 'topic-2', 'text-2']);
     expect(s.getState().edges.map((e) => e.id)).toContain('topic-2.value->text-2.topic');
     expect(s.getState().nodes.find((n) => n.id === 'topic-2')!.data.params.name).not.toBe('topic');
-    expect(validateGraph({ ...s.getState().toGraph(), edges: s.getState().toGraph().edges }).problems.filter((p) => /already defined|Duplicate/.test(p.message))).toEqual([]);
+    expect(
+      validateGraph({ ...s.getState().toGraph(), edges: s.getState().toGraph().edges }).problems.filter((p) =>
+        /already defined|Duplicate/.test(p.message),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -126,13 +133,17 @@ describe('editor store: connection validation', () => {
       `Port types don't match: ${data}.value gives json but ${narration}.text takes text`,
     );
     expect(kindsConnect('image', 'text[]')).toBe(false);
-    expect(s.getState().checkConnection({ source: picture, sourceHandle: 'image', target: join, targetHandle: 'items' })).toMatch(/gives image but .*items takes text\[\]/);
+    expect(s.getState().checkConnection({ source: picture, sourceHandle: 'image', target: join, targetHandle: 'items' })).toMatch(
+      /gives image but .*items takes text\[\]/,
+    );
     expect(s.getState().connect({ source: data, sourceHandle: 'value', target: narration, targetHandle: 'text' })).toBe(false);
     expect(s.getState().edges.some((e) => e.target === narration)).toBe(false);
     // json into a template's `any` port is fine
     expect(s.getState().checkConnection({ source: data, sourceHandle: 'value', target: template, targetHandle: 'x' })).toBeNull();
     // an input that is already connected
-    expect(s.getState().checkConnection({ source: data, sourceHandle: 'value', target: 'text', targetHandle: 'topic' })).toMatch(/already connected/);
+    expect(s.getState().checkConnection({ source: data, sourceHandle: 'value', target: 'text', targetHandle: 'topic' })).toMatch(
+      /already connected/,
+    );
   });
 
   it('refuses self-loops, cycles, unknown handles; connect() records the refusal', () => {
@@ -143,7 +154,9 @@ describe('editor store: connection validation', () => {
     s.getState().updateParams('text', { template: '{{topic}} {{b}}' });
     expect(s.getState().connect({ source: 'template', sourceHandle: 'text', target: 'text', targetHandle: 'b' })).toBe(false);
     expect(s.getState().refusal?.message).toMatch(/cycle/);
-    expect(s.getState().checkConnection({ source: 'topic', sourceHandle: 'nope', target: 'template', targetHandle: 'a' })).toMatch(/no output/);
+    expect(s.getState().checkConnection({ source: 'topic', sourceHandle: 'nope', target: 'template', targetHandle: 'a' })).toMatch(
+      /no output/,
+    );
   });
 
   it('refuses text into an image-only port, with the reason naming both kinds', () => {
@@ -151,7 +164,9 @@ describe('editor store: connection validation', () => {
     const s = fresh();
     s.getState().addNode('illustration', { x: 0, y: 0 });
     s.getState().addNode('narration', { x: 0, y: 0 });
-    const reason = s.getState().checkConnection({ source: 'illustration', sourceHandle: 'image', target: 'narration', targetHandle: 'text' });
+    const reason = s
+      .getState()
+      .checkConnection({ source: 'illustration', sourceHandle: 'image', target: 'narration', targetHandle: 'text' });
     expect(reason).toMatch(/gives image but narration\.text takes text/);
   });
 

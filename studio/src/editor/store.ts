@@ -108,7 +108,8 @@ export function createEditorStore(): StoreApi<EditorState> {
         const { nodes } = get();
         const id = uniqueId(type, new Set(nodes.map((n) => n.id)));
         const defaults = { ...(info(type)?.defaults as Record<string, unknown> | undefined), ...params };
-        if (type === 'input' && !params?.name) defaults.name = uniqueInputName(nodes.some((n) => n.data.nodeType === 'input') ? id : String(defaults.name ?? 'prompt'), nodes);
+        if (type === 'input' && !params?.name)
+          defaults.name = uniqueInputName(nodes.some((n) => n.data.nodeType === 'input') ? id : String(defaults.name ?? 'prompt'), nodes);
         const node: FlowNode = { id, type: 'pipeline', position, data: { nodeType: type, params: defaults }, selected: true };
         edited({ nodes: [...nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node] });
         return id;
@@ -169,8 +170,12 @@ export function createEditorStore(): StoreApi<EditorState> {
         const source = nodes.find((n) => n.id === c.source);
         const target = nodes.find((n) => n.id === c.target);
         if (!source || !target) return 'Unknown node';
-        const out = portsFor(source.data.nodeType, source.data.params, info(source.data.nodeType)).outputs.find((p) => p.handle === c.sourceHandle);
-        const into = portsFor(target.data.nodeType, target.data.params, info(target.data.nodeType)).inputs.find((p) => p.handle === c.targetHandle);
+        const out = portsFor(source.data.nodeType, source.data.params, info(source.data.nodeType)).outputs.find(
+          (p) => p.handle === c.sourceHandle,
+        );
+        const into = portsFor(target.data.nodeType, target.data.params, info(target.data.nodeType)).inputs.find(
+          (p) => p.handle === c.targetHandle,
+        );
         if (!out) return `${c.source} has no output '${c.sourceHandle}'`;
         if (!into) return `${c.target} has no input '${c.targetHandle}'`;
         if (!kindsConnect(out.kind, into.kind)) {
@@ -231,7 +236,9 @@ export function createEditorStore(): StoreApi<EditorState> {
 
       selectOnly(id) {
         set({
-          nodes: get().nodes.map((n) => (n.id === id ? (n.selected ? n : { ...n, selected: true }) : n.selected ? { ...n, selected: false } : n)),
+          nodes: get().nodes.map((n) =>
+            n.id === id ? (n.selected ? n : { ...n, selected: true }) : n.selected ? { ...n, selected: false } : n,
+          ),
           edges: get().edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
         });
       },
@@ -269,11 +276,21 @@ export function createEditorStore(): StoreApi<EditorState> {
         const edges = [
           ...get().edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
           ...clipboard.edges.map((e) =>
-            edgeFor({ source: rename.get(e.source)!, sourceHandle: e.sourceHandle!, target: rename.get(e.target)!, targetHandle: e.targetHandle! }),
+            edgeFor({
+              source: rename.get(e.source)!,
+              sourceHandle: e.sourceHandle!,
+              target: rename.get(e.target)!,
+              targetHandle: e.targetHandle!,
+            }),
           ),
         ];
         // Paste again → offset again.
-        set({ clipboard: { nodes: clipboard.nodes.map((n) => ({ ...n, position: { x: n.position.x + 40, y: n.position.y + 40 } })), edges: clipboard.edges } });
+        set({
+          clipboard: {
+            nodes: clipboard.nodes.map((n) => ({ ...n, position: { x: n.position.x + 40, y: n.position.y + 40 } })),
+            edges: clipboard.edges,
+          },
+        });
         edited({ nodes, edges });
       },
 

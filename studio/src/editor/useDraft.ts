@@ -11,11 +11,7 @@ import type { EditorState } from './store';
  * an unsaved change asks first, and whatever is pending goes out when the editor closes.
  */
 export type SaveStatus =
-  | { kind: 'saved' }
-  | { kind: 'dirty' }
-  | { kind: 'saving' }
-  | { kind: 'offline' }
-  | { kind: 'error'; message: string };
+  { kind: 'saved' } | { kind: 'dirty' } | { kind: 'saving' } | { kind: 'offline' } | { kind: 'error'; message: string };
 
 const SAVE_DEBOUNCE_MS = 700;
 /** Typing without a pause still saves this often. */
@@ -69,7 +65,9 @@ export function useDraft(store: StoreApi<EditorState>, pipeline: Pipeline) {
         const revision = store.getState().revision;
         setStatus({ kind: 'saving' });
         try {
-          const saved = await api<{ savedAt: string; problems: Problem[] }>('PUT', `/pipelines/${pipelineId}/draft`, { graph: store.getState().toGraph() });
+          const saved = await api<{ savedAt: string; problems: Problem[] }>('PUT', `/pipelines/${pipelineId}/draft`, {
+            graph: store.getState().toGraph(),
+          });
           accept(revision, saved.problems);
         } catch (err) {
           if (isTransient(err) && open.current) {
@@ -138,7 +136,10 @@ export function useDraft(store: StoreApi<EditorState>, pipeline: Pipeline) {
       const revision = store.getState().revision;
       const body = { graph: store.getState().toGraph() };
       if (JSON.stringify(body).length > KEEPALIVE_MAX_BYTES) return;
-      api<{ problems: Problem[] }>('PUT', `/pipelines/${pipelineId}/draft`, body, { keepalive: true }).then((r) => accept(revision, r.problems), () => undefined);
+      api<{ problems: Problem[] }>('PUT', `/pipelines/${pipelineId}/draft`, body, { keepalive: true }).then(
+        (r) => accept(revision, r.problems),
+        () => undefined,
+      );
     };
     open.current = true;
     window.addEventListener('beforeunload', warn);

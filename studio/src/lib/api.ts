@@ -72,7 +72,12 @@ export function setSession(session: { token: string; refreshToken: string } | nu
 export async function logout(): Promise<void> {
   const refreshToken = getRefreshToken();
   setSession(null);
-  if (refreshToken) await fetch('/api/auth/logout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken }) }).catch(() => undefined);
+  if (refreshToken)
+    await fetch('/api/auth/logout', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken }),
+    }).catch(() => undefined);
 }
 
 let refreshing: Promise<boolean> | null = null;
@@ -94,7 +99,11 @@ function refreshSession(staleToken: string): Promise<boolean> {
       }
       let res: Response;
       try {
-        res = await fetch('/api/auth/refresh', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken }) });
+        res = await fetch('/api/auth/refresh', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ refreshToken }),
+        });
       } catch {
         return false;
       }
@@ -118,7 +127,10 @@ function refreshSession(staleToken: string): Promise<boolean> {
  */
 export async function authorizedFetch(url: string, init: RequestInit = {}): Promise<Response> {
   const send = (token: string | null) =>
-    fetch(url, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    fetch(url, {
+      ...init,
+      headers: { ...(init.headers as Record<string, string> | undefined), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
   const token = getToken();
   const res = await send(token);
   if (res.status !== 401 || !token) return res;

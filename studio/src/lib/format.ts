@@ -29,7 +29,10 @@ export function bytes(n: number): string {
 }
 
 /** What started a run, as the run history and the run view say it. */
-export const TRIGGER_NAMES = { studio: 'Studio', api: 'API', schedule: 'Schedule', rerun: 'Re-run' } as const satisfies Record<RunTrigger['kind'], string>;
+export const TRIGGER_NAMES = { studio: 'Studio', api: 'API', schedule: 'Schedule', rerun: 'Re-run' } as const satisfies Record<
+  RunTrigger['kind'],
+  string
+>;
 
 export function triggerLabel(trigger: RunTrigger): string {
   const name = TRIGGER_NAMES[trigger.kind] ?? trigger.kind;

@@ -32,7 +32,10 @@ export function initialValues(fields: InputField[], given?: RunInputs): Record<s
 }
 
 /** The inputs the form's text boxes say (JSON inputs parsed), or which one is not valid JSON. */
-export function inputsFrom(fields: InputField[], values: Record<string, string>): { inputs: RunInputs } | { error: string; nodeId: string } {
+export function inputsFrom(
+  fields: InputField[],
+  values: Record<string, string>,
+): { inputs: RunInputs } | { error: string; nodeId: string } {
   const inputs: RunInputs = {};
   for (const f of fields) {
     const raw = values[f.name] ?? '';

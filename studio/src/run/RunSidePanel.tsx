@@ -16,7 +16,9 @@ function Results({ pipeline, runStore }: { pipeline: Pipeline; runStore: StoreAp
       {published.map((n) => (
         <div key={n.id} className="output-block" data-result={n.id}>
           <div className="muted small">{n.label ?? n.id}</div>
-          {Object.values(nodes[n.id]!.output!).map((v, i) => <OutputValue key={i} value={v} />)}
+          {Object.values(nodes[n.id]!.output!).map((v, i) => (
+            <OutputValue key={i} value={v} />
+          ))}
         </div>
       ))}
     </>
@@ -24,7 +26,17 @@ function Results({ pipeline, runStore }: { pipeline: Pipeline; runStore: StoreAp
 }
 
 /** The run's facts, inputs and results; with a node selected, that node's status, timings, output and settings. */
-export function RunSidePanel({ run, pipeline, runStore, selected }: { run: RunDetail; pipeline: Pipeline; runStore: StoreApi<RunViewState>; selected: string | null }) {
+export function RunSidePanel({
+  run,
+  pipeline,
+  runStore,
+  selected,
+}: {
+  run: RunDetail;
+  pipeline: Pipeline;
+  runStore: StoreApi<RunViewState>;
+  selected: string | null;
+}) {
   const state = useStore(runStore, (s) => (selected ? s.nodes[selected] : undefined));
   const node = pipeline.graph.nodes.find((n) => n.id === selected);
   if (!node) {
@@ -76,7 +88,11 @@ export function RunSidePanel({ run, pipeline, runStore, selected }: { run: RunDe
         <dt>Took</dt>
         <dd>{took !== null ? duration(took) : '—'}</dd>
       </dl>
-      {state?.error && <div className="alert error" role="alert">{state.error}</div>}
+      {state?.error && (
+        <div className="alert error" role="alert">
+          {state.error}
+        </div>
+      )}
       {state?.streamText && state.status === 'running' && (
         <>
           <h4>Streaming</h4>

@@ -44,16 +44,26 @@ export function RunToolbar({ run, pipeline, runStore }: { run: RunDetail; pipeli
 
   return (
     <div className="toolbar">
-      <a className="btn ghost small" {...linkProps(`/pipelines/${pipeline.id}`)} title="Back to the editor">←</a>
+      <a className="btn ghost small" {...linkProps(`/pipelines/${pipeline.id}`)} title="Back to the editor">
+        ←
+      </a>
       <strong className="run-title">{pipeline.name}</strong>
-      <span className={`status-pill status-${status}`} data-run-status={status}>{status}</span>
+      <span className={`status-pill status-${status}`} data-run-status={status}>
+        {status}
+      </span>
       <span className="muted small">
         {counts.finished}/{counts.total} steps done{elapsed !== null ? ` · ${duration(elapsed)}` : ''}
       </span>
       <progress className="run-progress" max={counts.total || 1} value={counts.finished} aria-label="Run progress" />
-      {!done && <span className={`conn conn-${connection}`}>{connection === 'live' ? '● live' : connection === 'reconnecting' ? 'reconnecting…' : 'connecting…'}</span>}
+      {!done && (
+        <span className={`conn conn-${connection}`}>
+          {connection === 'live' ? '● live' : connection === 'reconnecting' ? 'reconnecting…' : 'connecting…'}
+        </span>
+      )}
       <div className="spacer" />
-      <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}/runs`)}>History</a>
+      <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}/runs`)}>
+        History
+      </a>
       {!done && (
         <button className="btn small danger" onClick={() => void cancel()} disabled={cancelling}>
           {cancelling ? 'Cancelling…' : '■ Cancel'}
@@ -64,7 +74,9 @@ export function RunToolbar({ run, pipeline, runStore }: { run: RunDetail; pipeli
           {rerunning ? 'Starting…' : '↻ Run again'}
         </button>
       )}
-      <a className="btn small primary" {...linkProps(`/pipelines/${pipeline.id}`)}>Edit pipeline</a>
+      <a className="btn small primary" {...linkProps(`/pipelines/${pipeline.id}`)}>
+        Edit pipeline
+      </a>
     </div>
   );
 }

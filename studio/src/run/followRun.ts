@@ -34,11 +34,16 @@ export function followRun(
       if (event.type === 'run.status' && isTerminal(event.status)) {
         closeStream?.();
         store.getState().setConnection('closed');
-        api<RunDetail>('GET', `/runs/${runId}`).then((d) => {
-          if (stopped) return;
-          store.getState().reset({ status: d.status, error: d.error, outputs: d.outputs, nodes: { ...store.getState().nodes, ...d.nodes } });
-          on.finished(d);
-        }, () => undefined);
+        api<RunDetail>('GET', `/runs/${runId}`).then(
+          (d) => {
+            if (stopped) return;
+            store
+              .getState()
+              .reset({ status: d.status, error: d.error, outputs: d.outputs, nodes: { ...store.getState().nodes, ...d.nodes } });
+            on.finished(d);
+          },
+          () => undefined,
+        );
       }
     },
   });

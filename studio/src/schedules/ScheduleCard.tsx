@@ -55,7 +55,10 @@ export function ScheduleCard({
             </a>
           )}
         </div>
-        <span className={`status-pill ${schedule.paused ? 'status-cancelled' : 'status-running'}`} data-state={schedule.paused ? 'paused' : 'active'}>
+        <span
+          className={`status-pill ${schedule.paused ? 'status-cancelled' : 'status-running'}`}
+          data-state={schedule.paused ? 'paused' : 'active'}
+        >
           {schedule.paused ? 'Paused' : 'Active'}
         </span>
       </div>
@@ -122,7 +125,14 @@ export function ScheduleCard({
             void act('POST', '/pause', note.trim() ? { note: note.trim() } : {}).then((ok) => ok && setPausing(false));
           }}
         >
-          <input aria-label="Pause note" placeholder="Why? (optional note)" value={note} maxLength={500} autoFocus onChange={(e) => setNote(e.target.value)} />
+          <input
+            aria-label="Pause note"
+            placeholder="Why? (optional note)"
+            value={note}
+            maxLength={500}
+            autoFocus
+            onChange={(e) => setNote(e.target.value)}
+          />
           <button className="btn small primary" type="submit" disabled={busy}>
             Pause
           </button>
@@ -141,7 +151,12 @@ export function ScheduleCard({
               Pause…
             </button>
           )}
-          <button className="btn small" disabled={busy} onClick={() => void act('POST', '/trigger', {})} title="Start a run now, under this schedule's overlap rule">
+          <button
+            className="btn small"
+            disabled={busy}
+            onClick={() => void act('POST', '/trigger', {})}
+            title="Start a run now, under this schedule's overlap rule"
+          >
             ▶ Run now
           </button>
           <button className="btn small" disabled={busy} onClick={onEdit}>

@@ -90,7 +90,12 @@ export function ScheduleForm({
     }
   };
 
-  if (loadError) return <div className="alert error" role="alert">{loadError}</div>;
+  if (loadError)
+    return (
+      <div className="alert error" role="alert">
+        {loadError}
+      </div>
+    );
   if (!pipeline) return <p className="muted">Loading…</p>;
   return (
     <form
@@ -123,13 +128,23 @@ export function ScheduleForm({
               <option key={c} value={c} />
             ))}
           </datalist>
-          <small className="muted">minute hour day-of-month month day-of-week, e.g. “0 9 * * MON” is every Monday at 09:00. Both day fields must match.</small>
+          <small className="muted">
+            minute hour day-of-month month day-of-week, e.g. “0 9 * * MON” is every Monday at 09:00. Both day fields must match.
+          </small>
         </label>
       ) : (
         <div className="field">
           <span>Every</span>
           <div className="row">
-            <input name="every-count" aria-label="Interval" type="number" min={1} value={everyCount} onChange={(e) => setEveryCount(e.target.value)} style={{ width: 100 }} />
+            <input
+              name="every-count"
+              aria-label="Interval"
+              type="number"
+              min={1}
+              value={everyCount}
+              onChange={(e) => setEveryCount(e.target.value)}
+              style={{ width: 100 }}
+            />
             <select name="every-unit" aria-label="Interval unit" value={everyUnit} onChange={(e) => setEveryUnit(e.target.value)}>
               {UNITS.map(([unit, label]) => (
                 <option key={unit} value={unit}>
@@ -171,7 +186,7 @@ export function ScheduleForm({
             name={`input-${f.name}`}
             rows={f.kind === 'json' ? 3 : 2}
             value={values[f.name] ?? ''}
-            placeholder={f.kind === 'json' ? '{"any": "JSON"}' : f.description ?? `Text for {{${f.name}}}`}
+            placeholder={f.kind === 'json' ? '{"any": "JSON"}' : (f.description ?? `Text for {{${f.name}}}`)}
             onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
           />
         </label>

@@ -46,7 +46,13 @@ export function ScheduleList({
             onCancel={() => setEditing(null)}
           />
         ) : (
-          <ScheduleCard key={s.id} schedule={s} showPipeline={showPipeline} onChanged={(next) => replace(s.id, next)} onEdit={() => setEditing(s.id)} />
+          <ScheduleCard
+            key={s.id}
+            schedule={s}
+            showPipeline={showPipeline}
+            onChanged={(next) => replace(s.id, next)}
+            onEdit={() => setEditing(s.id)}
+          />
         ),
       )}
     </div>

@@ -37,13 +37,20 @@ export function SchedulePanel({ pipelineId, onClose }: { pipelineId: string; onC
           <p className="muted">Loading…</p>
         ) : (
           <>
-            {none && !creating && <p className="muted">This pipeline runs only when started. A schedule runs it on its own: on a calendar or at an interval.</p>}
+            {none && !creating && (
+              <p className="muted">This pipeline runs only when started. A schedule runs it on its own: on a calendar or at an interval.</p>
+            )}
             {!creating && (
               <button className="btn primary" onClick={() => setCreating(true)}>
                 + New schedule
               </button>
             )}
-            <ScheduleList schedules={schedules} newFor={creating ? pipelineId : null} onNewDone={() => setCreating(false)} replace={replace} />
+            <ScheduleList
+              schedules={schedules}
+              newFor={creating ? pipelineId : null}
+              onNewDone={() => setCreating(false)}
+              replace={replace}
+            />
           </>
         )}
       </div>

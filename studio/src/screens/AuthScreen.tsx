@@ -14,7 +14,9 @@ export default function AuthScreen({ mode }: { mode: 'login' | 'signup' }) {
     setBusy(true);
     setError(null);
     try {
-      setSession(await api<{ token: string; refreshToken: string }>('POST', signup ? '/auth/register' : '/auth/login', { email, password }));
+      setSession(
+        await api<{ token: string; refreshToken: string }>('POST', signup ? '/auth/register' : '/auth/login', { email, password }),
+      );
       const next = new URLSearchParams(location.search).get('next');
       navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', true);
     } catch (err) {
@@ -28,13 +30,24 @@ export default function AuthScreen({ mode }: { mode: 'login' | 'signup' }) {
     <div className="auth">
       <form className="card auth-card" onSubmit={submit} aria-label={signup ? 'Sign up' : 'Log in'}>
         <div className="brand big">
-          <span className="logo" aria-hidden>◆</span> CreativeFlow
+          <span className="logo" aria-hidden>
+            ◆
+          </span>{' '}
+          CreativeFlow
         </div>
         <h1>{signup ? 'Create your account' : 'Welcome back'}</h1>
         <p className="muted">{signup ? 'Draw AI content pipelines, run them, keep what they make.' : 'Log in to your studio.'}</p>
         <label className="field">
           <span>Email</span>
-          <input type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
+          <input
+            type="email"
+            name="email"
+            autoComplete="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            autoFocus
+          />
         </label>
         <label className="field">
           <span>Password</span>
@@ -49,15 +62,23 @@ export default function AuthScreen({ mode }: { mode: 'login' | 'signup' }) {
           />
           {signup && <small className="muted">At least 8 characters.</small>}
         </label>
-        {error && <div className="alert error" role="alert">{error}</div>}
+        {error && (
+          <div className="alert error" role="alert">
+            {error}
+          </div>
+        )}
         <button className="btn primary wide" type="submit" disabled={busy}>
           {busy ? 'Please wait…' : signup ? 'Sign up' : 'Log in'}
         </button>
         <p className="muted center">
           {signup ? (
-            <>Already have an account? <a {...linkProps('/login')}>Log in</a></>
+            <>
+              Already have an account? <a {...linkProps('/login')}>Log in</a>
+            </>
           ) : (
-            <>New here? <a {...linkProps('/signup')}>Create an account</a></>
+            <>
+              New here? <a {...linkProps('/signup')}>Create an account</a>
+            </>
           )}
         </p>
       </form>

@@ -42,7 +42,15 @@ export default function EditorScreen({ pipelineId }: { pipelineId: string }) {
     );
   }, [pipelineId, env]);
 
-  if (error) return <div className="page"><div className="alert error" role="alert">{error}</div><a {...linkProps('/')}>Back to projects</a></div>;
+  if (error)
+    return (
+      <div className="page">
+        <div className="alert error" role="alert">
+          {error}
+        </div>
+        <a {...linkProps('/')}>Back to projects</a>
+      </div>
+    );
   if (!pipeline || !catalog) return <Loading label="Opening pipeline…" />;
   return (
     <FlowContext.Provider value={env}>
@@ -84,7 +92,9 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
       setToast({ text: version === before ? `No changes since version ${version}` : `Saved version ${version}`, kind: 'info' });
     } catch (err) {
       const count = err instanceof ApiError ? err.problems.length : 0;
-      const text = count ? `Fix the ${count} problem${count === 1 ? '' : 's'} shown on the canvas to save a version.` : (err as Error).message;
+      const text = count
+        ? `Fix the ${count} problem${count === 1 ? '' : 's'} shown on the canvas to save a version.`
+        : (err as Error).message;
       setToast({ text, kind: 'error' });
     }
   };
@@ -143,7 +153,9 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
       </div>
       {scheduling && <SchedulePanel pipelineId={pipeline.id} onClose={() => setScheduling(false)} />}
       {webhooksOpen && <WebhooksDialog pipelineId={pipeline.id} onClose={() => setWebhooksOpen(false)} />}
-      {runGraph && <RunDialog pipelineId={pipeline.id} graph={runGraph} recordVersion={draft.recordVersion} onClose={() => setRunGraph(null)} />}
+      {runGraph && (
+        <RunDialog pipelineId={pipeline.id} graph={runGraph} recordVersion={draft.recordVersion} onClose={() => setRunGraph(null)} />
+      )}
     </div>
   );
 }

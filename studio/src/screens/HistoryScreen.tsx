@@ -28,22 +28,39 @@ export default function HistoryScreen({ pipelineId }: { pipelineId: string }) {
     };
   }, [pipelineId, trigger]);
 
-  if (error) return <div className="page"><div className="alert error" role="alert">{error}</div></div>;
+  if (error)
+    return (
+      <div className="page">
+        <div className="alert error" role="alert">
+          {error}
+        </div>
+      </div>
+    );
   if (!pipeline || !runs) return <Loading label="Loading runs…" />;
   return (
     <div className="page narrow">
       <div className="row between">
         <div>
-          <a className="muted small" {...linkProps(`/projects/${pipeline.projectId}`)}>← Project</a>
+          <a className="muted small" {...linkProps(`/projects/${pipeline.projectId}`)}>
+            ← Project
+          </a>
           <h1>Runs of “{pipeline.name}”</h1>
         </div>
-        <a className="btn primary" {...linkProps(`/pipelines/${pipeline.id}`)}>Open editor</a>
+        <a className="btn primary" {...linkProps(`/pipelines/${pipeline.id}`)}>
+          Open editor
+        </a>
       </div>
       <div className="row filter-row">
-        <label className="muted small" htmlFor="trigger-filter">Started by</label>
+        <label className="muted small" htmlFor="trigger-filter">
+          Started by
+        </label>
         <select id="trigger-filter" value={trigger} onChange={(e) => setTrigger(e.target.value as TriggerFilter)}>
           <option value="">Anything</option>
-          {Object.entries(TRIGGER_NAMES).map(([kind, name]) => <option key={kind} value={kind}>{name}</option>)}
+          {Object.entries(TRIGGER_NAMES).map(([kind, name]) => (
+            <option key={kind} value={kind}>
+              {name}
+            </option>
+          ))}
         </select>
       </div>
       {runs.length === 0 ? (
@@ -53,7 +70,9 @@ export default function HistoryScreen({ pipelineId }: { pipelineId: string }) {
           ) : (
             <>
               <h3>No runs yet</h3>
-              <p>Open the editor and press <strong>▶ Run</strong> to start one.</p>
+              <p>
+                Open the editor and press <strong>▶ Run</strong> to start one.
+              </p>
             </>
           )}
         </div>
@@ -76,12 +95,16 @@ export default function HistoryScreen({ pipelineId }: { pipelineId: string }) {
               return (
                 <tr key={r.id} data-run={r.id}>
                   <td>
-                    <a {...linkProps(`/runs/${r.id}`)} className={`status-pill status-${r.status}`}>{r.status}</a>
+                    <a {...linkProps(`/runs/${r.id}`)} className={`status-pill status-${r.status}`}>
+                      {r.status}
+                    </a>
                   </td>
                   <td>
                     <a {...linkProps(`/runs/${r.id}`)}>{timeAgo(r.createdAt)}</a>
                   </td>
-                  <td className="trigger" data-trigger={r.trigger.kind}>{triggerLabel(r.trigger)}</td>
+                  <td className="trigger" data-trigger={r.trigger.kind}>
+                    {triggerLabel(r.trigger)}
+                  </td>
                   <td>{r.finishedAt && took !== null ? duration(took) : '…'}</td>
                   <td>v{r.pipelineVersion}</td>
                   <td className="muted small clip">{r.error ?? ''}</td>

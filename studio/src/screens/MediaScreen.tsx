@@ -49,7 +49,12 @@ function Tile({ item }: { item: MediaItem }) {
         </a>
         <span className="muted">
           {bytes(item.size)} · {timeAgo(item.createdAt)}
-          {item.runId ? <> · <a {...linkProps(`/runs/${item.runId}`)}>run</a></> : null}
+          {item.runId ? (
+            <>
+              {' '}
+              · <a {...linkProps(`/runs/${item.runId}`)}>run</a>
+            </>
+          ) : null}
         </span>
       </div>
     </div>
@@ -105,7 +110,8 @@ export default function MediaScreen() {
     };
   }, []);
 
-  const shown = filter === 'all' ? items : items.filter((i) => (filter === 'text' ? i.kind === 'text' || i.kind === 'json' : i.kind === filter));
+  const shown =
+    filter === 'all' ? items : items.filter((i) => (filter === 'text' ? i.kind === 'text' || i.kind === 'json' : i.kind === filter));
   const columns = Math.max(1, Math.floor((view.width - 2 * GAP + GAP) / (MIN_TILE + GAP)));
   const rows = Math.ceil(shown.length / columns);
   const first = Math.max(0, Math.floor(view.top / ROW_HEIGHT) - 2);
@@ -118,8 +124,14 @@ export default function MediaScreen() {
   const visible = [];
   for (let r = first; r < last; r++) {
     visible.push(
-      <div key={r} className="media-row" style={{ top: r * ROW_HEIGHT, gridTemplateColumns: `repeat(${columns}, 1fr)`, height: ROW_HEIGHT - GAP }}>
-        {shown.slice(r * columns, r * columns + columns).map((item) => <Tile key={item.id} item={item} />)}
+      <div
+        key={r}
+        className="media-row"
+        style={{ top: r * ROW_HEIGHT, gridTemplateColumns: `repeat(${columns}, 1fr)`, height: ROW_HEIGHT - GAP }}
+      >
+        {shown.slice(r * columns, r * columns + columns).map((item) => (
+          <Tile key={item.id} item={item} />
+        ))}
       </div>,
     );
   }
@@ -130,7 +142,13 @@ export default function MediaScreen() {
         <h1>Media library</h1>
         <div className="row" role="tablist" aria-label="Filter media">
           {(['all', 'image', 'audio', 'text'] as const).map((f) => (
-            <button key={f} role="tab" aria-selected={filter === f} className={`btn small ${filter === f ? 'primary' : ''}`} onClick={() => setFilter(f)}>
+            <button
+              key={f}
+              role="tab"
+              aria-selected={filter === f}
+              className={`btn small ${filter === f ? 'primary' : ''}`}
+              onClick={() => setFilter(f)}
+            >
               {f === 'all' ? 'All' : f === 'image' ? 'Images' : f === 'audio' ? 'Audio' : 'Text'}
             </button>
           ))}
@@ -141,17 +159,28 @@ export default function MediaScreen() {
         {shown.length === 0 && !loading ? (
           <div className="empty">
             <h3>Nothing here yet</h3>
-            <p>Everything an <strong>Upload</strong> node publishes lands here. Run a pipeline that ends in an Upload to fill it.</p>
-            <a className="btn primary" {...linkProps('/')}>Go to projects</a>
+            <p>
+              Everything an <strong>Upload</strong> node publishes lands here. Run a pipeline that ends in an Upload to fill it.
+            </p>
+            <a className="btn primary" {...linkProps('/')}>
+              Go to projects
+            </a>
           </div>
         ) : (
           <div className="media-space" style={{ height: rows * ROW_HEIGHT }}>
             {visible}
           </div>
         )}
-        {loading && <div className="loading small"><span className="spinner small" /> Loading media…</div>}
+        {loading && (
+          <div className="loading small">
+            <span className="spinner small" /> Loading media…
+          </div>
+        )}
       </div>
-      <p className="muted small">{shown.length}{done ? '' : '+'} item{shown.length === 1 ? '' : 's'}</p>
+      <p className="muted small">
+        {shown.length}
+        {done ? '' : '+'} item{shown.length === 1 ? '' : 's'}
+      </p>
     </div>
   );
 }

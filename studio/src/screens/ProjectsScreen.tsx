@@ -28,7 +28,10 @@ export default function ProjectsScreen({ projectId }: { projectId?: string }) {
 
   useEffect(() => {
     void loadProjects();
-    loadCatalog().then((c) => setTemplates(availableTemplates(c)), (err) => setError((err as Error).message));
+    loadCatalog().then(
+      (c) => setTemplates(availableTemplates(c)),
+      (err) => setError((err as Error).message),
+    );
   }, [loadProjects]);
 
   useEffect(() => {
@@ -92,19 +95,32 @@ export default function ProjectsScreen({ projectId }: { projectId?: string }) {
       const res = await api<{ id: string }>('POST', '/pipelines', { name, projectId: current.id, graph });
       navigate(`/pipelines/${res.id}`);
     } catch (err) {
-      setError(err instanceof ApiError && err.problems.length ? `${err.message}: ${err.problems.map((p) => p.message).join('; ')}` : (err as Error).message);
+      setError(
+        err instanceof ApiError && err.problems.length
+          ? `${err.message}: ${err.problems.map((p) => p.message).join('; ')}`
+          : (err as Error).message,
+      );
       setBusy(null);
     }
   };
 
-  if (!projects) return error ? <div className="page"><div className="alert error">{error}</div></div> : <Loading label="Loading projects…" />;
+  if (!projects)
+    return error ? (
+      <div className="page">
+        <div className="alert error">{error}</div>
+      </div>
+    ) : (
+      <Loading label="Loading projects…" />
+    );
 
   return (
     <div className="page projects">
       <aside className="project-list card">
         <div className="row between">
           <h2>Projects</h2>
-          <button className="btn small" onClick={createProject} disabled={busy === 'project'}>+ New</button>
+          <button className="btn small" onClick={createProject} disabled={busy === 'project'}>
+            + New
+          </button>
         </div>
         <ul>
           {projects.map((p) => (
@@ -147,11 +163,21 @@ export default function ProjectsScreen({ projectId }: { projectId?: string }) {
       </aside>
 
       <section className="project-main">
-        {error && <div className="alert error" role="alert">{error}</div>}
+        {error && (
+          <div className="alert error" role="alert">
+            {error}
+          </div>
+        )}
         <div className="row between">
           <h1>{current?.name ?? 'Projects'}</h1>
-          {current && <PublicPageToggle project={current} onChange={(p) => setProjects((all) => all?.map((x) => (x.id === p.id ? p : x)) ?? null)} />}
-          <button className="btn primary" disabled={!!busy} onClick={() => void createPipeline('Untitled pipeline', { schemaVersion: 1, nodes: [], edges: [] }, 'blank')}>
+          {current && (
+            <PublicPageToggle project={current} onChange={(p) => setProjects((all) => all?.map((x) => (x.id === p.id ? p : x)) ?? null)} />
+          )}
+          <button
+            className="btn primary"
+            disabled={!!busy}
+            onClick={() => void createPipeline('Untitled pipeline', { schemaVersion: 1, nodes: [], edges: [] }, 'blank')}
+          >
             {busy === 'blank' ? 'Creating…' : '+ Blank pipeline'}
           </button>
         </div>
@@ -161,18 +187,30 @@ export default function ProjectsScreen({ projectId }: { projectId?: string }) {
           <Loading label="Loading pipelines…" />
         ) : pipelines.length === 0 ? (
           <div className="empty small">
-            <p><strong>No pipelines yet — start from a template</strong> below, or begin with a blank canvas.</p>
+            <p>
+              <strong>No pipelines yet — start from a template</strong> below, or begin with a blank canvas.
+            </p>
           </div>
         ) : (
           <ul className="pipeline-grid">
             {pipelines.map((p) => (
               <li key={p.id} className="card pipeline-card">
-                <a className="title" {...linkProps(`/pipelines/${p.id}`)}>{p.name}</a>
-                <span className="muted small">v{p.version} · edited {timeAgo(p.updatedAt)}</span>
+                <a className="title" {...linkProps(`/pipelines/${p.id}`)}>
+                  {p.name}
+                </a>
+                <span className="muted small">
+                  v{p.version} · edited {timeAgo(p.updatedAt)}
+                </span>
                 <div className="row">
-                  <a className="btn small" {...linkProps(`/pipelines/${p.id}`)}>Open</a>
-                  <a className="btn small ghost" {...linkProps(`/pipelines/${p.id}/runs`)}>Runs</a>
-                  <button className="btn small ghost danger" disabled={!!busy} onClick={() => void removePipeline(p)}>Delete</button>
+                  <a className="btn small" {...linkProps(`/pipelines/${p.id}`)}>
+                    Open
+                  </a>
+                  <a className="btn small ghost" {...linkProps(`/pipelines/${p.id}/runs`)}>
+                    Runs
+                  </a>
+                  <button className="btn small ghost danger" disabled={!!busy} onClick={() => void removePipeline(p)}>
+                    Delete
+                  </button>
                 </div>
               </li>
             ))}
@@ -188,7 +226,12 @@ export default function ProjectsScreen({ projectId }: { projectId?: string }) {
               <li key={t.id} className="card template-card">
                 <strong>{t.name}</strong>
                 <p className="muted small">{t.description}</p>
-                <p className="chain small">{t.graph.nodes.map((n) => n.type).filter((v, i, a) => a.indexOf(v) === i).join(' → ')}</p>
+                <p className="chain small">
+                  {t.graph.nodes
+                    .map((n) => n.type)
+                    .filter((v, i, a) => a.indexOf(v) === i)
+                    .join(' → ')}
+                </p>
                 <button className="btn small" disabled={!!busy} onClick={() => void createPipeline(t.name, t.graph, t.id)}>
                   {busy === t.id ? 'Creating…' : 'Use template'}
                 </button>

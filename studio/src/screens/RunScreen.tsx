@@ -25,7 +25,10 @@ export default function RunScreen({ runId }: { runId: string }) {
     let stopped = false;
     (async () => {
       const detail = await api<RunDetail>('GET', `/runs/${runId}`);
-      const [p, catalog] = await Promise.all([api<Pipeline>('GET', `/pipelines/${detail.pipelineId}?version=${detail.pipelineVersion}`), loadCatalog()]);
+      const [p, catalog] = await Promise.all([
+        api<Pipeline>('GET', `/pipelines/${detail.pipelineId}?version=${detail.pipelineVersion}`),
+        loadCatalog(),
+      ]);
       if (stopped) return;
       env.editor.getState().setCatalog(catalog);
       env.editor.getState().load(p.graph);
@@ -44,7 +47,14 @@ export default function RunScreen({ runId }: { runId: string }) {
     };
   }, [runId, env]);
 
-  if (error) return <div className="page"><div className="alert error" role="alert">{error}</div></div>;
+  if (error)
+    return (
+      <div className="page">
+        <div className="alert error" role="alert">
+          {error}
+        </div>
+      </div>
+    );
   if (!run || !pipeline) return <Loading label="Loading run…" />;
   return (
     <FlowContext.Provider value={env}>
@@ -85,7 +95,11 @@ function RunView({ run, pipeline, env }: { run: RunDetail; pipeline: Pipeline; e
   return (
     <div className="editor run-view">
       <RunToolbar run={run} pipeline={pipeline} runStore={runStore} />
-      {runError && status === 'failed' && <div className="banner error" role="alert">Run failed: {runError}</div>}
+      {runError && status === 'failed' && (
+        <div className="banner error" role="alert">
+          Run failed: {runError}
+        </div>
+      )}
       <div className="editor-body run-body">
         <div className="canvas-wrap">
           <Canvas readOnly colorMode={colorMode} onNodeClick={setSelected} />

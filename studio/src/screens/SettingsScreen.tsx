@@ -7,7 +7,11 @@ import { linkProps } from '../lib/router';
 import { setTheme } from '../lib/theme';
 import { ApiKeys } from '../settings/ApiKeys';
 
-const PROVIDER_NAMES: Record<string, string> = { openai: 'OpenAI (or any OpenAI-compatible server)', elevenlabs: 'ElevenLabs', stability: 'Stability AI' };
+const PROVIDER_NAMES: Record<string, string> = {
+  openai: 'OpenAI (or any OpenAI-compatible server)',
+  elevenlabs: 'ElevenLabs',
+  stability: 'Stability AI',
+};
 
 function ProviderRow({ p, onChanged }: { p: ProviderSetting; onChanged(): void }) {
   const [apiKey, setApiKey] = useState('');
@@ -53,15 +57,32 @@ function ProviderRow({ p, onChanged }: { p: ProviderSetting; onChanged(): void }
         </span>
       </div>
       <div className="row">
-        <input type="password" autoComplete="off" placeholder={p.configured ? 'Replace the key…' : 'API key'} value={apiKey} onChange={(e) => setApiKey(e.target.value)} aria-label={`${p.provider} API key`} />
+        <input
+          type="password"
+          autoComplete="off"
+          placeholder={p.configured ? 'Replace the key…' : 'API key'}
+          value={apiKey}
+          onChange={(e) => setApiKey(e.target.value)}
+          aria-label={`${p.provider} API key`}
+        />
       </div>
       {p.provider === 'openai' && (
-        <input type="url" placeholder="Base URL (optional, e.g. http://localhost:11434/v1)" value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} aria-label="Base URL" />
+        <input
+          type="url"
+          placeholder="Base URL (optional, e.g. http://localhost:11434/v1)"
+          value={baseUrl}
+          onChange={(e) => setBaseUrl(e.target.value)}
+          aria-label="Base URL"
+        />
       )}
       <div className="row">
-        <button className="btn small primary" disabled={busy || !apiKey.trim()}>Save key</button>
+        <button className="btn small primary" disabled={busy || !apiKey.trim()}>
+          Save key
+        </button>
         {p.source === 'user' && (
-          <button type="button" className="btn small danger" disabled={busy} onClick={() => void remove()}>Remove</button>
+          <button type="button" className="btn small danger" disabled={busy} onClick={() => void remove()}>
+            Remove
+          </button>
         )}
         {p.updatedAt && <span className="muted small">updated {timeAgo(p.updatedAt)}</span>}
       </div>
@@ -122,10 +143,16 @@ export default function SettingsScreen() {
   }, []);
 
   useEffect(() => {
-    api<{ user: User }>('GET', '/auth/me').then((r) => setUser(r.user), () => undefined);
+    api<{ user: User }>('GET', '/auth/me').then(
+      (r) => setUser(r.user),
+      () => undefined,
+    );
     loadProviders();
     api<PlanUsage>('GET', '/settings/usage').then(setUsage, () => undefined);
-    api<{ generations: Generation[] }>('GET', '/settings/generations?limit=20').then((r) => setGenerations(r.generations), () => setGenerations([]));
+    api<{ generations: Generation[] }>('GET', '/settings/generations?limit=20').then(
+      (r) => setGenerations(r.generations),
+      () => setGenerations([]),
+    );
   }, [loadProviders]);
 
   return (
@@ -133,7 +160,16 @@ export default function SettingsScreen() {
       <h1>Settings</h1>
       <section className="card">
         <h3>Account</h3>
-        <p>{user ? <>Signed in as <strong>{user.email}</strong>{user.plan ? <> · plan {user.plan}</> : null}</> : 'Loading…'}</p>
+        <p>
+          {user ? (
+            <>
+              Signed in as <strong>{user.email}</strong>
+              {user.plan ? <> · plan {user.plan}</> : null}
+            </>
+          ) : (
+            'Loading…'
+          )}
+        </p>
       </section>
       {usage && <UsageSection usage={usage} />}
       <section className="card">
@@ -158,7 +194,8 @@ export default function SettingsScreen() {
       <section className="card">
         <h3>Providers &amp; keys</h3>
         <p className="muted small">
-          Every AI node runs offline on local models by default. To use a cloud provider, add its key here and pick the provider in the node's settings.
+          Every AI node runs offline on local models by default. To use a cloud provider, add its key here and pick the provider in the
+          node's settings.
         </p>
         {providers === null ? (
           <p className="muted">Loading…</p>
@@ -166,7 +203,9 @@ export default function SettingsScreen() {
           <p className="muted">Coming soon: this server has no provider-key API yet; it reads keys from its environment.</p>
         ) : (
           <div className="providers">
-            {providers.map((p) => <ProviderRow key={p.provider} p={p} onChanged={loadProviders} />)}
+            {providers.map((p) => (
+              <ProviderRow key={p.provider} p={p} onChanged={loadProviders} />
+            ))}
           </div>
         )}
       </section>
@@ -176,14 +215,24 @@ export default function SettingsScreen() {
           <h3>Recent generations</h3>
           <table className="table">
             <thead>
-              <tr><th>When</th><th>Node</th><th>Service</th><th>Status</th><th>Time</th><th>Cost</th></tr>
+              <tr>
+                <th>When</th>
+                <th>Node</th>
+                <th>Service</th>
+                <th>Status</th>
+                <th>Time</th>
+                <th>Cost</th>
+              </tr>
             </thead>
             <tbody>
               {generations.map((g) => (
                 <tr key={g.id}>
                   <td>{g.runId ? <a {...linkProps(`/runs/${g.runId}`)}>{timeAgo(g.createdAt)}</a> : timeAgo(g.createdAt)}</td>
                   <td>{g.nodeId ?? g.type}</td>
-                  <td>{g.aiService}{g.model ? ` · ${g.model}` : ''}</td>
+                  <td>
+                    {g.aiService}
+                    {g.model ? ` · ${g.model}` : ''}
+                  </td>
                   <td>{g.status}</td>
                   <td>{g.processingMs != null ? `${(g.processingMs / 1000).toFixed(1)} s` : '—'}</td>
                   <td>${g.costUsd.toFixed(4)}</td>

@@ -81,11 +81,23 @@ export function ApiKeys() {
         what its scope allows, and stops working the moment you revoke it.
       </p>
       <form className="row key-form" onSubmit={create} aria-label="New API key">
-        <input placeholder="Key name, e.g. nightly script" value={name} maxLength={120} onChange={(e) => setName(e.target.value)} aria-label="Key name" />
+        <input
+          placeholder="Key name, e.g. nightly script"
+          value={name}
+          maxLength={120}
+          onChange={(e) => setName(e.target.value)}
+          aria-label="Key name"
+        />
         <select value={scope} onChange={(e) => setScope(e.target.value as Scope)} aria-label="Scope">
-          {SCOPES.map((s) => <option key={s.scope} value={s.scope}>{s.label}</option>)}
+          {SCOPES.map((s) => (
+            <option key={s.scope} value={s.scope}>
+              {s.label}
+            </option>
+          ))}
         </select>
-        <button className="btn small primary" disabled={busy || !name.trim()}>Create key</button>
+        <button className="btn small primary" disabled={busy || !name.trim()}>
+          Create key
+        </button>
       </form>
       {created && (
         <div className="new-key" role="status">
@@ -93,13 +105,23 @@ export function ApiKeys() {
             <strong>Copy the key “{created.name}” now:</strong> it is shown only this once (the server keeps only its hash).
           </p>
           <div className="row">
-            <code className="secret" data-secret>{created.key}</code>
-            <button type="button" className="btn small" onClick={() => void copy()}>{copied ? 'Copied' : 'Copy'}</button>
-            <button type="button" className="btn small" onClick={() => setCreated(null)}>Done</button>
+            <code className="secret" data-secret>
+              {created.key}
+            </code>
+            <button type="button" className="btn small" onClick={() => void copy()}>
+              {copied ? 'Copied' : 'Copy'}
+            </button>
+            <button type="button" className="btn small" onClick={() => setCreated(null)}>
+              Done
+            </button>
           </div>
         </div>
       )}
-      {error && <div className="alert error" role="alert">{error}</div>}
+      {error && (
+        <div className="alert error" role="alert">
+          {error}
+        </div>
+      )}
       {keys === null ? (
         <p className="muted">Loading…</p>
       ) : keys.length === 0 ? (
@@ -107,24 +129,41 @@ export function ApiKeys() {
       ) : (
         <table className="table api-keys">
           <thead>
-            <tr><th>Name</th><th>Scope</th><th>Key</th><th>Created</th><th>Last used</th><th /></tr>
+            <tr>
+              <th>Name</th>
+              <th>Scope</th>
+              <th>Key</th>
+              <th>Created</th>
+              <th>Last used</th>
+              <th />
+            </tr>
           </thead>
           <tbody>
             {keys.map((k) => (
               <tr key={k.id} data-key={k.id}>
                 <td>{k.name}</td>
                 <td>{k.scope}</td>
-                <td><code>{k.prefix}…</code></td>
+                <td>
+                  <code>{k.prefix}…</code>
+                </td>
                 <td title={new Date(k.createdAt).toLocaleString()}>{timeAgo(k.createdAt)}</td>
-                <td title={k.lastUsedAt ? new Date(k.lastUsedAt).toLocaleString() : undefined}>{k.lastUsedAt ? timeAgo(k.lastUsedAt) : 'never'}</td>
+                <td title={k.lastUsedAt ? new Date(k.lastUsedAt).toLocaleString() : undefined}>
+                  {k.lastUsedAt ? timeAgo(k.lastUsedAt) : 'never'}
+                </td>
                 <td>
                   {confirming === k.id ? (
                     <span className="row">
-                      <button type="button" className="btn small danger" disabled={busy} onClick={() => void revoke(k.id)}>Revoke “{k.name}”</button>
-                      <button type="button" className="btn small" onClick={() => setConfirming(null)}>Keep</button>
+                      <button type="button" className="btn small danger" disabled={busy} onClick={() => void revoke(k.id)}>
+                        Revoke “{k.name}”
+                      </button>
+                      <button type="button" className="btn small" onClick={() => setConfirming(null)}>
+                        Keep
+                      </button>
                     </span>
                   ) : (
-                    <button type="button" className="btn small" onClick={() => setConfirming(k.id)}>Revoke</button>
+                    <button type="button" className="btn small" onClick={() => setConfirming(k.id)}>
+                      Revoke
+                    </button>
                   )}
                 </td>
               </tr>

@@ -28,7 +28,12 @@ function TextMedia({ media, compact }: { media: MediaLike; compact: boolean }) {
   }, [media.url]);
   return (
     <div className="out-media-text">
-      {text !== null && <div className={compact ? 'out-text clamp' : 'out-text'}>{text}{(media.size ?? 0) > TEXT_PREVIEW_BYTES ? '…' : ''}</div>}
+      {text !== null && (
+        <div className={compact ? 'out-text clamp' : 'out-text'}>
+          {text}
+          {(media.size ?? 0) > TEXT_PREVIEW_BYTES ? '…' : ''}
+        </div>
+      )}
       <a className="out-file small" href={href} target="_blank" rel="noreferrer">
         {media.mimeType.split(';')[0]}
         {media.size !== undefined ? ` · ${bytes(media.size)}` : ''} — open
@@ -89,12 +94,25 @@ function ArtifactValue({ artifact, compact }: { artifact: ArtifactRef; compact: 
     return (
       <div className="out-artifact-image">
         <img className="out-image" src={src} alt={sketch ? 'Procedural sketch' : 'Generated image'} loading="lazy" />
-        {sketch && <span className="badge sketch" title="Drawn by the offline procedural renderer, not by an AI model. Set an image provider for AI pictures.">Sketch · not AI</span>}
+        {sketch && (
+          <span
+            className="badge sketch"
+            title="Drawn by the offline procedural renderer, not by an AI model. Set an image provider for AI pictures."
+          >
+            Sketch · not AI
+          </span>
+        )}
         {facts}
       </div>
     );
   }
-  if (artifact.mimeType.startsWith('audio/')) return <div><SignedAudio className="out-audio" preload="metadata" path={path} />{facts}</div>;
+  if (artifact.mimeType.startsWith('audio/'))
+    return (
+      <div>
+        <SignedAudio className="out-audio" preload="metadata" path={path} />
+        {facts}
+      </div>
+    );
   // An output too big to travel inline: shown like a published text.
   if (artifact.mimeType.startsWith('text/') || artifact.mimeType === 'application/json') {
     return <TextMedia media={{ url: path, mimeType: artifact.mimeType, size: artifact.size }} compact={compact} />;

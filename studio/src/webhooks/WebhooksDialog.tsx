@@ -5,7 +5,11 @@ import { WEBHOOK_EVENTS, type WebhookEvent } from '../../../workflows/pipeline/w
 import { api, type CreatedWebhook, type Webhook, type WebhookDeliveryAttempt } from '../lib/api';
 import { timeAgo } from '../lib/format';
 
-const EVENT_LABELS: Record<WebhookEvent, string> = { 'run.succeeded': 'Run succeeded', 'run.failed': 'Run failed', 'run.cancelled': 'Run cancelled' };
+const EVENT_LABELS: Record<WebhookEvent, string> = {
+  'run.succeeded': 'Run succeeded',
+  'run.failed': 'Run failed',
+  'run.cancelled': 'Run cancelled',
+};
 /** How often an open delivery log asks for new attempts. */
 const LOG_REFRESH_MS = 2000;
 
@@ -28,16 +32,28 @@ export function WebhooksDialog({ pipelineId, onClose }: { pipelineId: string; on
 
   return (
     <div className="modal-backdrop" onClick={onClose}>
-      <div className="modal card webhooks" role="dialog" aria-label="Webhooks" onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+      <div
+        className="modal card webhooks"
+        role="dialog"
+        aria-label="Webhooks"
+        onClick={(e) => e.stopPropagation()}
+        onKeyDown={(e) => e.key === 'Escape' && onClose()}
+      >
         <div className="row between">
           <h2>Webhooks</h2>
-          <button className="btn ghost small" onClick={onClose} aria-label="Close">✕</button>
+          <button className="btn ghost small" onClick={onClose} aria-label="Close">
+            ✕
+          </button>
         </div>
         <p className="muted small">
           When a run of this pipeline ends, each webhook gets a signed JSON summary (Standard Webhooks). A receiver that is down gets it
           again later, for up to 24 hours; the run never waits for it.
         </p>
-        {error && <div className="alert error" role="alert">{error}</div>}
+        {error && (
+          <div className="alert error" role="alert">
+            {error}
+          </div>
+        )}
         {created && <SecretOnce created={created} onDone={() => setCreated(null)} />}
         {webhooks === null ? (
           <p className="muted">Loading…</p>
@@ -45,7 +61,9 @@ export function WebhooksDialog({ pipelineId, onClose }: { pipelineId: string; on
           <p className="muted small">No webhooks yet.</p>
         ) : (
           <ul className="webhook-list">
-            {webhooks.map((w) => <WebhookItem key={w.id} webhook={w} onDeleted={load} />)}
+            {webhooks.map((w) => (
+              <WebhookItem key={w.id} webhook={w} onDeleted={load} />
+            ))}
           </ul>
         )}
         <AddWebhook
@@ -67,14 +85,23 @@ function SecretOnce({ created, onDone }: { created: CreatedWebhook; onDone(): vo
       <strong>Signing secret for {created.url}</strong>
       <p className="small">Copy it now: it is shown only this once. Your receiver checks each delivery's signature with it.</p>
       <div className="row">
-        <code className="secret" data-secret>{created.secret}</code>
+        <code className="secret" data-secret>
+          {created.secret}
+        </code>
         <button
           className="btn small"
-          onClick={() => void navigator.clipboard?.writeText(created.secret).then(() => setCopied(true), () => undefined)}
+          onClick={() =>
+            void navigator.clipboard?.writeText(created.secret).then(
+              () => setCopied(true),
+              () => undefined,
+            )
+          }
         >
           {copied ? 'Copied' : 'Copy'}
         </button>
-        <button className="btn small primary" onClick={onDone}>I have copied it</button>
+        <button className="btn small primary" onClick={onDone}>
+          I have copied it
+        </button>
       </div>
     </div>
   );
@@ -100,7 +127,8 @@ function AddWebhook({ pipelineId, onCreated }: { pipelineId: string; onCreated(m
       setBusy(false);
     }
   };
-  const toggle = (event: WebhookEvent, on: boolean) => setEvents(on ? WEBHOOK_EVENTS.filter((x) => x === event || events.includes(x)) : events.filter((x) => x !== event));
+  const toggle = (event: WebhookEvent, on: boolean) =>
+    setEvents(on ? WEBHOOK_EVENTS.filter((x) => x === event || events.includes(x)) : events.filter((x) => x !== event));
 
   return (
     <form className="add-webhook" onSubmit={(e) => void add(e)} aria-label="Add a webhook" noValidate>
@@ -117,9 +145,15 @@ function AddWebhook({ pipelineId, onCreated }: { pipelineId: string; onCreated(m
           </label>
         ))}
       </div>
-      {error && <div className="alert error" role="alert">{error}</div>}
+      {error && (
+        <div className="alert error" role="alert">
+          {error}
+        </div>
+      )}
       <div className="row end">
-        <button className="btn primary small" disabled={busy || !url.trim() || events.length === 0}>{busy ? 'Adding…' : 'Add webhook'}</button>
+        <button className="btn primary small" disabled={busy || !url.trim() || events.length === 0}>
+          {busy ? 'Adding…' : 'Add webhook'}
+        </button>
       </div>
     </form>
   );
@@ -158,17 +192,35 @@ function WebhookItem({ webhook, onDeleted }: { webhook: Webhook; onDeleted(): vo
   return (
     <li className="webhook" data-webhook={webhook.id}>
       <div className="row between">
-        <code className="webhook-url" title={webhook.url}>{webhook.url}</code>
+        <code className="webhook-url" title={webhook.url}>
+          {webhook.url}
+        </code>
         <span className="muted small">added {timeAgo(webhook.createdAt)}</span>
       </div>
-      <div className="chips">{webhook.events.map((e) => <span key={e} className="chip">{e}</span>)}</div>
-      <div className="row">
-        <button className="btn small" disabled={busy} onClick={() => void sendTest()}>Send test event</button>
-        <button className="btn small" onClick={() => setShowLog(!showLog)} aria-expanded={showLog}>{showLog ? 'Hide delivery log' : 'Delivery log'}</button>
-        <div className="spacer" />
-        <button className="btn small danger" disabled={busy} onClick={remove}>Delete</button>
+      <div className="chips">
+        {webhook.events.map((e) => (
+          <span key={e} className="chip">
+            {e}
+          </span>
+        ))}
       </div>
-      {message && <div className={message.error ? 'alert error' : 'muted small'} role={message.error ? 'alert' : undefined}>{message.text}</div>}
+      <div className="row">
+        <button className="btn small" disabled={busy} onClick={() => void sendTest()}>
+          Send test event
+        </button>
+        <button className="btn small" onClick={() => setShowLog(!showLog)} aria-expanded={showLog}>
+          {showLog ? 'Hide delivery log' : 'Delivery log'}
+        </button>
+        <div className="spacer" />
+        <button className="btn small danger" disabled={busy} onClick={remove}>
+          Delete
+        </button>
+      </div>
+      {message && (
+        <div className={message.error ? 'alert error' : 'muted small'} role={message.error ? 'alert' : undefined}>
+          {message.text}
+        </div>
+      )}
       {showLog && <DeliveryLog webhookId={webhook.id} />}
     </li>
   );
@@ -200,11 +252,22 @@ function DeliveryLog({ webhookId }: { webhookId: string }) {
 
   if (error) return <div className="alert error">{error}</div>;
   if (!attempts) return <p className="muted small">Loading the log…</p>;
-  if (attempts.length === 0) return <p className="muted small" data-delivery-log="empty">Nothing delivered yet.</p>;
+  if (attempts.length === 0)
+    return (
+      <p className="muted small" data-delivery-log="empty">
+        Nothing delivered yet.
+      </p>
+    );
   return (
     <table className="table delivery-log" aria-label="Delivery log">
       <thead>
-        <tr><th>When</th><th>Event</th><th>Attempt</th><th>Status</th><th>Time</th></tr>
+        <tr>
+          <th>When</th>
+          <th>Event</th>
+          <th>Attempt</th>
+          <th>Status</th>
+          <th>Time</th>
+        </tr>
       </thead>
       <tbody>
         {attempts.map((a) => (
@@ -212,7 +275,10 @@ function DeliveryLog({ webhookId }: { webhookId: string }) {
             <td title={a.createdAt}>{timeAgo(a.createdAt)}</td>
             <td>{a.event}</td>
             <td>{a.attempt}</td>
-            <td className={a.error ? 'delivery-failed' : 'delivery-ok'}>{a.statusCode ?? '—'}{a.error && a.statusCode === null ? ` ${a.error}` : ''}</td>
+            <td className={a.error ? 'delivery-failed' : 'delivery-ok'}>
+              {a.statusCode ?? '—'}
+              {a.error && a.statusCode === null ? ` ${a.error}` : ''}
+            </td>
             <td>{a.responseMs === null ? '—' : `${a.responseMs} ms`}</td>
           </tr>
         ))}

@@ -120,8 +120,17 @@ function paintSkyLife({ p, W, S, mood, has, nightish, horizon, scene }: Stage) {
     const colour = has('rain') || mood === 'dark' ? '#9aa1ad' : nightish ? '#6b7596' : mood === 'sunset' ? '#ffc9a8' : '#ffffff';
     drawCloud(p, p.r(0.05, 0.95) * W, p.r(0.08, 0.4) * horizon, S * p.r(0.25, 0.45), colour, nightish ? 0.5 : 0.8);
   }
-  if (has('bird')) drawBirds(p, W * p.r(0.3, 0.7), horizon * p.r(0.3, 0.5), S * 0.18, 5 + Math.floor(p.r(0, 5)), nightish ? '#c8cce0' : p.pal.ink);
-  if (has('dragon')) drawDragon(p, W * p.r(0.35, 0.65), horizon * p.r(0.3, 0.45), S * 0.26, scene.accent ?? (nightish ? '#6b3fa0' : '#b23a3a'), p.rng() < 0.5 ? -1 : 1);
+  if (has('bird'))
+    drawBirds(p, W * p.r(0.3, 0.7), horizon * p.r(0.3, 0.5), S * 0.18, 5 + Math.floor(p.r(0, 5)), nightish ? '#c8cce0' : p.pal.ink);
+  if (has('dragon'))
+    drawDragon(
+      p,
+      W * p.r(0.35, 0.65),
+      horizon * p.r(0.3, 0.45),
+      S * 0.26,
+      scene.accent ?? (nightish ? '#6b3fa0' : '#b23a3a'),
+      p.rng() < 0.5 ? -1 : 1,
+    );
 }
 
 /** Mountains (a low ridge when none were asked for) or a skyline on the horizon. */
@@ -179,19 +188,37 @@ function paintStandingSubjects(stage: Stage, land: Land) {
   const actors = GROUND_SUBJECTS.filter((s) => has(s) && s !== 'forest' && s !== 'flower');
   if (!scene.subjects.length || (!actors.length && !has('forest') && !water && !has('city'))) actors.push('tree');
   if (has('tree') && !has('forest')) actors.push('tree'); // trees come in pairs
-  const order = actors.map((a) => [a, p.rng()] as const).sort((a, b) => a[1] - b[1]).map(([a]) => a);
+  const order = actors
+    .map((a) => [a, p.rng()] as const)
+    .sort((a, b) => a[1] - b[1])
+    .map(([a]) => a);
   order.forEach((subject, i) => {
     const x = land.slotX(i, order.length);
     const base = land.base + p.r(-0.02, 0.04) * S;
     switch (subject) {
-      case 'house': drawHouse(p, x, base, S * p.r(0.16, 0.2), lit); break;
-      case 'castle': drawCastle(p, x, base, S * p.r(0.26, 0.32), lit); break;
-      case 'lighthouse': drawLighthouse(p, x, base, S * p.r(0.38, 0.46), lit); break;
-      case 'tree': drawTree(p, x, base, S * p.r(0.22, 0.32), snowy || p.rng() < 0.4 ? 'pine' : 'round', snowy); break;
-      case 'person': drawPerson(p, x, base + S * 0.05, S * p.r(0.16, 0.2), p.pal.accent); break;
-      case 'cat': drawCat(p, x, base + S * 0.08, S * 0.13, nightish ? '#2a2a33' : '#e08a3c'); break;
-      case 'dog': drawDog(p, x, base + S * 0.08, S * 0.15, '#9a6a44'); break;
-      default: break;
+      case 'house':
+        drawHouse(p, x, base, S * p.r(0.16, 0.2), lit);
+        break;
+      case 'castle':
+        drawCastle(p, x, base, S * p.r(0.26, 0.32), lit);
+        break;
+      case 'lighthouse':
+        drawLighthouse(p, x, base, S * p.r(0.38, 0.46), lit);
+        break;
+      case 'tree':
+        drawTree(p, x, base, S * p.r(0.22, 0.32), snowy || p.rng() < 0.4 ? 'pine' : 'round', snowy);
+        break;
+      case 'person':
+        drawPerson(p, x, base + S * 0.05, S * p.r(0.16, 0.2), p.pal.accent);
+        break;
+      case 'cat':
+        drawCat(p, x, base + S * 0.08, S * 0.13, nightish ? '#2a2a33' : '#e08a3c');
+        break;
+      case 'dog':
+        drawDog(p, x, base + S * 0.08, S * 0.15, '#9a6a44');
+        break;
+      default:
+        break;
     }
   });
 }
@@ -207,7 +234,14 @@ function paintWaterLife({ p, W, H, S, has, water, horizon, scene }: Stage, shore
   if (has('fish')) {
     const fx = needed ? (side < 0 ? (waterline + W) / 2 : waterline / 2) : W * p.r(0.3, 0.7);
     for (let i = 0; i < 3; i++) {
-      drawFish(p, fx + p.r(-0.12, 0.12) * S, horizon + (H - horizon) * p.r(0.55, 0.9), S * p.r(0.07, 0.1), scene.accent ?? '#f08a4b', p.rng() < 0.5);
+      drawFish(
+        p,
+        fx + p.r(-0.12, 0.12) * S,
+        horizon + (H - horizon) * p.r(0.55, 0.9),
+        S * p.r(0.07, 0.1),
+        scene.accent ?? '#f08a4b',
+        p.rng() < 0.5,
+      );
     }
   }
 }

@@ -8,7 +8,12 @@ export const ellipse = (cx: number, cy: number, rx: number, ry: number, n = 40, 
     return [cx + rx * Math.cos(a), cy + ry * Math.sin(a)] as Pt;
   });
 
-export const rect = (x: number, y: number, w: number, h: number): Pt[] => [[x, y], [x + w, y], [x + w, y + h], [x, y + h]];
+export const rect = (x: number, y: number, w: number, h: number): Pt[] => [
+  [x, y],
+  [x + w, y],
+  [x + w, y + h],
+  [x, y + h],
+];
 
 export function bounds(pts: Pt[]): { left: number; top: number; right: number; bottom: number } {
   const xs = pts.map(([x]) => x);

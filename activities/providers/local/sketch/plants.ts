@@ -11,15 +11,32 @@ export function drawTree(p: Painter, x: number, base: number, h: number, kind: '
     for (let i = 0; i < 3; i++) {
       const w = h * (0.42 - i * 0.1);
       const y0 = base - h * (0.2 + i * 0.24);
-      const pts: Pt[] = [[x - w / 2, y0], [x, y0 - h * 0.42], [x + w / 2, y0]];
+      const pts: Pt[] = [
+        [x - w / 2, y0],
+        [x, y0 - h * 0.42],
+        [x + w / 2, y0],
+      ];
       p.shape(pts, mix(foliage, '#000000', i * 0.05), { alpha: 0.95 });
-      if (snowy) p.shape([[x - w * 0.18, y0 - h * 0.28], [x, y0 - h * 0.42], [x + w * 0.18, y0 - h * 0.28]], '#f5f8fb', { alpha: 0.9, outline: false });
+      if (snowy)
+        p.shape(
+          [
+            [x - w * 0.18, y0 - h * 0.28],
+            [x, y0 - h * 0.42],
+            [x + w * 0.18, y0 - h * 0.28],
+          ],
+          '#f5f8fb',
+          { alpha: 0.9, outline: false },
+        );
     }
   } else {
     const cy = base - h * 0.6;
     for (let i = 0; i < 4; i++) {
       const rr = h * p.r(0.2, 0.28);
-      p.shape(ellipse(x + p.r(-0.15, 0.15) * h, cy + p.r(-0.15, 0.1) * h, rr, rr * 0.9, 30), mix(foliage, i % 2 ? '#ffffff' : '#000000', 0.08), { alpha: 0.92 });
+      p.shape(
+        ellipse(x + p.r(-0.15, 0.15) * h, cy + p.r(-0.15, 0.1) * h, rr, rr * 0.9, 30),
+        mix(foliage, i % 2 ? '#ffffff' : '#000000', 0.08),
+        { alpha: 0.92 },
+      );
     }
   }
 }

@@ -8,7 +8,10 @@ export function createSketchImageProvider(): ImageProvider {
     id: 'local',
     async generate(request: ImageRequest, { signal }): Promise<ImageResult> {
       if (signal.aborted) throw new ProviderError('image generation cancelled', false);
-      for (const [k, v] of [['width', request.width], ['height', request.height]] as const) {
+      for (const [k, v] of [
+        ['width', request.width],
+        ['height', request.height],
+      ] as const) {
         if (!Number.isInteger(v) || v < 64 || v > 2048) {
           throw new ProviderError(`sketch: ${k} must be an integer in 64..2048 (got ${v})`, false, 400);
         }

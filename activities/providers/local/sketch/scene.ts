@@ -36,8 +36,19 @@ const MOODS: [RegExp, Mood][] = [
 ];
 
 const COLOUR_WORDS: Record<string, string> = {
-  red: '#d1495b', orange: '#f08a4b', yellow: '#f2c14e', gold: '#e0a526', golden: '#e0a526', green: '#5b9a52',
-  blue: '#3f7cc4', purple: '#8a5cc4', violet: '#8a5cc4', pink: '#e58fb0', teal: '#2a9d8f', white: '#f4f1ea', black: '#2a2a30',
+  red: '#d1495b',
+  orange: '#f08a4b',
+  yellow: '#f2c14e',
+  gold: '#e0a526',
+  golden: '#e0a526',
+  green: '#5b9a52',
+  blue: '#3f7cc4',
+  purple: '#8a5cc4',
+  violet: '#8a5cc4',
+  pink: '#e58fb0',
+  teal: '#2a9d8f',
+  white: '#f4f1ea',
+  black: '#2a2a30',
 };
 
 export function describeScene(prompt: string, style?: string): SceneSpec {

@@ -29,8 +29,24 @@ export function drawStars(p: Painter, W: number, horizon: number, many: boolean)
     p.ctx.fill();
     if (p.rng() < 0.06) {
       const s = r * 5;
-      p.line([[x - s, y], [x + s, y]], '#fffbe8', r * 0.6, 0.6);
-      p.line([[x, y - s], [x, y + s]], '#fffbe8', r * 0.6, 0.6);
+      p.line(
+        [
+          [x - s, y],
+          [x + s, y],
+        ],
+        '#fffbe8',
+        r * 0.6,
+        0.6,
+      );
+      p.line(
+        [
+          [x, y - s],
+          [x, y + s],
+        ],
+        '#fffbe8',
+        r * 0.6,
+        0.6,
+      );
     }
   }
 }
@@ -42,7 +58,15 @@ export function drawSun(p: Painter, x: number, y: number, r: number, mood: Mood)
   if (p.style === 'ink' || mood === 'happy') {
     for (let i = 0; i < 12; i++) {
       const a = (i / 12) * Math.PI * 2 + 0.13;
-      p.line([[x + Math.cos(a) * r * 1.3, y + Math.sin(a) * r * 1.3], [x + Math.cos(a) * r * 1.7, y + Math.sin(a) * r * 1.7]], c, r * 0.08, 0.8);
+      p.line(
+        [
+          [x + Math.cos(a) * r * 1.3, y + Math.sin(a) * r * 1.3],
+          [x + Math.cos(a) * r * 1.7, y + Math.sin(a) * r * 1.7],
+        ],
+        c,
+        r * 0.08,
+        0.8,
+      );
     }
   }
 }
@@ -75,7 +99,15 @@ export function drawWeather(p: Painter, W: number, H: number, kind: 'rain' | 'sn
     const y = p.r(0, H);
     if (kind === 'rain') {
       const l = p.S * p.r(0.02, 0.05);
-      p.line([[x, y], [x - l * 0.25, y + l]], '#cfd8e6', p.S * 0.0016, 0.45);
+      p.line(
+        [
+          [x, y],
+          [x - l * 0.25, y + l],
+        ],
+        '#cfd8e6',
+        p.S * 0.0016,
+        0.45,
+      );
     } else {
       p.ctx.fillStyle = rgba('#ffffff', p.r(0.55, 0.95));
       p.ctx.beginPath();

@@ -5,8 +5,28 @@
 import { IMAGE_STYLES } from '../../../../workflows/pipeline';
 
 export type Subject =
-  | 'sun' | 'moon' | 'stars' | 'mountain' | 'water' | 'tree' | 'forest' | 'house' | 'castle' | 'lighthouse'
-  | 'cat' | 'dog' | 'bird' | 'fish' | 'person' | 'flower' | 'boat' | 'city' | 'cloud' | 'rain' | 'snow' | 'dragon';
+  | 'sun'
+  | 'moon'
+  | 'stars'
+  | 'mountain'
+  | 'water'
+  | 'tree'
+  | 'forest'
+  | 'house'
+  | 'castle'
+  | 'lighthouse'
+  | 'cat'
+  | 'dog'
+  | 'bird'
+  | 'fish'
+  | 'person'
+  | 'flower'
+  | 'boat'
+  | 'city'
+  | 'cloud'
+  | 'rain'
+  | 'snow'
+  | 'dragon';
 export type Mood = 'day' | 'night' | 'dawn' | 'sunset' | 'winter' | 'dark' | 'happy';
 
 /** Exactly the styles the illustration node offers: a catalog style without a brush and a finish does not compile. */

@@ -56,14 +56,30 @@ export function drawWater(p: Painter, W: number, H: number, horizon: number, spa
     const depth = (y - horizon) / (H - horizon);
     const x = p.r(0, W);
     const len = p.S * (0.02 + depth * 0.08);
-    p.line([[x, y], [x + len, y]], mix(pal.water, '#ffffff', 0.45), Math.max(1, p.S * 0.002 * (0.5 + depth)), 0.35);
+    p.line(
+      [
+        [x, y],
+        [x + len, y],
+      ],
+      mix(pal.water, '#ffffff', 0.45),
+      Math.max(1, p.S * 0.002 * (0.5 + depth)),
+      0.35,
+    );
   }
   if (sparkleX !== undefined) {
     for (let i = 0; i < 26 * p.detail; i++) {
       const y = horizon + p.r(0.01, 1) * (H - horizon) * 0.8;
       const spread = ((y - horizon) / (H - horizon) + 0.1) * p.S * 0.12;
       const x = sparkleX + p.r(-spread, spread);
-      p.line([[x - spread * 0.3, y], [x + spread * 0.3, y]], pal.light, p.S * 0.003, 0.5);
+      p.line(
+        [
+          [x - spread * 0.3, y],
+          [x + spread * 0.3, y],
+        ],
+        pal.light,
+        p.S * 0.003,
+        0.5,
+      );
     }
   }
 }
@@ -86,7 +102,15 @@ export function drawGround(p: Painter, W: number, H: number, horizon: number, sn
     const x = p.r(0, W);
     const y = p.r(horizon + (H - horizon) * 0.4, H);
     const h = p.S * p.r(0.006, 0.018);
-    p.line([[x, y], [x + p.r(-h, h) * 0.4, y - h]], mix(bottom, snowy ? '#9fb0c4' : '#20351a', 0.3), p.S * 0.0018, 0.35);
+    p.line(
+      [
+        [x, y],
+        [x + p.r(-h, h) * 0.4, y - h],
+      ],
+      mix(bottom, snowy ? '#9fb0c4' : '#20351a', 0.3),
+      p.S * 0.0018,
+      0.35,
+    );
   }
 }
 
@@ -106,7 +130,10 @@ export function drawShore(p: Painter, W: number, H: number, horizon: number, sid
   const rise = S * p.r(0.03, 0.06);
   for (let i = 0; i <= 12; i++) {
     const t = i / 12; // 0 at the outer edge, 1 at the waterline
-    top.push([outer + (waterline - outer) * t, horizon - rise * Math.sin(Math.PI * (0.35 + 0.65 * t)) * (1 - t * 0.7) + p.r(-1, 1) * S * 0.004]);
+    top.push([
+      outer + (waterline - outer) * t,
+      horizon - rise * Math.sin(Math.PI * (0.35 + 0.65 * t)) * (1 - t * 0.7) + p.r(-1, 1) * S * 0.004,
+    ]);
   }
   const land: Pt[] = [...top, ...edge, [outer, H]];
   const landTop = snowy ? '#eef2f6' : mix(pal.ground, '#a08c62', 0.3);
