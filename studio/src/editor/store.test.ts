@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GRAPH_SCHEMA_VERSION, kindsConnect, validateGraph } from '../../../workflows/pipeline';
 import { editableGraph } from '../core/editableGraph';
+import { nodeCatalogResponse } from '../../../api/routes/nodes';
 import { createEditorStore } from './store';
 
 const chain = {
@@ -213,5 +214,24 @@ describe('editor store: drafts', () => {
     const s = createEditorStore();
     s.getState().load(salvaged);
     expect(s.getState().nodes).toHaveLength(1);
+  });
+});
+
+describe('editor store: project defaults', () => {
+  it("gives new nodes the project's provider, voice and style where the node has that param and allows the value", () => {
+    const s = createEditorStore();
+    s.getState().setCatalog(nodeCatalogResponse());
+    s.getState().setProjectDefaults({ provider: 'openai', voice: 'alloy', style: 'ink' });
+    const params = (id: string) => s.getState().nodes.find((n) => n.id === id)!.data.params;
+    expect(params(s.getState().addNode('narration', { x: 0, y: 0 }))).toMatchObject({ provider: 'openai', voice: 'alloy' });
+    expect(params(s.getState().addNode('illustration', { x: 0, y: 0 }))).toMatchObject({ provider: 'openai', style: 'ink' });
+    // A value the node does not allow, or a param it does not have, is left at the catalog's default.
+    s.getState().setProjectDefaults({ provider: 'elevenlabs', style: 'oil painting' });
+    const story = params(s.getState().addNode('story', { x: 0, y: 0 }));
+    expect(story.provider).toBe('local');
+    expect(story).not.toHaveProperty('style');
+    expect(params(s.getState().addNode('illustration', { x: 0, y: 0 })).style).toBe('watercolor');
+    // What the caller gives wins over the project's defaults.
+    expect(params(s.getState().addNode('narration', { x: 0, y: 0 }, { provider: 'local' })).provider).toBe('local');
   });
 });

@@ -23,6 +23,8 @@ export interface EditorState {
   /** Bumped by every edit of the graph itself (not selection or measuring): autosave listens to it. */
   revision: number;
   catalogInfo: Record<string, NodeInfo>;
+  /** The project's defaults for new nodes (provider, voice, style): applied where a node has that param and allows the value. */
+  projectDefaults: Record<string, unknown>;
   problems: { nodes: Record<string, string[]>; edges: Record<string, string[]>; general: string[] };
   clipboard: Snapshot | null;
   /** Why the last connection attempt was refused, for the UI to show. */
@@ -32,6 +34,7 @@ export interface EditorState {
   /** Replaces the whole graph as one undoable edit (import). */
   replace(graph: Graph): void;
   setCatalog(infos: NodeInfo[]): void;
+  setProjectDefaults(defaults: Record<string, unknown>): void;
   addNode(type: string, position: { x: number; y: number }, params?: Record<string, unknown>): string;
   onNodesChange(changes: NodeChange<FlowNode>[]): void;
   onEdgesChange(changes: EdgeChange<FlowEdge>[]): void;
@@ -79,6 +82,7 @@ export function createEditorStore(): StoreApi<EditorState> {
       future: [],
       revision: 0,
       catalogInfo: {},
+      projectDefaults: {},
       problems: { nodes: {}, edges: {}, general: [] },
       clipboard: null,
       refusal: null,
@@ -103,11 +107,19 @@ export function createEditorStore(): StoreApi<EditorState> {
         set({ catalogInfo: Object.fromEntries(infos.map((i) => [i.type, i])) });
       },
 
+      setProjectDefaults(defaults) {
+        set({ projectDefaults: defaults });
+      },
+
       addNode(type, position, params) {
         remember();
         const { nodes } = get();
         const id = uniqueId(type, new Set(nodes.map((n) => n.id)));
-        const defaults = { ...(info(type)?.defaults as Record<string, unknown> | undefined), ...params };
+        const defaults = {
+          ...(info(type)?.defaults as Record<string, unknown> | undefined),
+          ...projectDefaultsFor(info(type), get().projectDefaults),
+          ...params,
+        };
         if (type === 'input' && !params?.name)
           defaults.name = uniqueInputName(nodes.some((n) => n.data.nodeType === 'input') ? id : String(defaults.name ?? 'prompt'), nodes);
         const node: FlowNode = { id, type: 'pipeline', position, data: { nodeType: type, params: defaults }, selected: true };
@@ -327,4 +339,16 @@ export function createEditorStore(): StoreApi<EditorState> {
       },
     };
   });
+}
+
+/** The project defaults a node of this type takes: only params its schema has, and only values its schema allows. */
+export function projectDefaultsFor(info: NodeInfo | undefined, defaults: Record<string, unknown>): Record<string, unknown> {
+  const properties = (info?.params as { properties?: Record<string, { enum?: unknown[]; type?: string }> } | undefined)?.properties ?? {};
+  return Object.fromEntries(
+    Object.entries(defaults).filter(([key, value]) => {
+      const schema = properties[key];
+      if (!schema || value === undefined || value === '') return false;
+      return schema.enum ? schema.enum.includes(value) : schema.type === undefined || typeof value === schema.type;
+    }),
+  );
 }

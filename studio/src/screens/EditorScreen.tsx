@@ -16,7 +16,7 @@ import { EditorToolbar } from '../editor/Toolbar';
 import { useDraft } from '../editor/useDraft';
 import { useShortcuts } from '../editor/useShortcuts';
 import { useToast } from '../editor/useToast';
-import { api, ApiError, loadCatalog, type NodeInfo, type Pipeline } from '../lib/api';
+import { api, ApiError, loadCatalog, type NodeInfo, type Pipeline, type Project } from '../lib/api';
 import { linkProps, navigate } from '../lib/router';
 import { useColorMode } from '../lib/useColorMode';
 import { Loading } from '../ui/Loading';
@@ -32,6 +32,11 @@ export default function EditorScreen({ pipelineId }: { pipelineId: string }) {
     Promise.all([api<Pipeline>('GET', `/pipelines/${pipelineId}`), loadCatalog()]).then(
       ([p, c]) => {
         env.editor.getState().setCatalog(c);
+        // New nodes take the project's defaults (provider, voice, style) where they fit; without them, the catalog's.
+        api<Project>('GET', `/projects/${p.projectId}`).then(
+          (project) => env.editor.getState().setProjectDefaults(project.settings ?? {}),
+          () => undefined,
+        );
         // The draft is what the user last saw, problems and all; without one, the current version.
         env.editor.getState().load(p.draft ? editableGraph(p.draft.graph) : p.graph);
         env.editor.getState().setProblems(p.draft?.problems ?? []);
