@@ -38,7 +38,7 @@ describe('the API docs page in a browser', () => {
     const startRun = page.locator('#op-post-api-pipelines-id-runs');
     await startRun.locator('summary').click();
     await expect.poll(() => startRun.locator('table').innerText()).toMatch(/id\s+path\s+string \(uuid\)/);
-    expect(await startRun.innerText()).toMatch(/201[\s\S]*StartedRun[\s\S]*401[\s\S]*ErrorBody/);
+    expect(await startRun.innerText()).toMatch(/201[\s\S]*StartRunAnswer[\s\S]*401[\s\S]*ErrorBody/);
     await startRun.getByRole('link', { name: 'StartRunBody' }).click();
     const schema = page.locator('#schema-StartRunBody pre');
     await schema.waitFor();
