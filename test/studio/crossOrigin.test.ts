@@ -1,19 +1,21 @@
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, registerUser, startStack, type Stack } from '../support/stack';
+import { registerUser, startStack, type Stack } from '../support/stack';
 import { launchBrowser } from './harness';
 
 /**
  * CORS in real Chromium: a page on another origin (another local port) cannot read the API, with or without
  * credentials; a page on an origin CORS_ORIGINS lists passes its preflight and reads the answer.
  */
-async function servePage(port: number): Promise<Server> {
+/** A page on its own port, picked by the system (two ports asked for in turn could otherwise be the same one). */
+async function servePage(): Promise<{ server: Server; origin: string }> {
   const server = createServer((_req, res) =>
     res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>another site</title>'),
   );
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return server;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 type Outcome = { read: true; status: number; body: string; rateLimit: string | null } | { read: false; error: string };
@@ -47,10 +49,10 @@ describe('the API from pages on other origins', () => {
   const pages: Server[] = [];
 
   beforeAll(async () => {
-    const [allowedPort, otherPort] = [await freePort(), await freePort()];
-    allowed = `http://127.0.0.1:${allowedPort}`;
-    other = `http://127.0.0.1:${otherPort}`;
-    pages.push(await servePage(allowedPort), await servePage(otherPort));
+    const [allowedPage, otherPage] = [await servePage(), await servePage()];
+    allowed = allowedPage.origin;
+    other = otherPage.origin;
+    pages.push(allowedPage.server, otherPage.server);
     stack = await startStack({ backends: 'embedded', worker: false, env: { CORS_ORIGINS: allowed } });
     browser = await launchBrowser();
     page = await browser.newPage();
