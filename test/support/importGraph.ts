@@ -1,47 +1,24 @@
 /**
- * The relative imports between TypeScript source files, read from the text (no compiler): for the tests that
- * keep imports running one way (no cycles, layers that never import the layers above them).
+ * The relative imports between TypeScript source files as a graph: for the tests that keep imports running one
+ * way (no cycles, layers that never import the layers above them).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
+import { importsOf, rootDir, sourceFiles } from './moduleGraph';
 
 /** File → the files it imports, every path absolute. */
 export type ImportGraph = Map<string, string[]>;
 
-const SOURCE = /\.tsx?$/;
-const NOT_SOURCE = /\.(test|d)\.tsx?$/;
-const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'data']);
-
-/** Static, side-effect, re-export, type-only and dynamic imports of a relative path. */
-const SPECIFIERS =
-  /\b(?:import|export)\b[^'"`;]*?\sfrom\s*['"](\.[^'"]+)['"]|\bimport\s*['"](\.[^'"]+)['"]|\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/g;
-
-function sourceFiles(dir: string): string[] {
-  const found: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith('.') || SKIPPED_DIRS.has(entry.name)) continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...sourceFiles(path));
-    else if (SOURCE.test(entry.name) && !NOT_SOURCE.test(entry.name)) found.push(path);
-  }
-  return found;
-}
-
-function resolveImport(from: string, spec: string): string | undefined {
-  const base = resolve(dirname(from), spec);
-  const stem = base.replace(/\.(js|jsx|mjs)$/, '');
-  const candidates = [base, `${stem}.ts`, `${stem}.tsx`, join(base, 'index.ts'), join(base, 'index.tsx')];
-  return candidates.find((p) => existsSync(p) && statSync(p).isFile());
-}
-
-/** The imports among the source files (tests and declarations left out) below each of `dirs`. */
+/**
+ * The imports among the TypeScript source files (tests and declarations left out) below each of `dirs`, read
+ * by moduleGraph's reader: static, side-effect, re-export, type-only and dynamic imports alike.
+ */
 export function importGraph(dirs: string[]): ImportGraph {
-  const files = dirs.flatMap(sourceFiles);
+  const files = sourceFiles(...dirs.map((dir) => relative(rootDir, dir).split(sep).join('/'))).filter((file) => /\.tsx?$/.test(file));
   const known = new Set(files);
   return new Map(
     files.map((file) => {
-      const deps = [...readFileSync(file, 'utf8').matchAll(SPECIFIERS)].map((m) => resolveImport(file, m[1] ?? m[2] ?? m[3]));
-      return [file, [...new Set(deps.filter((d): d is string => d !== undefined && known.has(d)))]];
+      const deps = importsOf(file).flatMap((imported) => (imported.file && known.has(imported.file) ? [join(rootDir, imported.file)] : []));
+      return [join(rootDir, file), [...new Set(deps)]];
     }),
   );
 }
