@@ -4,6 +4,7 @@ import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import { api, type Pipeline } from '../lib/api';
 import { linkProps } from '../lib/router';
+import { useReadableFit } from './Canvas';
 import { downloadGraph, readGraphFile } from './graphFile';
 import { SaveBadge } from './SaveBadge';
 import type { EditorState } from './store';
@@ -41,6 +42,7 @@ export function EditorToolbar({
   const [name, setName] = useState(pipeline.name);
   const [savedName, setSavedName] = useState(pipeline.name);
   const flow = useReactFlow();
+  const fitReadable = useReadableFit();
   const fileInput = useRef<HTMLInputElement>(null);
   const canUndo = useStore(store, (s) => s.past.length > 0);
   const canRedo = useStore(store, (s) => s.future.length > 0);
@@ -61,7 +63,7 @@ export function EditorToolbar({
     try {
       const graph = await readGraphFile(file);
       store.getState().replace(graph);
-      requestAnimationFrame(() => flow.fitView({ padding: 0.2 }));
+      requestAnimationFrame(() => void fitReadable({ waitForSizes: true }));
       onToast({ text: `Imported ${graph.nodes.length} nodes`, kind: 'info' });
     } catch (err) {
       onToast({ text: `Import failed: ${(err as Error).message}`, kind: 'error' });

@@ -1,9 +1,9 @@
 import '@xyflow/react/dist/style.css';
 import { useEffect, useMemo, useState } from 'react';
-import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { ReactFlowProvider } from '@xyflow/react';
 import { useStore } from 'zustand';
 import { createRunStore, isTerminal } from '../core/runState';
-import { Canvas } from '../editor/Canvas';
+import { Canvas, useReadableFit } from '../editor/Canvas';
 import { FlowContext, type FlowEnv } from '../editor/context';
 import { createEditorStore } from '../editor/store';
 import { api, loadCatalog, type Pipeline, type RunDetail } from '../lib/api';
@@ -83,14 +83,14 @@ function RunView({ run, pipeline, env }: { run: RunDetail; pipeline: Pipeline; e
   const colorMode = useColorMode();
   const done = isTerminal(status);
   useTicker(!done);
-  const flow = useReactFlow();
+  const fitReadable = useReadableFit();
   useEffect(() => {
-    // Outputs make nodes taller: show the whole finished run.
+    // Outputs make nodes taller: fit the finished run again (readable, as on opening).
     if (done) {
-      const t = setTimeout(() => void flow.fitView({ padding: 0.15, maxZoom: 1.1, duration: 250 }), 150);
+      const t = setTimeout(() => void fitReadable({ duration: 250 }), 150);
       return () => clearTimeout(t);
     }
-  }, [done, flow]);
+  }, [done, fitReadable]);
 
   return (
     <div className="editor run-view">
