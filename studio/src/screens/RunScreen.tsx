@@ -120,7 +120,13 @@ function RunView({ run, pipeline, env }: { run: RunDetail; pipeline: Pipeline; e
           <Canvas readOnly colorMode={colorMode} onNodeClick={showNode} />
         </div>
         <SideDrawer narrow={narrow} open={detailsOpen} label="Details" onClose={() => setDetailsOpen(false)}>
-          <RunSidePanel run={run} pipeline={pipeline} runStore={runStore} selected={selected} />
+          <RunSidePanel
+            run={run}
+            pipeline={pipeline}
+            runStore={runStore}
+            selected={selected}
+            catalogInfo={env.editor.getState().catalogInfo}
+          />
         </SideDrawer>
       </div>
     </div>
