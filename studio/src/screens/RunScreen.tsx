@@ -88,10 +88,13 @@ function RunView({ run, pipeline, env }: { run: RunDetail; pipeline: Pipeline; e
   const done = isTerminal(status);
   useTicker(!done);
   // Clicking a node asks for its details: on a narrow window that opens the drawer.
-  const showNode = useCallback((id: string) => {
-    setSelected(id);
-    setDetailsOpen(true);
-  }, []);
+  const showNode = useCallback(
+    (id: string) => {
+      setSelected(id);
+      if (narrow) setDetailsOpen(true);
+    },
+    [narrow],
+  );
   const fitReadable = useReadableFit();
   useEffect(() => {
     // Outputs make nodes taller: fit the finished run again (readable, as on opening).
