@@ -78,7 +78,7 @@ export function RunSidePanel({
   return (
     <aside className="side-panel" aria-label="Node details" data-selected-node={node.id}>
       <div className="row between">
-        <h3>{node.label ?? node.type}</h3>
+        <h3>{node.label ?? catalogInfo[node.type]?.title ?? node.type}</h3>
         <code className="muted small">{node.id}</code>
       </div>
       <dl className="facts small">
