@@ -55,6 +55,8 @@ describe('studio AI templates in a browser', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'studio-ai-streaming.png') });
     await page.locator('[data-run-status="succeeded"]').waitFor({ timeout: 180_000 });
     expect((await page.locator('.react-flow__node[data-id="story"] .node-output').textContent())!.length).toBeGreaterThan(40);
+    // The run opens readable (zoom ≥ 0.8) from its start: the canvas's fit control shows the whole of it.
+    await page.locator('.react-flow__controls-fitview').click();
     const audio = page.locator('.react-flow__node[data-id="save-audio"] audio');
     await audio.waitFor();
     await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.duration), { timeout: 15_000 }).toBeGreaterThan(1);
@@ -64,6 +66,7 @@ describe('studio AI templates in a browser', () => {
   it('shows the illustration inline', { timeout: 240_000 }, async () => {
     await runTemplate('Illustrated story', 'a lighthouse at night');
     await page.locator('[data-run-status="succeeded"]').waitFor({ timeout: 180_000 });
+    await page.locator('.react-flow__controls-fitview').click();
     const img = page.locator('.react-flow__node[data-id="save-picture"] img');
     await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth), { timeout: 15_000 }).toBeGreaterThan(100);
     // The illustration step's own output shows inline too, badged as the offline sketch it is.
