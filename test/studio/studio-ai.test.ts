@@ -55,7 +55,9 @@ describe('studio AI templates in a browser', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'studio-ai-streaming.png') });
     await page.locator('[data-run-status="succeeded"]').waitFor({ timeout: 180_000 });
     expect((await page.locator('.react-flow__node[data-id="story"] .node-output').textContent())!.length).toBeGreaterThan(40);
-    // The run opens readable (zoom ≥ 0.8) from its start: the canvas's fit control shows the whole of it.
+    // The run opens readable (zoom ≥ 0.8) from its start: the canvas's fit control shows the whole of it,
+    // after the run view's own fit once the run is over.
+    await page.waitForTimeout(600);
     await page.locator('.react-flow__controls-fitview').click();
     const audio = page.locator('.react-flow__node[data-id="save-audio"] audio');
     await audio.waitFor();
@@ -66,6 +68,7 @@ describe('studio AI templates in a browser', () => {
   it('shows the illustration inline', { timeout: 240_000 }, async () => {
     await runTemplate('Illustrated story', 'a lighthouse at night');
     await page.locator('[data-run-status="succeeded"]').waitFor({ timeout: 180_000 });
+    await page.waitForTimeout(600); // the run view's own fit once the run is over
     await page.locator('.react-flow__controls-fitview').click();
     const img = page.locator('.react-flow__node[data-id="save-picture"] img');
     await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth), { timeout: 15_000 }).toBeGreaterThan(100);
