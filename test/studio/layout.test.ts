@@ -63,8 +63,9 @@ function expectNothingOverCanvas(layout: Awaited<ReturnType<typeof layoutBoxes>>
   if (layout.palette) expect(intersect(layout.palette, layout.canvas)).toBe(false);
   for (const [i, a] of layout.toolbarItems.entries())
     for (const b of layout.toolbarItems.slice(i + 1)) expect(intersect(a, b), `toolbar items ${JSON.stringify([a, b])}`).toBe(false);
-  // Everything fits the window's width.
+  // Everything fits the window's width, the toolbar in one row.
   expect(layout.toolbar.x + layout.toolbar.width).toBeLessThanOrEqual(800);
+  expect(layout.toolbar.height).toBeLessThan(60);
   expect(layout.canvas.width).toBeGreaterThan(400);
 }
 
@@ -250,6 +251,10 @@ describe('studio layout and first steps in a browser', () => {
     await drawer.waitFor({ state: 'detached' });
     await page.getByRole('button', { name: '☰ Details' }).click();
     await drawer.waitFor();
+    // The links are in the toolbar's menu.
+    await page.getByRole('button', { name: '⋯ More' }).click();
+    await page.getByLabel('More actions').getByRole('link', { name: 'Edit pipeline' }).waitFor();
+    await page.keyboard.press('Escape');
     await page.setViewportSize({ width: 1280, height: 800 });
     expect(pageErrors).toEqual([]);
     expect(browserDialogs).toEqual([]);

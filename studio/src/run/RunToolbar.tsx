@@ -80,6 +80,11 @@ export function RunToolbar({
         <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}/runs`)}>
           History
         </a>
+        {narrow && (
+          <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}`)}>
+            Edit pipeline
+          </a>
+        )}
       </ToolbarMenu>
       {!done && (
         <button className="btn small danger" onClick={() => void cancel()} disabled={cancelling}>
@@ -91,9 +96,11 @@ export function RunToolbar({
           {rerunning ? 'Starting…' : '↻ Run again'}
         </button>
       )}
-      <a className="btn small primary" {...linkProps(`/pipelines/${pipeline.id}`)}>
-        Edit pipeline
-      </a>
+      {!narrow && (
+        <a className="btn small primary" {...linkProps(`/pipelines/${pipeline.id}`)}>
+          Edit pipeline
+        </a>
+      )}
     </div>
   );
 }
