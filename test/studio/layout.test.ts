@@ -98,13 +98,18 @@ describe('studio layout and first steps in a browser', () => {
     await stack?.stop();
   });
 
-  it('sends a first-time visitor to sign-up, and a browser that has signed in before to log in', async () => {
+  it('sends a first-time visitor to sign-up, says a refused password as a sentence, and sends a browser that has signed in before to log in', async () => {
     await page.goto(stack.baseUrl + '/');
     await page.waitForURL(/\/signup$/);
     await page.getByRole('heading', { name: 'Create your account' }).waitFor();
     expect(await page.getByText('Welcome back').count()).toBe(0);
 
     await page.getByLabel('Email').fill(`layout-${Date.now()}@example.com`);
+    // The API's refusal of a short password reads as a sentence (the browser's own length check set aside).
+    await page.getByLabel('Password').evaluate((input) => input.removeAttribute('minlength'));
+    await page.getByLabel('Password').fill('short');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Password must be at least 8 characters.');
     await page.getByLabel('Password').fill('correct horse battery');
     await page.getByRole('button', { name: 'Sign up' }).click();
     await page.locator('.template-card').first().waitFor();
