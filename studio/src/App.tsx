@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
-import { getToken, logout } from './lib/api';
+import { getToken, logout, signedInBefore } from './lib/api';
 import { linkProps, matchRoute, navigate, usePath } from './lib/router';
 import { currentTheme, setTheme, type Theme } from './lib/theme';
 import { Loading } from './ui/Loading';
@@ -97,7 +97,7 @@ export function App() {
   useEffect(() => {
     if (!token && route.screen !== 'login' && route.screen !== 'signup' && route.screen !== 'public') {
       const next = path === '/' ? '' : `?next=${encodeURIComponent(path)}`;
-      navigate(`/login${next}`, true);
+      navigate(`${signedInBefore() ? '/login' : '/signup'}${next}`, true);
     }
   }, [token, route.screen, path]);
 
@@ -113,7 +113,7 @@ export function App() {
   if (route.screen === 'login' || route.screen === 'signup' || !token) {
     return (
       <Suspense fallback={<Loading />}>
-        <AuthScreen mode={route.screen === 'signup' ? 'signup' : 'login'} />
+        <AuthScreen mode={route.screen === 'signup' || (route.screen !== 'login' && !signedInBefore()) ? 'signup' : 'login'} />
       </Suspense>
     );
   }

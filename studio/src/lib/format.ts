@@ -34,7 +34,9 @@ export const TRIGGER_NAMES = { studio: 'Studio', api: 'API', schedule: 'Schedule
   string
 >;
 
+/** What started a run, as a run's facts say it ("Started in the studio", "API · CI script"). */
 export function triggerLabel(trigger: RunTrigger): string {
+  if (trigger.kind === 'studio') return 'Started in the studio';
   const name = TRIGGER_NAMES[trigger.kind] ?? trigger.kind;
   return trigger.kind === 'api' && trigger.keyName ? `${name} · ${trigger.keyName}` : name;
 }
