@@ -28,16 +28,17 @@ export function RunFilterBar({
 
   return (
     <div className="run-filters" role="search" aria-label="Filter runs">
-      <input
-        type="search"
-        className="run-search"
-        aria-label="Search inputs"
-        placeholder="Search inputs…"
-        value={text}
-        maxLength={200}
-        onChange={(e) => setText(e.target.value)}
-        onKeyDown={(e) => e.key === 'Enter' && onChange({ ...filters, q: text })}
-      />
+      <label className="run-search">
+        <span className="muted small">Search inputs</span>
+        <input
+          type="search"
+          placeholder="Words in a run's inputs…"
+          value={text}
+          maxLength={200}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={(e) => e.key === 'Enter' && onChange({ ...filters, q: text })}
+        />
+      </label>
       {pipelines && (
         <label>
           <span className="muted small">Pipeline</span>

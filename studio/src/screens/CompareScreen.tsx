@@ -1,9 +1,11 @@
 import { useEffect, useState } from 'react';
+import { TERMINAL_STATUSES } from '../../../workflows/pipeline/graph';
 import { api, ApiError, type Pipeline, type RunDetail } from '../lib/api';
 import { linkProps } from '../lib/router';
 import { RunCompare, type CompareSide } from '../runs/RunCompare';
 import { Loading } from '../ui/Loading';
 
+const RELOAD_MS = 2_000;
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function loadSide(runId: string): Promise<CompareSide> {
@@ -22,6 +24,9 @@ export default function CompareScreen() {
   const [error, setError] = useState<string | null>(null);
   const valid = ids.every((id) => ID.test(id));
 
+  const [reloads, setReloads] = useState(0);
+  const going = sides?.some((s) => !TERMINAL_STATUSES.includes(s.run.status)) ?? false;
+
   useEffect(() => {
     if (!valid) return;
     let current = true;
@@ -36,7 +41,14 @@ export default function CompareScreen() {
     return () => {
       current = false;
     };
-  }, [ids, valid]);
+  }, [ids, valid, reloads]);
+
+  // A run still going is read again every few seconds, until both have ended.
+  useEffect(() => {
+    if (!going) return;
+    const timer = setTimeout(() => setReloads((n) => n + 1), RELOAD_MS);
+    return () => clearTimeout(timer);
+  }, [going, sides]);
 
   if (!valid || error) {
     return (
@@ -61,7 +73,11 @@ export default function CompareScreen() {
           </a>
           <h1>Compare runs</h1>
         </div>
-        {sides.some((s) => !s.run.finishedAt) && <span className="muted small">A run is still going: reload to see where it is.</span>}
+        {going && (
+          <span className="loading small" role="status">
+            <span className="spinner small" aria-hidden /> A run is still going: this follows it.
+          </span>
+        )}
       </div>
       <RunCompare a={sides[0]} b={sides[1]} />
     </div>
