@@ -104,6 +104,13 @@ describe('runs in the studio', () => {
     await page.getByRole('main').getByRole('button', { name: 'Clear filters' }).first().click();
     await expect.poll(() => rows().count()).toBe(3);
     expect(page.url()).toMatch(/\/runs$/);
+
+    // The Runs link starts afresh from a filtered list.
+    await page.getByLabel('Search inputs').fill('fox');
+    await expect.poll(() => rows().count()).toBe(1);
+    await page.getByRole('navigation').getByRole('link', { name: 'Runs', exact: true }).click();
+    await expect.poll(() => rows().count()).toBe(3);
+    expect(await page.getByLabel('Search inputs').inputValue()).toBe('');
   });
 
   it('compares two picked runs side by side: inputs, each step with its time and pictures', async () => {
