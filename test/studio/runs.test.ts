@@ -137,6 +137,10 @@ describe('runs in the studio', () => {
     expect(a.x + a.width).toBeLessThanOrEqual(b.x + 1);
     expect(Math.abs(a.width - b.width)).toBeLessThan(2);
     await page.screenshot({ path: join(ARTIFACTS, 'studio-runs-compare.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    expect(await topic.locator('td[data-side="a"]').evaluate((td) => getComputedStyle(td).backgroundColor)).not.toBe('rgb(255, 243, 221)');
+    await page.screenshot({ path: join(ARTIFACTS, 'studio-runs-compare-dark.png') });
+    await page.getByRole('button', { name: 'Switch to light theme' }).click();
   });
 
   it("shows a pipeline's own runs with the same list, and fits 800 px", async () => {
