@@ -9,6 +9,8 @@ const ProjectsScreen = lazy(() => import('./screens/ProjectsScreen'));
 const EditorScreen = lazy(() => import('./screens/EditorScreen'));
 const RunScreen = lazy(() => import('./screens/RunScreen'));
 const HistoryScreen = lazy(() => import('./screens/HistoryScreen'));
+const RunsScreen = lazy(() => import('./screens/RunsScreen'));
+const CompareScreen = lazy(() => import('./screens/CompareScreen'));
 const MediaScreen = lazy(() => import('./screens/MediaScreen'));
 const SettingsScreen = lazy(() => import('./screens/SettingsScreen'));
 const SchedulesScreen = lazy(() => import('./screens/SchedulesScreen'));
@@ -61,6 +63,9 @@ function Shell({ children, active }: { children: ReactNode; active: string }) {
         <nav className="mainnav">
           <a className={active === 'projects' ? 'active' : ''} {...linkProps('/')}>
             Projects
+          </a>
+          <a className={active === 'runs' ? 'active' : ''} {...linkProps('/runs')}>
+            Runs
           </a>
           <a className={active === 'media' ? 'active' : ''} {...linkProps('/media')}>
             Media
@@ -132,6 +137,14 @@ export function App() {
       break;
     case 'run':
       screen = <RunScreen key={route.runId} runId={route.runId} />;
+      break;
+    case 'runs':
+      active = 'runs';
+      screen = <RunsScreen />;
+      break;
+    case 'compare':
+      active = 'runs';
+      screen = <CompareScreen />;
       break;
     case 'media':
       active = 'media';

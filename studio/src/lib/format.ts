@@ -40,3 +40,10 @@ export function triggerLabel(trigger: RunTrigger): string {
   const name = TRIGGER_NAMES[trigger.kind] ?? trigger.kind;
   return trigger.kind === 'api' && trigger.keyName ? `${name} · ${trigger.keyName}` : name;
 }
+
+/** US dollars as a cost reads: cents, or fractions of a cent when that is all it is. */
+export function usd(amount: number): string {
+  if (amount === 0) return '$0';
+  if (amount < 0.01) return `$${amount.toFixed(4).replace(/0+$/, '')}`;
+  return `$${amount.toFixed(2)}`;
+}
