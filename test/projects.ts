@@ -21,6 +21,7 @@ export const TEST_PROJECTS = {
     'studio/src/',
     'activities/providers/audio/',
     'activities/providers/cloud/',
+    'activities/providers/servers/',
     'activities/providers/local/sketch.test.ts',
     'activities/providers/local/sketch.golden.test.ts',
     'infra/worker.test.ts',
