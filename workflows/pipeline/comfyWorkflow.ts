@@ -50,3 +50,15 @@ export function fillComfyWorkflow(graph: ComfyGraph, values: ComfyValues): Comfy
   };
   return fill(graph) as ComfyGraph;
 }
+
+/** ComfyUI's GET /object_info[/{class}]: each node class's inputs, a choice input as `[[choices…], options]`. */
+export interface ComfyObjectInfo {
+  [nodeClass: string]: { input?: { required?: Record<string, unknown[]> } };
+}
+
+/** The choices of one input of a node class (checkpoint names, sampler names). */
+export function objectInfoChoices(info: ComfyObjectInfo | undefined, nodeClass: string, input: string): string[] {
+  const spec = info?.[nodeClass]?.input?.required?.[input];
+  const choices = Array.isArray(spec) ? spec[0] : undefined;
+  return Array.isArray(choices) ? choices.filter((c): c is string => typeof c === 'string') : [];
+}

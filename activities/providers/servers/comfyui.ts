@@ -1,6 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { fillComfyWorkflow, parseComfyWorkflow, type ComfyGraph } from '../../../workflows/pipeline/comfyWorkflow';
+import {
+  fillComfyWorkflow,
+  objectInfoChoices,
+  parseComfyWorkflow,
+  type ComfyGraph,
+  type ComfyObjectInfo,
+} from '../../../workflows/pipeline/comfyWorkflow';
 import { vendorFetch } from '../cloud/http';
 import { ProviderError, type ImageProgress, type ImageProvider } from '../types';
 import { cleanupSignal, describeServerError, SERVER_DEFAULTS, serverJson, type ImageServerConnection } from './connection';
@@ -42,21 +48,11 @@ interface QueueAnswer {
   queue_running?: QueueItem[];
   queue_pending?: QueueItem[];
 }
-interface ObjectInfo {
-  [nodeClass: string]: { input?: { required?: Record<string, unknown[]> } };
-}
 
 /** A prompt id that every attempt at the same picture shares (a UUID made from the step's key). */
 export function promptIdFor(key: string): string {
   const h = createHash('sha256').update(`creativeflow/comfyui/${key}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-/** The choices of one input of a node class in /object_info (checkpoint names, sampler names). */
-export function objectInfoChoices(info: ObjectInfo | undefined, nodeClass: string, input: string): string[] {
-  const spec = info?.[nodeClass]?.input?.required?.[input];
-  const choices = Array.isArray(spec) ? spec[0] : undefined;
-  return Array.isArray(choices) ? choices.filter((c): c is string => typeof c === 'string') : [];
 }
 
 /**
@@ -135,7 +131,7 @@ export function createComfyUIImageProvider(conn: ImageServerConnection): ImagePr
   }
 
   async function defaultCheckpoint(signal: AbortSignal): Promise<string> {
-    const info = await json<ObjectInfo>('/object_info/CheckpointLoaderSimple', { signal });
+    const info = await json<ComfyObjectInfo>('/object_info/CheckpointLoaderSimple', { signal });
     const [first] = objectInfoChoices(info, 'CheckpointLoaderSimple', 'ckpt_name');
     if (!first) throw new ProviderError(`${VENDOR} has no checkpoints: put a model file in ComfyUI's models/checkpoints folder`, false);
     return first;

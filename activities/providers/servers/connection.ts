@@ -1,6 +1,7 @@
 import type WebSocket from 'ws';
 import { ProviderError } from '../types';
-import { sanitizeDetail, vendorFetch } from '../cloud/http';
+import { sanitizeDetail } from '../../../infra/vendorText';
+import { vendorFetch } from '../cloud/http';
 
 /** How the worker reaches one image server: the user's own (guarded) or the install's (trusted). */
 export interface ImageServerConnection {
