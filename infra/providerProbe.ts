@@ -130,18 +130,18 @@ function unreachable(
   const blocked = blockedAddressIn(err);
   if (blocked) {
     const install = isImageServer(provider) ? ` or to set ${imageServerEnvVariables(provider).baseUrl} for the whole install` : '';
-    return `${base} is not allowed (${blocked.message.replace(/^refused to connect: /, '')}): your own settings may reach public addresses only. Ask the operator to allow it with PROVIDER_ALLOWED_HOSTS${install}.`;
+    const why = blocked.message.replace(/^refused to connect: /, '').replace(/ \(not a public internet address\)$/, '');
+    return `${base} is not allowed: ${why}, and your own settings may reach public internet addresses only. Ask the operator to allow it with PROVIDER_ALLOWED_HOSTS${install}.`;
   }
   if ((err as Error)?.name === 'TimeoutError')
     return `${name} did not answer within ${timeoutMs / 1000} s at ${base}: check the address and that the server is up`;
-  const cause = sanitizeDetail(
-    String((err as { cause?: { code?: string; message?: string } })?.cause?.code ?? (err as Error)?.message ?? err),
-  );
+  const { cause } = err as { cause?: { code?: string; message?: string } };
+  const why = sanitizeDetail(String(cause?.code ?? cause?.message ?? (err as Error)?.message ?? err));
   const listen = isImageServer(provider)
     ? ` and listening on the network (${provider === 'comfyui' ? 'start ComfyUI with --listen' : 'start the web UI with --listen --api'})`
     : '';
   const whose = source === 'environment' ? ' (the install-wide address: tell the operator)' : '';
-  return `Could not reach ${name} at ${base} (${cause})${whose}: check the address, that the server is running${listen}`;
+  return `Could not reach ${name} at ${base} (${why})${whose}: check the address, that the server is running${listen}`;
 }
 
 function refused(provider: ConfigurableProvider, path: string, status: number, text: string): string {

@@ -26,6 +26,7 @@ export const TEST_PROJECTS = {
     'activities/providers/local/sketch.golden.test.ts',
     'infra/worker.test.ts',
     'infra/config.test.ts',
+    'infra/providerProbe.test.ts',
     'test/importCycles.test.ts',
     'test/projects.test.ts',
     'api/scopes.test.ts',
