@@ -64,7 +64,8 @@ export async function serverJson<T>(
     describe: describeServerError,
     fetch: conn.fetch,
   }).catch((err: unknown) => {
-    if (err instanceof ProviderError && err.status === 404) {
+    // A 404 with the server's own reason (AUTOMATIC1111's "Sampler not found") is that reason; a bare one means no such API.
+    if (err instanceof ProviderError && err.status === 404 && /answered 404:?\s*(404: )?(not found)?$/i.test(err.message)) {
       throw new ProviderError(`${vendor} has no ${path.split('?')[0]}: ${hintFor404(vendor)}`, false, 404);
     }
     throw err;
