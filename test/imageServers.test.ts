@@ -77,7 +77,8 @@ describe('illustrations on ComfyUI and AUTOMATIC1111', () => {
       const fractions = progress.map((e) => e.data.fraction as number);
       expect(fractions.length).toBeGreaterThan(2);
       expect(fractions, 'in the order the server sent them').toEqual([...fractions].sort((a, b) => a - b));
-      expect(progress.map((e) => e.id!)).toEqual([...progress.map((e) => e.id!)].sort((a, b) => a - b));
+      const ids = progress.map((e) => e.id!);
+      expect(ids).toEqual(ids.toSorted((a, b) => a - b));
 
       const [generation] = (await client.get('/api/settings/generations')).body.generations;
       expect(generation).toMatchObject({ aiService: provider, model, costUsd: 0, status: 'completed' });
