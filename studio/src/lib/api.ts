@@ -14,6 +14,7 @@ export type {
   PlanUsage,
   Project,
   ProviderSetting,
+  ProviderTestResult,
   PublicProject,
   RunDetail,
   RunSummary,
