@@ -25,6 +25,8 @@ export interface FakeImageServer {
   /** The bodies of the jobs queued (ComfyUI: POST /prompt; A1111: POST /sdapi/v1/txt2img). */
   jobs: Record<string, any>[];
   interrupts: number;
+  /** How long each finished job took the server itself (ms, from accepting it to having its picture): what a provider adds is the rest. */
+  serverMs: number[];
   /** The next `times` job submissions answer `status` (500: server trouble, 400: a rejected request). */
   failNext(status: number, times?: number): void;
   stop(): Promise<void>;
@@ -73,7 +75,13 @@ async function serve(app: express.Express, onUpgrade?: (server: Server) => void)
 
 function common(opts: FakeImageServerOptions) {
   const app = express();
-  const state = { requests: [] as string[], jobs: [] as Record<string, any>[], interrupts: 0, failures: [] as number[] };
+  const state = {
+    requests: [] as string[],
+    jobs: [] as Record<string, any>[],
+    interrupts: 0,
+    failures: [] as number[],
+    serverMs: [] as number[],
+  };
   app.use(express.json({ limit: '5mb' }));
   app.use((req, res, next) => {
     state.requests.push(req.originalUrl);
@@ -81,6 +89,8 @@ function common(opts: FakeImageServerOptions) {
       return void res.status(401).json({ detail: 'Not authenticated' });
     next();
   });
+  // Not the servers': how the bench (bench/imageServers.ts) reads the server's own time from another process.
+  app.get('/__fake/server-ms', (_req, res) => void res.json(state.serverMs));
   const failure = (res: Response, body: (status: number) => unknown): boolean => {
     const status = state.failures.shift();
     if (status === undefined) return false;
@@ -95,6 +105,7 @@ function handle(state: ReturnType<typeof common>['state'], server: Server, baseU
     baseUrl,
     requests: state.requests,
     jobs: state.jobs,
+    serverMs: state.serverMs,
     get interrupts() {
       return state.interrupts;
     },
@@ -112,6 +123,7 @@ function handle(state: ReturnType<typeof common>['state'], server: Server, baseU
 
 interface ComfyJob {
   id: string;
+  acceptedAt: number;
   clientId?: string;
   prompt: Record<string, { class_type: string; inputs: Record<string, any> }>;
   interrupted: boolean;
@@ -177,6 +189,7 @@ export async function startFakeComfyUI(opts: FakeImageServerOptions = {}): Promi
         messages.push(['execution_success', { prompt_id: job.id }]);
         send(job.clientId, 'execution_success', { prompt_id: job.id });
       }
+      state.serverMs.push(performance.now() - job.acceptedAt);
       send(job.clientId, 'executing', { node: null, prompt_id: job.id });
       history[job.id] = {
         prompt: [0, job.id, job.prompt, { client_id: job.clientId }, Object.keys(outputs)],
@@ -212,7 +225,7 @@ export async function startFakeComfyUI(opts: FakeImageServerOptions = {}): Promi
     }
     const id = String(req.body.prompt_id ?? crypto.randomUUID());
     state.jobs.push(req.body);
-    queue.push({ id, clientId: req.body.client_id, prompt, interrupted: false });
+    queue.push({ id, acceptedAt: performance.now(), clientId: req.body.client_id, prompt, interrupted: false });
     res.json({ prompt_id: id, number: state.jobs.length, node_errors: {} });
     void work();
   });
@@ -240,6 +253,8 @@ export async function startFakeComfyUI(opts: FakeImageServerOptions = {}): Promi
     if (!png) return void res.status(404).end();
     res.type('image/png').send(png);
   });
+
+  app.use((_req, res) => void res.status(404).type('text/plain').send('404: Not Found')); // aiohttp's answer
 
   const wss = new WebSocketServer({ noServer: true });
   const { baseUrl, server } = await serve(app, (server) =>
@@ -321,6 +336,7 @@ export async function startFakeA1111(opts: FakeImageServerOptions = {}): Promise
       return void res.status(404).json({ detail: 'Sampler not found' });
     }
     state.jobs.push(b);
+    const acceptedAt = performance.now();
     const model = b.override_settings?.sd_model_checkpoint ?? progress.model;
     Object.assign(progress, { job: 'txt2img', step: 0, steps: b.steps ?? 20, interrupted: false });
     while (progress.step < progress.steps && !progress.interrupted) {
@@ -333,6 +349,7 @@ export async function startFakeA1111(opts: FakeImageServerOptions = {}): Promise
       .replace(/\.\w+$/, '');
     const infotext = `${b.prompt}\nNegative prompt: ${b.negative_prompt ?? ''}\nSteps: ${b.steps}, Sampler: ${b.sampler_name ?? 'Euler a'}, Seed: ${seed}, Size: ${b.width}x${b.height}, Model: ${modelName}`;
     Object.assign(progress, { job: '', step: 0, steps: 0 });
+    state.serverMs.push(performance.now() - acceptedAt);
     res.json({
       images: [solidPng(b.width, b.height, { parameters: infotext }).toString('base64')],
       parameters: b,
@@ -345,6 +362,8 @@ export async function startFakeA1111(opts: FakeImageServerOptions = {}): Promise
       }),
     });
   });
+
+  app.use((_req, res) => void res.status(404).json({ detail: 'Not Found' })); // FastAPI's answer (the web UI without --api)
 
   const { baseUrl, server } = await serve(app);
   return handle(state, server, baseUrl);

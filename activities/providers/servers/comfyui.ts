@@ -71,30 +71,32 @@ export function createComfyUIImageProvider(conn: ImageServerConnection): ImagePr
     id: 'comfyui',
     async generate(request, { signal, onProgress }) {
       const graph = request.workflow ? parsedWorkflow(request.workflow) : DEFAULT_COMFY_WORKFLOW;
-      const marked = JSON.stringify(graph);
-      const model = request.model || (marked.includes('{{model}}') ? await defaultCheckpoint(signal) : '');
-      const prompt = request.style ? `${request.prompt}, ${request.style} style` : request.prompt;
-      const sampler = request.sampler || 'euler';
-      const filled = fillComfyWorkflow(graph, {
-        prompt,
-        negative: request.negativePrompt ?? '',
-        seed: request.seed,
-        width: request.width,
-        height: request.height,
-        steps: request.steps,
-        model,
-        sampler,
-      });
       const promptId = request.key ? promptIdFor(request.key) : randomUUID();
       const cancel = () => {
         void json('/queue', { method: 'POST', body: { delete: [promptId] }, signal: cleanupSignal() }).catch(() => undefined);
         void json('/interrupt', { method: 'POST', body: { prompt_id: promptId }, signal: cleanupSignal() }).catch(() => undefined);
       };
       signal.addEventListener('abort', cancel, { once: true });
-      const socket = await watch(promptId, filled, signal, onProgress);
+      // The websocket opens while the rest is asked; it must be open before the job is queued, not to miss its start.
+      const watching = watch(promptId, graph, signal, onProgress);
       try {
+        const model = request.model || (JSON.stringify(graph).includes('{{model}}') ? await defaultCheckpoint(signal) : '');
+        const prompt = request.style ? `${request.prompt}, ${request.style} style` : request.prompt;
+        const sampler = request.sampler || 'euler';
+        const filled = fillComfyWorkflow(graph, {
+          prompt,
+          negative: request.negativePrompt ?? '',
+          seed: request.seed,
+          width: request.width,
+          height: request.height,
+          steps: request.steps,
+          model,
+          sampler,
+        });
         let entry = await historyOf(promptId, signal);
-        if (!finished(entry) && !(await queued(promptId, signal))) {
+        const waiting = !finished(entry) && (await queued(promptId, signal));
+        const socket = await watching;
+        if (!finished(entry) && !waiting) {
           await json('/prompt', { method: 'POST', body: { prompt: filled, client_id: promptId, prompt_id: promptId }, signal });
         }
         const waitMs = conn.imageTimeoutMs ?? SERVER_DEFAULTS.imageTimeoutMs;
@@ -119,7 +121,7 @@ export function createComfyUIImageProvider(conn: ImageServerConnection): ImagePr
         };
       } finally {
         signal.removeEventListener('abort', cancel);
-        socket.close();
+        void watching.then((socket) => socket.close());
       }
     },
   };
