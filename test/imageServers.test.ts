@@ -3,6 +3,7 @@ import { pngText } from '../activities/providers/servers/png';
 import { createCredentialStore } from '../infra/credentials';
 import { artifactUrl } from '../workflows/pipeline';
 import { FAKE_A1111_SAMPLERS, FAKE_CHECKPOINTS, startFakeA1111, startFakeComfyUI, type FakeImageServer } from './support/fakeImageServers';
+import { startFakeVendors, type FakeVendors } from './support/fakeVendors';
 import { edge } from './support/graphs';
 import { readEvents, registerUser, startStack, waitForRun, type Stack } from './support/stack';
 
@@ -25,12 +26,20 @@ describe('illustrations on ComfyUI and AUTOMATIC1111', () => {
   let stack: Stack;
   let comfy: FakeImageServer;
   let a1111: FakeImageServer;
+  let vendors: FakeVendors;
   const saved: Record<string, string | undefined> = {};
 
   beforeAll(async () => {
-    [comfy, a1111] = await Promise.all([startFakeComfyUI({ stepMs: 25 }), startFakeA1111({ stepMs: 25 })]);
+    [comfy, a1111, vendors] = await Promise.all([startFakeComfyUI({ stepMs: 25 }), startFakeA1111({ stepMs: 25 }), startFakeVendors()]);
     // The worker and the API read the providers' environment from the process (as in production).
-    Object.assign(ENV, { COMFYUI_BASE_URL: comfy.baseUrl, A1111_BASE_URL: a1111.baseUrl });
+    Object.assign(ENV, {
+      COMFYUI_BASE_URL: comfy.baseUrl,
+      A1111_BASE_URL: a1111.baseUrl,
+      OPENAI_API_KEY: 'sk-ok',
+      OPENAI_BASE_URL: `${vendors.baseUrl}/v1`,
+      STABILITY_API_KEY: 'bad',
+      STABILITY_BASE_URL: vendors.baseUrl,
+    });
     for (const [name, value] of Object.entries(ENV)) {
       saved[name] = process.env[name];
       process.env[name] = value;
@@ -43,7 +52,7 @@ describe('illustrations on ComfyUI and AUTOMATIC1111', () => {
       else process.env[name] = value;
     }
     await stack?.stop();
-    await Promise.all([comfy?.stop(), a1111?.stop()]);
+    await Promise.all([comfy?.stop(), a1111?.stop(), vendors?.stop()]);
   });
 
   async function start(params: Record<string, unknown>, topic = 'a lighthouse at dusk') {
@@ -171,7 +180,7 @@ describe('illustrations on ComfyUI and AUTOMATIC1111', () => {
     await expect.poll(() => server.interrupts, { timeout: 10_000 }).toBe(interrupts + 1);
   });
 
-  it("tests the install's servers, listing their models; a user's own private address is refused, saved or not", async () => {
+  it("tests the install's providers and servers, listing their models; a user's own private address is refused, saved or not", async () => {
     const { client, userId } = await registerUser(stack.baseUrl);
     const listed = (await client.get('/api/settings/providers')).body.providers;
     expect(listed).toContainEqual(expect.objectContaining({ provider: 'comfyui', configured: true, source: 'environment' }));
@@ -179,8 +188,20 @@ describe('illustrations on ComfyUI and AUTOMATIC1111', () => {
     expect(comfyTest.body).toMatchObject({ ok: true, models: FAKE_CHECKPOINTS });
     const a1111Test = await client.post('/api/settings/providers/automatic1111/test', {});
     expect(a1111Test.body).toMatchObject({ ok: true, samplers: FAKE_A1111_SAMPLERS });
-    const openai = await client.post('/api/settings/providers/openai/test', {});
-    expect(openai.body).toEqual({ ok: false, detail: expect.stringMatching(/add a key in Settings → Providers, or set OPENAI_API_KEY/) });
+    // The cloud ones: a cheap authenticated call each, against the fake vendors.
+    expect((await client.post('/api/settings/providers/openai/test', {})).body).toMatchObject({
+      ok: true,
+      models: ['dall-e-3', 'gpt-4o-mini', 'tts-1'],
+    });
+    expect((await client.post('/api/settings/providers/stability/test', {})).body).toEqual({
+      ok: false,
+      detail: expect.stringMatching(/Stability AI rejected the key \(401\)/),
+    });
+    const eleven = await client.post('/api/settings/providers/elevenlabs/test', {});
+    expect(eleven.body).toEqual({
+      ok: false,
+      detail: expect.stringMatching(/add a key in Settings → Providers, or set ELEVENLABS_API_KEY/),
+    });
 
     const put = await client.put('/api/settings/providers/comfyui', { baseUrl: comfy.baseUrl });
     expect(put.status).toBe(400);
