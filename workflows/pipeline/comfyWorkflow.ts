@@ -12,6 +12,11 @@ export type ComfyGraph = Record<string, { class_type: string; inputs: Record<str
 
 const MARKER = /\{\{\s*([A-Za-z_]\w*)\s*\}\}/g;
 
+/** The placeholders a workflow text uses. */
+export function comfyMarkers(text: string): Set<string> {
+  return new Set([...text.matchAll(MARKER)].map((m) => m[1]));
+}
+
 /** The workflow text as a graph, or why it is not one a step can run. */
 export function parseComfyWorkflow(text: string): { graph: ComfyGraph } | { problem: string } {
   let parsed: unknown;
@@ -29,7 +34,7 @@ export function parseComfyWorkflow(text: string): { graph: ComfyGraph } | { prob
       return { problem: `node '${id}' has no class_type and inputs: use "Export (API)", not the regular save` };
     }
   }
-  const found = new Set([...text.matchAll(MARKER)].map((m) => m[1]));
+  const found = comfyMarkers(text);
   const unknown = [...found].filter((name) => !(COMFY_MARKERS as readonly string[]).includes(name));
   if (unknown.length) return { problem: `unknown placeholder {{${unknown[0]}}}: use ${COMFY_MARKERS.map((m) => `{{${m}}}`).join(', ')}` };
   if (!found.has('prompt')) return { problem: 'must mark where the prompt goes: put "{{prompt}}" as the text of the positive prompt node' };

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import {
+  comfyMarkers,
   fillComfyWorkflow,
   objectInfoChoices,
   parseComfyWorkflow,
@@ -13,6 +14,8 @@ import { cleanupSignal, describeServerError, SERVER_DEFAULTS, serverJson, type I
 import { infotext, withPngText } from './png';
 
 const VENDOR = 'ComfyUI';
+/** How many failed jobs of one picture (server-side interruptions, crashes) a step looks past before giving up on reuse. */
+const MAX_FAILED_JOBS = 10;
 
 /** ComfyUI's stock text-to-image graph in API format, with the step's values marked. */
 export const DEFAULT_COMFY_WORKFLOW: ComfyGraph = {
@@ -71,16 +74,19 @@ export function createComfyUIImageProvider(conn: ImageServerConnection): ImagePr
     id: 'comfyui',
     async generate(request, { signal, onProgress }) {
       const graph = request.workflow ? parsedWorkflow(request.workflow) : DEFAULT_COMFY_WORKFLOW;
-      const promptId = request.key ? promptIdFor(request.key) : randomUUID();
+      const marks = comfyMarkers(JSON.stringify(graph));
+      const clientId = request.key ? promptIdFor(request.key) : randomUUID();
+      let promptId: string | undefined; // known once an earlier attempt's jobs are looked at
       const cancel = () => {
+        if (!promptId) return;
         void json('/queue', { method: 'POST', body: { delete: [promptId] }, signal: cleanupSignal() }).catch(() => undefined);
         void json('/interrupt', { method: 'POST', body: { prompt_id: promptId }, signal: cleanupSignal() }).catch(() => undefined);
       };
       signal.addEventListener('abort', cancel, { once: true });
       // The websocket opens while the rest is asked; it must be open before the job is queued, not to miss its start.
-      const watching = watch(promptId, graph, signal, onProgress);
+      const watching = watch(clientId, graph, signal, onProgress);
       try {
-        const model = request.model || (JSON.stringify(graph).includes('{{model}}') ? await defaultCheckpoint(signal) : '');
+        const model = request.model || (marks.has('model') ? await defaultCheckpoint(signal) : '');
         const prompt = request.style ? `${request.prompt}, ${request.style} style` : request.prompt;
         const sampler = request.sampler || 'euler';
         const filled = fillComfyWorkflow(graph, {
@@ -93,11 +99,13 @@ export function createComfyUIImageProvider(conn: ImageServerConnection): ImagePr
           model,
           sampler,
         });
-        let entry = await historyOf(promptId, signal);
-        const waiting = !finished(entry) && (await queued(promptId, signal));
+        const job = await earlierJob(request.key, clientId, signal);
+        promptId = job.id;
+        let entry = job.entry;
         const socket = await watching;
-        if (!finished(entry) && !waiting) {
-          await json('/prompt', { method: 'POST', body: { prompt: filled, client_id: promptId, prompt_id: promptId }, signal });
+        socket.follow(job.id);
+        if (!entry && !job.waiting) {
+          await json('/prompt', { method: 'POST', body: { prompt: filled, client_id: clientId, prompt_id: job.id }, signal });
         }
         const waitMs = conn.imageTimeoutMs ?? SERVER_DEFAULTS.imageTimeoutMs;
         const deadline = Date.now() + waitMs;
@@ -106,12 +114,22 @@ export function createComfyUIImageProvider(conn: ImageServerConnection): ImagePr
             throw new ProviderError(`${VENDOR} did not finish the picture within ${Math.ceil(waitMs / 1000)} s`, true);
           await socket.next(pollMs * 4, signal);
           signal.throwIfAborted();
-          entry = await historyOf(promptId, signal);
+          entry = await historyOf(job.id, signal);
         }
         const failure = failureOf(entry!);
         if (failure) throw failure;
         const png = await download(entry!, signal);
-        const parameters = infotext({ ...request, prompt, sampler, model: model || undefined });
+        // What the workflow took from the step (a custom one keeps its own steps, sampler… where it does not mark them).
+        const parameters = infotext({
+          prompt,
+          negativePrompt: marks.has('negative') ? request.negativePrompt : undefined,
+          steps: marks.has('steps') ? request.steps : undefined,
+          sampler: marks.has('sampler') ? sampler : undefined,
+          seed: marks.has('seed') ? request.seed : undefined,
+          width: png.readUInt32BE(16),
+          height: png.readUInt32BE(20),
+          model: model || undefined,
+        });
         return {
           png: withPngText(png, 'parameters', parameters),
           width: png.readUInt32BE(16),
@@ -144,6 +162,22 @@ export function createComfyUIImageProvider(conn: ImageServerConnection): ImagePr
     return history?.[promptId];
   }
 
+  /**
+   * The job of this picture: one an earlier attempt finished (reused) or queued (waited for), else a new id. Ids are
+   * derived from the step's key; a job an earlier attempt saw fail is not this attempt's answer, so each such
+   * failure moves on to the next derived id.
+   */
+  async function earlierJob(key: string | undefined, first: string, signal: AbortSignal) {
+    for (let n = 0; key && n < MAX_FAILED_JOBS; n++) {
+      const id = n === 0 ? first : promptIdFor(`${key}#${n}`);
+      const entry = await historyOf(id, signal);
+      if (entry && finished(entry) && failureOf(entry)) continue;
+      if (entry && finished(entry)) return { id, entry, waiting: false };
+      return { id, entry: undefined, waiting: await queued(id, signal) };
+    }
+    return { id: key ? promptIdFor(`${key}#${randomUUID()}`) : first, entry: undefined, waiting: false };
+  }
+
   async function queued(promptId: string, signal: AbortSignal): Promise<boolean> {
     const queue = await json<QueueAnswer>('/queue', { signal });
     return [...(queue?.queue_running ?? []), ...(queue?.queue_pending ?? [])].some((item) => item[1] === promptId);
@@ -170,7 +204,8 @@ export function createComfyUIImageProvider(conn: ImageServerConnection): ImagePr
    * Follows the job on ComfyUI's websocket: progress goes to onProgress, in the order ComfyUI sends it; `next`
    * resolves when something about the job happened (or after `ms`, so a socket that is away costs only polling).
    */
-  async function watch(promptId: string, graph: ComfyGraph, signal: AbortSignal, onProgress?: (p: ImageProgress) => void) {
+  async function watch(clientId: string, graph: ComfyGraph, signal: AbortSignal, onProgress?: (p: ImageProgress) => void) {
+    let promptId: string | undefined; // news about other jobs of this client (an earlier attempt's) is not this one's
     let wake: (() => void) | undefined;
     let nudged = false; // news that came while nobody waited
     const nudge = () => {
@@ -180,7 +215,7 @@ export function createComfyUIImageProvider(conn: ImageServerConnection): ImagePr
     let socket: WebSocket | undefined;
     try {
       socket = openSocket(
-        `${base.replace(/^http/, 'ws')}/ws?clientId=${promptId}`,
+        `${base.replace(/^http/, 'ws')}/ws?clientId=${clientId}`,
         conn.authorization ? { authorization: conn.authorization } : {},
       );
       await new Promise<void>((resolve, reject) => {
@@ -199,7 +234,7 @@ export function createComfyUIImageProvider(conn: ImageServerConnection): ImagePr
           return;
         }
         const d = message.data;
-        if (!d || (d.prompt_id !== undefined && d.prompt_id !== promptId)) return;
+        if (!d || !promptId || (d.prompt_id !== undefined && d.prompt_id !== promptId)) return;
         if (message.type === 'executing' && d.node) {
           onProgress?.({ message: `running ${graph[d.node]?._meta?.title ?? graph[d.node]?.class_type ?? `node ${d.node}`}` });
         } else if (message.type === 'progress' && d.max) {
@@ -215,6 +250,9 @@ export function createComfyUIImageProvider(conn: ImageServerConnection): ImagePr
       socket = undefined; // progress is a courtesy: the history says when the picture is done
     }
     return {
+      follow: (id: string) => {
+        promptId = id;
+      },
       next: (ms: number, stop: AbortSignal) =>
         new Promise<void>((resolve) => {
           if (nudged) {

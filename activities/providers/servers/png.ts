@@ -67,17 +67,17 @@ export function withPngText(png: Buffer, keyword: string, text: string): Buffer 
 export function infotext(p: {
   prompt: string;
   negativePrompt?: string;
-  steps: number;
+  steps?: number;
   sampler?: string;
-  seed: number;
+  seed?: number;
   width: number;
   height: number;
   model?: string;
 }): string {
   const settings = [
-    `Steps: ${p.steps}`,
+    p.steps !== undefined ? `Steps: ${p.steps}` : null,
     p.sampler ? `Sampler: ${p.sampler}` : null,
-    `Seed: ${p.seed}`,
+    p.seed !== undefined ? `Seed: ${p.seed}` : null,
     `Size: ${p.width}x${p.height}`,
     p.model ? `Model: ${p.model}` : null,
   ].filter(Boolean);

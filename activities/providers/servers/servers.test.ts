@@ -130,6 +130,20 @@ describe('ComfyUI provider', () => {
     expect(again.png.equals(first.png)).toBe(true);
   });
 
+  it('queues anew, under the next id, a picture whose earlier job failed on the server', async () => {
+    const key = 'run-5/art/0';
+    const first = provider().generate({ ...request, steps: 60, key }, { signal: new AbortController().signal });
+    await expect.poll(() => server.jobs.some((j) => j.prompt_id === promptIdFor(key))).toBe(true);
+    await fetch(`${server.baseUrl}/interrupt`, { method: 'POST' }); // someone at the server's own UI
+    expect(await failureOf(first)).toMatchObject({ retryable: true, message: expect.stringMatching(/interrupted on the server/) });
+    const jobs = server.jobs.length;
+    const retried = await provider().generate({ ...request, key }, { signal: new AbortController().signal });
+    expect(retried.width).toBe(512);
+    expect(server.jobs.length).toBe(jobs + 1);
+    expect(server.jobs.at(-1)!.prompt_id).toBe(promptIdFor(`${key}#1`));
+    expect(server.jobs.at(-1)!.client_id).toBe(promptIdFor(key));
+  });
+
   it('puts the prompt and seed where a custom workflow marks them, and leaves the rest as exported', async () => {
     const workflow = JSON.stringify({
       '10': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'my_favourite.safetensors' } },
@@ -166,6 +180,8 @@ describe('ComfyUI provider', () => {
     expect(job['10'].inputs.ckpt_name).toBe('my_favourite.safetensors');
     expect(job['12'].inputs.text).toBe('lowres');
     expect(result.model).toBe('workflow');
+    // The parameters say what the step put in, not the steps or sampler the workflow keeps as its own.
+    expect(pngText(result.png, 'parameters')).toBe('a lighthouse at dusk\nSeed: 777, Size: 512x384');
   });
 
   it('retries a 500, not a workflow the server refuses, and follows the job by polling when the websocket is away', async () => {
