@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { RUN_TRIGGER_KINDS, RunInputsSchema, RunTriggerSchema } from '../workflows/pipeline/graph';
-import { CLOUD_PROVIDERS } from '../workflows/pipeline/providers';
 import { RUN_STATUSES } from '../workflows/pipeline/statuses';
+import { CONFIGURABLE_PROVIDERS } from '../workflows/pipeline/providers';
 import { WEBHOOK_EVENTS } from '../workflows/pipeline/webhooks';
 
 /**
@@ -156,7 +156,7 @@ export const LastEventId = z.coerce.number().int('must be the id of an event').m
 export const IdParam = z.object({ id: z.uuid('must be a valid id') });
 
 export const ProviderParam = z.object({
-  provider: z.enum(CLOUD_PROVIDERS, { message: `must be one of ${CLOUD_PROVIDERS.map((p) => `'${p}'`).join(', ')}` }),
+  provider: z.enum(CONFIGURABLE_PROVIDERS, { message: `must be one of ${CONFIGURABLE_PROVIDERS.map((p) => `'${p}'`).join(', ')}` }),
 });
 
 /**
@@ -177,11 +177,27 @@ function outboundUrlProblem(value: string, userInfo: string): string | null {
   return null;
 }
 
+/**
+ * A cloud provider takes `apiKey` (and optionally `baseUrl`); an image server (ComfyUI, AUTOMATIC1111) takes
+ * `baseUrl` and optionally `authorization`. Which applies is the provider's to say: the settings service checks it.
+ */
 export const ProviderCredentialBody = z.strictObject({
-  apiKey: Words(500),
-  /** For OpenAI-compatible servers (Ollama, vLLM, LM Studio…) or a vendor proxy; public addresses only unless the operator allows more. */
-  baseUrl: z.string().max(500).superRefine(refineOutboundUrl('the key goes in apiKey')).optional(),
+  apiKey: Words(500).optional(),
+  /**
+   * For OpenAI-compatible servers (Ollama, vLLM, LM Studio…), a vendor proxy, or the image server's address;
+   * public addresses only unless the operator allows more.
+   */
+  baseUrl: z.string().max(500).superRefine(refineOutboundUrl('the key goes in apiKey, a password in authorization')).optional(),
+  /** Image servers: the Authorization header to send, e.g. `Basic dXNlcjpwYXNz` for AUTOMATIC1111's --api-auth. */
+  authorization: z
+    .string()
+    .max(1000)
+    .regex(/^[\x21-\x7e][\x20-\x7e]*$/, 'must be one header value in printable ASCII, e.g. "Basic dXNlcjpwYXNz" or "Bearer …"')
+    .optional(),
 });
+
+/** A connection test takes nothing: it tries what is saved (yours, else the install's). */
+export const ProviderTestBody = z.strictObject({});
 
 function refineOutboundUrl(userInfo: string) {
   return (value: string, ctx: z.RefinementCtx) => {
@@ -518,6 +534,13 @@ export const requests = {
     body: ProviderCredentialBody,
   },
   'DELETE /api/settings/providers/:provider': { summary: 'Remove your key for a provider', params: ProviderParam },
+  'POST /api/settings/providers/:provider/test': {
+    summary: "Try a provider's saved settings (yours, else the install's) with a cheap authenticated call",
+    description:
+      'Lists what the server offers where it can: models (OpenAI-compatible, ElevenLabs; ComfyUI and AUTOMATIC1111 checkpoints) and samplers. A failure is an answer too: `ok: false` with what to do next.',
+    params: ProviderParam,
+    body: ProviderTestBody,
+  },
   'GET /api/settings/generations': { summary: 'Your calls to models, with what each cost, newest first', query: ListQuery },
   'GET /api/settings/usage': { summary: "Your plan, and how much of each of its limits this period's use has taken" },
   'POST /api/signed-urls': {

@@ -253,7 +253,7 @@ export const SignedUrls = z.strictObject({
 export type MediaItem = z.output<typeof MediaItem>;
 export const MediaList = z.strictObject({ media: z.array(MediaItem) });
 
-/** Whether a cloud provider has a key, and whose: the key itself is never sent back. */
+/** Whether a provider is set up (a cloud key, an image server's address), and by whom: a key is never sent back. */
 export const ProviderSetting = z.strictObject({
   provider: ProviderParam.shape.provider,
   configured: z.boolean(),
@@ -265,6 +265,15 @@ export type ProviderSetting = z.output<typeof ProviderSetting>;
 export const ProviderSettingList = z.strictObject({ providers: z.array(ProviderSetting) });
 export const SavedProviderSetting = ProviderSetting.omit({ updatedAt: true });
 export type SavedProviderSetting = z.output<typeof SavedProviderSetting>;
+
+/** What a connection test found: whether the provider answered, in words, and what it offers where it says. */
+export const ProviderTestResult = z.strictObject({
+  ok: z.boolean(),
+  detail: z.string(),
+  models: z.array(z.string()).optional(),
+  samplers: z.array(z.string()).optional(),
+});
+export type ProviderTestResult = z.output<typeof ProviderTestResult>;
 
 /** An API key as listed: the secret itself is shown once, when it is created, and never stored. */
 export const ApiKeyInfo = z.strictObject({
@@ -428,6 +437,7 @@ export const responses = {
   'GET /api/settings/providers': { 200: ProviderSettingList },
   'PUT /api/settings/providers/:provider': { 200: SavedProviderSetting },
   'DELETE /api/settings/providers/:provider': { 204: NoContent },
+  'POST /api/settings/providers/:provider/test': { 200: ProviderTestResult },
   'GET /api/settings/generations': { 200: GenerationList },
   'GET /api/settings/usage': { 200: PlanUsage },
   'POST /api/signed-urls': { 200: SignedUrls },

@@ -119,6 +119,8 @@ function fixtures(w: World): Record<string, (p: Principal) => Promise<Fixture> |
       if (put.status >= 300) throw new Error(`setup provider: ${put.status} ${put.text}`);
       return { params: { provider: 'elevenlabs' } };
     },
+    // Not set up for this user: an answer (ok: false) all the same.
+    'POST /api/settings/providers/:provider/test': () => ({ params: { provider: 'comfyui' }, body: {} }),
     'GET /api/settings/generations': () => ({}),
     'GET /api/settings/usage': () => ({}),
     'POST /api/signed-urls': () => ({ body: { paths: [`/api/media/${w.mediaId}/content`] }, leavesOutOthers: true }),

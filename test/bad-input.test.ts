@@ -198,6 +198,7 @@ function fixtures(w: World): Record<string, Fixture> {
     'GET /api/settings/providers': {},
     'PUT /api/settings/providers/:provider': { params: { provider: 'openai' }, body: { apiKey: 'sk-corpus-key' } },
     'DELETE /api/settings/providers/:provider': { params: { provider: 'elevenlabs' }, allow: [404] },
+    'POST /api/settings/providers/:provider/test': { params: { provider: 'automatic1111' }, body: {} },
     'GET /api/settings/generations': { list: true },
     'GET /api/settings/usage': {},
     'POST /api/signed-urls': { body: { paths: [`/api/media/${w.mediaId}/content`] } },

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createGuardedFetch } from '../../infra/guardedFetch';
-import { providerEnvVariables, type Credentials, type ProviderSettings } from '../../infra/providerSettings';
-import type { CloudProvider } from '../../workflows/pipeline';
+import { createGuardedFetch, createGuardedWebSocket } from '../../infra/guardedFetch';
+import { notSetUpMessage, type Credentials, type ProviderSettings } from '../../infra/providerSettings';
+import type { CloudProvider, ConfigurableProvider, ImageServer } from '../../workflows/pipeline';
 import { createElevenLabsSpeechProvider } from './cloud/elevenlabs';
 import { createOpenAIImageProvider, createOpenAISpeechProvider, createOpenAITextProvider } from './cloud/openai';
 import { createStabilityImageProvider } from './cloud/stability';
@@ -10,10 +10,13 @@ import { createLocalSpeechProvider, warmLocalSpeech } from './local/speech';
 import { createSketchImageProvider } from './local/sketch';
 import { createLocalTextProvider, defaultTextModelPath, type LocalTextProvider } from './local/text';
 import { loadPrices, type PriceTable } from './prices';
+import { createAutomatic1111ImageProvider } from './servers/automatic1111';
+import type { ImageServerConnection } from './servers/connection';
+import { createComfyUIImageProvider } from './servers/comfyui';
 import { ProviderError, type ImageProvider, type SpeechProvider, type TextProvider } from './types';
 
 /** Where a user's own keys come from (encrypted in the database); the install-wide ones come from the environment. */
-export type UserCredentialLookup = (userId: string, provider: CloudProvider) => Promise<Credentials | undefined>;
+export type UserCredentialLookup = (userId: string, provider: ConfigurableProvider) => Promise<Credentials | undefined>;
 
 export interface Providers {
   prices: PriceTable;
@@ -64,14 +67,21 @@ export function createProviders(
     const own = await userCredentials(userId, provider);
     if (own) return { ...own, fetch: userFetch };
     const found = settings.environment[provider];
-    if (!found) {
-      throw new ProviderError(
-        `No credentials for ${provider}: add a key in Settings → Providers, or set ${providerEnvVariables(provider).apiKey} for the whole install`,
-        false,
-        401,
-      );
-    }
+    if (!found) throw new ProviderError(notSetUpMessage(provider), false, 401);
     return found;
+  };
+  const userSocket = createGuardedWebSocket(settings.outbound);
+  /** A user's own image server is reached through the guard (fetch and websocket alike); the install's is trusted. */
+  const imageServer = async (server: ImageServer, userId: string): Promise<ImageServerConnection> => {
+    const own = await userCredentials(userId, server);
+    const found = own ?? settings.environment[server];
+    if (!found?.baseUrl) throw new ProviderError(notSetUpMessage(server), false, 401);
+    return {
+      baseUrl: found.baseUrl,
+      authorization: found.authorization,
+      ...(own ? { fetch: userFetch, openSocket: userSocket } : {}),
+      ...settings.imageServerTimings,
+    };
   };
   const unknown = (kind: string, provider: string) => new ProviderError(`Unknown ${kind} provider '${provider}'`, false);
 
@@ -92,6 +102,8 @@ export function createProviders(
       if (provider === 'local') return (sketch ??= createSketchImageProvider());
       if (provider === 'openai') return createOpenAIImageProvider(await credentials('openai', userId));
       if (provider === 'stability') return createStabilityImageProvider(await credentials('stability', userId));
+      if (provider === 'comfyui') return createComfyUIImageProvider(await imageServer('comfyui', userId));
+      if (provider === 'automatic1111') return createAutomatic1111ImageProvider(await imageServer('automatic1111', userId));
       throw unknown('image', provider);
     },
     async warmup() {

@@ -1,5 +1,5 @@
 /**
- * One interface per modality. A node names a provider (`local`, `openai`, `elevenlabs`, `stability`);
+ * One interface per modality. A node names a provider (`local`, `openai`, `elevenlabs`, `stability`, `comfyui`, `automatic1111`);
  * the worker's config supplies credentials. Every provider honours the AbortSignal (activity
  * cancellation) and reports what it used so the generation row can be priced.
  */
@@ -56,6 +56,14 @@ export interface ImageRequest {
   seed: number;
   style?: string;
   model?: string;
+  /** Image servers: what the picture should not show. */
+  negativePrompt?: string;
+  /** Image servers: a sampler from the server's list; its default when absent. */
+  sampler?: string;
+  /** ComfyUI: the user's API-format workflow with marked fields; the built-in text-to-image graph when absent. */
+  workflow?: string;
+  /** The same for every attempt at this picture: a server that queues jobs finds a retry's earlier one by it. */
+  key?: string;
 }
 
 export interface ImageResult {
@@ -67,9 +75,15 @@ export interface ImageResult {
   aiService: string;
 }
 
+export interface ImageProgress {
+  fraction?: number;
+  message?: string;
+}
+
 export interface ImageProvider {
   readonly id: string;
-  generate(request: ImageRequest, opts: { signal: AbortSignal }): Promise<ImageResult>;
+  /** Providers that can tell how far along a picture is report it through onProgress, in order. */
+  generate(request: ImageRequest, opts: { signal: AbortSignal; onProgress?: (progress: ImageProgress) => void }): Promise<ImageResult>;
 }
 
 /**

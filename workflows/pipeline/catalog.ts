@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { identifier, RESERVED_NAMES, type PortKind, type RunInputs } from './graph';
+import { COMFY_MARKERS, parseComfyWorkflow } from './comfyWorkflow';
 import { IMAGE_PROVIDERS, SPEECH_PROVIDERS, TEXT_PROVIDERS } from './providers';
 import { fillTemplate, placeholders } from './template';
 
@@ -251,7 +252,8 @@ export const narrationNode = define({
 export const illustrationNode = define({
   type: 'illustration',
   title: 'Illustration',
-  description: 'Draws a picture from a prompt. The offline default is a procedural sketch, labelled as such; set a provider for AI images.',
+  description:
+    'Draws a picture from a prompt. The offline default is a procedural sketch, labelled as such; set a provider for AI images (a cloud one, or your own ComfyUI or AUTOMATIC1111 / Forge server).',
   category: 'media',
   params: z.strictObject({
     size: z.enum(IMAGE_SIZES).default('512x512'),
@@ -259,7 +261,28 @@ export const illustrationNode = define({
     seed,
     style: z.enum(IMAGE_STYLES).default('watercolor'),
     provider: z.enum(IMAGE_PROVIDERS).default('local'),
-    model,
+    model: z
+      .string()
+      .max(200)
+      .optional()
+      .describe("Model name (ComfyUI, AUTOMATIC1111: a checkpoint from the server's list); the provider's default when empty"),
+    negativePrompt: z.string().max(2000).optional().describe('ComfyUI, AUTOMATIC1111: what the picture should not show'),
+    sampler: z
+      .string()
+      .max(100)
+      .optional()
+      .describe("ComfyUI, AUTOMATIC1111: the sampler (from the server's list); the default when empty"),
+    workflow: z
+      .string()
+      .max(200_000)
+      .superRefine((text, ctx) => {
+        const parsed = parseComfyWorkflow(text);
+        if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem });
+      })
+      .optional()
+      .describe(
+        `ComfyUI: your workflow exported with "Export (API)", with ${COMFY_MARKERS.map((m) => `{{${m}}}`).join(' ')} as the values they fill; empty: the built-in text-to-image graph`,
+      ),
   }),
   inputs: () => [{ handle: 'prompt', kind: 'text' }],
   outputs: () => [{ handle: 'image', kind: 'image' }],

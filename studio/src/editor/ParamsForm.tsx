@@ -1,6 +1,8 @@
 import { useRef } from 'react';
 import type { PortSpec } from '../../../workflows/pipeline';
 import { paramLabel } from '../core/paramLabels';
+import { isImageServer } from '../../../workflows/pipeline/providers';
+import { ServerChoiceField } from './ServerChoiceField';
 
 /** A JSON Schema property as zod's toJSONSchema writes it (the subset the form understands). */
 interface Prop {
@@ -60,6 +62,7 @@ export function ParamsForm({
           value={values[key]}
           inputs={inputs}
           nodeType={nodeType}
+          provider={typeof values.provider === 'string' ? values.provider : undefined}
           onChange={(v) => onChange({ [key]: v })}
         />
       ))}
@@ -73,6 +76,7 @@ function Field({
   value,
   inputs,
   nodeType,
+  provider,
   onChange,
 }: {
   name: string;
@@ -80,6 +84,8 @@ function Field({
   value: unknown;
   inputs: PortSpec[];
   nodeType: string;
+  /** The node's provider param, if it has one: an image server's models and samplers come from the server. */
+  provider?: string;
   onChange(v: unknown): void;
 }) {
   const textarea = useRef<HTMLTextAreaElement>(null);
@@ -87,6 +93,20 @@ function Field({
   const label = paramLabel(name);
   const id = `param-${name}`;
   const help = prop.description && <small className="muted">{prop.description}</small>;
+
+  if ((name === 'model' || name === 'sampler') && provider && isImageServer(provider)) {
+    return (
+      <ServerChoiceField
+        id={id}
+        name={name}
+        label={label}
+        provider={provider}
+        value={typeof value === 'string' ? value : ''}
+        help={prop.description}
+        onChange={onChange}
+      />
+    );
+  }
 
   if (prop.enum) {
     return (

@@ -15,6 +15,7 @@ export type {
   PlanUsage,
   Project,
   ProviderSetting,
+  ProviderTestResult,
   PublicProject,
   RunDetail,
   RunSummary,
