@@ -25,7 +25,13 @@ const MAX_SEGMENT = 120;
 export function safeZipPath(name: string): string {
   const segments = name
     .split('/')
-    .map((segment) => segment.replace(UNSAFE_CHARS, '_').replace(/\s+/g, ' ').trim().replace(/^\.+|\.+$/g, ''))
+    .map((segment) =>
+      segment
+        .replace(UNSAFE_CHARS, '_')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .replace(/^\.+|\.+$/g, ''),
+    )
     .filter((segment) => segment !== '')
     .map((segment) => (segment.length > MAX_SEGMENT ? shorten(segment) : segment));
   return segments.join('/') || 'file';
@@ -66,7 +72,10 @@ export async function streamZip(
   const fileName = safeZipPath(opts.fileName).replace(/\//g, '_');
   res.status(200);
   res.setHeader('Content-Type', 'application/zip');
-  res.setHeader('Content-Disposition', `attachment; filename="${fileName.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(fileName)}`);
+  res.setHeader(
+    'Content-Disposition',
+    `attachment; filename="${fileName.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+  );
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('X-Content-Type-Options', 'nosniff');
 

@@ -55,7 +55,10 @@ describe.each([
     return res.body.media as Item[];
   };
   const bytesOf = async (user: User, path: string) => {
-    const res = await fetch(stack.baseUrl + path, { headers: { authorization: `Bearer ${user.token}` }, signal: AbortSignal.timeout(15_000) });
+    const res = await fetch(stack.baseUrl + path, {
+      headers: { authorization: `Bearer ${user.token}` },
+      signal: AbortSignal.timeout(15_000),
+    });
     return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()) };
   };
   const archive = (user: User, ids: string[]) =>
@@ -91,7 +94,7 @@ describe.each([
     const media = await list(owner);
     expect(media.map((m) => m.title)).toEqual([
       'Covers · a heron · illustration',
-      'Otter stories · herons at dawn, a long morning of standing very still in the reeds until the fish… · Story file',
+      'Otter stories · herons at dawn, a long morning of standing very still in the reeds until the… · Story file',
       'Otter stories · otters on the river · Story file',
     ]);
     expect(media[2]).toMatchObject({
@@ -144,7 +147,11 @@ describe.each([
     expect(res.headers.get('content-type')).toBe('application/zip');
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="media-3-items\.zip"/);
     const files = unzipSync(new Uint8Array(await res.arrayBuffer()));
-    expect(Object.keys(files)).toEqual(['Covers · a heron · illustration.png', 'Same_ name/with slashes_.txt', 'Same_ name/with slashes_ (2).txt']);
+    expect(Object.keys(files)).toEqual([
+      'Covers · a heron · illustration.png',
+      'Same_ name/with slashes_.txt',
+      'Same_ name/with slashes_ (2).txt',
+    ]);
     const expected = await Promise.all(media.map(async (m) => (await bytesOf(owner, m.url)).bytes));
     expect(Buffer.from(files['Covers · a heron · illustration.png']).equals(expected[0])).toBe(true);
     expect(Buffer.from(files['Same_ name/with slashes_.txt']).equals(expected[1])).toBe(true);
@@ -199,7 +206,8 @@ describe.each([
     const project = (await owner.client.get('/api/projects')).body.projects[0].id;
     const opened = await owner.client.patch(`/api/projects/${project}`, { isPublic: true });
     const [cover] = await list(owner, '?kind=image');
-    const publicMedia = async () => (await fetch(`${stack.baseUrl}/api${opened.body.publicPath.replace(/^\/p\//, '/public/projects/')}`)).json();
+    const publicMedia = async () =>
+      (await fetch(`${stack.baseUrl}/api${opened.body.publicPath.replace(/^\/p\//, '/public/projects/')}`)).json();
     expect((await publicMedia()).media.map((m: { id: string }) => m.id)).toContain(cover.id);
     expect(await stack.services.blobs.head(cover.storageKey)).not.toBeNull();
 

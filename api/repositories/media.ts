@@ -38,7 +38,10 @@ export function defaultTitle(item: {
 function excerpt(text: string | null): string | null {
   const flat = text?.replace(/\s+/g, ' ').trim();
   if (!flat) return null;
-  return flat.length > EXCERPT_LENGTH ? `${flat.slice(0, EXCERPT_LENGTH - 1).trimEnd()}…` : flat;
+  if (flat.length <= EXCERPT_LENGTH) return flat;
+  const cut = flat.slice(0, EXCERPT_LENGTH - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > EXCERPT_LENGTH / 2 ? cut.slice(0, space) : cut).replace(/[\s,.;:]+$/, '')}…`;
 }
 
 export function createMediaRepository(db: Kysely<Database>) {

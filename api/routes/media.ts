@@ -112,6 +112,10 @@ export function mediaRoutes(deps: { media: ReturnType<typeof createMediaReposito
 
 /** The title with the stored file's extension (`.png`), so an unpacked zip opens each with the right program. */
 function withExtension(title: string, storageKey: string): string {
-  const ext = storageKey.split('/').pop()?.match(/\.[A-Za-z0-9]{1,8}$/)?.[0] ?? '';
+  const ext =
+    storageKey
+      .split('/')
+      .pop()
+      ?.match(/\.[A-Za-z0-9]{1,8}$/)?.[0] ?? '';
   return title.toLowerCase().endsWith(ext.toLowerCase()) ? title : `${title}${ext}`;
 }
