@@ -137,6 +137,15 @@ describe('studio media library in a browser', () => {
     await page.getByLabel('Select Best heron').check();
     await page.getByLabel('Select Pictures · a fox · illustration').check();
     await page.getByText('2 selected').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'studio-media-selection.png') });
+    // At 800 px in dark mode the filters and the selection bar wrap; the cards stay whole.
+    await page.setViewportSize({ width: 800, height: 700 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(ARTIFACTS, 'studio-media-800-dark.png') });
+    const card = (await tiles().first().boundingBox())!;
+    expect(card.x + card.width).toBeLessThanOrEqual(800);
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1280, height: 800 });
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download as zip' }).click()]);
     expect(download.suggestedFilename()).toBe('media-2-items.zip');
     const files = unzipSync(new Uint8Array(readFileSync((await download.path())!)));

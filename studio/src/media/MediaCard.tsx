@@ -30,8 +30,24 @@ function Preview({ item, src }: { item: MediaItem; src: string | undefined }) {
   return <span className="media-glyph">{item.mimeType.split(';')[0]}</span>;
 }
 
+const icon = (d: string) => (
+  <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+    <path d={d} fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" strokeLinejoin="round" />
+  </svg>
+);
+const PencilIcon = () => icon('m10.5 2.5 3 3-8 8h-3v-3l8-8Z');
+const DownloadIcon = () => icon('M8 2v8m0 0 3.5-3.5M8 10 4.5 6.5M2.5 13.5h11');
+const TrashIcon = () => icon('M2.5 4h11M6.5 4V2.5h3V4M4 4l.6 9.5h6.8L12 4M6.8 6.5v5M9.2 6.5v5');
+
 /** The title as text, or an input while renaming: Enter or leaving the field saves, Esc cancels, empty restores the default. */
-function Title({ item, onRename, onOpen }: { item: MediaItem; onRename: (name: string | null) => Promise<unknown>; onOpen: () => void }) {
+function Title(props: {
+  item: MediaItem;
+  src: string | undefined;
+  onRename: (name: string | null) => Promise<unknown>;
+  onOpen: () => void;
+  onDelete: () => void;
+}) {
+  const { item, onRename, onOpen } = props;
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(item.title);
   const [saving, setSaving] = useState(false);
@@ -85,17 +101,25 @@ function Title({ item, onRename, onOpen }: { item: MediaItem; onRename: (name: s
       <button className="media-title" title={item.title} onClick={onOpen} onDoubleClick={() => setEditing(true)}>
         {item.title}
       </button>
-      <button
-        className="btn ghost icon small"
-        aria-label={`Rename ${item.title}`}
-        title="Rename"
-        onClick={() => {
-          setDraft(item.name ?? item.title);
-          setEditing(true);
-        }}
-      >
-        ✎
-      </button>
+      <span className="media-actions">
+        <button
+          className="btn ghost icon small"
+          aria-label={`Rename ${item.title}`}
+          title="Rename"
+          onClick={() => {
+            setDraft(item.name ?? item.title);
+            setEditing(true);
+          }}
+        >
+          <PencilIcon />
+        </button>
+        <a className="btn ghost icon small" href={props.src} download aria-label={`Download ${item.title}`} title="Download">
+          <DownloadIcon />
+        </a>
+        <button className="btn ghost icon small" aria-label={`Delete ${item.title}`} title="Delete" onClick={props.onDelete}>
+          <TrashIcon />
+        </button>
+      </span>
     </div>
   );
 }
@@ -131,30 +155,21 @@ export const MediaCard = memo(function MediaCard(props: {
         </label>
       </div>
       <div className="media-meta small">
-        <Title item={item} onRename={(name) => props.onRename(item.id, name)} onOpen={open} />
+        <Title
+          item={item}
+          src={src}
+          onRename={(name) => props.onRename(item.id, name)}
+          onOpen={open}
+          onDelete={() => props.onDelete(item)}
+        />
         <div className="media-facts muted">
-          <span>
-            {kindLabel(item)} · {bytes(item.size)} · {timeAgo(item.createdAt)}
-            {item.runId ? (
-              <>
-                {' '}
-                · <a {...linkProps(`/runs/${item.runId}`)}>run</a>
-              </>
-            ) : null}
-          </span>
-          <span className="media-actions">
-            <a className="btn ghost icon small" href={src} download aria-label={`Download ${item.title}`} title="Download">
-              ⬇
-            </a>
-            <button
-              className="btn ghost icon small"
-              aria-label={`Delete ${item.title}`}
-              title="Delete"
-              onClick={() => props.onDelete(item)}
-            >
-              🗑
-            </button>
-          </span>
+          {kindLabel(item)} · {bytes(item.size)} · {timeAgo(item.createdAt)}
+          {item.runId ? (
+            <>
+              {' '}
+              · <a {...linkProps(`/runs/${item.runId}`)}>run</a>
+            </>
+          ) : null}
         </div>
       </div>
     </div>
