@@ -114,32 +114,44 @@ export function createMediaRepository(db: Kysely<Database>) {
   const stored = db.selectFrom('media').select(['id', 'storage_key as storageKey', 'mime_type as mimeType', 'size', 'user_id as userId']);
 
   return {
+    /**
+     * A page of the user's items, newest first. The page is picked on the media rows alone (the index
+     * walks them in order and stops at `limit`), and only its items are then described: the cost of a page
+     * does not grow with the size of the library.
+     */
     async list(userId: string, opts: MediaFilter): Promise<StoredMedia[]> {
-      let query = described.where('media.user_id', '=', userId);
-      if (opts.projectId) query = query.where('media.project_id', '=', opts.projectId);
-      if (opts.pipelineId) query = query.where('runs.pipeline_id', '=', opts.pipelineId);
-      if (opts.kind === 'video') query = query.where('media.mime_type', 'like', 'video/%');
-      else if (opts.kind === 'file') query = query.where('media.kind', '=', 'file').where('media.mime_type', 'not like', 'video/%');
-      else if (opts.kind) query = query.where('media.kind', '=', opts.kind);
+      let page = db.selectFrom('media').select('media.id').where('media.user_id', '=', userId);
+      if (opts.projectId) page = page.where('media.project_id', '=', opts.projectId);
+      // Lookups per item in the list's order, not joins: a join lets a planner without fresh statistics
+      // (a bulk import, PGlite) visit every item of the user before it sorts.
+      if (opts.pipelineId)
+        page = page.where(sql<boolean>`(select r.pipeline_id from runs r where r.id = media.run_id) = ${opts.pipelineId}`);
+      if (opts.kind === 'video') page = page.where('media.mime_type', 'like', 'video/%');
+      else if (opts.kind === 'file') page = page.where('media.kind', '=', 'file').where('media.mime_type', 'not like', 'video/%');
+      else if (opts.kind) page = page.where('media.kind', '=', opts.kind);
       if (opts.q) {
         const pattern = likePattern(opts.q);
-        query = query.where(
+        page = page.where(
           sql<boolean>`(
             media.name ilike ${pattern}
-            or pipelines.name ilike ${pattern}
             or media.node_id ilike ${pattern}
-            or exists (select 1 from jsonb_each_text(runs.inputs) as e where e.value ilike ${pattern})
+            or exists (
+              select 1 from runs r left join pipelines p on p.id = r.pipeline_id
+              where r.id = media.run_id
+                and (p.name ilike ${pattern} or exists (select 1 from jsonb_each_text(r.inputs) as e where e.value ilike ${pattern}))
+            )
           )`,
         );
       }
-      if (opts.before) query = query.where('media.created_at', '<', new Date(opts.before));
+      if (opts.before) page = page.where('media.created_at', '<', new Date(opts.before));
       if (opts.after) {
         // Compared at the database's own (microsecond) precision, so items made in the same millisecond are never skipped.
-        query = query.where(
-          sql<boolean>`(media.created_at, media.id) < (select m.created_at, m.id from media m where m.id = ${opts.after})`,
-        );
+        page = page.where(sql<boolean>`(media.created_at, media.id) < (select m.created_at, m.id from media m where m.id = ${opts.after})`);
       }
-      return (await query.orderBy('media.created_at', 'desc').orderBy('media.id', 'desc').limit(opts.limit).execute()).map(present);
+      const ids = (await page.orderBy('media.created_at', 'desc').orderBy('media.id', 'desc').limit(opts.limit).execute()).map((r) => r.id);
+      if (ids.length === 0) return [];
+      const rows = await described.where('media.id', 'in', ids).orderBy('media.created_at', 'desc').orderBy('media.id', 'desc').execute();
+      return rows.map(present);
     },
     /** Which of these media items belong to the user. */
     async ownedIds(userId: string, ids: string[]): Promise<Set<string>> {
@@ -149,14 +161,20 @@ export function createMediaRepository(db: Kysely<Database>) {
     },
     /** A public project page's media, newest first (a page of them: the page shows the latest). */
     async listOfProject(projectId: string, limit: number): Promise<StoredMedia[]> {
-      return (
-        await described
-          .where('media.project_id', '=', projectId)
-          .orderBy('media.created_at', 'desc')
-          .orderBy('media.id', 'desc')
+      const ids = (
+        await db
+          .selectFrom('media')
+          .select('id')
+          .where('project_id', '=', projectId)
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
           .limit(limit)
           .execute()
-      ).map(present);
+      ).map((r) => r.id);
+      if (ids.length === 0) return [];
+      return (await described.where('media.id', 'in', ids).orderBy('media.created_at', 'desc').orderBy('media.id', 'desc').execute()).map(
+        present,
+      );
     },
     async findInProject(projectId: string, id: string) {
       const row = await stored.where('project_id', '=', projectId).where('id', '=', id).executeTakeFirst();
