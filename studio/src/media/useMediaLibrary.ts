@@ -73,7 +73,8 @@ export function useMediaLibrary(filters: MediaFilters) {
 
   const loadMore = useCallback(() => {
     const { loading: busy, done: finished, items: have, generation } = state.current;
-    if (busy || finished) return;
+    // Generation 0: the first page has not been asked for yet (the grid's effects run before this hook's).
+    if (busy || finished || generation === 0) return;
     void load(generation, have.at(-1)?.id);
   }, [load]);
 
