@@ -102,8 +102,12 @@ describe('studio media library in a browser', () => {
     const story = page.getByRole('dialog', { name: 'Stories · otters on the river · Story file' });
     await story.locator('pre.viewer-text', { hasText: 'otters on the river' }).waitFor();
 
+    await page.keyboard.press('Tab'); // the focus stays inside while the viewer is open
+    expect(await page.evaluate(() => !!document.activeElement?.closest('.viewer'))).toBe(true);
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+    // …and goes back to the card it was opened from.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Open Pictures · a fox · illustration');
   });
 
   it('narrows the grid as the search is typed, and by kind', async () => {

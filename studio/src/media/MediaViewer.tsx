@@ -76,7 +76,19 @@ export function MediaViewer(props: {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement;
-      if (e.key === 'Escape') {
+      if (e.key === 'Tab' && dialog.current) {
+        // The focus stays in the viewer while it is open.
+        const focusable = [...dialog.current.querySelectorAll<HTMLElement>('a[href], button:not(:disabled), audio, video, [tabindex="0"]')];
+        const [first, last] = [focusable[0], focusable.at(-1)];
+        const inside = dialog.current.contains(document.activeElement);
+        if (e.shiftKey && (!inside || document.activeElement === first || document.activeElement === dialog.current)) {
+          e.preventDefault();
+          last?.focus();
+        } else if (!e.shiftKey && (!inside || document.activeElement === last)) {
+          e.preventDefault();
+          first?.focus();
+        }
+      } else if (e.key === 'Escape') {
         e.preventDefault();
         onClose();
       } else if (!typing && e.key === 'ArrowRight' && index < items.length - 1) {
