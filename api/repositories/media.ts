@@ -24,7 +24,7 @@ const EXCERPT_LENGTH = 80;
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The default title: `pipeline · input · step`, from what is known; the file's name when nothing is. */
-export function defaultTitle(item: {
+function defaultTitle(item: {
   pipelineName: string | null;
   inputExcerpt: string | null;
   nodeLabel: string | null;
@@ -111,7 +111,7 @@ export function createMediaRepository(db: Kysely<Database>) {
     return { ...item, title: item.name ?? defaultTitle(item) };
   };
   /** The bare row, for serving bytes (no joins). */
-  const stored = db.selectFrom('media').select(['id', 'storage_key as storageKey', 'mime_type as mimeType', 'size', 'user_id as userId']);
+  const stored = db.selectFrom('media').select(['id', 'storage_key as storageKey', 'mime_type as mimeType', 'size']);
 
   return {
     /**
