@@ -219,6 +219,31 @@ export const WebhookBody = z.strictObject({
 /** A test event takes nothing but the webhook it goes to. */
 export const SendTestEventBody = z.strictObject({});
 
+/** What the media library can be filtered by: a stored kind, or `video` (any `video/*` file). */
+export const MEDIA_KIND_FILTERS = ['image', 'audio', 'video', 'text', 'json', 'file'] as const;
+
+/** The media library: ListQuery, a search in titles (name, pipeline name, run inputs), a kind and a pipeline. */
+export const MediaListQuery = ListQuery.extend({
+  q: z.string().trim().max(200, 'must be at most 200 characters').optional(),
+  kind: z.enum(MEDIA_KIND_FILTERS, { message: `must be one of ${MEDIA_KIND_FILTERS.map((k) => `'${k}'`).join(', ')}` }).optional(),
+  pipelineId: z.uuid('must be a valid id').optional(),
+});
+
+/** A media item's own name; null gives it back its default title (pipeline · input · step). */
+export const MediaRenameBody = z.strictObject({ name: Words(200).nullable() });
+
+/** The most items one zip may hold, and the most bytes their files may add up to. */
+export const MEDIA_ARCHIVE_MAX_ITEMS = 200;
+export const MEDIA_ARCHIVE_MAX_BYTES = 2 * 1024 ** 3;
+
+/** Media items to download as one zip. */
+export const MediaArchiveBody = z.strictObject({
+  ids: z
+    .array(z.uuid('must be a valid id'))
+    .min(1, 'must name at least one media item')
+    .max(MEDIA_ARCHIVE_MAX_ITEMS, `must name at most ${MEDIA_ARCHIVE_MAX_ITEMS} media items`),
+});
+
 /** Paths of stored objects to open with signed links: `/api/media/<id>/content`, `/api/runs/<id>/artifacts/<key>`. */
 export const SignUrlsBody = z.strictObject({
   paths: z.array(z.string().max(1000)).min(1).max(200),
@@ -524,8 +549,19 @@ export const requests = {
     params: ArtifactParams,
     headers: RangeHeaders,
   },
-  'GET /api/media': { summary: 'Your media, newest first', query: ListQuery },
+  'GET /api/media': {
+    summary: 'Your media, newest first: search titles with q, filter by kind and pipeline',
+    description: 'q matches the name, the pipeline name and the text of the run inputs (case-insensitive).',
+    query: MediaListQuery,
+  },
   'GET /api/media/:id': { summary: 'One media item, with a signed link to its bytes', params: IdParam },
+  'PATCH /api/media/:id': { summary: 'Rename a media item (null: back to its default title)', params: IdParam, body: MediaRenameBody },
+  'DELETE /api/media/:id': { summary: 'Delete a media item and its stored bytes; its content answers 404 afterwards', params: IdParam },
+  'POST /api/media/archive': {
+    summary: 'Several media items as one zip',
+    description: `At most ${MEDIA_ARCHIVE_MAX_ITEMS} items and ${MEDIA_ARCHIVE_MAX_BYTES / 1024 ** 3} GiB; an id that is not yours answers 404.`,
+    body: MediaArchiveBody,
+  },
   'GET /api/media/:id/content': { summary: "A media item's bytes", description: SIGNED_LINK, params: IdParam, headers: RangeHeaders },
   'GET /api/settings/providers': { summary: 'Which cloud providers have a key, and whose (never the key)' },
   'PUT /api/settings/providers/:provider': {

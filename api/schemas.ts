@@ -241,6 +241,17 @@ export const MediaItem = z.strictObject({
   size: z.number().int().nonnegative(),
   storageKey: z.string(),
   createdAt: Timestamp,
+  /** The user's name for it, or null. */
+  name: z.string().nullable(),
+  /** What the library shows: the name, or `pipeline · input · step` from where it was made. */
+  title: z.string(),
+  /** The pipeline whose run made it, and that pipeline's name (null once the run or pipeline is gone). */
+  pipelineId: Id.nullable(),
+  pipelineName: z.string().nullable(),
+  /** The start of the run's main text input, or null. */
+  inputExcerpt: z.string().nullable(),
+  /** The step that made it: the upload's label, else the label or type of the step it published (null when unknown). */
+  nodeLabel: z.string().nullable(),
   /** Where the bytes are served, with the Authorization header. */
   url: z.string(),
   /** The same bytes without a header, for <img>/<audio>/links, for a few minutes. */
@@ -433,6 +444,9 @@ export const responses = {
   'GET /api/runs/:id/artifacts/*path': { 200: StoredBytes, 206: StoredRange, 416: ErrorBody },
   'GET /api/media': { 200: MediaList },
   'GET /api/media/:id': { 200: MediaItem },
+  'PATCH /api/media/:id': { 200: MediaItem },
+  'DELETE /api/media/:id': { 204: NoContent },
+  'POST /api/media/archive': { 200: notJson('application/zip', 'A zip of the files, one per item, named after their titles') },
   'GET /api/media/:id/content': { 200: StoredBytes, 206: StoredRange, 416: ErrorBody },
   'GET /api/settings/providers': { 200: ProviderSettingList },
   'PUT /api/settings/providers/:provider': { 200: SavedProviderSetting },

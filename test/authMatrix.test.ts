@@ -43,6 +43,8 @@ interface World {
   pipelineId: string;
   runId: string;
   mediaId: string;
+  /** A new media item of the owner's (with its bytes), for a route that deletes one. */
+  freshMedia: () => Promise<string>;
   webhookId: string;
   scheduleId: string;
   publicToken: string;
@@ -112,6 +114,9 @@ function fixtures(w: World): Record<string, (p: Principal) => Promise<Fixture> |
     'GET /api/media': () => ({}),
     'GET /api/media/:id': () => ({ params: { id: w.mediaId } }),
     'GET /api/media/:id/content': () => ({ params: { id: w.mediaId } }),
+    'PATCH /api/media/:id': () => ({ params: { id: w.mediaId }, body: { name: 'Renamed by the matrix' } }),
+    'DELETE /api/media/:id': async () => ({ params: { id: await w.freshMedia() } }),
+    'POST /api/media/archive': () => ({ body: { ids: [w.mediaId] } }),
     'GET /api/settings/providers': () => ({}),
     'PUT /api/settings/providers/:provider': () => ({ params: { provider: 'openai' }, body: { apiKey: 'sk-matrix-key' } }),
     'DELETE /api/settings/providers/:provider': async () => {
@@ -258,6 +263,26 @@ describe('authorization matrix on PGlite + in-process bus + local files', () => 
       pipelineId,
       runId: run.body.id,
       mediaId: done.nodes.publish.output.media.id,
+      freshMedia: async () => {
+        const id = crypto.randomUUID();
+        const blob = await stack.services.blobs.put(`users/${owner.userId}/media/${id}/doomed.txt`, 'doomed', {
+          contentType: 'text/plain',
+        });
+        await stack.services.db
+          .insertInto('media')
+          .values({
+            id,
+            user_id: owner.userId,
+            project_id: projectId,
+            storage_key: blob.key,
+            mime_type: 'text/plain',
+            kind: 'text',
+            size: blob.size,
+            sha256: blob.sha256,
+          })
+          .execute();
+        return id;
+      },
       webhookId: webhook.body.id,
       scheduleId: schedule.body.id,
       publicToken: opened.body.publicPath.slice('/p/'.length),

@@ -55,6 +55,7 @@ interface World {
   doomedPipelineId: string;
   runId: string;
   mediaId: string;
+  doomedMediaId: string;
   keyId: string;
   webhookId: string;
   doomedWebhookId: string;
@@ -195,6 +196,9 @@ function fixtures(w: World): Record<string, Fixture> {
     'GET /api/media': { list: true },
     'GET /api/media/:id': { params: { id: w.mediaId } },
     'GET /api/media/:id/content': { params: { id: w.mediaId } },
+    'PATCH /api/media/:id': { params: { id: w.mediaId }, body: { name: 'Corpus media' } },
+    'DELETE /api/media/:id': { params: { id: w.doomedMediaId }, allow: [404] },
+    'POST /api/media/archive': { body: { ids: [w.mediaId] } },
     'GET /api/settings/providers': {},
     'PUT /api/settings/providers/:provider': { params: { provider: 'openai' }, body: { apiKey: 'sk-corpus-key' } },
     'DELETE /api/settings/providers/:provider': { params: { provider: 'elevenlabs' }, allow: [404] },
@@ -391,6 +395,23 @@ describe.each([
     const run = await user.client.post(`/api/pipelines/${pipeline.body.id}/runs`, runBody);
     const done = await waitForRun(user.client, run.body.id);
     expect(done.status).toBe('succeeded');
+    const doomedMediaId = crypto.randomUUID();
+    const doomedBlob = await stack.services.blobs.put(`users/${user.userId}/media/${doomedMediaId}/doomed.txt`, 'doomed', {
+      contentType: 'text/plain',
+    });
+    await stack.services.db
+      .insertInto('media')
+      .values({
+        id: doomedMediaId,
+        user_id: user.userId,
+        project_id: projectId,
+        storage_key: doomedBlob.key,
+        mime_type: 'text/plain',
+        kind: 'text',
+        size: doomedBlob.size,
+        sha256: doomedBlob.sha256,
+      })
+      .execute();
     const key = await user.client.post('/api/keys', { name: 'Doomed key', scope: 'read' });
     const webhook = await user.client.post(`/api/pipelines/${pipeline.body.id}/webhooks`, webhookBody);
     const doomedWebhook = await user.client.post(`/api/pipelines/${pipeline.body.id}/webhooks`, webhookBody);
@@ -407,6 +428,7 @@ describe.each([
       doomedPipelineId: doomed.body.id,
       runId: run.body.id,
       mediaId: done.nodes.publish.output.media.id,
+      doomedMediaId,
       keyId: key.body.id,
       webhookId: webhook.body.id,
       doomedWebhookId: doomedWebhook.body.id,

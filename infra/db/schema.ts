@@ -151,6 +151,8 @@ export interface MediaTable {
   sha256: string;
   /** A check constraint limits it to `MediaKind`; writes accept any string so callers can pass through. */
   kind: ColumnType<MediaKind, string, string>;
+  /** The user's name for it; null: the library titles it after its pipeline, run input and step. */
+  name: string | null;
   created_at: CreatedAt;
 }
 
