@@ -113,7 +113,7 @@ export function renderSharePage(opts: { items: SharedItem[]; madeAt: Date }): st
 export function renderShareError(status: number): string {
   const [title, text] =
     status === 404
-      ? ["This link doesn't work", 'It may have been revoked by the person who shared it, or copied incompletely. Ask them for a new one.']
+      ? ['This link doesn’t work', 'It may have been revoked by the person who shared it, or copied incompletely. Ask them for a new one.']
       : ['This is not a share link', 'Check that the whole link was copied, or ask the person who shared it to send it again.'];
   return page(
     title,

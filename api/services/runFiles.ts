@@ -1,4 +1,4 @@
-import { catalog, findArtifactRefs, isArtifactRef } from '../../workflows/pipeline';
+import { catalog, findArtifactRefs, isArtifactRef, type GraphNode } from '../../workflows/pipeline';
 import type { RunContents } from '../repositories/shares';
 import { UniqueNames } from '../zipStream';
 
@@ -72,79 +72,102 @@ function slug(text: string, fallback: string): string {
 
 /**
  * Every file and text output of a run, in the order of its graph's steps: each step's artifacts and texts
- * (input steps' values are the run's inputs, not files), and each Upload step's media items.
+ * (input steps' values are the run's inputs, not files), each followed by the media items Upload steps made
+ * of it, captioned as the step they publish.
  */
 export function runFiles({ run, graph, nodes, media }: RunContents): RunFile[] {
   const names = new UniqueNames();
   const files: RunFile[] = [];
-  const types = new Map(graph.nodes.map((n) => [n.id, n.type]));
-  const publishedHandles = new Set(
-    graph.edges.filter((e) => types.get(e.target) === 'upload').map((e) => `${e.source}\u0000${e.sourceHandle}`),
-  );
-  const seenMedia = new Set<(typeof media)[number]>();
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const uploadsOf = (nodeId: string, handle: string) =>
+    graph.edges
+      .filter((e) => e.source === nodeId && e.sourceHandle === handle && byId.get(e.target)?.type === 'upload')
+      .map((e) => e.target);
+  const titleOf = (node: GraphNode) => node.label?.trim() || catalog.get(node.type)?.title || 'Step';
+  const emitted = new Set<(typeof media)[number]>();
+
+  const add = (
+    node: GraphNode,
+    caption: string,
+    file: Omit<RunFile, 'name' | 'nodeId' | 'caption'>,
+    item: number | undefined,
+    ext: string,
+  ) => {
+    const suffix = item === undefined ? '' : `-${item + 1}`;
+    files.push({
+      ...file,
+      nodeId: node.id,
+      caption: item === undefined ? caption : `${caption} ${item + 1}`,
+      name: names.take(`${slug(node.label?.trim() || node.id, node.id)}-${file.kind}${suffix}${ext}`),
+    });
+  };
+  /** An Upload step's media items, captioned as what it publishes. */
+  const addMedia = (upload: GraphNode, caption: string) => {
+    const own = media.filter((m) => m.nodeId === upload.id && !emitted.has(m)).sort((a, b) => a.itemIndex - b.itemIndex);
+    for (const m of own) {
+      emitted.add(m);
+      const item = own.length > 1 || m.itemIndex > 0 ? m.itemIndex : undefined;
+      const file = {
+        kind: kindOf(m.mimeType),
+        mimeType: m.mimeType,
+        size: m.size,
+        source: { key: m.storageKey },
+        media: true,
+        published: false,
+      };
+      add(upload, caption, file, item, extensionOf(m.storageKey, m.mimeType));
+    }
+  };
 
   for (const node of graph.nodes) {
     if (node.type === 'input') continue;
-    const title = node.label?.trim() || catalog.get(node.type)?.title || 'Step';
-    const base = slug(node.label?.trim() || node.id, node.id);
-    const add = (file: Omit<RunFile, 'name' | 'nodeId' | 'caption'>, item: number | undefined, ext: string) => {
-      const suffix = item === undefined ? '' : `-${item + 1}`;
-      files.push({
-        ...file,
-        nodeId: node.id,
-        caption: item === undefined ? title : `${title} ${item + 1}`,
-        name: names.take(`${base}-${file.kind}${suffix}${ext}`),
-      });
-    };
-
     if (node.type === 'upload') {
-      const own = media.filter((m) => m.nodeId === node.id).sort((a, b) => a.itemIndex - b.itemIndex);
-      for (const m of own) {
-        seenMedia.add(m);
-        const kind = kindOf(m.mimeType);
-        const item = own.length > 1 || m.itemIndex > 0 ? m.itemIndex : undefined;
-        add(
-          { kind, mimeType: m.mimeType, size: m.size, source: { key: m.storageKey }, media: true, published: false },
-          item,
-          extensionOf(m.storageKey, m.mimeType),
-        );
-      }
+      const source = byId.get(graph.edges.find((e) => e.target === node.id)?.source ?? '');
+      addMedia(node, node.label?.trim() || (source && source.type !== 'input' ? titleOf(source) : titleOf(node)));
       continue;
     }
-
     const output = nodes[node.id]?.output;
     if (!output) continue;
     for (const [handle, value] of Object.entries(output)) {
-      const published = publishedHandles.has(`${node.id}\u0000${handle}`);
+      const uploads = uploadsOf(node.id, handle);
+      const published = uploads.length > 0;
       const values = Array.isArray(value) ? value : [value];
       values.forEach((v, i) => {
         const item = Array.isArray(value) ? i : undefined;
         if (typeof v === 'string') {
-          add(
-            { kind: 'text', mimeType: TEXT_TYPE, size: Buffer.byteLength(v, 'utf8'), source: { text: v }, media: false, published },
-            item,
-            '.txt',
-          );
+          const text = {
+            kind: 'text' as const,
+            mimeType: TEXT_TYPE,
+            size: Buffer.byteLength(v, 'utf8'),
+            source: { text: v },
+            media: false,
+            published,
+          };
+          add(node, titleOf(node), text, item, '.txt');
           return;
         }
-        // Artifacts of this run only: a ref anywhere else is nothing this run may hand out.
-        const refs = isArtifactRef(v) ? [{ ref: v }] : findArtifactRefs(v).map(({ ref }) => ({ ref: ref as { key: unknown } }));
-        for (const { ref } of refs) {
-          const { key, mimeType, size } = ref as { key: unknown; mimeType?: unknown; size?: unknown };
+        for (const { ref } of isArtifactRef(v) ? [{ ref: v as unknown as Record<string, unknown> }] : findArtifactRefs(v)) {
+          const { key, mimeType, size } = ref;
+          // Artifacts of this run only: a ref anywhere else is nothing this run may hand out.
           if (typeof key !== 'string' || !key.startsWith(`runs/${run.id}/`)) continue;
           const type = typeof mimeType === 'string' ? mimeType : 'application/octet-stream';
-          add(
-            { kind: kindOf(type), mimeType: type, size: typeof size === 'number' ? size : 0, source: { key }, media: false, published },
-            item,
-            extensionOf(key, type),
-          );
+          const file = {
+            kind: kindOf(type),
+            mimeType: type,
+            size: typeof size === 'number' ? size : 0,
+            source: { key },
+            media: false,
+            published,
+          };
+          add(node, titleOf(node), file, item, extensionOf(key, type));
         }
       });
+      for (const upload of uploads) addMedia(byId.get(upload)!, byId.get(upload)!.label?.trim() || titleOf(node));
     }
   }
 
   // Media of steps the graph no longer names (never expected): still the run's.
-  for (const m of media.filter((m) => !seenMedia.has(m))) {
+  for (const m of media.filter((m) => !emitted.has(m))) {
     const kind = kindOf(m.mimeType);
     files.push({
       name: names.take(`${slug(m.nodeId ?? '', 'media')}-${kind}${extensionOf(m.storageKey, m.mimeType)}`),
