@@ -5,6 +5,7 @@ import type { NodeInfo } from '../../../api/schemas';
 export type {
   ApiKeyInfo,
   CreatedApiKey,
+  CreatedShare,
   CreatedWebhook,
   Generation,
   MediaItem,
@@ -18,6 +19,7 @@ export type {
   RunDetail,
   RunSummary,
   Schedule,
+  ShareInfo,
   User,
   Webhook,
   WebhookDeliveryAttempt,

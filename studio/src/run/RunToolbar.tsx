@@ -5,6 +5,7 @@ import { isTerminal, type RunViewState } from '../core/runState';
 import { api, type Pipeline, type RunDetail } from '../lib/api';
 import { between, duration } from '../lib/format';
 import { linkProps, navigate } from '../lib/router';
+import { ShareDialog } from './ShareDialog';
 
 /** The run's name, status, progress and connection, with Cancel while it runs and Run again once it is over. */
 export function RunToolbar({ run, pipeline, runStore }: { run: RunDetail; pipeline: Pipeline; runStore: StoreApi<RunViewState> }) {
@@ -13,6 +14,9 @@ export function RunToolbar({ run, pipeline, runStore }: { run: RunDetail; pipeli
   const nodeStates = useStore(runStore, (s) => s.nodes);
   const [cancelling, setCancelling] = useState(false);
   const [rerunning, setRerunning] = useState(false);
+  const [downloading, setDownloading] = useState(false);
+  const [takeAwayError, setTakeAwayError] = useState<string | null>(null);
+  const [sharing, setSharing] = useState(false);
   const done = isTerminal(status);
 
   const counts = useMemo(() => {
@@ -40,6 +44,27 @@ export function RunToolbar({ run, pipeline, runStore }: { run: RunDetail; pipeli
     }
   };
 
+  /** The zip downloads through a signed link: the browser streams it to disk, with its own progress. */
+  const downloadAll = async () => {
+    setDownloading(true);
+    setTakeAwayError(null);
+    try {
+      const path = `/api/runs/${run.id}/archive`;
+      const { urls } = await api<{ urls: { path: string; url: string }[] }>('POST', '/signed-urls', { paths: [path] });
+      if (!urls[0]) throw new Error('the server would not sign the download');
+      const link = document.createElement('a');
+      link.href = urls[0].url;
+      link.download = '';
+      document.body.append(link);
+      link.click();
+      link.remove();
+    } catch (err) {
+      setTakeAwayError(`Download failed: ${(err as Error).message}. Try again.`);
+    } finally {
+      setDownloading(false);
+    }
+  };
+
   const elapsed = between(run.startedAt ?? run.createdAt, done ? run.finishedAt : null);
 
   return (
@@ -64,6 +89,32 @@ export function RunToolbar({ run, pipeline, runStore }: { run: RunDetail; pipeli
       <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}/runs`)}>
         History
       </a>
+      {takeAwayError && (
+        <span className="small error-text" role="alert">
+          {takeAwayError}
+        </span>
+      )}
+      {done && (
+        <button
+          className="btn small"
+          onClick={() => void downloadAll()}
+          disabled={downloading}
+          title="Everything this run made — pictures, sound, texts and a manifest — as one zip"
+        >
+          {downloading ? 'Preparing…' : '⤓ Download all (zip)'}
+        </button>
+      )}
+      {done && (
+        <button
+          className="btn small"
+          onClick={() => setSharing(true)}
+          title="Make a read-only link to this run's outputs"
+          aria-haspopup="dialog"
+        >
+          Share
+        </button>
+      )}
+      {sharing && <ShareDialog runId={run.id} onClose={() => setSharing(false)} />}
       {!done && (
         <button className="btn small danger" onClick={() => void cancel()} disabled={cancelling}>
           {cancelling ? 'Cancelling…' : '■ Cancel'}
