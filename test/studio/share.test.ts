@@ -64,6 +64,7 @@ describe('downloading and sharing a run from the studio', () => {
   it('downloads everything the run made as one zip from the run view', async () => {
     await page.goto(`${stack.baseUrl}/runs/${runId}`);
     await page.locator('[data-run-status="succeeded"]').waitFor();
+    await page.locator('.toolbar').screenshot({ path: join(ARTIFACTS, 'studio-run-toolbar-take-away.png') });
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Download all/ }).click()]);
     expect(download.suggestedFilename()).toMatch(/^Otter-tales-\d{4}-\d{2}-\d{2}-[0-9a-f]{8}\.zip$/);
     const files = unzipSync(new Uint8Array(readFileSync((await download.path())!)));
@@ -86,7 +87,7 @@ describe('downloading and sharing a run from the studio', () => {
     const dialog = page.getByRole('dialog', { name: 'Share this run' });
     await dialog.getByText('No live links').waitFor();
     await dialog.getByRole('button', { name: 'Make a share link' }).click();
-    shareUrl = await dialog.getByLabel('Share link').inputValue();
+    shareUrl = await dialog.getByRole('textbox', { name: 'Share link' }).inputValue();
     expect(shareUrl).toMatch(new RegExp(`^${stack.baseUrl}/s/[A-Za-z0-9_-]{43}$`));
     await dialog.getByRole('list', { name: 'Live links' }).getByText('not opened yet').waitFor();
     await dialog.screenshot({ path: join(ARTIFACTS, 'studio-share-dialog.png') });
