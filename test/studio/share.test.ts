@@ -14,12 +14,12 @@ import { launchBrowser, signUp } from './harness';
  * storage) with its picture and sound, and stops working once revoked.
  */
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
-/** A text, a narration (the instant Flite voice) and a sketch, published. */
+/** A text, a narration (the local voice, one sentence) and a sketch, published. */
 const graph = {
   nodes: [
     { id: 'topic', type: 'input', params: { name: 'topic' } },
     { id: 'prompt', type: 'template', params: { template: 'A short tale of {{topic}} by the river.' }, label: 'Story' },
-    { id: 'voice', type: 'narration', params: { voice: 'slt' }, label: 'Narration' },
+    { id: 'voice', type: 'narration', params: {}, label: 'Narration' },
     { id: 'cover', type: 'illustration', params: { size: '256x256', seed: 5 }, label: 'Cover' },
     { id: 'publishAudio', type: 'upload', params: {} },
     { id: 'publishCover', type: 'upload', params: {} },
