@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Response } from 'express';
 import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 
@@ -47,9 +46,18 @@ export async function sendZip(
     }
   });
   const gone = () => res.destroyed || res.writableEnded;
-  const drained = async () => {
-    if (res.writableNeedDrain && !res.destroyed) await Promise.race([once(res, 'drain'), once(res, 'close')]);
-  };
+  /** Until the client has taken what was written (or left). */
+  const drained = () =>
+    new Promise<void>((resolve) => {
+      if (!res.writableNeedDrain || res.destroyed) return resolve();
+      const done = () => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
 
   const write = async (entry: ZipEntry) => {
     const name = names.take(entry.name);
