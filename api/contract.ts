@@ -66,6 +66,18 @@ export const ProjectPatch = ProjectBody.partial().extend({ isPublic: z.boolean()
 export const PublicTokenParam = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{32}$/, 'must be a public page token') });
 export const PublicMediaParam = PublicTokenParam.extend({ mediaId: z.uuid('must be a valid id') });
 
+/** The unguessable part of a share link (256 random bits, base64url). */
+export const ShareTokenParam = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a share link token') });
+/** The n-th picture, sound or text of a share page, counted from 0 as the page lists them. */
+export const ShareMediaParam = ShareTokenParam.extend({
+  index: z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,3})$/, "must be the number of one of the share page's files (0, 1, 2…)")
+    .transform(Number),
+});
+/** A share link takes nothing but the run it shows. */
+export const CreateShareBody = z.strictObject({});
+
 /** The graph itself is checked by validateGraph, which reports every problem with its node or edge. */
 const PipelineGraph = z
   .unknown()
@@ -244,7 +256,7 @@ export const MediaArchiveBody = z.strictObject({
     .max(MEDIA_ARCHIVE_MAX_ITEMS, `must name at most ${MEDIA_ARCHIVE_MAX_ITEMS} media items`),
 });
 
-/** Paths of stored objects to open with signed links: `/api/media/<id>/content`, `/api/runs/<id>/artifacts/<key>`. */
+/** Paths of stored objects to open with signed links: `/api/media/<id>/content`, `/api/runs/<id>/artifacts/<key>`, `/api/runs/<id>/archive`. */
 export const SignUrlsBody = z.strictObject({
   paths: z.array(z.string().max(1000)).min(1).max(200),
 });
@@ -553,6 +565,31 @@ export const requests = {
     summary: 'Your media, newest first: search titles with q, filter by kind and pipeline',
     description: 'q matches the name, the pipeline name and the text of the run inputs (case-insensitive).',
     query: MediaListQuery,
+  },
+  'GET /api/runs/:id/archive': {
+    summary: "Everything a run made, as one zip: its media, its steps' artifacts, its texts (.txt) and manifest.json",
+    description: `manifest.json holds the run's status, inputs and outputs, its steps and each file. ${SIGNED_LINK}`,
+    params: IdParam,
+  },
+  'POST /api/runs/:id/share': {
+    summary: 'Make a share link of a finished run: a read-only page of its pictures, sound and texts for anyone holding it',
+    description: 'The link (url, relative to this server) is in this answer only: only a hash of it is kept. 409 while the run is active.',
+    params: IdParam,
+    body: CreateShareBody,
+  },
+  'GET /api/runs/:id/shares': { summary: "A run's live share links (not the links themselves: they are shown once)", params: IdParam },
+  'DELETE /api/shares/:id': { summary: 'Revoke a share link: its page and files answer 404 from then on', params: IdParam },
+  'GET /api/public/shares/:token': {
+    summary: "A share link's page (HTML, no login): the run's pictures, sound and texts, nothing else",
+    description: 'A client that prefers HTML gets its errors (a revoked or mistyped link) as a page too.',
+    public: true,
+    params: ShareTokenParam,
+  },
+  'GET /api/public/shares/:token/media/:index': {
+    summary: "The bytes of a share page's n-th file",
+    public: true,
+    params: ShareMediaParam,
+    headers: RangeHeaders,
   },
   'GET /api/media/:id': { summary: 'One media item, with a signed link to its bytes', params: IdParam },
   'PATCH /api/media/:id': { summary: 'Rename a media item (null: back to its default title)', params: IdParam, body: MediaRenameBody },

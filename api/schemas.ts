@@ -382,6 +382,20 @@ export const Schedule = z.strictObject({
 export type Schedule = z.output<typeof Schedule>;
 export const ScheduleList = z.strictObject({ schedules: z.array(Schedule) });
 
+/** A share link as its owner sees it later: not the link itself (only its hash is kept). */
+export const ShareInfo = z.strictObject({
+  id: Id,
+  createdAt: Timestamp,
+  /** How many times its page was opened. */
+  views: z.number().int().nonnegative(),
+  lastViewedAt: Timestamp.nullable(),
+});
+export type ShareInfo = z.output<typeof ShareInfo>;
+export const ShareList = z.strictObject({ shares: z.array(ShareInfo) });
+/** A new share link: `url` (relative to the server) is shown this once. */
+export const CreatedShare = z.strictObject({ id: Id, url: z.string() });
+export type CreatedShare = z.output<typeof CreatedShare>;
+
 /** An OpenAPI document (api/openapi.ts makes it; only its frame is checked here). */
 export const OpenApiDocument = z.looseObject({
   openapi: z.string(),
@@ -442,6 +456,12 @@ export const responses = {
     ),
   },
   'GET /api/runs/:id/artifacts/*path': { 200: StoredBytes, 206: StoredRange, 416: ErrorBody },
+  'GET /api/runs/:id/archive': { 200: notJson('application/zip', 'The zip, streamed as it is made') },
+  'POST /api/runs/:id/share': { 201: CreatedShare },
+  'GET /api/runs/:id/shares': { 200: ShareList },
+  'DELETE /api/shares/:id': { 204: NoContent },
+  'GET /api/public/shares/:token': { 200: notJson('text/html', 'The page') },
+  'GET /api/public/shares/:token/media/:index': { 200: StoredBytes, 206: StoredRange, 416: ErrorBody },
   'GET /api/media': { 200: MediaList },
   'GET /api/media/:id': { 200: MediaItem },
   'PATCH /api/media/:id': { 200: MediaItem },

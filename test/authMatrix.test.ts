@@ -49,6 +49,7 @@ interface World {
   scheduleId: string;
   publicToken: string;
   artifactPath: string;
+  shareToken: string;
 }
 
 /** The legitimate request of one route, for one caller. */
@@ -111,6 +112,12 @@ function fixtures(w: World): Record<string, (p: Principal) => Promise<Fixture> |
     'POST /api/runs/:id/cancel': () => ({ params: { id: w.runId }, allow: [409] }), // finished: nothing changes
     'GET /api/runs/:id/events': () => ({ params: { id: w.runId } }),
     'GET /api/runs/:id/artifacts/*path': () => ({ params: { id: w.runId, path: w.artifactPath } }),
+    'GET /api/runs/:id/archive': () => ({ params: { id: w.runId } }),
+    'POST /api/runs/:id/share': () => ({ params: { id: w.runId }, body: {} }),
+    'GET /api/runs/:id/shares': () => ({ params: { id: w.runId } }),
+    'DELETE /api/shares/:id': async () => ({ params: { id: await created(`/api/runs/${w.runId}/share`, {}) } }),
+    'GET /api/public/shares/:token': () => ({ params: { token: w.shareToken } }),
+    'GET /api/public/shares/:token/media/:index': () => ({ params: { token: w.shareToken, index: '0' } }),
     'GET /api/media': () => ({}),
     'GET /api/media/:id': () => ({ params: { id: w.mediaId } }),
     'GET /api/media/:id/content': () => ({ params: { id: w.mediaId } }),
@@ -255,6 +262,8 @@ describe('authorization matrix on PGlite + in-process bus + local files', () => 
     const schedule = await owner.client.post('/api/schedules', scheduleBody(pipelineId));
     expect([webhook.status, schedule.status]).toEqual([201, 201]);
     const opened = await owner.client.patch(`/api/projects/${projectId}`, { isPublic: true });
+    const share = await owner.client.post(`/api/runs/${run.body.id}/share`, {});
+    expect(share.status).toBe(201);
     world = {
       baseUrl: stack.baseUrl,
       owner: owner.client,
@@ -287,6 +296,7 @@ describe('authorization matrix on PGlite + in-process bus + local files', () => 
       scheduleId: schedule.body.id,
       publicToken: opened.body.publicPath.slice('/p/'.length),
       artifactPath,
+      shareToken: share.body.url.slice('/s/'.length),
     };
     ownerIds.push(owner.userId, projectId, pipelineId, world.runId, world.mediaId, world.webhookId, world.scheduleId);
     tokens.anonymous = undefined;

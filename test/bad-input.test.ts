@@ -65,6 +65,9 @@ interface World {
   refreshToken: string;
   /** The project's public page token. */
   publicToken: string;
+  /** A live share link's token, of the run. */
+  shareToken: string;
+  doomedShareId: string;
 }
 
 interface Fixture {
@@ -193,6 +196,12 @@ function fixtures(w: World): Record<string, Fixture> {
     'POST /api/runs/:id/cancel': { params: run, allow: [409] },
     'GET /api/runs/:id/events': { params: run, extra: lastEventIdCases },
     'GET /api/runs/:id/artifacts/*path': { params: { id: w.runId, path: 'missing.png' }, allow: [404] },
+    'GET /api/runs/:id/archive': { params: run },
+    'POST /api/runs/:id/share': { params: run, body: {} },
+    'GET /api/runs/:id/shares': { params: run },
+    'DELETE /api/shares/:id': { params: { id: w.doomedShareId }, allow: [404] },
+    'GET /api/public/shares/:token': { params: { token: w.shareToken } },
+    'GET /api/public/shares/:token/media/:index': { params: { token: w.shareToken, index: '0' } },
     'GET /api/media': { list: true },
     'GET /api/media/:id': { params: { id: w.mediaId } },
     'GET /api/media/:id/content': { params: { id: w.mediaId } },
@@ -420,6 +429,9 @@ describe.each([
     expect([schedule.status, doomedSchedule.status]).toEqual([201, 201]);
     const session = await apiClient(stack.baseUrl).post('/api/auth/login', { email: user.email, password });
     const opened = await user.client.patch(`/api/projects/${projectId}`, { isPublic: true });
+    const share = await user.client.post(`/api/runs/${run.body.id}/share`, {});
+    const doomedShare = await user.client.post(`/api/runs/${run.body.id}/share`, {});
+    expect([share.status, doomedShare.status]).toEqual([201, 201]);
     world = {
       email: user.email,
       password,
@@ -436,6 +448,8 @@ describe.each([
       doomedScheduleId: doomedSchedule.body.id,
       refreshToken: session.body.refreshToken,
       publicToken: opened.body.publicPath.slice('/p/'.length),
+      shareToken: share.body.url.slice('/s/'.length),
+      doomedShareId: doomedShare.body.id,
     };
   });
   afterAll(async () => {

@@ -6,10 +6,7 @@ import { sendBlob } from '../sendBlob';
 import type { createMediaRepository } from '../repositories/media';
 import type { UrlSigner } from '../signedUrls';
 import { requireScope } from '../scopes';
-import { streamZip, type ZipEntry } from '../zipStream';
-
-/** Stored types that gain nothing from deflate are kept as they are in a zip. */
-const COMPRESSIBLE = /^(text\/|application\/json)/;
+import { safeArchivePath, sendZip, type ZipEntry } from '../zipStream';
 
 export function mediaRoutes(deps: { media: ReturnType<typeof createMediaRepository>; blobs: BlobStore; signer: UrlSigner }): Router {
   const { media, blobs, signer } = deps;
@@ -47,19 +44,14 @@ export function mediaRoutes(deps: { media: ReturnType<typeof createMediaReposito
           'payload_too_large',
           `ids: these files add up to ${total} bytes, more than the ${MEDIA_ARCHIVE_MAX_BYTES} one zip may hold; pick fewer`,
         );
-      async function* entries(): AsyncGenerator<ZipEntry> {
-        for (const item of items) {
-          const blob = await blobs.stream(item.storageKey);
-          if (!blob) continue; // gone from storage: left out, like a deleted item
-          yield {
-            name: withExtension(item.title, item.storageKey),
-            stream: blob.stream as AsyncIterable<Uint8Array>,
-            mtime: new Date(item.createdAt),
-            compress: COMPRESSIBLE.test(item.mimeType),
-          };
-        }
-      }
-      await streamZip(res, entries(), { fileName: items.length === 1 ? `${items[0].title}.zip` : `media-${items.length}-items.zip` });
+      const entries: ZipEntry[] = items.map((item) => ({
+        name: withExtension(item.title, item.storageKey),
+        // Gone from storage: left out, like a deleted item.
+        open: async () => ((await blobs.stream(item.storageKey))?.stream as AsyncIterable<Uint8Array> | undefined) ?? null,
+        modifiedAt: new Date(item.createdAt),
+      }));
+      const fileName = items.length === 1 ? `${items[0].title}.zip` : `media-${items.length}-items.zip`;
+      await sendZip(res, safeArchivePath(fileName).replace(/\//g, '_'), entries);
     }),
   );
 

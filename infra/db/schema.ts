@@ -252,6 +252,20 @@ export interface WebhookDeliveriesTable {
   created_at: CreatedAt;
 }
 
+/** A share link of one run's outputs; only the SHA-256 (hex) of its token is stored. */
+export interface SharesTable {
+  id: Generated<string>;
+  user_id: string;
+  run_id: string;
+  token_hash: string;
+  /** How many times the page was opened. */
+  views: Generated<number>;
+  last_viewed_at: Date | null;
+  created_at: CreatedAt;
+  /** Set when the owner revokes it: the link answers 404 from then on. */
+  revoked_at: Date | null;
+}
+
 export interface Database {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
@@ -269,6 +283,7 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   schedules: SchedulesTable;
+  shares: SharesTable;
 }
 
 export type User = Selectable<UsersTable>;

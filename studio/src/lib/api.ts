@@ -6,6 +6,7 @@ import { readableApiMessage } from './apiMessages';
 export type {
   ApiKeyInfo,
   CreatedApiKey,
+  CreatedShare,
   CreatedWebhook,
   Generation,
   MediaItem,
@@ -20,6 +21,7 @@ export type {
   RunDetail,
   RunSummary,
   Schedule,
+  ShareInfo,
   User,
   Webhook,
   WebhookDeliveryAttempt,

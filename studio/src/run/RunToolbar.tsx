@@ -6,6 +6,7 @@ import { api, type Pipeline, type RunDetail } from '../lib/api';
 import { between, duration } from '../lib/format';
 import { linkProps, navigate } from '../lib/router';
 import { ToolbarMenu } from '../ui/ToolbarMenu';
+import { ShareDialog } from './ShareDialog';
 
 /** The run's name, status, progress and connection, with Cancel while it runs and Run again once it is over. */
 export function RunToolbar({
@@ -27,6 +28,9 @@ export function RunToolbar({
   const nodeStates = useStore(runStore, (s) => s.nodes);
   const [cancelling, setCancelling] = useState(false);
   const [rerunning, setRerunning] = useState(false);
+  const [downloading, setDownloading] = useState(false);
+  const [takeAwayError, setTakeAwayError] = useState<string | null>(null);
+  const [sharing, setSharing] = useState(false);
   const done = isTerminal(status);
 
   const counts = useMemo(() => {
@@ -54,6 +58,27 @@ export function RunToolbar({
     }
   };
 
+  /** The zip downloads through a signed link: the browser streams it to disk, with its own progress. */
+  const downloadAll = async () => {
+    setDownloading(true);
+    setTakeAwayError(null);
+    try {
+      const path = `/api/runs/${run.id}/archive`;
+      const { urls } = await api<{ urls: { path: string; url: string }[] }>('POST', '/signed-urls', { paths: [path] });
+      if (!urls[0]) throw new Error('the server would not sign the download');
+      const link = document.createElement('a');
+      link.href = urls[0].url;
+      link.download = '';
+      document.body.append(link);
+      link.click();
+      link.remove();
+    } catch (err) {
+      setTakeAwayError(`Download failed: ${(err as Error).message}. Try again.`);
+    } finally {
+      setDownloading(false);
+    }
+  };
+
   const elapsed = between(run.startedAt ?? run.createdAt, done ? run.finishedAt : null);
 
   return (
@@ -75,6 +100,11 @@ export function RunToolbar({
         </span>
       )}
       <div className="spacer" />
+      {takeAwayError && (
+        <span className="small error-text" role="alert">
+          {takeAwayError}
+        </span>
+      )}
       {narrow && panelToggle}
       <ToolbarMenu narrow={narrow}>
         <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}/runs`)}>
@@ -85,7 +115,28 @@ export function RunToolbar({
             Edit pipeline
           </a>
         )}
+        {done && (
+          <button
+            className="btn small"
+            onClick={() => void downloadAll()}
+            disabled={downloading}
+            title="Everything this run made — pictures, sound, texts and a manifest — as one zip"
+          >
+            {downloading ? 'Preparing…' : '⤓ Download all (zip)'}
+          </button>
+        )}
       </ToolbarMenu>
+      {done && (
+        <button
+          className="btn small"
+          onClick={() => setSharing(true)}
+          title="Make a read-only link to this run's outputs"
+          aria-haspopup="dialog"
+        >
+          Share
+        </button>
+      )}
+      {sharing && <ShareDialog runId={run.id} onClose={() => setSharing(false)} />}
       {!done && (
         <button className="btn small danger" onClick={() => void cancel()} disabled={cancelling}>
           {cancelling ? 'Cancelling…' : '■ Cancel'}
