@@ -12,6 +12,9 @@ const EXTENSIONS: Record<string, string> = {
   'image/png': '.png',
   'image/jpeg': '.jpg',
   'image/webp': '.webp',
+  'text/html': '.html',
+  'text/vtt': '.vtt',
+  'video/mp4': '.mp4',
 };
 
 export function mediaKind(mimeType: string): string {
