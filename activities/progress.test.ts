@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChannel } from '../infra/bus/common';
 import { createActivityTestEnv, type ActivityTestEnv } from '../test/support/activityEnv';
 import type { LiveEvent } from '../workflows/pipeline';
-import type { ActivityResult } from './contract';
+import type { ActivityInput, ActivityResult } from './contract';
 import { wavDuration } from './providers/audio/wav';
 
 type Progress = Extract<LiveEvent, { type: 'node.progress' }>;
@@ -67,15 +67,13 @@ describe('live progress of long steps, and the storybook step', () => {
 
   it('storybook: a book and a video from per-scene pictures and narrations, the same keys on a retry', { timeout: 180_000 }, async () => {
     const scenes = ['A keeper lit the lamp.', 'A whale sang by the rocks.'];
+    const step = (activity: (input: ActivityInput) => Promise<ActivityResult>, input: ActivityInput): Promise<ActivityResult> =>
+      new MockActivityEnvironment().run(activity, input);
     const pictures = await Promise.all(
-      scenes.map((prompt, i) =>
-        new MockActivityEnvironment().run(env.activities.illustration, env.input('art', { prompt }, { size: '256x256', steps: 4 }, i)),
-      ),
+      scenes.map((prompt, i) => step(env.activities.illustration, env.input('art', { prompt }, { size: '256x256', steps: 4 }, i))),
     );
     const voices = await Promise.all(
-      scenes.map((text, i) =>
-        new MockActivityEnvironment().run(env.activities.narration, env.input('voice', { text }, { voice: 'slt' }, i)),
-      ),
+      scenes.map((text, i) => step(env.activities.narration, env.input('voice', { text }, { voice: 'slt' }, i))),
     );
     const input = env.input(
       'book',

@@ -28,7 +28,7 @@ export function createStorybookSteps({ blobs }: ActivityDeps, { publish, storeAr
     const ctx = Context.current();
     const signal = ctx.cancellationSignal;
     const scenes = scenesOf(input.inputs);
-    const title = typeof input.inputs.title === 'string' ? input.inputs.title.trim() || undefined : undefined;
+    const title = titleOf(input.inputs.title);
     const imageRefs = refsOf(input.inputs.images, 'images', 'image/');
     const narrationRefs = refsOf(input.inputs.narration, 'narration', 'audio/');
     if (narrationRefs.length > 1 && narrationRefs.length !== scenes.length) {
@@ -84,6 +84,17 @@ export function createStorybookSteps({ blobs }: ActivityDeps, { publish, storeAr
   }
 
   return { storybook };
+}
+
+/** The title's first line, without the quotes and label a model tends to wrap it in. */
+function titleOf(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const line = value
+    .trim()
+    .split('\n')[0]
+    .replace(/^title:\s*/i, '')
+    .replace(/^["'“‘*#\s]+|["'”’*\s]+$/g, '');
+  return line.slice(0, 120) || undefined;
 }
 
 /** The scenes: the `scenes` list, else the text's paragraphs. */
