@@ -55,7 +55,7 @@ main { max-width: 44rem; margin: 0 auto; padding: 16px 20px 64px; }
   .player, .muted { display: none; }
   body { background: #fff; color: #000; font-size: 12pt; }
   main { max-width: none; padding: 0; }
-  .scene { break-inside: avoid; background: none !important; padding: 0; margin: 0 0 1.5em; }
+  .scene { break-inside: avoid; background: none !important; transition: none; padding: 0; margin: 0 0 1.5em; }
   .scene img { max-height: 60vh; width: auto; max-width: 100%; margin: 0 auto; }
 }`;
 

@@ -319,15 +319,15 @@ export const storybookNode = define({
   }),
   inputs: () => [
     { handle: 'title', kind: 'text', optional: true },
-    { handle: 'text', kind: 'text', optional: true, label: 'text (or scenes)' },
+    { handle: 'text', kind: 'text', optional: true },
     { handle: 'scenes', kind: 'text[]', optional: true },
     { handle: 'images', kind: 'image[]', optional: true },
-    { handle: 'narration', kind: 'audio[]', optional: true, label: 'narration (one, or one per scene)' },
+    { handle: 'narration', kind: 'audio[]', optional: true },
   ],
   outputs: (p) => [
     { handle: 'book', kind: 'html' },
     ...(p.video ? [{ handle: 'video', kind: 'video' as const }] : []),
-    ...(p.video && p.subtitles !== 'none' ? [{ handle: 'subtitles', kind: 'any' as const, label: 'subtitles (WebVTT)' }] : []),
+    ...(p.video && p.subtitles !== 'none' ? [{ handle: 'subtitles', kind: 'any' as const }] : []),
   ],
   working: 'Putting the storybook together',
   execution: activityExecution('storybook', { startToCloseMs: 30 * 60_000, heartbeatMs: 30_000, retry: DEFAULT_RETRY }),
