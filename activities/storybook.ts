@@ -105,7 +105,7 @@ function scenesOf(inputs: Record<string, unknown>): string[] {
     : typeof inputs.text === 'string'
       ? splitText(inputs.text, 'paragraphs', MAX_SCENES)
       : [];
-  if (scenes.length === 0 || scenes.every((s) => s === '')) {
+  if (scenes.every((s) => s === '')) {
     throw ApplicationFailure.nonRetryable("Storybook needs the story: connect 'text' or 'scenes'", 'InvalidInput');
   }
   if (scenes.length > MAX_SCENES) {

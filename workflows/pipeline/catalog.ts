@@ -306,7 +306,7 @@ export const storybookNode = define({
   type: 'storybook',
   title: 'Storybook',
   description:
-    "Puts a story together: a book (one HTML page that works offline, reading along with the narration) and a video (each scene's picture for the length of its narration, with subtitles).",
+    "Puts a story together from its text (one scene per paragraph) or its scenes, their pictures and the narration (one, or one per scene): a book (one HTML page that works offline and reads along with the narration) and a video (each scene's picture for the length of its narration, with subtitles).",
   category: 'outputs',
   params: z.strictObject({
     video: z.boolean().default(true).describe('Also make an MP4 video'),
