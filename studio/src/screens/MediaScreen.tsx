@@ -3,6 +3,7 @@ import { api, authorizedFetch, type MediaItem } from '../lib/api';
 import { bytes, timeAgo } from '../lib/format';
 import { linkProps } from '../lib/router';
 import { rememberSignedUrl, SignedAudio, useSignedUrl } from '../lib/signedUrls';
+import { MediaPreview, pagePreviewKind } from '../ui/MediaPreview';
 
 const PAGE = 200;
 const ROW_HEIGHT = 236;
@@ -37,6 +38,8 @@ function Tile({ item }: { item: MediaItem }) {
           <img src={src} alt={item.nodeId ?? 'image'} loading="lazy" />
         ) : item.kind === 'audio' ? (
           <SignedAudio preload="none" path={item.url} />
+        ) : pagePreviewKind(item.mimeType) ? (
+          <MediaPreview path={item.url} mimeType={item.mimeType} size={item.size} compact />
         ) : item.kind === 'text' || item.kind === 'json' ? (
           <TextPreview url={item.url} />
         ) : (
