@@ -56,7 +56,7 @@ const STARTERS: StarterTemplate[] = [
         { id: 'narration', type: 'narration', x: 840, y: 240 },
         { id: 'storybook', type: 'storybook', x: 1400, y: 160 },
         { id: 'save-story', type: 'upload', x: 560, y: 560 },
-        { id: 'save-picture', type: 'upload', x: 1400, y: -120 },
+        { id: 'save-picture', type: 'upload', x: 1960, y: 0 },
         { id: 'save-book', type: 'upload', x: 1680, y: 100 },
         { id: 'save-video', type: 'upload', x: 1680, y: 280 },
       ],
