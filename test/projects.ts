@@ -23,6 +23,7 @@ export const TEST_PROJECTS = {
     'activities/providers/cloud/',
     'activities/providers/local/sketch.test.ts',
     'activities/providers/local/sketch.golden.test.ts',
+    'activities/storybook/timeline.test.ts',
     'infra/worker.test.ts',
     'infra/config.test.ts',
     'test/importCycles.test.ts',
