@@ -38,10 +38,9 @@ const STYLE = `
 @media (prefers-color-scheme: dark) { :root { --ink: #e8e6e1; --paper: #1b1d24; --mark: #4a4018; --muted: #9aa0b0; } }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--paper); color: var(--ink); font: 1.15rem/1.65 Georgia, 'Times New Roman', serif; }
-header { position: sticky; top: 0; z-index: 1; background: var(--paper); border-bottom: 1px solid color-mix(in srgb, var(--ink) 15%, transparent); padding: 12px 20px; display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; }
-header h1 { font-size: 1.5rem; margin: 0; flex: 1 1 240px; }
-.player { display: flex; gap: 8px; align-items: center; flex: 1 1 320px; }
-.player audio { width: 100%; min-width: 0; }
+h1 { font-size: clamp(1.3rem, 4vw, 2rem); line-height: 1.25; margin: 8px 0 4px; }
+.player { position: sticky; top: 0; z-index: 1; background: var(--paper); padding: 8px 20px; border-bottom: 1px solid color-mix(in srgb, var(--ink) 15%, transparent); }
+.player audio { display: block; width: 100%; max-width: 44rem; margin: 0 auto; }
 main { max-width: 44rem; margin: 0 auto; padding: 16px 20px 64px; }
 .scene { margin: 24px 0; padding: 12px 16px; border-radius: 12px; transition: background-color .3s; }
 .scene[data-start] { cursor: pointer; }
@@ -51,7 +50,6 @@ main { max-width: 44rem; margin: 0 auto; padding: 16px 20px 64px; }
 .scene p { margin: 0 0 .6em; }
 .muted { color: var(--muted); font-size: .9rem; }
 @media print {
-  header { position: static; border: 0; }
   .player, .muted { display: none; }
   body { background: #fff; color: #000; font-size: 12pt; }
   main { max-width: none; padding: 0; }
@@ -113,8 +111,9 @@ export function writeBook(book: Book): string {
 <style>${STYLE}</style>
 </head>
 <body>
-<header><h1>${escapeHtml(title)}</h1>${player}</header>
+${player}
 <main>
+<h1>${escapeHtml(title)}</h1>
 ${hint}
 ${scenes}
 </main>
