@@ -90,7 +90,7 @@ describe('live progress of long steps, and the storybook step', () => {
     expect(Math.abs((first.output.video as { durationMs: number }).durationMs - narrated)).toBeLessThan(50);
     const html = (await env.blobs.get(`runs/${env.ids.run}/book/0.html`))!.body.toString('utf8');
     expect(html).toContain('<h1>The keeper</h1>');
-    expect(html.match(/<img src="data:image\/png;base64,/g)).toHaveLength(2);
+    expect(html.match(/<img src="data:image\/(png|jpeg);base64,/g)).toHaveLength(2);
     expect(html).toContain('<audio id="narration"');
 
     const retried: ActivityResult = await new MockActivityEnvironment({ attempt: 2 }).run(env.activities.storybook, input);

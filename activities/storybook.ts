@@ -45,6 +45,7 @@ export function createStorybookSteps({ blobs }: ActivityDeps, { publish, storeAr
 
     const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_MS);
     let lastReport = 0;
+    let lastPhase = '';
     let made;
     try {
       made = await assembleStorybook(
@@ -53,7 +54,10 @@ export function createStorybookSteps({ blobs }: ActivityDeps, { publish, storeAr
           ...input.params,
           signal,
           onProgress(fraction, message) {
-            if (Date.now() - lastReport < REPORT_MS) return;
+            // Each new phase is said at once; the percentages within one, a few times a second.
+            const phase = message.replace(/[\d\s%]+$/, '');
+            if (phase === lastPhase && Date.now() - lastReport < REPORT_MS) return;
+            lastPhase = phase;
             lastReport = Date.now();
             void publish(input, { fraction: 0.05 + 0.9 * fraction, message });
           },

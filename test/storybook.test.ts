@@ -52,7 +52,7 @@ describe('the illustrated-story template on the embedded defaults', () => {
 
     const html = await (await get(artifactUrl(book))).text();
     expect(html.match(/<section class="scene"/g)).toHaveLength(scenes.length);
-    expect(html.match(/<img src="data:image\/png;base64,/g)).toHaveLength(scenes.length);
+    expect(html.match(/<img src="data:image\/(png|jpeg);base64,/g)).toHaveLength(scenes.length);
     expect(html).toContain('<audio id="narration"');
 
     // The published copies: the book shows in place (sandboxed), the video plays.

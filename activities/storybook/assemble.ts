@@ -1,3 +1,4 @@
+import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { decodeWav, joinWavs } from '../providers/audio/wav';
 import { dataUri, writeBook } from './book';
 import { cuesOf, pausesOf, SCENE_GAP_S, timingsFromDurations, timingsFromOneTrack, webVtt, type SceneTiming } from './timeline';
@@ -41,12 +42,13 @@ export async function assembleStorybook(material: StorybookMaterial, options: St
   const progress = options.onProgress ?? (() => {});
   progress(0, 'Writing the book');
   const { track, timings } = await narrationTrack(scenes, material.narration, options.signal);
+  const pictures = await Promise.all(images.map(forTheBook));
   const html = writeBook({
     title: material.title,
     audio: track ? dataUri('audio/wav', track) : undefined,
     scenes: scenes.map((text, i) => ({
       text,
-      image: images[i] ? dataUri(images[i].mimeType, images[i].body) : undefined,
+      image: pictures[i] ? dataUri(pictures[i].mimeType, pictures[i].body) : undefined,
       timing: track ? timings[i] : undefined,
     })),
   });
@@ -65,6 +67,26 @@ export async function assembleStorybook(material: StorybookMaterial, options: St
     onProgress: (fraction) => progress(0.05 + 0.95 * fraction, `Encoding the video: ${Math.round(fraction * 100)} %`),
   });
   return { html, timings, mp4, vtt };
+}
+
+/** Pictures above this size go into the book as JPEG, which holds a painted picture in a fraction of a PNG's bytes. */
+const BOOK_PICTURE_BYTES = 120 * 1024;
+const BOOK_JPEG_QUALITY = 88;
+
+async function forTheBook(image: { body: Buffer; mimeType: string }): Promise<{ body: Buffer; mimeType: string }> {
+  if (image.body.length <= BOOK_PICTURE_BYTES || image.mimeType === 'image/jpeg') return image;
+  try {
+    const picture = await loadImage(image.body);
+    const canvas = createCanvas(picture.width, picture.height);
+    const g = canvas.getContext('2d');
+    g.fillStyle = '#fff'; // under any transparency, which JPEG lacks
+    g.fillRect(0, 0, picture.width, picture.height);
+    g.drawImage(picture, 0, 0);
+    const jpeg = await canvas.encode('jpeg', BOOK_JPEG_QUALITY);
+    return jpeg.length < image.body.length ? { body: jpeg, mimeType: 'image/jpeg' } : image;
+  } catch {
+    return image; // a picture the canvas can't read goes in as it is: the browser may well show it
+  }
 }
 
 function isPcmWav(audio: Buffer): boolean {
