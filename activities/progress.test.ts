@@ -72,9 +72,7 @@ describe('live progress of long steps, and the storybook step', () => {
     const pictures = await Promise.all(
       scenes.map((prompt, i) => step(env.activities.illustration, env.input('art', { prompt }, { size: '256x256', steps: 4 }, i))),
     );
-    const voices = await Promise.all(
-      scenes.map((text, i) => step(env.activities.narration, env.input('voice', { text }, { voice: 'slt' }, i))),
-    );
+    const voices = await Promise.all(scenes.map((text, i) => step(env.activities.narration, env.input('voice', { text }, {}, i))));
     const input = env.input(
       'book',
       { title: 'The keeper', scenes, images: pictures.map((p) => p.output.image), narration: voices.map((v) => v.output.audio) },

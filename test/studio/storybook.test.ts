@@ -19,13 +19,13 @@ const STORY = [
   'The keeper sang back, and the whale splashed its tail for joy.',
 ].join('\n\n');
 
-/** Scenes pictured and read one by one (the quick Flite voice), put together as a book without a video. */
+/** Scenes pictured and read one by one (the default voice), put together as a book without a video. */
 const graph = {
   nodes: [
     { id: 'topic', type: 'input', params: { name: 'story' } },
     { id: 'scenes', type: 'split', params: { by: 'paragraphs', maxItems: 4 } },
     { id: 'picture', type: 'illustration', params: { size: '256x256', steps: 6 } },
-    { id: 'narration', type: 'narration', params: { voice: 'slt' } },
+    { id: 'narration', type: 'narration', params: {} },
     { id: 'storybook', type: 'storybook', params: { video: false } },
   ],
   edges: [
