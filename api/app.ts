@@ -95,11 +95,11 @@ export function createApp(services: Services): Express {
   app.use(
     '/api/pipelines',
     auth.requireUser,
-    pipelineRoutes({ pipelines, projects, runs, runService, scheduleService }),
+    pipelineRoutes({ pipelines, projects, runs, runService, scheduleService, signer: auth.signer }),
     pipelineWebhookRoutes(webhooks),
   );
   app.use('/api/webhooks', auth.requireUser, webhookRoutes(webhooks));
-  app.use('/api/runs', auth.requireUser, runRoutes({ runs, runService, bus, blobs }));
+  app.use('/api/runs', auth.requireUser, runRoutes({ runs, runService, bus, blobs, signer: auth.signer }));
   app.use('/api/schedules', auth.requireUser, scheduleRoutes({ scheduleService }));
   app.use('/api/media', auth.requireUser, mediaRoutes({ media, blobs, signer: auth.signer }));
   app.use('/api/signed-urls', auth.requireUser, signedUrlRoutes({ signer: auth.signer, media, runs }));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RUN_TRIGGER_KINDS, RunInputsSchema, RunTriggerSchema } from '../workflows/pipeline/graph';
 import { CLOUD_PROVIDERS } from '../workflows/pipeline/providers';
+import { RUN_STATUSES } from '../workflows/pipeline/statuses';
 import { WEBHOOK_EVENTS } from '../workflows/pipeline/webhooks';
 
 /**
@@ -118,25 +119,36 @@ const EARLIEST = Date.parse('1970-01-01T00:00:00Z');
 const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
 const IN_RANGE = 'must be between 1970-01-01 and 9999-12-31';
 
+/** An instant with its offset, between 1970 and 9999. */
+const Instant = z.iso
+  .datetime({ offset: true })
+  // The year's range as a pattern too, so that the API's description says it; the instant (with its offset) is checked after.
+  .regex(/^(?:19[7-9]\d|[2-9]\d{3})-/, IN_RANGE)
+  .refine((s) => Date.parse(s) >= EARLIEST && Date.parse(s) <= LATEST, IN_RANGE);
+
 export const ListQuery = z.object({
   projectId: z.uuid().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   /** Items made (runs, media) or changed (pipelines) before this instant. */
-  before: z.iso
-    .datetime({ offset: true })
-    // The year's range as a pattern too, so that the API's description says it; the instant (with its offset) is checked after.
-    .regex(/^(?:19[7-9]\d|[2-9]\d{3})-/, IN_RANGE)
-    .refine((s) => Date.parse(s) >= EARLIEST && Date.parse(s) <= LATEST, IN_RANGE)
-    .optional(),
+  before: Instant.optional(),
   /** Keyset cursor: items after this one in the list's order (exact, unlike a timestamp). */
   after: z.uuid('must be the id of the last item you have').optional(),
 });
 
-/** The run lists: ListQuery, and what started the runs (`scheduleId`: one schedule's runs). */
+/**
+ * The run lists: ListQuery, and what started the runs (`scheduleId`: one schedule's runs), their status, their
+ * pipeline, text their inputs contain (`q`), and `from`: made at or after this instant (with `before`, a date range).
+ */
 export const RunListQuery = ListQuery.extend({
   trigger: z.enum(RUN_TRIGGER_KINDS, { message: `must be one of ${RUN_TRIGGER_KINDS.map((k) => `'${k}'`).join(', ')}` }).optional(),
   scheduleId: RunTriggerSchema.shape.scheduleId.unwrap().min(1).optional(),
+  status: z.enum(RUN_STATUSES, { message: `must be one of ${RUN_STATUSES.map((s) => `'${s}'`).join(', ')}` }).optional(),
+  pipelineId: z.uuid('must be the id of one of your pipelines').optional(),
+  q: z.string().trim().max(200, 'must be at most 200 characters').optional().describe("Text the run's input values contain (any case)"),
+  from: Instant.optional().describe('Runs made at or after this instant'),
 });
+/** One pipeline's runs: the pipeline is the path's. */
+export const PipelineRunListQuery = RunListQuery.omit({ pipelineId: true });
 
 /** Where a resumed event stream starts: the `id:` of the last event the client has (event seqs are integers). */
 export const LastEventId = z.coerce.number().int('must be the id of an event').min(0).max(MAX_INT);
@@ -441,7 +453,11 @@ export const requests = {
   'GET /api/keys': { summary: 'Your API keys: name, scope, prefix, created and last used (never the secret)' },
   'POST /api/keys': { summary: 'Create an API key (`read`, `run` or `admin`); its secret is in this answer only', body: ApiKeyBody },
   'DELETE /api/keys/:id': { summary: 'Revoke an API key: refused from the next request on', params: IdParam },
-  'GET /api/pipelines/:id/runs': { summary: "A pipeline's runs, newest first", params: IdParam, query: RunListQuery },
+  'GET /api/pipelines/:id/runs': {
+    summary: "A pipeline's runs, newest first, filtered as GET /api/runs",
+    params: IdParam,
+    query: PipelineRunListQuery,
+  },
   'POST /api/pipelines/:id/webhooks': {
     summary: "Add a webhook to a pipeline: its runs' events are POSTed, signed, to the URL",
     description: 'The answer holds the signing secret, shown this once. URLs of private addresses are refused.',
@@ -473,7 +489,11 @@ export const requests = {
     body: TriggerScheduleBody,
   },
   'DELETE /api/schedules/:id': { summary: 'Delete a schedule: it fires no more', params: IdParam },
-  'GET /api/runs': { summary: 'Your runs, newest first (?trigger, ?scheduleId filter them)', query: RunListQuery },
+  'GET /api/runs': {
+    summary: 'Your runs, newest first, each with its inputs, a thumbnail and its cost',
+    description: '?pipelineId, ?status, ?trigger, ?scheduleId, ?from and ?before filter them; ?q finds text in their input values.',
+    query: RunListQuery,
+  },
   'GET /api/runs/:id': { summary: 'A run with the state and output of each node', params: IdParam },
   'POST /api/runs/:id/cancel': { summary: 'Cancel a run in progress (409 once it has finished)', params: IdParam },
   'GET /api/runs/:id/events': {

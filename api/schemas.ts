@@ -198,6 +198,13 @@ export const RunSummary = z.strictObject({
   createdAt: Timestamp,
   startedAt: Timestamp.nullable(),
   finishedAt: Timestamp.nullable(),
+  inputs: RunInputsSchema,
+  /** Where the bytes of the run's first published image are served (a media URL), or null when it published none. */
+  thumbnail: z.string().nullable(),
+  /** The same bytes without a header, for <img>, for a few minutes; null with `thumbnail`. */
+  thumbnailSignedUrl: z.string().nullable(),
+  /** What the run's model calls cost in USD so far; null when it called none. */
+  costUsd: z.number().nonnegative().nullable(),
 });
 export type RunSummary = z.output<typeof RunSummary>;
 export const RunList = z.strictObject({ runs: z.array(RunSummary) });
@@ -212,6 +219,8 @@ export const RunDetail = RunStateSchema.extend({
   createdAt: Timestamp,
   startedAt: Timestamp.nullable(),
   finishedAt: Timestamp.nullable(),
+  /** What each node's model calls cost in USD so far, by node id; nodes that called no model are absent. */
+  costs: z.record(z.string(), z.number().nonnegative()),
 });
 export type RunDetail = z.output<typeof RunDetail>;
 

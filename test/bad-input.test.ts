@@ -108,6 +108,19 @@ const runListCases: Fixture['extra'] = [
     expect: { kind: 'refused', status: 400, names: 'scheduleId' },
   },
   { label: 'trigger=schedule&scheduleId=unknown', query: 'trigger=schedule&scheduleId=unknown', expect: { kind: 'ok' } },
+  { label: 'status=done (no such status)', query: 'status=done', expect: { kind: 'refused', status: 400, names: 'status' } },
+  { label: 'from=nope', query: 'from=nope', expect: { kind: 'refused', status: 400, names: 'from' } },
+  { label: 'from=0000-01-01', query: 'from=0000-01-01T00:00:00Z', expect: { kind: 'refused', status: 400, names: 'from' } },
+  { label: 'q of 201 characters', query: `q=${'q'.repeat(201)}`, expect: { kind: 'refused', status: 400, names: 'q' } },
+  { label: 'q twice', query: 'q=a&q=b', expect: { kind: 'refused', status: 400, names: 'q' } },
+  { label: 'q with LIKE wildcards', query: 'q=%25_%5C', expect: { kind: 'ok' } },
+  { label: 'from after before', query: 'from=2025-01-02T00:00:00Z&before=2025-01-01T00:00:00Z', expect: { kind: 'ok' } },
+];
+/** The list across pipelines also takes the pipeline to list. */
+const allRunListCases: Fixture['extra'] = [
+  ...runListCases,
+  { label: 'pipelineId=nope', query: 'pipelineId=nope', expect: { kind: 'refused', status: 400, names: 'pipelineId' } },
+  { label: 'pipelineId of nobody', query: `pipelineId=${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`, expect: { kind: 'ok' } },
 ];
 const lastEventIdCases: Fixture['extra'] = LAST_EVENT_IDS.flatMap((v) => [
   {
@@ -174,7 +187,7 @@ function fixtures(w: World): Record<string, Fixture> {
     'PUT /api/pipelines/:id/draft': { params: pipeline, body: { graph } },
     'POST /api/pipelines/:id/runs': { params: pipeline, body: runBody, extra: startRunCases },
     'GET /api/pipelines/:id/runs': { params: pipeline, list: true, extra: runListCases },
-    'GET /api/runs': { list: true, extra: runListCases },
+    'GET /api/runs': { list: true, extra: allRunListCases },
     'GET /api/runs/:id': { params: run },
     'POST /api/runs/:id/cancel': { params: run, allow: [409] },
     'GET /api/runs/:id/events': { params: run, extra: lastEventIdCases },

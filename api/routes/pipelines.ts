@@ -6,8 +6,8 @@ import {
   IdempotencyKey,
   IdParam,
   ListQuery,
+  PipelineRunListQuery,
   RecordVersionBody,
-  RunListQuery,
   SaveDraftBody,
   StartRunBody,
   StartRunQuery,
@@ -21,6 +21,8 @@ import type { RunRepository } from '../repositories/runs';
 import type { RunService } from '../services/runs';
 import { requireScope } from '../scopes';
 import type { ScheduleService } from '../services/schedules';
+import type { UrlSigner } from '../signedUrls';
+import { withSignedThumbnails } from './runs';
 
 function checkedGraph(graph: unknown): Graph {
   const result = validateGraph(graph);
@@ -36,6 +38,7 @@ export function pipelineRoutes(deps: {
   runs: RunRepository;
   runService: RunService;
   scheduleService: ScheduleService;
+  signer: UrlSigner;
 }): Router {
   const { pipelines, projects, runs, runService, scheduleService } = deps;
   const router = Router();
@@ -168,9 +171,9 @@ export function pipelineRoutes(deps: {
     requireScope('read'),
     handler(async (req, res) => {
       const { id } = parse(IdParam, req.params, 'path');
-      const query = parse(RunListQuery, req.query, 'query');
+      const query = parse(PipelineRunListQuery, req.query, 'query');
       if (!(await pipelines.find(req.user!.id, id))) throw notFound('Pipeline');
-      res.json({ runs: await runs.list(req.user!.id, { ...query, pipelineId: id }) });
+      res.json({ runs: withSignedThumbnails(await runs.list(req.user!.id, { ...query, pipelineId: id }), req.user!.id, deps.signer) });
     }),
   );
 

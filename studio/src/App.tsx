@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
-import { getToken, logout } from './lib/api';
+import { getToken, logout, signedInBefore } from './lib/api';
 import { linkProps, matchRoute, navigate, usePath } from './lib/router';
 import { currentTheme, setTheme, type Theme } from './lib/theme';
 import { Loading } from './ui/Loading';
@@ -9,6 +9,8 @@ const ProjectsScreen = lazy(() => import('./screens/ProjectsScreen'));
 const EditorScreen = lazy(() => import('./screens/EditorScreen'));
 const RunScreen = lazy(() => import('./screens/RunScreen'));
 const HistoryScreen = lazy(() => import('./screens/HistoryScreen'));
+const RunsScreen = lazy(() => import('./screens/RunsScreen'));
+const CompareScreen = lazy(() => import('./screens/CompareScreen'));
 const MediaScreen = lazy(() => import('./screens/MediaScreen'));
 const SettingsScreen = lazy(() => import('./screens/SettingsScreen'));
 const SchedulesScreen = lazy(() => import('./screens/SchedulesScreen'));
@@ -62,6 +64,9 @@ function Shell({ children, active }: { children: ReactNode; active: string }) {
           <a className={active === 'projects' ? 'active' : ''} {...linkProps('/')}>
             Projects
           </a>
+          <a className={active === 'runs' ? 'active' : ''} {...linkProps('/runs')}>
+            Runs
+          </a>
           <a className={active === 'media' ? 'active' : ''} {...linkProps('/media')}>
             Media
           </a>
@@ -97,7 +102,7 @@ export function App() {
   useEffect(() => {
     if (!token && route.screen !== 'login' && route.screen !== 'signup' && route.screen !== 'public') {
       const next = path === '/' ? '' : `?next=${encodeURIComponent(path)}`;
-      navigate(`/login${next}`, true);
+      navigate(`${signedInBefore() ? '/login' : '/signup'}${next}`, true);
     }
   }, [token, route.screen, path]);
 
@@ -113,7 +118,7 @@ export function App() {
   if (route.screen === 'login' || route.screen === 'signup' || !token) {
     return (
       <Suspense fallback={<Loading />}>
-        <AuthScreen mode={route.screen === 'signup' ? 'signup' : 'login'} />
+        <AuthScreen mode={route.screen === 'signup' || (route.screen !== 'login' && !signedInBefore()) ? 'signup' : 'login'} />
       </Suspense>
     );
   }
@@ -132,6 +137,14 @@ export function App() {
       break;
     case 'run':
       screen = <RunScreen key={route.runId} runId={route.runId} />;
+      break;
+    case 'runs':
+      active = 'runs';
+      screen = <RunsScreen />;
+      break;
+    case 'compare':
+      active = 'runs';
+      screen = <CompareScreen />;
       break;
     case 'media':
       active = 'media';

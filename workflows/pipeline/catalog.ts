@@ -241,11 +241,15 @@ export const narrationNode = define({
     'Reads text aloud; long texts are split at sentence boundaries and joined seamlessly. Given a list of scenes, it reads each one: a list of audio in scene order.',
   category: 'media',
   params: z.strictObject({
-    voice: z.string().max(100).optional().describe("Voice name or id; the provider's default when empty"),
+    voice: z
+      .string()
+      .max(100)
+      .optional()
+      .describe("Who reads: a voice of the provider (local: joe, or slt, rms, awb, kal); the provider's default when empty"),
     speed: z.number().min(0.5).max(2).default(1).describe('1 is normal speed'),
     pauseMs: z.number().int().min(0).max(3000).default(200).describe('Silence between sentences, in milliseconds'),
     provider: z.enum(SPEECH_PROVIDERS).default('local'),
-    model,
+    model: z.string().max(200).optional().describe("The provider's speech model; its default when empty"),
   }),
   inputs: () => [{ handle: 'text', kind: 'text' }],
   outputs: () => [{ handle: 'audio', kind: 'audio' }],

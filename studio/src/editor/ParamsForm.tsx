@@ -1,5 +1,6 @@
 import { useRef } from 'react';
 import type { PortSpec } from '../../../workflows/pipeline';
+import { paramLabel } from '../core/paramLabels';
 
 /** A JSON Schema property as zod's toJSONSchema writes it (the subset the form understands). */
 interface Prop {
@@ -20,16 +21,6 @@ interface ObjectSchema {
 }
 
 const LONG_TEXT_KEYS = new Set(['template', 'instruction', 'instructions', 'prompt', 'text', 'system', 'description']);
-
-const LABELS: Record<string, string> = { ms: 'Milliseconds', maxTokens: 'Max tokens', maxItems: 'Max items' };
-
-function humanize(key: string): string {
-  if (LABELS[key]) return LABELS[key];
-  return key
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .replace(/[_-]/g, ' ')
-    .replace(/^./, (c) => c.toUpperCase());
-}
 
 function typeOf(p: Prop): string | undefined {
   if (Array.isArray(p.type)) return p.type.find((t) => t !== 'null');
@@ -93,7 +84,7 @@ function Field({
 }) {
   const textarea = useRef<HTMLTextAreaElement>(null);
   const type = typeOf(prop);
-  const label = humanize(name);
+  const label = paramLabel(name);
   const id = `param-${name}`;
   const help = prop.description && <small className="muted">{prop.description}</small>;
 

@@ -76,6 +76,43 @@ describe('editor store: graph edits', () => {
   });
 });
 
+describe('editor store: paste lands beside the original', () => {
+  const overlaps = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.abs(a.x - b.x) < 230 && Math.abs(a.y - b.y) < 120;
+
+  it('puts a pasted node to the right of the copied one, on no other node', () => {
+    const s = fresh();
+    s.getState().selectOnly('publish');
+    s.getState().copy();
+    s.getState().paste();
+    const pos = (id: string) => s.getState().nodes.find((n) => n.id === id)!.position;
+    expect(pos('publish-2').y).toBe(pos('publish').y);
+    expect(pos('publish-2').x).toBeGreaterThanOrEqual(pos('publish').x + 230);
+    for (const id of ['topic', 'text', 'publish']) expect(overlaps(pos('publish-2'), pos(id))).toBe(false);
+  });
+
+  it('goes past its neighbours and past earlier copies when pasting again', () => {
+    const s = fresh();
+    s.getState().selectOnly('topic'); // at x 0, with `text` at x 200 right beside it
+    s.getState().copy();
+    s.getState().paste();
+    s.getState().paste();
+    const nodes = s.getState().nodes;
+    expect(nodes.map((n) => n.id)).toEqual(['topic', 'text', 'publish', 'topic-2', 'topic-3']);
+    for (const copy of nodes.slice(3))
+      for (const other of nodes)
+        if (other !== copy) expect(overlaps(copy.position, other.position), `${copy.id} on ${other.id}`).toBe(false);
+  });
+
+  it('measures the copied group by the sizes React Flow reported', () => {
+    const s = fresh();
+    s.getState().onNodesChange([{ type: 'dimensions', id: 'publish', dimensions: { width: 500, height: 300 }, setAttributes: true }]);
+    s.getState().selectOnly('publish');
+    s.getState().copy();
+    s.getState().paste();
+    expect(s.getState().nodes.find((n) => n.id === 'publish-2')!.position.x).toBe(400 + 500 + 40);
+  });
+});
+
 describe('editor store: undo/redo', () => {
   it('undoes and redoes adds, deletes and connections in order', () => {
     const s = fresh();

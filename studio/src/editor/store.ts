@@ -4,7 +4,7 @@ import type { NodeInfo } from '../../../api/schemas';
 import type { Graph, Problem } from '../../../workflows/pipeline/graph';
 import { kindsConnect } from '../../../workflows/pipeline/flow';
 import { portsFor } from '../core/ports';
-import { edgeFor, flowOf, graphOf, reaches, uniqueId, uniqueInputName, type FlowEdge, type FlowNode } from './flow';
+import { edgeFor, flowOf, graphOf, pasteOffset, reaches, uniqueId, uniqueInputName, type FlowEdge, type FlowNode } from './flow';
 
 /**
  * The editor's graph: React Flow nodes/edges plus undo/redo history, clipboard and the server's problems.
@@ -270,6 +270,7 @@ export function createEditorStore(): StoreApi<EditorState> {
         let nodes = get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n));
         const taken = new Set(nodes.map((n) => n.id));
         const rename = new Map<string, string>();
+        const offset = pasteOffset(clipboard.nodes, nodes);
         for (const n of clipboard.nodes) {
           const id = uniqueId(n.id.replace(/-\d+$/, ''), taken);
           taken.add(id);
@@ -279,7 +280,7 @@ export function createEditorStore(): StoreApi<EditorState> {
           const copy: FlowNode = {
             id,
             type: 'pipeline',
-            position: { x: n.position.x + 40, y: n.position.y + 40 },
+            position: { x: n.position.x + offset.x, y: n.position.y + offset.y },
             data: { ...n.data, params },
             selected: true,
           };
@@ -296,13 +297,6 @@ export function createEditorStore(): StoreApi<EditorState> {
             }),
           ),
         ];
-        // Paste again → offset again.
-        set({
-          clipboard: {
-            nodes: clipboard.nodes.map((n) => ({ ...n, position: { x: n.position.x + 40, y: n.position.y + 40 } })),
-            edges: clipboard.edges,
-          },
-        });
         edited({ nodes, edges });
       },
 

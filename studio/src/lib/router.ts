@@ -28,6 +28,8 @@ export type Route =
   | { screen: 'projects'; projectId?: string }
   | { screen: 'editor'; pipelineId: string }
   | { screen: 'history'; pipelineId: string }
+  | { screen: 'runs' }
+  | { screen: 'compare' }
   | { screen: 'run'; runId: string }
   | { screen: 'media' }
   | { screen: 'schedules' }
@@ -44,6 +46,8 @@ export function matchRoute(path: string): Route {
   if (a === 'projects') return { screen: 'projects', projectId: b };
   if (a === 'pipelines' && b && !c) return { screen: 'editor', pipelineId: b };
   if (a === 'pipelines' && b && c === 'runs') return { screen: 'history', pipelineId: b };
+  if (a === 'runs' && !b) return { screen: 'runs' };
+  if (a === 'runs' && b === 'compare' && !c) return { screen: 'compare' };
   if (a === 'runs' && b) return { screen: 'run', runId: b };
   if (a === 'media') return { screen: 'media' };
   if (a === 'schedules' && !b) return { screen: 'schedules' };

@@ -1,13 +1,27 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import { isTerminal, type RunViewState } from '../core/runState';
 import { api, type Pipeline, type RunDetail } from '../lib/api';
 import { between, duration } from '../lib/format';
 import { linkProps, navigate } from '../lib/router';
+import { ToolbarMenu } from '../ui/ToolbarMenu';
 
 /** The run's name, status, progress and connection, with Cancel while it runs and Run again once it is over. */
-export function RunToolbar({ run, pipeline, runStore }: { run: RunDetail; pipeline: Pipeline; runStore: StoreApi<RunViewState> }) {
+export function RunToolbar({
+  run,
+  pipeline,
+  runStore,
+  narrow = false,
+  panelToggle,
+}: {
+  run: RunDetail;
+  pipeline: Pipeline;
+  runStore: StoreApi<RunViewState>;
+  /** A narrow window: links fold into a menu, and `panelToggle` (the details drawer's) shows. */
+  narrow?: boolean;
+  panelToggle?: ReactNode;
+}) {
   const status = useStore(runStore, (s) => s.status);
   const connection = useStore(runStore, (s) => s.connection);
   const nodeStates = useStore(runStore, (s) => s.nodes);
@@ -61,9 +75,17 @@ export function RunToolbar({ run, pipeline, runStore }: { run: RunDetail; pipeli
         </span>
       )}
       <div className="spacer" />
-      <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}/runs`)}>
-        History
-      </a>
+      {narrow && panelToggle}
+      <ToolbarMenu narrow={narrow}>
+        <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}/runs`)}>
+          History
+        </a>
+        {narrow && (
+          <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}`)}>
+            Edit pipeline
+          </a>
+        )}
+      </ToolbarMenu>
       {!done && (
         <button className="btn small danger" onClick={() => void cancel()} disabled={cancelling}>
           {cancelling ? 'Cancelling…' : '■ Cancel'}
@@ -74,9 +96,11 @@ export function RunToolbar({ run, pipeline, runStore }: { run: RunDetail; pipeli
           {rerunning ? 'Starting…' : '↻ Run again'}
         </button>
       )}
-      <a className="btn small primary" {...linkProps(`/pipelines/${pipeline.id}`)}>
-        Edit pipeline
-      </a>
+      {!narrow && (
+        <a className="btn small primary" {...linkProps(`/pipelines/${pipeline.id}`)}>
+          Edit pipeline
+        </a>
+      )}
     </div>
   );
 }

@@ -19,7 +19,9 @@ import { useToast } from '../editor/useToast';
 import { api, ApiError, loadCatalog, type NodeInfo, type Pipeline, type Project } from '../lib/api';
 import { linkProps, navigate } from '../lib/router';
 import { useColorMode } from '../lib/useColorMode';
+import { useNarrow } from '../lib/useNarrow';
 import { Loading } from '../ui/Loading';
+import { DrawerToggle, SideDrawer } from '../ui/SideDrawer';
 import { WebhooksDialog } from '../webhooks/WebhooksDialog';
 
 export default function EditorScreen({ pipelineId }: { pipelineId: string }) {
@@ -73,6 +75,8 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
   const [webhooksOpen, setWebhooksOpen] = useState(false);
   const [scheduling, setScheduling] = useState(false);
   const colorMode = useColorMode();
+  const narrow = useNarrow();
+  const [inspectorOpen, setInspectorOpen] = useState(false);
   const flow = useReactFlow();
   const selectedId = useStore(store, (s) => {
     const sel = s.nodes.filter((n) => n.selected);
@@ -137,6 +141,8 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
         onRun={() => void openRun()}
         onWebhooks={() => setWebhooksOpen(true)}
         onSchedule={() => setScheduling(true)}
+        narrow={narrow}
+        panelToggle={<DrawerToggle label="Inspector" open={inspectorOpen} onToggle={() => setInspectorOpen(!inspectorOpen)} />}
       />
       <div className="editor-body">
         <Palette catalog={catalog} onAdd={addAtCenter} />
@@ -154,7 +160,9 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
             </div>
           )}
         </div>
-        <SidePanel store={store} selectedId={selectedId} />
+        <SideDrawer narrow={narrow} open={inspectorOpen} label="Inspector" onClose={() => setInspectorOpen(false)}>
+          <SidePanel store={store} selectedId={selectedId} />
+        </SideDrawer>
       </div>
       {scheduling && <SchedulePanel pipelineId={pipeline.id} onClose={() => setScheduling(false)} />}
       {webhooksOpen && <WebhooksDialog pipelineId={pipeline.id} onClose={() => setWebhooksOpen(false)} />}
