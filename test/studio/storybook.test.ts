@@ -63,6 +63,8 @@ describe('storybook in a browser', () => {
 
     await page.goto(`${stack.baseUrl}/runs/${run.body.id}`);
     await page.locator('[data-run-status="succeeded"]').waitFor();
+    await page.waitForTimeout(600); // the run view's own fit once the run is over
+    await page.locator('.react-flow__controls-fitview').click();
     await page.locator('.react-flow__node[data-id="storybook"] .pnode-head').click();
     const frame = page.locator('.side-panel iframe.out-book');
     await frame.waitFor();
