@@ -33,6 +33,8 @@ export interface SpeechRequest {
   voice?: string;
   /** 1 = normal. */
   speed: number;
+  /** Silence between sentences at speed 1, in ms; the provider's own when absent. */
+  pauseMs?: number;
   model?: string;
 }
 
@@ -45,7 +47,11 @@ export interface SpeechResult {
 
 export interface SpeechProvider {
   readonly id: string;
-  synthesize(request: SpeechRequest, opts: { signal: AbortSignal }): Promise<SpeechResult>;
+  /** Providers that speak sentence by sentence call `onSentence` after each one (done so far, out of total). */
+  synthesize(
+    request: SpeechRequest,
+    opts: { signal: AbortSignal; onSentence?: (done: number, total: number) => void },
+  ): Promise<SpeechResult>;
 }
 
 export interface ImageRequest {

@@ -3,6 +3,7 @@ import { authorizedFetch, type MediaItem } from '../lib/api';
 import { bytes, timeAgo } from '../lib/format';
 import { linkProps } from '../lib/router';
 import { SignedAudio, useSignedUrl } from '../lib/signedUrls';
+import { MediaPreview, pagePreviewKind } from '../ui/MediaPreview';
 import { isVideo, kindLabel } from './kinds';
 
 /** A text file's first lines, fetched when its card stays in view a moment (fast scrolling costs no requests). */
@@ -26,6 +27,7 @@ function TextPreview({ url }: { url: string }) {
 function Preview({ item, src }: { item: MediaItem; src: string | undefined }) {
   if (item.kind === 'image') return src ? <img src={src} alt="" loading="lazy" draggable={false} /> : <span className="spinner small" />;
   if (isVideo(item)) return src ? <video src={src} preload="metadata" muted playsInline /> : <span className="spinner small" />;
+  if (pagePreviewKind(item.mimeType) === 'book') return <MediaPreview path={item.url} mimeType={item.mimeType} size={item.size} compact />;
   if (item.kind === 'text' || item.kind === 'json') return <TextPreview url={item.url} />;
   return <span className="media-glyph">{item.mimeType.split(';')[0]}</span>;
 }

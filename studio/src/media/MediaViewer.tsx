@@ -3,6 +3,7 @@ import { authorizedFetch, type MediaItem } from '../lib/api';
 import { bytes, timeAgo } from '../lib/format';
 import { linkProps } from '../lib/router';
 import { SignedAudio, useSignedUrl } from '../lib/signedUrls';
+import { MediaPreview, pagePreviewKind } from '../ui/MediaPreview';
 import { isVideo, kindLabel } from './kinds';
 
 /** The most of a text file the viewer shows (the download has it all). */
@@ -39,6 +40,7 @@ function Stage({ item }: { item: MediaItem }) {
   if (item.kind === 'image') return src ? <img className="viewer-image" src={src} alt={item.title} /> : <span className="spinner" />;
   if (item.kind === 'audio') return <SignedAudio className="viewer-audio" path={item.url} preload="metadata" />;
   if (isVideo(item)) return src ? <video className="viewer-video" src={src} controls playsInline /> : <span className="spinner" />;
+  if (pagePreviewKind(item.mimeType) === 'book') return <MediaPreview path={item.url} mimeType={item.mimeType} size={item.size} />;
   if (item.kind === 'text' || item.kind === 'json') return <FullText url={item.url} />;
   return <p className="muted">No preview for {item.mimeType.split(';')[0]} files: download it to open it.</p>;
 }

@@ -98,6 +98,12 @@ export function RunSidePanel({
           {state.error}
         </div>
       )}
+      {state?.status === 'running' && state.progress && (state.progress.message || state.progress.fraction !== undefined) && (
+        <div className="node-live" aria-live="polite">
+          {state.progress.fraction !== undefined && <progress max={1} value={state.progress.fraction} aria-label="Step progress" />}
+          {state.progress.message && <div className="muted small">{state.progress.message}</div>}
+        </div>
+      )}
       {state?.streamText && state.status === 'running' && <StreamingText text={state.streamText} />}
       <h4>Output</h4>
       {state?.output ? (
