@@ -7,3 +7,5 @@ export * from './payloads';
 export * from './providers';
 export * from './webhooks';
 export * from './runArgs';
+export * from './migrate';
+export * from './diff';
