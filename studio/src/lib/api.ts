@@ -12,6 +12,8 @@ export type {
   NodeInfo,
   Pipeline,
   PipelineSummary,
+  PipelineVersion,
+  PipelineVersionDetail,
   PlanUsage,
   Project,
   ProviderSetting,
