@@ -55,7 +55,7 @@ export default function VersionScreen({ pipelineId, version }: { pipelineId: str
             <strong className="run-title">{pipeline.name}</strong>
           </div>
           <VersionBanner detail={detail} hasDraft={pipeline.draft !== null} onRestored={() => navigate(`/pipelines/${pipelineId}`)} />
-          <div className="editor-body">
+          <div className="editor-body version-body">
             <div className="canvas-wrap">
               <Canvas readOnly colorMode={colorMode} />
             </div>
