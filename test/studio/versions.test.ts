@@ -95,6 +95,12 @@ describe('studio versions in a browser', () => {
     expect(before).toMatch(/^translate\(/);
     expect(await placed()).toBe(before);
     expect((await client.get(`/api/pipelines/${pipelineId}`)).body.draft).toBeNull();
+    // A step's settings read as they were in that version.
+    await note.click();
+    const details = page.getByRole('complementary', { name: 'Version details' });
+    await details.locator('[data-param="template"]').waitFor();
+    expect(await details.locator('[data-param="template"]').textContent()).toContain('A note about {{topic}}.');
+    expect(await details.locator('[data-node-change]').textContent()).toBe('note · added in version 1');
     await page.screenshot({ path: join(ARTIFACTS, 'studio-version-read-only.png') });
   });
 
