@@ -173,4 +173,23 @@ describe('pipeline versions', () => {
     expect(latest.schemaVersion).toBe(1);
     expect(latest.nodes.find((n: { id: string }) => n.id === 'story').params).toMatchObject({ words: expect.any(Number) });
   });
+
+  it('refuses to restore a version that no longer passes validation, naming its problems, and keeps the latest', async () => {
+    const { client } = await registerUser(stack.baseUrl);
+    const id = await pipelineWithThreeVersions(client);
+    // A node type the catalog no longer has, as if it had been retired since version 1 was saved.
+    const retired = { ...v1, nodes: [...v1.nodes, { id: 'fax', type: 'fax-machine', params: {} }] };
+    await stack.services.db
+      .updateTable('pipeline_versions')
+      .set({ graph: JSON.stringify(retired) })
+      .where('pipeline_id', '=', id)
+      .where('version', '=', 1)
+      .execute();
+    const res = await client.post(`/api/pipelines/${id}/versions/1/restore`, {});
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'invalid_graph', problems: [{ nodeId: 'fax', message: "Unknown node type 'fax-machine'" }] });
+    expect((await client.get(`/api/pipelines/${id}`)).body.version).toBe(3);
+    // It still opens, read-only, as it was saved.
+    expect((await client.get(`/api/pipelines/${id}/versions/1`)).body.graph.nodes.map((n: { id: string }) => n.id)).toContain('fax');
+  });
 });
