@@ -166,6 +166,9 @@ export const PipelineRunListQuery = RunListQuery.omit({ pipelineId: true });
 export const LastEventId = z.coerce.number().int('must be the id of an event').min(0).max(MAX_INT);
 
 export const IdParam = z.object({ id: z.uuid('must be a valid id') });
+export const VersionParams = IdParam.extend({ version: z.coerce.number().int().positive().max(MAX_INT) });
+/** Restoring takes the stored version; the body carries nothing. */
+export const RestoreVersionBody = z.strictObject({});
 
 export const ProviderParam = z.object({
   provider: z.enum(CONFIGURABLE_PROVIDERS, { message: `must be one of ${CONFIGURABLE_PROVIDERS.map((p) => `'${p}'`).join(', ')}` }),
@@ -488,6 +491,16 @@ export const requests = {
     summary: 'Record the draft as the next version (200 when it equals the current one)',
     params: IdParam,
     body: RecordVersionBody,
+  },
+  'GET /api/pipelines/:id/versions/:version': {
+    summary: 'One version of a pipeline with its graph and what it changed against the version before',
+    params: VersionParams,
+  },
+  'POST /api/pipelines/:id/versions/:version/restore': {
+    summary: 'Record an old version as the new latest one (200 when it equals the latest); discards the draft',
+    description: 'A version that no longer passes validation (its node types changed since) answers 400 invalid_graph.',
+    params: VersionParams,
+    body: RestoreVersionBody,
   },
   'PUT /api/pipelines/:id/draft': {
     summary: "Autosave the editor's draft, valid or not; answers its problems",

@@ -183,9 +183,25 @@ export type Pipeline = z.output<typeof Pipeline>;
 export const SavedPipeline = z.strictObject({ id: Id, version: z.number().int().positive() });
 export type SavedPipeline = z.output<typeof SavedPipeline>;
 
-export const PipelineVersion = z.strictObject({ version: z.number().int().positive(), createdAt: Timestamp });
+/** What a version changed against the one before it, by node id (version 1: every node added). */
+export const GraphChanges = z.strictObject({
+  added: z.array(z.string()),
+  removed: z.array(z.string()),
+  /** Type, params, label or incoming connections differ. */
+  changed: z.array(z.string()),
+  /** Only the canvas position differs. */
+  moved: z.array(z.string()),
+});
+export const PipelineVersion = z.strictObject({ version: z.number().int().positive(), createdAt: Timestamp, changes: GraphChanges });
 export type PipelineVersion = z.output<typeof PipelineVersion>;
 export const PipelineVersionList = z.strictObject({ versions: z.array(PipelineVersion) });
+/** One version with its graph, read-only; `currentVersion` tells whether it is the latest. */
+export const PipelineVersionDetail = PipelineVersion.extend({
+  pipelineId: Id,
+  graph: GraphSchema,
+  currentVersion: z.number().int().positive(),
+});
+export type PipelineVersionDetail = z.output<typeof PipelineVersionDetail>;
 
 export const RunSummary = z.strictObject({
   id: Id,
@@ -443,6 +459,8 @@ export const responses = {
   'DELETE /api/pipelines/:id': { 204: NoContent },
   'GET /api/pipelines/:id/versions': { 200: PipelineVersionList },
   'POST /api/pipelines/:id/versions': { 200: SavedPipeline, 201: SavedPipeline },
+  'GET /api/pipelines/:id/versions/:version': { 200: PipelineVersionDetail },
+  'POST /api/pipelines/:id/versions/:version/restore': { 200: SavedPipeline, 201: SavedPipeline },
   'PUT /api/pipelines/:id/draft': { 200: SavedDraft },
   'POST /api/pipelines/:id/runs': { 200: StartRunAnswer, 201: StartRunAnswer, 202: RunDetail, 402: ErrorBody },
   'GET /api/pipelines/:id/runs': { 200: RunList },

@@ -80,7 +80,13 @@ interface Fixture {
   /** Reads ListQuery: limit, before, after and projectId are checked. */
   list?: boolean;
   /** Cases only this route understands. */
-  extra?: { label: string; query?: string; headers?: Record<string, string>; expect: Expectation }[];
+  extra?: {
+    label: string;
+    query?: string;
+    /** Instead of the legitimate path. */ path?: string;
+    headers?: Record<string, string>;
+    expect: Expectation;
+  }[];
 }
 
 const versionCases: Fixture['extra'] = [
@@ -91,6 +97,13 @@ const versionCases: Fixture['extra'] = [
   })),
   { label: 'version=2147483647 (no such version)', query: 'version=2147483647', expect: { kind: 'refused', status: 404 } },
 ];
+/** A version in the path: a number naming `version` when it is not one, a 404 naming it when there is no such version. */
+const versionParamCases = (w: World, tail: string): Fixture['extra'] =>
+  ['0', '-1', '1.5', 'abc', '2147483648', '1e400', '2147483647'].map((v) => ({
+    label: `version ${v} in the path`,
+    path: `/api/pipelines/${w.pipelineId}/versions/${v}${tail}`,
+    expect: { kind: 'refused' as const, status: v === '2147483647' ? 404 : 400, names: 'version' },
+  }));
 const startRunCases: Fixture['extra'] = [
   ...['61', '-1', '1.5', 'abc', '1e400', '%00'].map((v) => ({
     label: `wait=${v}`,
@@ -188,6 +201,12 @@ function fixtures(w: World): Record<string, Fixture> {
     'DELETE /api/pipelines/:id': { params: { id: w.doomedPipelineId }, allow: [404] },
     'GET /api/pipelines/:id/versions': { params: pipeline },
     'POST /api/pipelines/:id/versions': { params: pipeline, body: {} },
+    'GET /api/pipelines/:id/versions/:version': { params: { ...pipeline, version: '1' }, extra: versionParamCases(w, '') },
+    'POST /api/pipelines/:id/versions/:version/restore': {
+      params: { ...pipeline, version: '1' },
+      body: {},
+      extra: versionParamCases(w, '/restore'),
+    },
     'PUT /api/pipelines/:id/draft': { params: pipeline, body: { graph } },
     'POST /api/pipelines/:id/runs': { params: pipeline, body: runBody, extra: startRunCases },
     'GET /api/pipelines/:id/runs': { params: pipeline, list: true, extra: runListCases },
@@ -284,7 +303,7 @@ function probesFor(route: Route, fixture: Fixture): Probe[] {
     probes.push({
       ...base,
       label: x.label,
-      url: x.query ? `${url}?${x.query}` : url,
+      url: (x.path ?? url) + (x.query ? `?${x.query}` : ''),
       headers: { ...base.headers, ...x.headers },
       expect: x.expect,
     });

@@ -8,10 +8,12 @@ import {
   ListQuery,
   PipelineRunListQuery,
   RecordVersionBody,
+  RestoreVersionBody,
   SaveDraftBody,
   StartRunBody,
   StartRunQuery,
   UpdatePipelineBody,
+  VersionParams,
   VersionQuery,
 } from '../contract';
 import { handler, HttpError, notFound, parse } from '../http';
@@ -144,6 +146,40 @@ export function pipelineRoutes(deps: {
       res.json({ versions: await pipelines.versions(id) });
     }),
   );
+
+  router.get(
+    '/:id/versions/:version',
+    requireScope('read'),
+    handler(async (req, res) => {
+      const { id, version } = parse(VersionParams, req.params, 'path');
+      const found = await pipelines.version(req.user!.id, id, version);
+      if (!found) throw await versionNotFound(req.user!.id, id, version);
+      res.json(found);
+    }),
+  );
+
+  router.post(
+    '/:id/versions/:version/restore',
+    requireScope('admin'),
+    handler(async (req, res) => {
+      const { id, version } = parse(VersionParams, req.params, 'path');
+      parse(RestoreVersionBody, req.body);
+      const outcome = await pipelines.restore(req.user!.id, id, version, validateGraph);
+      if (!outcome) throw notFound('Pipeline');
+      if (outcome === 'no_version') throw await versionNotFound(req.user!.id, id, version);
+      if ('problems' in outcome) {
+        throw new HttpError(400, 'invalid_graph', `Version ${version} has ${outcome.problems.length} problem(s) today`, outcome.problems);
+      }
+      res.status(outcome.created ? 201 : 200).json({ id: outcome.id, version: outcome.version });
+    }),
+  );
+
+  /** 404 naming what is missing: the pipeline (another user's, or none), or the version, with the versions there are. */
+  async function versionNotFound(userId: string, id: string, version: number): Promise<HttpError> {
+    const pipeline = await pipelines.find(userId, id);
+    if (!pipeline) return notFound('Pipeline');
+    return new HttpError(404, 'not_found', `version: this pipeline has no version ${version} (its versions are 1 to ${pipeline.version})`);
+  }
 
   router.post(
     '/:id/runs',

@@ -1,12 +1,13 @@
 import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { getToken, logout, signedInBefore } from './lib/api';
-import { linkProps, matchRoute, navigate, usePath } from './lib/router';
+import { linkProps, matchRoute, navigate, usePath, useSearchParam } from './lib/router';
 import { currentTheme, setTheme, type Theme } from './lib/theme';
 import { Loading } from './ui/Loading';
 
 const AuthScreen = lazy(() => import('./screens/AuthScreen'));
 const ProjectsScreen = lazy(() => import('./screens/ProjectsScreen'));
 const EditorScreen = lazy(() => import('./screens/EditorScreen'));
+const VersionScreen = lazy(() => import('./screens/VersionScreen'));
 const RunScreen = lazy(() => import('./screens/RunScreen'));
 const HistoryScreen = lazy(() => import('./screens/HistoryScreen'));
 const RunsScreen = lazy(() => import('./screens/RunsScreen'));
@@ -97,6 +98,7 @@ function Shell({ children, active }: { children: ReactNode; active: string }) {
 export function App() {
   const path = usePath();
   const token = useToken();
+  const version = useSearchParam('version');
   const route = matchRoute(path);
 
   useEffect(() => {
@@ -130,7 +132,12 @@ export function App() {
       screen = <ProjectsScreen projectId={route.projectId} />;
       break;
     case 'editor':
-      screen = <EditorScreen key={route.pipelineId} pipelineId={route.pipelineId} />;
+      // ?version=N: that version, read-only.
+      screen = version ? (
+        <VersionScreen key={`${route.pipelineId}@${version}`} pipelineId={route.pipelineId} version={version} />
+      ) : (
+        <EditorScreen key={route.pipelineId} pipelineId={route.pipelineId} />
+      );
       break;
     case 'history':
       screen = <HistoryScreen pipelineId={route.pipelineId} />;

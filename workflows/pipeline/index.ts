@@ -8,3 +8,5 @@ export * from './providers';
 export * from './webhooks';
 export * from './runArgs';
 export * from './comfyWorkflow';
+export * from './migrate';
+export * from './diff';

@@ -25,6 +25,8 @@ interface EditorToolbarProps {
   onWebhooks(): void;
   /** Opens the pipeline's schedules (another feature, composed by the screen). */
   onSchedule(): void;
+  /** Opens the list of the pipeline's versions (another feature, composed by the screen). */
+  onVersions(): void;
   /** A narrow window: the secondary actions fold into a menu, and `panelToggle` (the inspector's) shows. */
   narrow: boolean;
   panelToggle?: ReactNode;
@@ -41,6 +43,7 @@ export function EditorToolbar({
   onRun,
   onWebhooks,
   onSchedule,
+  onVersions,
   narrow,
   panelToggle,
 }: EditorToolbarProps) {
@@ -142,6 +145,9 @@ export function EditorToolbar({
         <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}/runs`)}>
           History
         </a>
+        <button className="btn small" onClick={onVersions} title="Every saved version, what it changed; open or restore one">
+          Versions
+        </button>
         <button className="btn small" onClick={onSchedule} title="Run this pipeline on a calendar or at an interval">
           Schedule
         </button>

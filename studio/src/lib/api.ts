@@ -13,6 +13,8 @@ export type {
   NodeInfo,
   Pipeline,
   PipelineSummary,
+  PipelineVersion,
+  PipelineVersionDetail,
   PlanUsage,
   Project,
   ProviderSetting,

@@ -67,3 +67,20 @@ export function linkProps(to: string) {
     },
   };
 }
+
+/** One query parameter of the address, kept current across navigations (a screen that stays open sees it change). */
+export function useSearchParam(name: string): string | null {
+  const read = () => new URLSearchParams(location.search).get(name);
+  const [value, setValue] = useState(read);
+  useEffect(() => {
+    const update = () => setValue(read());
+    window.addEventListener('popstate', update);
+    window.addEventListener('cf-navigate', update);
+    return () => {
+      window.removeEventListener('popstate', update);
+      window.removeEventListener('cf-navigate', update);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `read` only reads `name`
+  }, [name]);
+  return value;
+}

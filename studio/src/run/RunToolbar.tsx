@@ -90,6 +90,14 @@ export function RunToolbar({
       <span className={`status-pill status-${status}`} data-run-status={status}>
         {status}
       </span>
+      <a
+        className="muted small"
+        data-run-version={run.pipelineVersion}
+        title="Open the version this run ran, read-only"
+        {...linkProps(`/pipelines/${pipeline.id}?version=${run.pipelineVersion}`)}
+      >
+        version {run.pipelineVersion}
+      </a>
       <span className="muted small">
         {counts.finished}/{counts.total} steps done{elapsed !== null ? ` · ${duration(elapsed)}` : ''}
       </span>

@@ -22,6 +22,7 @@ import { useColorMode } from '../lib/useColorMode';
 import { useNarrow } from '../lib/useNarrow';
 import { Loading } from '../ui/Loading';
 import { DrawerToggle, SideDrawer } from '../ui/SideDrawer';
+import { VersionsDialog } from '../versions/VersionsDialog';
 import { WebhooksDialog } from '../webhooks/WebhooksDialog';
 
 export default function EditorScreen({ pipelineId }: { pipelineId: string }) {
@@ -73,6 +74,7 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
   const [toast, setToast] = useToast(store);
   const [runGraph, setRunGraph] = useState<Graph | null>(null);
   const [webhooksOpen, setWebhooksOpen] = useState(false);
+  const [versionsOpen, setVersionsOpen] = useState(false);
   const [scheduling, setScheduling] = useState(false);
   const colorMode = useColorMode();
   const narrow = useNarrow();
@@ -108,7 +110,7 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
     }
   };
 
-  useShortcuts(store, { paused: runGraph !== null || webhooksOpen || scheduling, saveVersion: () => void saveVersion() });
+  useShortcuts(store, { paused: runGraph !== null || webhooksOpen || versionsOpen || scheduling, saveVersion: () => void saveVersion() });
 
   /** Runs what the canvas shows: once saved and valid, the Run dialog records it as a version and runs that. */
   const openRun = async () => {
@@ -140,6 +142,7 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
         onSaveVersion={() => void saveVersion()}
         onRun={() => void openRun()}
         onWebhooks={() => setWebhooksOpen(true)}
+        onVersions={() => setVersionsOpen(true)}
         onSchedule={() => setScheduling(true)}
         narrow={narrow}
         panelToggle={<DrawerToggle label="Inspector" open={inspectorOpen} onToggle={() => setInspectorOpen(!inspectorOpen)} />}
@@ -165,6 +168,7 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
         </SideDrawer>
       </div>
       {scheduling && <SchedulePanel pipelineId={pipeline.id} onClose={() => setScheduling(false)} />}
+      {versionsOpen && <VersionsDialog pipelineId={pipeline.id} currentVersion={draft.version} onClose={() => setVersionsOpen(false)} />}
       {webhooksOpen && <WebhooksDialog pipelineId={pipeline.id} onClose={() => setWebhooksOpen(false)} />}
       {runGraph && (
         <RunDialog pipelineId={pipeline.id} graph={runGraph} recordVersion={draft.recordVersion} onClose={() => setRunGraph(null)} />
