@@ -33,6 +33,7 @@ export const TEST_PROJECTS = {
     'workflows/replay.test.ts',
     'api/services/scheduleSummary.test.ts',
     'infra/scheduleIds.test.ts',
+    'activities/storyWriting.test.ts',
   ],
   integration: ['workflows/', 'activities/', 'api/', 'infra/', 'test/'],
   browser: ['test/studio/'],

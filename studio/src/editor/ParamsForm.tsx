@@ -13,6 +13,10 @@ interface Prop {
   default?: unknown;
   description?: string;
   anyOf?: Prop[];
+  /** Labels of the enum's values, same order (GET /api/nodes: installed models and voices). */
+  'x-enum-labels'?: string[];
+  /** The enum holds only when these params have these values (the local provider's models); free text otherwise. */
+  'x-enum-for'?: Record<string, unknown>;
 }
 interface ObjectSchema {
   properties?: Record<string, Prop>;
@@ -69,11 +73,19 @@ export function ParamsForm({
           value={values[key]}
           inputs={inputs}
           nodeType={nodeType}
+          enumApplies={enumApplies(prop, values)}
           onChange={(v) => onChange({ [key]: v })}
         />
       ))}
     </div>
   );
+}
+
+/** Whether a property's enum restricts it given the other params (see x-enum-for). */
+export function enumApplies(prop: Prop, values: Record<string, unknown>): boolean {
+  const when = prop['x-enum-for'];
+  if (!when) return true;
+  return Object.entries(when).every(([key, expected]) => (values[key] ?? expected) === expected);
 }
 
 function Field({
@@ -82,6 +94,7 @@ function Field({
   value,
   inputs,
   nodeType,
+  enumApplies,
   onChange,
 }: {
   name: string;
@@ -89,6 +102,7 @@ function Field({
   value: unknown;
   inputs: PortSpec[];
   nodeType: string;
+  enumApplies: boolean;
   onChange(v: unknown): void;
 }) {
   const textarea = useRef<HTMLTextAreaElement>(null);
@@ -97,7 +111,10 @@ function Field({
   const id = `param-${name}`;
   const help = prop.description && <small className="muted">{prop.description}</small>;
 
-  if (prop.enum) {
+  if (prop.enum && enumApplies) {
+    const labels = prop['x-enum-labels'];
+    // A saved value this install no longer has stays visible (and selected) instead of silently changing.
+    const missing = value !== undefined && value !== '' && !prop.enum.includes(value);
     return (
       <label className="field" htmlFor={id}>
         <span>{label}</span>
@@ -105,14 +122,19 @@ function Field({
           id={id}
           name={name}
           value={value === undefined ? '' : String(value)}
-          onChange={(e) => onChange(prop.enum!.find((v) => String(v) === e.target.value))}
+          onChange={(e) =>
+            onChange(
+              prop.enum!.find((v) => String(v) === e.target.value) ?? (missing && e.target.value === String(value) ? value : undefined),
+            )
+          }
         >
-          {prop.default === undefined && <option value="">—</option>}
-          {prop.enum.map((v) => (
+          {prop.default === undefined && <option value="">{labels ? 'Default' : '—'}</option>}
+          {prop.enum.map((v, i) => (
             <option key={String(v)} value={String(v)}>
-              {String(v)}
+              {labels?.[i] ?? String(v)}
             </option>
           ))}
+          {missing && <option value={String(value)}>{`${String(value)} (not installed)`}</option>}
         </select>
         {help}
       </label>
