@@ -16,9 +16,13 @@ export function createTextSteps({ providers }: ActivityDeps, { generation, publi
     return (text: string, fraction: number) => {
       if (Date.now() - lastEvent < STREAM_EVENT_MS) return;
       lastEvent = Date.now();
-      void publish(input, { text, fraction });
+      // The first text clears a "fetching model" / "loading model" message.
+      void publish(input, { text, fraction, ...(preparing.has(input) ? { message: '' } : {}) });
+      preparing.delete(input);
     };
   }
+  /** Steps whose live progress shows a model-preparation message. */
+  const preparing = new WeakSet<object>();
 
   async function writeText(
     input: StepInput<TextParams>,
@@ -42,13 +46,16 @@ export function createTextSteps({ providers }: ActivityDeps, { generation, publi
         // A model still being fetched or loading says so in the node's live progress.
         await providers.prepareText(provider, model, {
           signal,
-          onProgress: (message, fraction) => void publish(input, { message, fraction }),
+          onProgress: (message, fraction) => {
+            preparing.add(input);
+            void publish(input, { message, fraction });
+          },
         });
         const text = await providers.text(provider, input.userId, model);
         // The local provider serves the file it was built for; cloud ones take the model by name.
         const result = await write(text, provider === 'local' ? undefined : model, signal);
         const finalText = result.text.trim();
-        await publish(input, { text: finalText, fraction: 1 });
+        await publish(input, { text: finalText, fraction: 1, ...(preparing.has(input) ? { message: '' } : {}) });
         return {
           output: { text: finalText },
           result: finalText,

@@ -4,7 +4,11 @@
  * that model's; one thread (llama.cpp on shared cores); temperature 0.8 (the story node's default), seed = prompt index.
  *
  *   npx tsx bench/stories.ts --models SmolLM2-135M-Instruct.Q4_1.gguf,qwen2.5-coder-0.5b-instruct-q4_k_m.gguf \
- *     [--variants plain,guided,outline] [--limit 20] [--dir .cache/models]
+ *     [--variants plain,guided,outline] [--limit 22] [--dir .cache/models] [--out rows.jsonl]
+ *   npx tsx bench/stories.ts --table rows.jsonl      (the table again from saved rows)
+ *
+ * With --out each finished (model, variant) row is appended to that file as it is measured, so a long run can be
+ * split into several invocations and tabled at the end.
  *
  * Variants: `plain` is the story step before issue 13 (instructions + "Write about N words", the prompt as the
  * user turn, 1.7 tokens a word); `guided` is writeStory (subject restated, key nouns, title + paragraphs,
@@ -12,6 +16,7 @@
  * On topic = every key noun of the prompt appears in the story (plural or longer forms count).
  */
 import { spawn } from 'node:child_process';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { countWords, mentions, writeStory, LENGTH_TOLERANCE } from '../activities/storyWriting';
@@ -167,13 +172,41 @@ async function runModel(modelPath: string, variants: Variant[], limit: number): 
       load: `${loadBefore.toFixed(1)}→${loadavg()[0].toFixed(1)}`,
       samples: results.slice(0, 2).map((r) => r.text),
     });
+    const out = arg('out', '');
+    if (out) appendFileSync(out, `${JSON.stringify(rows.at(-1))}\n`);
   }
   await provider.dispose();
   return rows;
 }
 
-if (process.argv.includes('--child')) {
-  const rows = await runModel(arg('model', ''), arg('variants', 'guided').split(',') as Variant[], Number(arg('limit', '20')));
+function printTable(all: Row[]) {
+  const pct = (x: number) => `${Math.round(x * 100)} %`;
+  console.log(`cores: 2, shared with other engineers' jobs; load average (1 min) per row as before→after\n`);
+  console.log(
+    '| model | variant | on topic | key nouns used | length error (mean) | within ±20 % | tok/s | first token (median) | s / story (median) | model load | peak RSS | load avg |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of all) {
+    console.log(
+      `| ${r.model} | ${r.variant} | ${pct(r.onTopic)} | ${pct(r.nounCoverage)} | ${pct(r.lengthError)} | ${pct(r.withinTolerance)} | ${r.tokensPerSecond.toFixed(1)} | ${Math.round(r.firstTokenMs)} ms | ${r.secondsPerStory.toFixed(1)} s | ${r.loadSeconds.toFixed(1)} s | ${Math.round(r.rssMb)} MB | ${r.load} |`,
+    );
+  }
+  for (const r of all) console.log(`\n--- ${r.model} ${r.variant}, first sample:\n${r.samples[0]}`);
+}
+
+if (process.argv.includes('--table')) {
+  printTable(
+    readFileSync(arg('table', ''), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Row),
+  );
+} else if (process.argv.includes('--child')) {
+  const rows = await runModel(
+    arg('model', ''),
+    arg('variants', 'guided').split(',') as Variant[],
+    Number(arg('limit', String(BENCH_PROMPTS.length))),
+  );
   console.log(`ROWS ${JSON.stringify(rows)}`);
 } else {
   const dir = resolve(arg('dir', '.cache/models'));
@@ -192,7 +225,8 @@ if (process.argv.includes('--child')) {
           '--variants',
           arg('variants', 'plain,guided'),
           '--limit',
-          arg('limit', '20'),
+          arg('limit', String(BENCH_PROMPTS.length)),
+          ...(arg('out', '') ? ['--out', resolve(arg('out', ''))] : []),
         ],
         { stdio: ['ignore', 'pipe', 'inherit'] },
       );
@@ -203,16 +237,5 @@ if (process.argv.includes('--child')) {
     const line = out.split('\n').find((l) => l.startsWith('ROWS '));
     if (line) all.push(...(JSON.parse(line.slice(5)) as Row[]));
   }
-  const pct = (x: number) => `${Math.round(x * 100)} %`;
-  console.log(`cores: 2 (shared with other engineers' jobs); load average per row as before→after\n`);
-  console.log(
-    '| model | variant | on topic | key nouns | length error (mean) | within ±20 % | tok/s | first token | s / story (median) | load | peak RSS | load avg |',
-  );
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-  for (const r of all) {
-    console.log(
-      `| ${r.model} | ${r.variant} | ${pct(r.onTopic)} | ${pct(r.nounCoverage)} | ${pct(r.lengthError)} | ${pct(r.withinTolerance)} | ${r.tokensPerSecond.toFixed(1)} | ${Math.round(r.firstTokenMs)} ms | ${r.secondsPerStory.toFixed(1)} s | ${r.loadSeconds.toFixed(1)} s | ${Math.round(r.rssMb)} MB | ${r.load} |`,
-    );
-  }
-  for (const r of all) console.log(`\n--- ${r.model} ${r.variant}, first sample:\n${r.samples[0]}`);
+  printTable(all);
 }

@@ -99,7 +99,7 @@ export function createProviders(
       if (file && modelFetchState(settings.rootDir, file).state === 'fetching') {
         await waitForModel(settings.rootDir, file, {
           signal,
-          onProgress: (fraction) => onProgress(`fetching model ${Math.floor(fraction * 100)}%`, 0),
+          onProgress: (fraction) => onProgress(`fetching model ${Math.floor(fraction * 100)}%`, fraction),
         });
       }
       const local = localTextProvider(model && model !== 'local' ? namedModel(model) : undefined);
