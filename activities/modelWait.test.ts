@@ -51,7 +51,7 @@ describe('a text node whose model is still being fetched', () => {
     await new Promise((r) => setTimeout(r, 1500));
     symlinkSync(join(repo, '.cache', 'models', 'SmolLM2-135M-Instruct.Q4_1.gguf'), join(root, '.cache', 'models', 'later.gguf'));
     rmSync(status);
-    const done: ActivityResult = await running;
+    const done = (await running) as ActivityResult;
 
     const messages = events.flatMap((e) => (e.type === 'node.progress' && e.message !== undefined ? [e.message] : []));
     expect(messages).toContain('fetching model 40%');

@@ -30,6 +30,10 @@ describe('local models', () => {
       { value: 'small.gguf', label: 'Small model' },
       { value: 'mine.gguf', label: 'mine.gguf (your models folder)' },
     ]);
+    // One being fetched is listed with how far it is (a node that picks it waits for it).
+    writeFileSync(join(root, '.cache', 'models', 'big.gguf.fetching'), JSON.stringify({ pid: process.pid, fraction: 0.42 }));
+    expect(installedTextModels(root, own)[0]).toEqual({ value: 'big.gguf', label: 'Big model — default, fetching 42%' });
+    rmSync(join(root, '.cache', 'models', 'big.gguf.fetching'));
     install('big.gguf');
     expect(installedTextModels(root, join(root, 'absent'))).toEqual([
       { value: 'big.gguf', label: 'Big model — default' },

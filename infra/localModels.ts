@@ -77,12 +77,19 @@ export function modelFetchState(rootDir: string, file: string): FetchState {
   return { state: 'missing' };
 }
 
-/** The text models a node can pick, by file name: installed packaged ones first (the default's label says so), then the user's. */
+/**
+ * The text models a node can pick, by file name: the packaged ones that are installed (the default's label says so)
+ * or being fetched right now (the label says how far: a node that picks one waits for it), then the user's own.
+ */
 export function installedTextModels(rootDir: string, localModelsDir: string): Choice[] {
   const fallback = defaultTextManifest(rootDir).file;
-  const packaged = textManifests(rootDir)
-    .filter((m) => existsSync(packagedModelPath(rootDir, m.file)))
-    .map((m) => ({ value: m.file, label: `${m.label ?? m.name}${m.file === fallback ? ' — default' : ''}` }));
+  const packaged = textManifests(rootDir).flatMap((m) => {
+    const state = modelFetchState(rootDir, m.file);
+    if (state.state !== 'installed' && state.state !== 'fetching') return [];
+    const notes = [m.file === fallback ? 'default' : '', state.state === 'fetching' ? `fetching ${Math.floor(state.fraction * 100)}%` : ''];
+    const note = notes.filter(Boolean).join(', ');
+    return [{ value: m.file, label: `${m.label ?? m.name}${note ? ` — ${note}` : ''}` }];
+  });
   const own = existsSync(localModelsDir)
     ? readdirSync(localModelsDir)
         .filter((f) => /^[\w.-]+\.gguf$/i.test(f) && !packaged.some((p) => p.value === f))
