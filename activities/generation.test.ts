@@ -176,7 +176,8 @@ describe('AI activities (generation records, text, speech, image steps)', () => 
       id: 'counting',
       async generate() {
         calls++;
-        return { text: 'A heron.', model: 'counted', promptTokens: 2, completionTokens: 2 };
+        // Long enough for the story's asked length: one provider call per story (no continuation).
+        return { text: 'A heron stood in the reeds. '.repeat(30), model: 'counted', promptTokens: 2, completionTokens: 180 };
       },
     };
     const activities = createActivities({ ...env.deps, providers: { ...env.deps.providers, text: async () => counting } });

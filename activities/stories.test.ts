@@ -1,7 +1,7 @@
 /**
  * The default local text model writes stories on the subject and of the asked length (issue 13): the story step's
  * prompt and length control (activities/storyWriting.ts) on the real model, temperature 0.8 and a fixed seed.
- * The subjects are not among bench/stories.ts's. LOCAL_TEXT_MODEL points it at another GGUF file.
+ * The subjects are not among bench/stories.ts's. STORY_TEST_MODEL points it at another GGUF file (e.g. before setup fetched the default).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -11,7 +11,7 @@ import { countWords, LENGTH_TOLERANCE, mentions, writeStory } from './storyWriti
 import { storyNode } from '../workflows/pipeline/catalog';
 
 const root = resolve(import.meta.dirname, '..');
-const modelPath = process.env.LOCAL_TEXT_MODEL || defaultTextModelPath(root);
+const modelPath = process.env.STORY_TEST_MODEL || defaultTextModelPath(root);
 const instructions = storyNode.params.parse({}).instructions;
 
 const PROMPTS = [
