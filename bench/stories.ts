@@ -13,7 +13,9 @@
  * Variants: `plain` is the story step before issue 13 (instructions + "Write about N words", the prompt as the
  * user turn, 1.7 tokens a word); `guided` is writeStory (subject restated, key nouns, title + paragraphs,
  * budget, sentence-end cut, continuation); `outline` is guided with a three-line outline written first.
- * On topic = every key noun of the prompt appears in the story (plural or longer forms count).
+ * On topic = every key noun of the prompt appears in the story (plural or longer forms count). Since a prompt that
+ * names the nouns makes even a weak model drop them in, three quality proxies go with it: the model wrote its own
+ * title, the assistant's voice leaked into the story ("I have woven a tale…"), and the share of repeated trigrams.
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -72,6 +74,28 @@ interface Row {
   rssMb: number;
   load: string;
   samples: string[];
+  /** Every story, for the quality proxies below (rows saved before they existed have only samples). */
+  texts?: string[];
+}
+
+/** The model wrote a title of its own (not the one made from the subject when it wrote none). */
+function ownTitle(text: string, subject: string): boolean {
+  return text.split('\n')[0].trim().toLowerCase() !== subject.trim().toLowerCase();
+}
+/** The assistant talking about the story instead of telling it ("I have woven a tale…", "This story…"). */
+const ASSISTANT_VOICE =
+  /\b(I have (written|woven|crafted|created)|I hope you|here('s| is) (a|the|your) (story|tale)|this (story|tale) (is|was|shows|teaches)|feel free to|let me know)\b/i;
+/** Share of word trigrams that repeat an earlier one (loops and padding). */
+function repeatedTrigrams(text: string): number {
+  const w = text.toLowerCase().match(/[\p{L}']+/gu) ?? [];
+  const seen = new Set<string>();
+  let repeats = 0;
+  for (let i = 0; i + 2 < w.length; i++) {
+    const t = `${w[i]} ${w[i + 1]} ${w[i + 2]}`;
+    if (seen.has(t)) repeats++;
+    seen.add(t);
+  }
+  return repeats / Math.max(1, w.length - 2);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
@@ -171,6 +195,7 @@ async function runModel(modelPath: string, variants: Variant[], limit: number): 
       rssMb: process.resourceUsage().maxRSS / 1024,
       load: `${loadBefore.toFixed(1)}→${loadavg()[0].toFixed(1)}`,
       samples: results.slice(0, 2).map((r) => r.text),
+      texts: results.map((r) => r.text),
     });
     const out = arg('out', '');
     if (out) appendFileSync(out, `${JSON.stringify(rows.at(-1))}\n`);
@@ -179,7 +204,9 @@ async function runModel(modelPath: string, variants: Variant[], limit: number): 
   return rows;
 }
 
-function printTable(all: Row[]) {
+function printTable(rows: Row[]) {
+  // A (model, variant) measured again replaces the earlier row.
+  const all = [...new Map(rows.map((r) => [`${r.model}|${r.variant}`, r])).values()];
   const pct = (x: number) => `${Math.round(x * 100)} %`;
   console.log(`cores: 2, shared with other engineers' jobs; load average (1 min) per row as before→after\n`);
   console.log(

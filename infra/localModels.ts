@@ -17,7 +17,7 @@ export interface ModelManifest {
   size?: number;
   /** Fetched by the worker after the API answers instead of by setup. */
   fetch?: 'background';
-  /** The default text model (one manifest says so; else text.json's). */
+  /** The default text model (one manifest says so; else the first one setup fetches). */
   default?: boolean;
 }
 
@@ -48,7 +48,7 @@ export function textManifests(rootDir: string): ModelManifest[] {
 
 export function defaultTextManifest(rootDir: string): ModelManifest {
   const text = textManifests(rootDir);
-  const found = text.find((m) => m.default) ?? text[0];
+  const found = text.find((m) => m.default) ?? text.find((m) => m.fetch !== 'background');
   if (!found) throw new Error('infra/models has no text model manifest');
   return found;
 }
