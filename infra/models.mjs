@@ -149,7 +149,9 @@ function fetchedElsewhere(model) {
 }
 
 async function background() {
-  for (const model of manifests().filter((m) => m.fetch === 'background')) {
+  // The default first: runs wait for it.
+  const large = manifests().filter((m) => m.fetch === 'background');
+  for (const model of [...large.filter((m) => m.default), ...large.filter((m) => !m.default)]) {
     if (existsSync(modelPath(model)) || fetchedElsewhere(model)) continue;
     const mb = Math.round(model.size / 1e6);
     let shown = -1;
