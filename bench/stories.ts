@@ -210,12 +210,15 @@ function printTable(rows: Row[]) {
   const pct = (x: number) => `${Math.round(x * 100)} %`;
   console.log(`cores: 2, shared with other engineers' jobs; load average (1 min) per row as before→after\n`);
   console.log(
-    '| model | variant | on topic | key nouns used | length error (mean) | within ±20 % | tok/s | first token (median) | s / story (median) | model load | peak RSS | load avg |',
+    '| model | variant | stories | on topic | key nouns used | length error (mean) | within ±20 % | own title | assistant voice | repeated trigrams | tok/s | first token (median) | s / story (median) | model load | peak RSS | load avg |',
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of all) {
+    const q = (f: (text: string, i: number) => number) => (r.texts ? pct(mean(r.texts.map(f))) : '—');
+    const title = q((t, i) => (ownTitle(t, BENCH_PROMPTS[i].subject) ? 1 : 0));
+    const voice = q((t) => (ASSISTANT_VOICE.test(t) ? 1 : 0));
     console.log(
-      `| ${r.model} | ${r.variant} | ${pct(r.onTopic)} | ${pct(r.nounCoverage)} | ${pct(r.lengthError)} | ${pct(r.withinTolerance)} | ${r.tokensPerSecond.toFixed(1)} | ${Math.round(r.firstTokenMs)} ms | ${r.secondsPerStory.toFixed(1)} s | ${r.loadSeconds.toFixed(1)} s | ${Math.round(r.rssMb)} MB | ${r.load} |`,
+      `| ${r.model} | ${r.variant} | ${r.stories} | ${pct(r.onTopic)} | ${pct(r.nounCoverage)} | ${pct(r.lengthError)} | ${pct(r.withinTolerance)} | ${title} | ${voice} | ${q(repeatedTrigrams)} | ${r.tokensPerSecond.toFixed(1)} | ${Math.round(r.firstTokenMs)} ms | ${r.secondsPerStory.toFixed(1)} s | ${r.loadSeconds.toFixed(1)} s | ${Math.round(r.rssMb)} MB | ${r.load} |`,
     );
   }
   for (const r of all) console.log(`\n--- ${r.model} ${r.variant}, first sample:\n${r.samples[0]}`);

@@ -245,7 +245,7 @@ describe('editor store: installed models and voices', () => {
       { value: 'slt', label: 'slt' },
     ],
   };
-  const narration = nodeCatalogResponse(installed).find((n) => n.type === 'narration');
+  const narration = nodeCatalogResponse(installed).find((n) => n.type === 'narration')!;
 
   it('takes a project voice the local enum lists, and a cloud voice only with a cloud provider', () => {
     expect(projectDefaultsFor(narration, { voice: 'slt' })).toEqual({ voice: 'slt' });
@@ -254,7 +254,7 @@ describe('editor store: installed models and voices', () => {
   });
 
   it('the form shows the enum only for the provider it lists', () => {
-    const voice = (narration?.params as { properties: Record<string, Parameters<typeof enumApplies>[0]> }).properties.voice;
+    const voice = (narration.params as { properties: Record<string, Parameters<typeof enumApplies>[0]> }).properties.voice;
     expect(voice.enum).toEqual(['joe', 'slt']);
     expect(voice['x-enum-labels']).toEqual(['Joe', 'slt']);
     expect(enumApplies(voice, {})).toBe(true);
