@@ -54,6 +54,11 @@ describe('parsing a story', () => {
     });
   });
 
+  it('drops label and heading lines between the title and the story', () => {
+    const raw = '**Title:** The Clockmaker\n\n**Story**:\nThe clock ran backwards.\n\n## Part 2\n**The Clock**\nIt stopped.';
+    expect(parseStory(raw, 'x')).toEqual({ title: 'The Clockmaker', paragraphs: ['The clock ran backwards.', 'It stopped.'] });
+  });
+
   it('makes a title from the subject when the model wrote none, and splits one long block into paragraphs', () => {
     const block = Array.from({ length: 8 }, (_, i) => `Sentence ${i + 1} is here.`).join(' ');
     const story = parseStory(block, 'a fox in winter');

@@ -109,6 +109,8 @@ function continuationPrompt(subject: string, sofar: string, more: number): strin
 }
 
 const PREAMBLE = /^(sure|certainly|of course|here('s| is)|okay|ok)\b[^\n]*[:!.]\s*$/i;
+/** A line that only labels or heads what follows ("**Story**:", "## Part 1", "**The Clock**", "Story:"): not prose. */
+const LABEL_LINE = /^(#+\s.*|\*\*[^*]+\*\*\s*:?|\*\*[^*]+:\*\*|[\p{L} ]{1,30}:)$/u;
 const TITLE_MARK = /^(#+\s*|\*\*|title\s*:\s*|story\s*title\s*:\s*)/i;
 
 function cleanTitle(line: string): string {
@@ -136,7 +138,10 @@ export function parseStory(raw: string, subject: string): { title: string; parag
     title = cleanTitle(first);
     lines.shift();
   }
-  const body = lines.join('\n').replace(/^\s*(the end\.?)\s*$/gim, '');
+  const body = lines
+    .filter((l) => !LABEL_LINE.test(l))
+    .join('\n')
+    .replace(/^\s*(the end\.?)\s*$/gim, '');
   const paragraphs = splitParagraphs(body);
   return { title: title || titleFromSubject(subject), paragraphs };
 }
@@ -154,7 +159,7 @@ function answerLines(raw: string): string[] {
 export function parseContinuation(raw: string): string[] {
   const lines = answerLines(raw);
   if (lines.length > 1 && TITLE_MARK.test(lines[0])) lines.shift();
-  return splitParagraphs(lines.join('\n'));
+  return splitParagraphs(lines.filter((l) => !LABEL_LINE.test(l)).join('\n'));
 }
 
 function sentences(text: string): string[] {
