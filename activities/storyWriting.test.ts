@@ -33,7 +33,7 @@ describe('story prompts', () => {
     expect(prompt).toContain('Write a story about a lighthouse keeper who befriends a whale.');
     expect(prompt).toContain('about 120 words, in 2 short paragraphs');
     expect(prompt).toContain('title');
-    expect(prompt).toContain('lighthouse, keeper, whale');
+    expect(prompt).toContain('Use each of these words at least once: lighthouse, keeper, whale.');
   });
 
   it('counts plural and longer forms as mentions, not other words that start alike', () => {

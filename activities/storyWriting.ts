@@ -92,7 +92,7 @@ export function storyPrompt(
     `Write a story about ${subject}.`,
     `Length: about ${req.words} words${paragraphs > 1 ? `, in ${paragraphs} short paragraphs` : ''}.`,
     'Start with a short title on its own line, then the story.',
-    nouns.length ? `The story is about ${subject}: use the words ${nouns.join(', ')}.` : '',
+    nouns.length ? `The story is about ${subject}. Use each of these words at least once: ${nouns.join(', ')}.` : '',
     outline ? `Follow this outline:\n${outline}` : '',
   ];
   return { system: req.instructions.trim(), prompt: lines.filter(Boolean).join('\n') };
