@@ -54,6 +54,14 @@ describe('parsing a story', () => {
     });
   });
 
+  it('takes a title the model announces in a sentence', () => {
+    const raw = 'The title of this story is "The Hidden Door of Imagination."\n\nOnce upon a time, a child painted a door.';
+    expect(parseStory(raw, 'x')).toEqual({
+      title: 'The Hidden Door of Imagination',
+      paragraphs: ['Once upon a time, a child painted a door.'],
+    });
+  });
+
   it('drops label and heading lines between the title and the story', () => {
     const raw = '**Title:** The Clockmaker\n\n**Story**:\nThe clock ran backwards.\n\n## Part 2\n**The Clock**\nIt stopped.';
     expect(parseStory(raw, 'x')).toEqual({ title: 'The Clockmaker', paragraphs: ['The clock ran backwards.', 'It stopped.'] });

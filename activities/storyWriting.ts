@@ -131,6 +131,11 @@ function titleFromSubject(subject: string): string {
 export function parseStory(raw: string, subject: string): { title: string; paragraphs: string[] } {
   const lines = answerLines(raw);
   let title = '';
+  // 'The title of this story is "The Hidden Door."'
+  const announced = /^(?:the )?title(?: of (?:this|the|my) story)? is:?\s*["'“]?(.+?)["'”]?\.?["'”]?$/i.exec(lines[0] ?? '');
+  if (announced && lines.length > 1) {
+    lines[0] = announced[1];
+  }
   const first = lines[0] ?? '';
   const looksLikeTitle =
     TITLE_MARK.test(first) || (first.length > 0 && countWords(first) <= 12 && !/[.!?,;]["'”]?$/.test(first.replace(/\*+$/, '')));
