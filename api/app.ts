@@ -36,6 +36,7 @@ import { signedUrlRoutes } from './routes/signedUrls';
 import { pipelineWebhookRoutes, webhookRoutes } from './routes/webhooks';
 import { createWebhookRepository } from './repositories/webhooks';
 import { createCredentialStore, credentialsSealer } from '../infra/credentials';
+import { providerSettingsFromEnv } from '../infra/providerSettings';
 import { checkRunStart, usageOf } from '../infra/quotas';
 import { createProviderSettingsService } from './services/providers';
 import { createRunService } from './services/runs';
@@ -94,7 +95,7 @@ export function createApp(services: Services): Express {
   app.use('/api/public/shares', publicShareRoutes({ shares, blobs }));
   // The only routes a signed link opens: one object's bytes. Everything else needs the Authorization header.
   app.get(['/api/media/:id/content', '/api/runs/:id/artifacts/*path', '/api/runs/:id/archive'], auth.signedUrl);
-  app.use('/api/nodes', nodeRoutes());
+  app.use('/api/nodes', nodeRoutes({ rootDir: config.rootDir, localModelsDir: providerSettingsFromEnv(config.rootDir).localModelsDir }));
   app.use('/api/projects', auth.requireUser, projectRoutes(projects));
   app.use(
     '/api/pipelines',

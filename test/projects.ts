@@ -37,6 +37,8 @@ export const TEST_PROJECTS = {
     'api/services/scheduleSummary.test.ts',
     'infra/scheduleIds.test.ts',
     'api/zipStream.test.ts',
+    'activities/storyWriting.test.ts',
+    'infra/localModels.test.ts',
   ],
   integration: ['workflows/', 'activities/', 'api/', 'infra/', 'test/'],
   browser: ['test/studio/'],

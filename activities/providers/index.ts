@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGuardedFetch, createGuardedWebSocket } from '../../infra/guardedFetch';
+import { defaultTextManifest, modelFetchState, textManifests, waitForModel } from '../../infra/localModels';
 import { notSetUpMessage, type Credentials, type ProviderSettings } from '../../infra/providerSettings';
 import type { CloudProvider, ConfigurableProvider, ImageServer } from '../../workflows/pipeline';
 import { createElevenLabsSpeechProvider } from './cloud/elevenlabs';
@@ -22,6 +23,15 @@ export interface Providers {
   prices: PriceTable;
   /** `model`, for the local provider, may name another GGUF file in the local models folder. */
   text(provider: string, userId: string, model?: string): Promise<TextProvider>;
+  /**
+   * Gets a local text model ready before a step uses it: waits while its file is still being fetched in the
+   * background and loads it, saying so through onProgress ("fetching model 40%", "loading model"). A no-op for cloud providers.
+   */
+  prepareText(
+    provider: string,
+    model: string | undefined,
+    opts: { signal: AbortSignal; onProgress(message: string, fraction?: number): void },
+  ): Promise<void>;
   speech(provider: string, userId: string): Promise<SpeechProvider>;
   image(provider: string, userId: string): Promise<ImageProvider>;
   /** Loads the local models now rather than on the first run that needs them. */
@@ -85,8 +95,32 @@ export function createProviders(
   };
   const unknown = (kind: string, provider: string) => new ProviderError(`Unknown ${kind} provider '${provider}'`, false);
 
+  /** The packaged model file a text node means (its own pick, LOCAL_TEXT_MODEL, or the default), when it is a packaged one. */
+  const packagedFile = (model: string | undefined): string | undefined => {
+    if (model && model !== 'local') return textManifests(settings.rootDir).find((m) => m.file === model)?.file;
+    return settings.localTextModel ? undefined : defaultTextManifest(settings.rootDir).file;
+  };
+
   return {
     prices,
+    async prepareText(provider, model, { signal, onProgress }) {
+      if (provider !== 'local') return;
+      const file = packagedFile(model);
+      if (file && modelFetchState(settings.rootDir, file).state === 'fetching') {
+        await waitForModel(settings.rootDir, file, {
+          signal,
+          onProgress: (fraction) => onProgress(`fetching model ${Math.floor(fraction * 100)}%`, fraction),
+        });
+      }
+      const local = localTextProvider(model && model !== 'local' ? namedModel(model) : undefined);
+      // Say "loading model" only when it takes a while (it is usually loaded already).
+      const warm = local.warmup();
+      const loaded = await Promise.race([warm.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 150))]);
+      if (!loaded) {
+        onProgress('loading model', 0);
+        await warm;
+      }
+    },
     async text(provider, userId, model) {
       if (provider === 'local') return localTextProvider(model && model !== 'local' ? namedModel(model) : undefined);
       if (provider === 'openai') return createOpenAITextProvider(await credentials('openai', userId));
@@ -107,7 +141,10 @@ export function createProviders(
       throw unknown('image', provider);
     },
     async warmup() {
-      await Promise.all([localTextProvider().warmup(), warmLocalSpeech({ rootDir: settings.rootDir })]);
+      // A default model still being fetched in the background is loaded by the first step that needs it.
+      const file = packagedFile(undefined);
+      const fetching = file !== undefined && modelFetchState(settings.rootDir, file).state !== 'installed';
+      await Promise.all([fetching ? undefined : localTextProvider().warmup(), warmLocalSpeech({ rootDir: settings.rootDir })]);
     },
     async close() {
       await Promise.all([...localTexts.values()].map((p) => p.dispose()));

@@ -197,7 +197,7 @@ export const storyNode = define({
       .string()
       .max(4000)
       .default(
-        'You are a warm, vivid storyteller. Write a complete short story with a beginning, middle and end. Plain prose, no title, no preamble.',
+        'You are a warm, vivid storyteller. Write a complete short story with a beginning, middle and end. Plain prose, no preamble.',
       )
       .describe('System prompt'),
     words: z.number().int().min(20).max(2000).default(150).describe('Target length in words'),

@@ -16,6 +16,10 @@ interface Prop {
   default?: unknown;
   description?: string;
   anyOf?: Prop[];
+  /** Labels of the enum's values, same order (GET /api/nodes: installed models and voices). */
+  'x-enum-labels'?: string[];
+  /** The enum holds only when these params have these values (the local provider's models); free text otherwise. */
+  'x-enum-for'?: Record<string, unknown>;
 }
 interface ObjectSchema {
   properties?: Record<string, Prop>;
@@ -63,11 +67,19 @@ export function ParamsForm({
           inputs={inputs}
           nodeType={nodeType}
           provider={typeof values.provider === 'string' ? values.provider : undefined}
+          enumApplies={enumApplies(prop, values)}
           onChange={(v) => onChange({ [key]: v })}
         />
       ))}
     </div>
   );
+}
+
+/** Whether a property's enum restricts it given the other params (see x-enum-for). */
+export function enumApplies(prop: Prop, values: Record<string, unknown>): boolean {
+  const when = prop['x-enum-for'];
+  if (!when) return true;
+  return Object.entries(when).every(([key, expected]) => (values[key] ?? expected) === expected);
 }
 
 function Field({
@@ -77,6 +89,7 @@ function Field({
   inputs,
   nodeType,
   provider,
+  enumApplies,
   onChange,
 }: {
   name: string;
@@ -86,6 +99,7 @@ function Field({
   nodeType: string;
   /** The node's provider param, if it has one: an image server's models and samplers come from the server. */
   provider?: string;
+  enumApplies: boolean;
   onChange(v: unknown): void;
 }) {
   const textarea = useRef<HTMLTextAreaElement>(null);
@@ -108,7 +122,10 @@ function Field({
     );
   }
 
-  if (prop.enum) {
+  if (prop.enum && enumApplies) {
+    const labels = prop['x-enum-labels'];
+    // A saved value this install no longer has stays visible (and selected) instead of silently changing.
+    const missing = value !== undefined && value !== '' && !prop.enum.includes(value);
     return (
       <label className="field" htmlFor={id}>
         <span>{label}</span>
@@ -116,14 +133,19 @@ function Field({
           id={id}
           name={name}
           value={value === undefined ? '' : String(value)}
-          onChange={(e) => onChange(prop.enum!.find((v) => String(v) === e.target.value))}
+          onChange={(e) =>
+            onChange(
+              prop.enum!.find((v) => String(v) === e.target.value) ?? (missing && e.target.value === String(value) ? value : undefined),
+            )
+          }
         >
-          {prop.default === undefined && <option value="">—</option>}
-          {prop.enum.map((v) => (
+          {prop.default === undefined && <option value="">{labels ? 'Default' : '—'}</option>}
+          {prop.enum.map((v, i) => (
             <option key={String(v)} value={String(v)}>
-              {String(v)}
+              {labels?.[i] ?? String(v)}
             </option>
           ))}
+          {missing && <option value={String(value)}>{`${String(value)} (not installed)`}</option>}
         </select>
         {help}
       </label>

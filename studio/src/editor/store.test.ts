@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { GRAPH_SCHEMA_VERSION, kindsConnect, validateGraph } from '../../../workflows/pipeline';
 import { editableGraph } from '../core/editableGraph';
 import { nodeCatalogResponse } from '../../../api/routes/nodes';
-import { createEditorStore } from './store';
+import { enumApplies } from './ParamsForm';
+import { createEditorStore, projectDefaultsFor } from './store';
 
 const chain = {
   schemaVersion: 1 as const,
@@ -270,5 +271,31 @@ describe('editor store: project defaults', () => {
     expect(params(s.getState().addNode('illustration', { x: 0, y: 0 })).style).toBe('watercolor');
     // What the caller gives wins over the project's defaults.
     expect(params(s.getState().addNode('narration', { x: 0, y: 0 }, { provider: 'local' })).provider).toBe('local');
+  });
+});
+
+describe('editor store: installed models and voices', () => {
+  const installed = {
+    textModels: [{ value: 'small.gguf', label: 'Small' }],
+    voices: [
+      { value: 'joe', label: 'Joe' },
+      { value: 'slt', label: 'slt' },
+    ],
+  };
+  const narration = nodeCatalogResponse(installed).find((n) => n.type === 'narration')!;
+
+  it('takes a project voice the local enum lists, and a cloud voice only with a cloud provider', () => {
+    expect(projectDefaultsFor(narration, { voice: 'slt' })).toEqual({ voice: 'slt' });
+    expect(projectDefaultsFor(narration, { voice: 'alloy' })).toEqual({});
+    expect(projectDefaultsFor(narration, { provider: 'openai', voice: 'alloy' })).toEqual({ provider: 'openai', voice: 'alloy' });
+  });
+
+  it('the form shows the enum only for the provider it lists', () => {
+    const voice = (narration.params as { properties: Record<string, Parameters<typeof enumApplies>[0]> }).properties.voice;
+    expect(voice.enum).toEqual(['joe', 'slt']);
+    expect(voice['x-enum-labels']).toEqual(['Joe', 'slt']);
+    expect(enumApplies(voice, {})).toBe(true);
+    expect(enumApplies(voice, { provider: 'local' })).toBe(true);
+    expect(enumApplies(voice, { provider: 'elevenlabs' })).toBe(false);
   });
 });

@@ -337,12 +337,20 @@ export function createEditorStore(): StoreApi<EditorState> {
 
 /** The project defaults a node of this type takes: only params its schema has, and only values its schema allows. */
 export function projectDefaultsFor(info: NodeInfo | undefined, defaults: Record<string, unknown>): Record<string, unknown> {
-  const properties = (info?.params as { properties?: Record<string, { enum?: unknown[]; type?: string }> } | undefined)?.properties ?? {};
-  return Object.fromEntries(
-    Object.entries(defaults).filter(([key, value]) => {
-      const schema = properties[key];
-      if (!schema || value === undefined || value === '') return false;
-      return schema.enum ? schema.enum.includes(value) : schema.type === undefined || typeof value === schema.type;
-    }),
+  type Prop = { enum?: unknown[]; type?: string; 'x-enum-for'?: Record<string, unknown> };
+  const properties = (info?.params as { properties?: Record<string, Prop> } | undefined)?.properties ?? {};
+  const allowed = (key: string, value: unknown, chosen: Record<string, unknown>) => {
+    const schema = properties[key];
+    if (!schema || value === undefined || value === '') return false;
+    // An enum that holds only for some params (installed local voices): a cloud provider's voice passes.
+    const when = schema['x-enum-for'];
+    const enumHolds = !when || Object.entries(when).every(([k, expected]) => (chosen[k] ?? info?.defaults[k] ?? expected) === expected);
+    if (schema.enum && enumHolds) return schema.enum.includes(value);
+    return schema.type === undefined || typeof value === schema.type;
+  };
+  // The params the enums depend on (provider) are decided first.
+  const plain = Object.fromEntries(
+    Object.entries(defaults).filter(([key, value]) => !properties[key]?.['x-enum-for'] && allowed(key, value, {})),
   );
+  return Object.fromEntries(Object.entries(defaults).filter(([key, value]) => allowed(key, value, plain)));
 }
