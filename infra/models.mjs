@@ -149,9 +149,9 @@ function fetchedElsewhere(model) {
 }
 
 async function background() {
-  // The default first: runs wait for it.
-  const large = manifests().filter((m) => m.fetch === 'background');
-  for (const model of [...large.filter((m) => m.default), ...large.filter((m) => !m.default)]) {
+  // Only the default: the other large models cost every user hundreds of MB they may never use, so they come with
+  // `node infra/setup.mjs --models all` (the node's model list shows what is installed).
+  for (const model of manifests().filter((m) => m.fetch === 'background' && m.default)) {
     if (existsSync(modelPath(model)) || fetchedElsewhere(model)) continue;
     const mb = Math.round(model.size / 1e6);
     let shown = -1;

