@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactUrl } from '../workflows/pipeline';
+import { artifactUrl, type ArtifactRef } from '../workflows/pipeline';
 import { startFakeVendors, type FakeVendors } from './support/fakeVendors';
 import { edge } from './support/graphs';
 import { registerUser, startStack, waitForRun, type Stack } from './support/stack';
@@ -96,7 +96,7 @@ describe('re-running a run from a node or its failed nodes (fake OpenAI and Stab
     expect(run.nodes.publishAudio.cached).toBeNull();
     expect(run.costs.story).toBeUndefined();
     // The reused picture is the parent's artifact, readable from the new run's view.
-    const bytesOf = async (ref: never) => {
+    const bytesOf = async (ref: ArtifactRef) => {
       const res = await fetch(stack.baseUrl + artifactUrl(ref), { headers: { authorization: `Bearer ${token}` } });
       expect(res.status).toBe(200);
       return Buffer.from(await res.arrayBuffer());

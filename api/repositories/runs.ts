@@ -1,7 +1,15 @@
 import { sql, type Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { Database } from '../../infra/db/schema';
-import { mediaUrl, type NodeCache, type NodeState, type RunEvent, type RunInputs, type RunStatus, type RunTrigger } from '../../workflows/pipeline';
+import {
+  mediaUrl,
+  type NodeCache,
+  type NodeState,
+  type RunEvent,
+  type RunInputs,
+  type RunStatus,
+  type RunTrigger,
+} from '../../workflows/pipeline';
 import type { RunListQuery } from '../contract';
 import type { RunDetail, RunSummary, Wire } from '../schemas';
 
