@@ -1,6 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { TERMINAL_STATUSES, validateGraph, validateRunInputs, type RunInputs, type RunTrigger } from '../../workflows/pipeline';
+import {
+  jsonBytes,
+  kilobytes,
+  TERMINAL_STATUSES,
+  validateGraph,
+  validateRunInputs,
+  type RunInputs,
+  type RunTrigger,
+} from '../../workflows/pipeline';
 import { runPipeline, type RunPipelineArgs } from '../../workflows';
 import type { QuotaRefusal } from '../../infra/quotas';
 import { HttpError, notFound, quotaExceeded } from '../http';
@@ -29,6 +37,9 @@ const requestHashOf = (pipelineId: string, request: { inputs: RunInputs; version
   createHash('sha256')
     .update(canonicalJson({ pipelineId, inputs: request.inputs, version: request.version ?? null }))
     .digest('hex');
+
+/** The most a re-run's reused outputs may weigh together: they go into the workflow's start arguments beside the graph. */
+const MAX_SEEDED_BYTES = 1024 * 1024;
 
 /** How often a ?wait asks again for a workflow that a concurrent, idempotent start recorded but has not started yet. */
 const NOT_STARTED_RETRY_MS = 100;
@@ -174,6 +185,14 @@ export function createRunService(deps: {
           )
         : {}; // the version it ran no longer reads as a valid graph: nothing is known to be the same
 
+      // The plan travels in the workflow's start arguments, which Temporal caps (2 MB with the graph).
+      if (jsonBytes(seeded) > MAX_SEEDED_BYTES) {
+        throw new HttpError(
+          422,
+          'rerun_too_large',
+          `fromNodeId: the outputs to reuse upstream of it are ${kilobytes(jsonBytes(seeded))} together, more than a run can be handed (${kilobytes(MAX_SEEDED_BYTES)}): run from an earlier node`,
+        );
+      }
       const runId = randomUUID();
       await runs.create({
         id: runId,
