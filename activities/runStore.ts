@@ -144,6 +144,7 @@ export function createRunStore(db: Kysely<Database>): RunStore {
               finished_at: s.finishedAt ? new Date(s.finishedAt) : null,
               output: s.output === null ? null : JSON.stringify(s.output),
               error: s.error,
+              cached: s.cached ? JSON.stringify(s.cached) : null,
             };
             await trx
               .insertInto('run_nodes')

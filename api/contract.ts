@@ -111,6 +111,14 @@ export const StartRunBody = z.strictObject({
   version: Version.optional(),
 });
 
+/** A re-run of a finished, failed or cancelled run: from a node, the nodes that did not succeed, or both. */
+export const RerunBody = z.strictObject({
+  fromNodeId: z.string().min(1).max(200).optional(),
+  onlyFailed: z.boolean().optional(),
+  /** Replace these of the parent's inputs (input nodes whose value changes are run again). */
+  inputs: RunInputsSchema.optional(),
+});
+
 /**
  * `?wait=N`: hold the answer up to N seconds (at most 60) until the run ends. The body's hash, not this, is what
  * an Idempotency-Key compares: a retry may wait longer or not at all.
@@ -562,6 +570,13 @@ export const requests = {
   },
   'GET /api/runs/:id': { summary: 'A run with the state and output of each node', params: IdParam },
   'POST /api/runs/:id/cancel': { summary: 'Cancel a run in progress (409 once it has finished)', params: IdParam },
+  'POST /api/runs/:id/rerun': {
+    summary: "Run again from a node (fromNodeId) or the nodes that failed (onlyFailed), reusing the rest's recorded outputs",
+    description:
+      "Runs the pipeline's current version. A node upstream of the chosen ones is reused (no call, no cost: its state's `cached` says from which run and what it saved) unless its type, params, incoming edges or input value changed since. 409 while the run is active.",
+    params: IdParam,
+    body: RerunBody,
+  },
   'GET /api/runs/:id/events': {
     summary: "A run's events as Server-Sent Events, from the start or after Last-Event-ID; ends after its final status",
     params: IdParam,

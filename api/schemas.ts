@@ -231,6 +231,8 @@ export const RunDetail = RunStateSchema.extend({
   pipelineVersion: z.number().int().positive(),
   projectId: Id,
   trigger: RunTriggerSchema,
+  /** The run this one re-ran (POST /api/runs/:id/rerun), or null. */
+  parentRunId: Id.nullable(),
   inputs: RunInputsSchema,
   createdAt: Timestamp,
   startedAt: Timestamp.nullable(),
@@ -467,6 +469,7 @@ export const responses = {
   'GET /api/runs': { 200: RunList },
   'GET /api/runs/:id': { 200: RunDetail },
   'POST /api/runs/:id/cancel': { 202: CancellingRun },
+  'POST /api/runs/:id/rerun': { 201: StartedRun },
   'GET /api/runs/:id/events': {
     200: notJson(
       'text/event-stream',

@@ -112,6 +112,7 @@ function fixtures(w: World): Record<string, (p: Principal) => Promise<Fixture> |
     'GET /api/runs': () => ({}),
     'GET /api/runs/:id': () => ({ params: { id: w.runId } }),
     'POST /api/runs/:id/cancel': () => ({ params: { id: w.runId }, allow: [409] }), // finished: nothing changes
+    'POST /api/runs/:id/rerun': () => ({ params: { id: w.runId }, body: { fromNodeId: 'publish' } }),
     'GET /api/runs/:id/events': () => ({ params: { id: w.runId } }),
     'GET /api/runs/:id/artifacts/*path': () => ({ params: { id: w.runId, path: w.artifactPath } }),
     'GET /api/runs/:id/archive': () => ({ params: { id: w.runId } }),

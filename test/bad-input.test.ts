@@ -213,6 +213,7 @@ function fixtures(w: World): Record<string, Fixture> {
     'GET /api/runs': { list: true, extra: allRunListCases },
     'GET /api/runs/:id': { params: run },
     'POST /api/runs/:id/cancel': { params: run, allow: [409] },
+    'POST /api/runs/:id/rerun': { params: run, body: { fromNodeId: 'publish', inputs: { topic: 'otters again' } } },
     'GET /api/runs/:id/events': { params: run, extra: lastEventIdCases },
     'GET /api/runs/:id/artifacts/*path': { params: { id: w.runId, path: 'missing.png' }, allow: [404] },
     'GET /api/runs/:id/archive': { params: run },

@@ -35,6 +35,7 @@ export const TEST_PROJECTS = {
     'test/imports.test.ts',
     'workflows/replay.test.ts',
     'api/services/scheduleSummary.test.ts',
+    'api/services/rerunPlan.test.ts',
     'infra/scheduleIds.test.ts',
     'api/zipStream.test.ts',
     'activities/storyWriting.test.ts',

@@ -51,6 +51,8 @@ export const runStateQuery = defineQuery<RunState>('runState');
 const WAIT_FOR_CANCELLED_STEPS = 'wait-for-cancelled-steps';
 /** Patch: a run's end is announced to its pipeline's webhooks. */
 const WEBHOOKS = 'webhooks';
+/** Patch: a re-run's seeded nodes succeed at once with the output an earlier run recorded. */
+const SEEDED_NODES = 'seeded-nodes';
 
 const { reportRunProgress } = proxyLocalActivities<Activities>({
   // Never cut short: reports run in a non-cancellable scope, and would be waited for if one ever weren't.
@@ -133,6 +135,13 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
   }
 
   async function runNode(node: GraphNode): Promise<Record<string, unknown>> {
+    const seed = args.seeded?.[node.id];
+    if (seed && patched(SEEDED_NODES)) {
+      const at = now();
+      const { output, fromRunId, savedUsd } = seed;
+      setNode(node.id, { status: 'succeeded', output, startedAt: at, finishedAt: at, cached: { fromRunId, savedUsd } });
+      return output;
+    }
     let inputs: Record<string, unknown>;
     try {
       inputs = await gatherInputs(node);

@@ -1,7 +1,15 @@
 import { sql, type Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { Database } from '../../infra/db/schema';
-import { mediaUrl, type NodeState, type RunEvent, type RunInputs, type RunStatus, type RunTrigger } from '../../workflows/pipeline';
+import {
+  mediaUrl,
+  type NodeCache,
+  type NodeState,
+  type RunEvent,
+  type RunInputs,
+  type RunStatus,
+  type RunTrigger,
+} from '../../workflows/pipeline';
 import type { RunListQuery } from '../contract';
 import type { RunDetail, RunSummary, Wire } from '../schemas';
 
@@ -39,6 +47,8 @@ export function createRunRepository(db: Kysely<Database>) {
         inputs: RunInputs;
         trigger: RunTrigger;
         nodeIds: string[];
+        /** For a re-run: the run it re-ran. */
+        parentRunId?: string;
       },
       idempotency?: IdempotentRequest,
     ): Promise<boolean> {
@@ -57,6 +67,7 @@ export function createRunRepository(db: Kysely<Database>) {
               status: 'queued',
               trigger: JSON.stringify(run.trigger),
               inputs: JSON.stringify(run.inputs),
+              ...(run.parentRunId ? { parent_run_id: run.parentRunId } : {}),
             })
             .execute();
           if (run.nodeIds.length > 0) {
@@ -134,6 +145,7 @@ export function createRunRepository(db: Kysely<Database>) {
         projectId: run.project_id,
         status: run.status as RunStatus,
         trigger: run.trigger as RunTrigger,
+        parentRunId: run.parent_run_id,
         inputs: run.inputs as RunInputs,
         outputs: run.outputs as Record<string, unknown> | null,
         error: run.error,
@@ -151,6 +163,7 @@ export function createRunRepository(db: Kysely<Database>) {
               finishedAt: iso(n.finished_at),
               output: (n.output as Record<string, unknown> | null) ?? null,
               error: n.error,
+              cached: (n.cached as NodeCache | null) ?? null,
             },
           ]),
         ),

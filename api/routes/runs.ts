@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { BlobStore } from '../../infra/blobs';
 import { runChannel, type EventBus } from '../../infra/bus';
 import { TERMINAL_STATUSES, type LiveEvent, type RunEvent } from '../../workflows/pipeline';
-import { IdParam, LastEventId, RunListQuery } from '../contract';
+import { IdParam, LastEventId, RerunBody, RunListQuery } from '../contract';
 import { handler, notFound, parse } from '../http';
 import { sendBlob } from '../sendBlob';
 import type { RunRepository, StoredRunSummary } from '../repositories/runs';
@@ -52,6 +52,16 @@ export function runRoutes(deps: {
     requireScope('run'),
     handler(async (req, res) => {
       res.status(202).json(await runService.cancel(req.user!.id, parse(IdParam, req.params, 'path').id));
+    }),
+  );
+
+  router.post(
+    '/:id/rerun',
+    requireScope('run'),
+    handler(async (req, res) => {
+      const { id } = parse(IdParam, req.params, 'path');
+      const started = await runService.rerun(req.user!.id, id, parse(RerunBody, req.body));
+      res.status(201).json({ id: started.id });
     }),
   );
 

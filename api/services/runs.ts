@@ -1,12 +1,21 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { TERMINAL_STATUSES, validateGraph, validateRunInputs, type RunInputs, type RunTrigger } from '../../workflows/pipeline';
+import {
+  jsonBytes,
+  kilobytes,
+  TERMINAL_STATUSES,
+  validateGraph,
+  validateRunInputs,
+  type RunInputs,
+  type RunTrigger,
+} from '../../workflows/pipeline';
 import { runPipeline, type RunPipelineArgs } from '../../workflows';
 import type { QuotaRefusal } from '../../infra/quotas';
 import { HttpError, notFound, quotaExceeded } from '../http';
 import type { PipelineRepository } from '../repositories/pipelines';
 import { IDEMPOTENCY_TTL_HOURS, type IdempotentRequest, type RunRepository } from '../repositories/runs';
 import type { CancellingRun, RunDetail, Wire } from '../schemas';
+import { planRerun, type RerunChoice } from './rerunPlan';
 
 export const workflowIdOf = (runId: string) => `run-${runId}`;
 
@@ -28,6 +37,9 @@ const requestHashOf = (pipelineId: string, request: { inputs: RunInputs; version
   createHash('sha256')
     .update(canonicalJson({ pipelineId, inputs: request.inputs, version: request.version ?? null }))
     .digest('hex');
+
+/** The most a re-run's reused outputs may weigh together: they go into the workflow's start arguments beside the graph. */
+const MAX_SEEDED_BYTES = 1024 * 1024;
 
 /** How often a ?wait asks again for a workflow that a concurrent, idempotent start recorded but has not started yet. */
 const NOT_STARTED_RETRY_MS = 100;
@@ -54,6 +66,18 @@ export function createRunService(deps: {
       );
     }
     return { id: earlier.runId, created: false };
+  };
+
+  /** Starts a recorded run's workflow (workflow id = run id: at most one), or marks it failed when the engine refuses. */
+  const startWorkflow = async (args: RunPipelineArgs, release: () => unknown): Promise<void> => {
+    try {
+      await temporal.workflow.start(runPipeline, { taskQueue: deps.taskQueue, workflowId: workflowIdOf(args.runId), args: [args] });
+    } catch (err) {
+      await runs.markFailed(args.runId, `Could not start: ${(err as Error).message}`);
+      // This run never started: a retry with the same key may start one.
+      await release();
+      throw new HttpError(503, 'engine_unavailable', `The run could not be started: ${(err as Error).message}`);
+    }
   };
 
   return {
@@ -114,14 +138,75 @@ export function createRunService(deps: {
         graph: checked.graph,
         inputs: request.inputs,
       };
-      try {
-        await temporal.workflow.start(runPipeline, { taskQueue: deps.taskQueue, workflowId: workflowIdOf(runId), args: [args] });
-      } catch (err) {
-        await runs.markFailed(runId, `Could not start: ${(err as Error).message}`);
-        // This run never started: a retry with the same key may start one.
-        if (idempotency) await runs.releaseIdempotencyKey(userId, idempotency.key, runId);
-        throw new HttpError(503, 'engine_unavailable', `The run could not be started: ${(err as Error).message}`);
+      await startWorkflow(args, () => idempotency && runs.releaseIdempotencyKey(userId, idempotency.key, runId));
+      return { id: runId, created: true };
+    },
+
+    /**
+     * Starts a new run of the pipeline's current version from a finished, failed or cancelled one: the chosen
+     * nodes (and what depends on them, or on anything changed since) run; the rest reuse the parent's recorded
+     * outputs (planRerun), with no step, no call and no cost.
+     */
+    async rerun(userId: string, parentId: string, request: RerunChoice & { inputs?: RunInputs }): Promise<StartOutcome> {
+      const parent = await runs.find(userId, parentId);
+      if (!parent) throw notFound('Run');
+      if (!TERMINAL_STATUSES.includes(parent.status)) {
+        throw new HttpError(409, 'run_active', `Run is still ${parent.status}: cancel it or wait until it ends, then re-run it`);
       }
+      const pipeline = await pipelines.find(userId, parent.pipelineId);
+      if (!pipeline) throw notFound('Pipeline');
+      const checked = validateGraph(pipeline.graph);
+      if (!checked.graph) throw new HttpError(400, 'invalid_graph', 'The saved pipeline is not valid', checked.problems);
+      const graph = checked.graph;
+      if (request.fromNodeId !== undefined && !graph.nodes.some((n) => n.id === request.fromNodeId)) {
+        throw new HttpError(400, 'invalid_request', `fromNodeId: the pipeline's current version has no node '${request.fromNodeId}'`);
+      }
+      if (request.onlyFailed && request.fromNodeId === undefined && Object.values(parent.nodes).every((n) => n.status === 'succeeded')) {
+        throw new HttpError(409, 'nothing_failed', 'onlyFailed: every node of this run succeeded; give fromNodeId to run from a node');
+      }
+      // The parent's inputs, for the inputs the current version still declares, with the given ones over them.
+      const declared = new Set(graph.nodes.filter((n) => n.type === 'input').map((n) => String(n.params.name)));
+      const inputs = { ...Object.fromEntries(Object.entries(parent.inputs).filter(([name]) => declared.has(name))), ...request.inputs };
+      const inputProblems = validateRunInputs(graph, inputs);
+      if (inputProblems.length > 0) {
+        throw new HttpError(400, 'invalid_inputs', inputProblems.map((p) => p.message).join('; '), inputProblems);
+      }
+      const refusal = await deps.checkQuota(userId, graph.nodes.length);
+      if (refusal) throw quotaExceeded(refusal);
+
+      const before = await pipelines.find(userId, parent.pipelineId, parent.pipelineVersion);
+      const parentGraph = before && validateGraph(before.graph).graph;
+      const seeded = parentGraph
+        ? planRerun(
+            graph,
+            inputs,
+            { id: parent.id, graph: parentGraph, inputs: parent.inputs, nodes: parent.nodes, costs: parent.costs },
+            request,
+          )
+        : {}; // the version it ran no longer reads as a valid graph: nothing is known to be the same
+
+      // The plan travels in the workflow's start arguments, which Temporal caps (2 MB with the graph).
+      if (jsonBytes(seeded) > MAX_SEEDED_BYTES) {
+        throw new HttpError(
+          422,
+          'rerun_too_large',
+          `fromNodeId: the outputs to reuse upstream of it are ${kilobytes(jsonBytes(seeded))} together, more than a run can be handed (${kilobytes(MAX_SEEDED_BYTES)}): run from an earlier node`,
+        );
+      }
+      const runId = randomUUID();
+      await runs.create({
+        id: runId,
+        userId,
+        projectId: pipeline.projectId,
+        pipelineId: parent.pipelineId,
+        version: pipeline.graphVersion,
+        inputs,
+        trigger: { kind: 'rerun' },
+        nodeIds: graph.nodes.map((n) => n.id),
+        parentRunId: parent.id,
+      });
+      const args: RunPipelineArgs = { runId, userId, projectId: pipeline.projectId, pipelineId: parent.pipelineId, graph, inputs, seeded };
+      await startWorkflow(args, () => undefined);
       return { id: runId, created: true };
     },
 

@@ -115,6 +115,8 @@ export interface RunsTable {
   created_at: CreatedAt;
   started_at: Date | null;
   finished_at: Date | null;
+  /** The run this one re-ran (POST /api/runs/:id/rerun), or null. */
+  parent_run_id: Generated<string | null>;
 }
 
 export interface RunNodesTable {
@@ -127,6 +129,8 @@ export interface RunNodesTable {
   output: NullableJson;
   error: string | null;
   progress: NullableJson;
+  /** Reused from an earlier run instead of computed: `{fromRunId, savedUsd}`, or null. */
+  cached: NullableJson;
 }
 
 export interface RunEventsTable {

@@ -120,6 +120,7 @@ async function record(client: Client, scenario: Scenario, runId: string): Promis
     pipelineId: 'pipeline',
     graph: validated.graph,
     inputs: scenario.inputs,
+    ...(scenario.seeded ? { seeded: scenario.seeded } : {}),
   };
   const handle = await client.workflow.start('runPipeline', { taskQueue: TASK_QUEUE, workflowId: `run-${runId}`, args: [args] });
   if (scenario.snapshotWhenRunning) {

@@ -3,6 +3,7 @@
  * each path runPipeline can take. `npm run fixtures:record` runs them; workflows/replay.test.ts replays them.
  */
 import { resolve } from 'node:path';
+import type { RunPipelineArgs } from '../../workflows/pipeline/runArgs';
 import { edge, illustratedStory } from '../support/graphs';
 
 /** One folder per recorded set (v1, v2, …), one JSON history per scenario in each. */
@@ -19,6 +20,8 @@ export interface Scenario {
   cancelWhenRunning?: string;
   /** Keep the history as it is while this node runs (a run in flight), then stop the run. */
   snapshotWhenRunning?: string;
+  /** A re-run's reuse plan: these nodes take the given output instead of running. */
+  seeded?: RunPipelineArgs['seeded'];
 }
 
 const input = (id: string) => ({ id, type: 'input', params: { name: id } });
@@ -97,4 +100,19 @@ export const SCENARIOS: Scenario[] = [
     snapshotWhenRunning: 'long',
   },
   { name: 'illustrated-story', graph: illustratedStory, inputs: { topic: 'a lighthouse keeper and a lost cat' } },
+  {
+    // "Run from here" on the narration: everything upstream of it comes from an earlier run.
+    name: 'rerun',
+    graph: illustratedStory,
+    inputs: { topic: 'a lighthouse keeper and a lost cat' },
+    seeded: {
+      topic: { output: { value: 'a lighthouse keeper and a lost cat' }, fromRunId: 'earlier', savedUsd: 0 },
+      prompt: { output: { text: 'Write a short story about a lighthouse keeper and a lost cat.' }, fromRunId: 'earlier', savedUsd: 0 },
+      story: {
+        output: { text: 'The keeper found a cat. It was a bright morning. Everyone smiled at the end.' },
+        fromRunId: 'earlier',
+        savedUsd: 0.0002,
+      },
+    },
+  },
 ];

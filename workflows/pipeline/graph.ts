@@ -62,7 +62,7 @@ export function edgeId(edge: GraphEdge): string {
 }
 
 /** Graph problems and a run's state: their schemas live in reports.ts, out of this module and so out of the studio's bundle. */
-export type { NodeState, Problem, RunState } from './reports';
+export type { NodeCache, NodeState, Problem, RunState } from './reports';
 
 /** An artifact produced by a step: the bytes live in the blob store; only this ref travels. */
 export const ArtifactRefSchema = z.strictObject({

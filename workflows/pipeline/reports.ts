@@ -19,6 +19,10 @@ export type Problem = z.infer<typeof ProblemSchema>;
 
 export const RunStatusSchema = z.enum(RUN_STATUSES);
 
+/** A node's output reused from an earlier run instead of computed: which run made it, and what its calls cost there. */
+export const NodeCacheSchema = z.strictObject({ fromRunId: z.string(), savedUsd: z.number().nonnegative() });
+export type NodeCache = z.infer<typeof NodeCacheSchema>;
+
 export const NodeStateSchema = z.strictObject({
   status: RunStatusSchema,
   attempts: z.number().int().nonnegative(),
@@ -32,6 +36,8 @@ export const NodeStateSchema = z.strictObject({
     .strictObject({ fraction: z.number().optional(), message: z.string().optional(), text: z.string().optional() })
     .nullable()
     .optional(),
+  /** Set when the output was reused (a re-run's upstream); null or absent when the node computed it. */
+  cached: NodeCacheSchema.nullable().optional(),
 });
 export type NodeState = z.infer<typeof NodeStateSchema>;
 

@@ -1,4 +1,5 @@
 import type { Graph, RunInputs } from './graph';
+import type { NodeCache } from './reports';
 
 /** What starts a run's workflow (`runPipeline`): from the API, or from a schedule's first step. */
 export interface RunPipelineArgs {
@@ -9,4 +10,14 @@ export interface RunPipelineArgs {
   /** Already validated and normalised (params with defaults) by the API. */
   graph: Graph;
   inputs: RunInputs;
+  /**
+   * A re-run's reuse plan (made by the API from its parent run): these nodes do not run, they succeed at once
+   * with the output recorded earlier. Absent for ordinary runs.
+   */
+  seeded?: Record<string, SeededNode>;
+}
+
+/** A node's recorded output from an earlier run (refs in it point at that run's artifacts, the same user's). */
+export interface SeededNode extends NodeCache {
+  output: Record<string, unknown>;
 }

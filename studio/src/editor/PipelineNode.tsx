@@ -2,7 +2,7 @@ import { memo, useEffect, useMemo, useState } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import type { PortSpec } from '../../../workflows/pipeline';
 import { portsFor } from '../core/ports';
-import { duration } from '../lib/format';
+import { duration, usd } from '../lib/format';
 import { OutputValue } from '../ui/OutputValue';
 import { useEditor, useRun } from './context';
 import type { FlowNode } from './flow';
@@ -59,6 +59,21 @@ function RunBadge({ id }: { id: string }) {
     ? (state.finishedAt ? new Date(state.finishedAt).getTime() : now) - new Date(state.startedAt).getTime()
     : null;
   const retrying = running && attempt > 1;
+  if (state.cached) {
+    const { fromRunId, savedUsd } = state.cached;
+    return (
+      <div
+        className="run-badge status-cached"
+        data-status={state.status}
+        data-cached-from={fromRunId}
+        title="Reused from an earlier run: no call made"
+      >
+        <span>
+          cached · from run {fromRunId.slice(0, 8)} · saved {usd(savedUsd)}
+        </span>
+      </div>
+    );
+  }
   return (
     <div className={`run-badge status-${retrying ? 'retrying' : state.status}`} data-status={state.status}>
       {running && <span className="spinner small" aria-hidden />}

@@ -44,6 +44,7 @@ export function triggerLabel(trigger: RunTrigger): string {
 /** US dollars as a cost reads: cents, or fractions of a cent when that is all it is. */
 export function usd(amount: number): string {
   if (amount === 0) return '$0';
+  if (amount < 0.0001) return '<$0.0001';
   if (amount < 0.01) return `$${amount.toFixed(4).replace(/0+$/, '')}`;
   return `$${amount.toFixed(2)}`;
 }

@@ -1,10 +1,13 @@
 import { useStore } from 'zustand';
+import { useState } from 'react';
 import type { StoreApi } from 'zustand/vanilla';
-import type { RunViewState } from '../core/runState';
+import { isTerminal, type RunViewState } from '../core/runState';
 import type { NodeInfo, Pipeline, RunDetail } from '../lib/api';
-import { between, duration, triggerLabel } from '../lib/format';
+import { between, duration, triggerLabel, usd } from '../lib/format';
+import { linkProps } from '../lib/router';
 import { OutputValue } from '../ui/OutputValue';
 import { ParamsView } from '../ui/ParamsView';
+import { startRerun } from './rerun';
 import { StreamingText } from './StreamingText';
 
 /** What the run published (every Upload's media), large and readable: the story, its audio, its pictures. */
@@ -27,6 +30,38 @@ function Results({ pipeline, runStore }: { pipeline: Pipeline; runStore: StoreAp
   );
 }
 
+/** Starts a new run from this node: what is upstream is reused, this node and what follows run again. */
+function RunFromHere({ runId, nodeId }: { runId: string; nodeId: string }) {
+  const [starting, setStarting] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const start = async () => {
+    setStarting(true);
+    setError(null);
+    try {
+      await startRerun(runId, { fromNodeId: nodeId });
+    } catch (err) {
+      setError(`Could not start: ${(err as Error).message}`);
+      setStarting(false);
+    }
+  };
+  return (
+    <div className="run-from-here">
+      <button className="btn small primary" onClick={() => void start()} disabled={starting}>
+        {starting ? 'Starting…' : '▶ Run from here'}
+      </button>
+      <p className="muted small">
+        Runs this step and everything after it with the pipeline's current version; the steps before it reuse this run's outputs, at no
+        cost.
+      </p>
+      {error && (
+        <div className="alert error" role="alert">
+          {error}
+        </div>
+      )}
+    </div>
+  );
+}
+
 /** The run's facts, inputs and results; with a node selected, that node's status, timings, output and settings. */
 export function RunSidePanel({
   run,
@@ -43,6 +78,7 @@ export function RunSidePanel({
   catalogInfo: Record<string, NodeInfo>;
 }) {
   const state = useStore(runStore, (s) => (selected ? s.nodes[selected] : undefined));
+  const done = useStore(runStore, (s) => isTerminal(s.status));
   const node = pipeline.graph.nodes.find((n) => n.id === selected);
   if (!node) {
     return (
@@ -55,6 +91,14 @@ export function RunSidePanel({
           <dd>v{run.pipelineVersion}</dd>
           <dt>Trigger</dt>
           <dd title={run.trigger.scheduleId ? `schedule ${run.trigger.scheduleId}` : undefined}>{triggerLabel(run.trigger)}</dd>
+          {run.parentRunId && (
+            <>
+              <dt>Re-ran</dt>
+              <dd>
+                <a {...linkProps(`/runs/${run.parentRunId}`)}>run {run.parentRunId.slice(0, 8)}</a>
+              </dd>
+            </>
+          )}
         </dl>
         <h4>Inputs</h4>
         {Object.keys(run.inputs ?? {}).length === 0 ? (
@@ -92,7 +136,17 @@ export function RunSidePanel({
         <dd>{state?.finishedAt ? new Date(state.finishedAt).toLocaleTimeString() : '—'}</dd>
         <dt>Took</dt>
         <dd>{took !== null ? duration(took) : '—'}</dd>
+        {state?.cached && (
+          <>
+            <dt>Reused</dt>
+            <dd data-cached-from={state.cached.fromRunId}>
+              from <a {...linkProps(`/runs/${state.cached.fromRunId}`)}>run {state.cached.fromRunId.slice(0, 8)}</a> · saved{' '}
+              {usd(state.cached.savedUsd)}
+            </dd>
+          </>
+        )}
       </dl>
+      {done && <RunFromHere runId={run.id} nodeId={node.id} />}
       {state?.error && (
         <div className="alert error" role="alert">
           {state.error}

@@ -6,6 +6,7 @@ import { api, type Pipeline, type RunDetail } from '../lib/api';
 import { between, duration } from '../lib/format';
 import { linkProps, navigate } from '../lib/router';
 import { ToolbarMenu } from '../ui/ToolbarMenu';
+import { startRerun } from './rerun';
 import { ShareDialog } from './ShareDialog';
 
 /** The run's name, status, progress and connection, with Cancel while it runs and Run again once it is over. */
@@ -45,6 +46,20 @@ export function RunToolbar({
       await api('POST', `/runs/${run.id}/cancel`);
     } catch {
       setCancelling(false);
+    }
+  };
+
+  const unfinished = useMemo(() => Object.values(nodeStates).some((n) => n.status !== 'succeeded'), [nodeStates]);
+  const [retrying, setRetrying] = useState(false);
+  const [retryError, setRetryError] = useState<string | null>(null);
+  const retryFailed = async () => {
+    setRetrying(true);
+    setRetryError(null);
+    try {
+      await startRerun(run.id, { onlyFailed: true });
+    } catch (err) {
+      setRetryError(`Could not retry: ${(err as Error).message}`);
+      setRetrying(false);
     }
   };
 
@@ -108,9 +123,9 @@ export function RunToolbar({
         </span>
       )}
       <div className="spacer" />
-      {takeAwayError && (
+      {(takeAwayError ?? retryError) && (
         <span className="small error-text" role="alert">
-          {takeAwayError}
+          {takeAwayError ?? retryError}
         </span>
       )}
       {narrow && panelToggle}
@@ -148,6 +163,16 @@ export function RunToolbar({
       {!done && (
         <button className="btn small danger" onClick={() => void cancel()} disabled={cancelling}>
           {cancelling ? 'Cancelling…' : '■ Cancel'}
+        </button>
+      )}
+      {done && status !== 'succeeded' && unfinished && (
+        <button
+          className="btn small"
+          onClick={() => void retryFailed()}
+          disabled={retrying}
+          title="Run the steps that failed or never ran again, with the pipeline's current version; what succeeded is reused at no cost"
+        >
+          {retrying ? 'Starting…' : status === 'failed' ? '↻ Retry failed' : '↻ Run the rest'}
         </button>
       )}
       {done && (
