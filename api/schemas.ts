@@ -212,6 +212,8 @@ export const RunDetail = RunStateSchema.extend({
   createdAt: Timestamp,
   startedAt: Timestamp.nullable(),
   finishedAt: Timestamp.nullable(),
+  /** GET /api/runs/:id: the run's workflow in the Temporal Web UI, when the install has one (TEMPORAL_UI_URL or the dev server's). */
+  workflowUrl: z.string().optional(),
 });
 export type RunDetail = z.output<typeof RunDetail>;
 

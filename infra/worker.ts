@@ -12,7 +12,9 @@ import { activityNodeTypes } from '../workflows/pipeline';
 import { createCredentialStore, credentialsSealer } from './credentials';
 import { createGuardedFetch } from './guardedFetch';
 import { providerSettingsFromEnv } from './providerSettings';
+import type { TelemetryConfig } from './config';
 import type { Services } from './services';
+import { workerRuntimeTelemetry } from './telemetry';
 
 const rootDir = join(dirname(new URL(import.meta.url).pathname), '..');
 let bundle: Promise<WorkflowBundle> | undefined;
@@ -79,8 +81,11 @@ export interface RunningWorker {
 }
 
 /** A worker polling the configured task queue. */
-export async function runWorker(services: Services, opts: { warmModels?: boolean } = {}): Promise<RunningWorker> {
-  quietRuntime();
+export async function runWorker(
+  services: Services,
+  opts: { warmModels?: boolean; metrics?: TelemetryConfig['metrics'] } = {},
+): Promise<RunningWorker> {
+  installRuntime(opts.metrics);
   const connection = await NativeConnection.connect({ address: services.temporalAddress });
   const credentials = createCredentialStore(services.db, services.config);
   const providers = createProviders(providerSettingsFromEnv(services.config.rootDir), (userId, provider) =>
@@ -135,12 +140,15 @@ export function missingActivities(activities: object): string[] {
 }
 
 let runtimeInstalled = false;
-/** Worker lifecycle chatter stays out of the console; warnings and errors still show. */
-function quietRuntime(): void {
+/**
+ * Once per process: worker lifecycle chatter stays out of the console (warnings and errors still show), and the
+ * SDK's Prometheus exporter listens where the launcher says (none in tests that don't ask).
+ */
+function installRuntime(metrics: TelemetryConfig['metrics'] | undefined): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: metrics ? workerRuntimeTelemetry(metrics) : {} });
   } catch {
     // A runtime already exists (e.g. a test environment installed one); keep it.
   }

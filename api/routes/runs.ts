@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { BlobStore } from '../../infra/blobs';
+import { metrics } from '../../infra/telemetry';
 import { runChannel, type EventBus } from '../../infra/bus';
 import { TERMINAL_STATUSES, type LiveEvent, type RunEvent } from '../../workflows/pipeline';
 import { IdParam, LastEventId, RunListQuery } from '../contract';
@@ -11,8 +12,15 @@ import { requireScope } from '../scopes';
 
 const KEEPALIVE_MS = 16_000;
 
-export function runRoutes(deps: { runs: RunRepository; runService: RunService; bus: EventBus; blobs: BlobStore }): Router {
-  const { runs, runService, bus } = deps;
+export function runRoutes(deps: {
+  runs: RunRepository;
+  runService: RunService;
+  bus: EventBus;
+  blobs: BlobStore;
+  /** The run's workflow in the Temporal Web UI, when there is one to link to (TEMPORAL_UI_URL, or the dev server's). */
+  workflowUrl?: (runId: string) => string;
+}): Router {
+  const { runs, runService, bus, workflowUrl } = deps;
   const router = Router();
 
   router.get(
@@ -30,7 +38,7 @@ export function runRoutes(deps: { runs: RunRepository; runService: RunService; b
     handler(async (req, res) => {
       const run = await runs.find(req.user!.id, parse(IdParam, req.params, 'path').id);
       if (!run) throw notFound('Run');
-      res.json(run);
+      res.json(workflowUrl ? { ...run, workflowUrl: workflowUrl(run.id) } : run);
     }),
   );
 
@@ -99,10 +107,12 @@ function streamRunEvents(req: Request, res: Response, runId: string, runs: RunRe
     'X-Accel-Buffering': 'no',
   });
   res.write('retry: 2000\n\n');
+  metrics.sseClients.inc();
 
   const finish = () => {
     if (closed) return;
     closed = true;
+    metrics.sseClients.dec();
     clearInterval(ticker);
     clearTimeout(resubscribe);
     res.end();

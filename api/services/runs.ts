@@ -3,6 +3,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { TERMINAL_STATUSES, validateGraph, validateRunInputs, type RunInputs, type RunTrigger } from '../../workflows/pipeline';
 import { runPipeline, type RunPipelineArgs } from '../../workflows';
 import type { QuotaRefusal } from '../../infra/quotas';
+import { metrics } from '../../infra/telemetry';
 import { HttpError, notFound, quotaExceeded } from '../http';
 import type { PipelineRepository } from '../repositories/pipelines';
 import { IDEMPOTENCY_TTL_HOURS, type IdempotentRequest, type RunRepository } from '../repositories/runs';
@@ -122,6 +123,7 @@ export function createRunService(deps: {
         if (idempotency) await runs.releaseIdempotencyKey(userId, idempotency.key, runId);
         throw new HttpError(503, 'engine_unavailable', `The run could not be started: ${(err as Error).message}`);
       }
+      metrics.runsStarted.inc({ trigger: trigger.kind });
       return { id: runId, created: true };
     },
 

@@ -2,7 +2,7 @@
 import { loadConfig } from '../config';
 import { lockDataDir } from '../dataLock';
 import { openServices } from '../services';
-import { assertPortFree, closeServer, listen, resolveTemporal, runProcess } from './processes';
+import { assertPortFree, closeServer, listen, resolveTemporal, runProcess, serveProcessMetrics } from './processes';
 
 await runProcess(async (stopLater) => {
   const config = loadConfig();
@@ -19,4 +19,5 @@ await runProcess(async (stopLater) => {
   const server = await listen(services, config.port);
   stopLater(() => closeServer(server));
   console.log(`api       http://localhost:${config.port}/`);
+  console.log(`metrics   ${await serveProcessMetrics(config, stopLater)}`);
 });

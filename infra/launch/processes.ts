@@ -5,12 +5,23 @@ import type { Config } from '../config';
 import type { Services } from '../services';
 import { StartupError } from '../startupError';
 import { startDevServer, type DevServer } from '../temporal';
+import { serveMetrics } from '../telemetry';
 
 /** Temporal's address: TEMPORAL_ADDRESS, or the embedded dev server (started here when not running yet). */
 export async function resolveTemporal(config: Config): Promise<{ address: string; devServer?: DevServer }> {
   if (config.temporalAddress) return { address: config.temporalAddress };
   const devServer = await startDevServer(config);
+  config.telemetry.temporalUiUrl ??= devServer.uiUrl; // the run view links runs to the dev server's own UI
   return { address: devServer.address, devServer };
+}
+
+/** This process's /metrics listener (METRICS_PORT; none when off): its URL for the start-up lines. */
+export async function serveProcessMetrics(config: Config, stopLater: (stop: () => Promise<void>) => void): Promise<string> {
+  const { host, port } = config.telemetry.metrics;
+  if (port === undefined) return 'off (METRICS_PORT=off)';
+  const server = await serveMetrics(host, port);
+  stopLater(() => server.close());
+  return server.url;
 }
 
 export function listen(services: Services, port: number): Promise<Server> {

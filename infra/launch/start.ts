@@ -9,7 +9,8 @@ import { lockDataDir } from '../dataLock';
 import { openServices } from '../services';
 import { hideExpectedWarnings } from '../warnings';
 import { runWorker, workflowBundle } from '../worker';
-import { assertPortFree, closeServer, listen, resolveTemporal, runProcess } from './processes';
+import { workerMetricsUrl } from '../telemetry';
+import { assertPortFree, closeServer, listen, resolveTemporal, runProcess, serveProcessMetrics } from './processes';
 
 await runProcess(async (stopLater) => {
   const started = Date.now();
@@ -36,12 +37,14 @@ await runProcess(async (stopLater) => {
   );
   const services = await openServices(config, address);
   stopLater(() => services.close());
-  const worker = await runWorker(services, { warmModels: config.warmModels });
+  const metricsUrl = await serveProcessMetrics(config, stopLater);
+  const worker = await runWorker(services, { warmModels: config.warmModels, metrics: config.telemetry.metrics });
   stopLater(() => worker.stop());
   console.log(
     `worker    task queue "${config.taskQueue}"  (database ${services.dbKind}, bus ${services.bus.kind}, blobs ${services.blobs.kind})`,
   );
   const server = await listen(services, config.port);
   stopLater(() => closeServer(server));
+  console.log(`metrics   ${metricsUrl}  (API and activities)${workerMetricsUrl(config.telemetry.metrics) ? `, ${workerMetricsUrl(config.telemetry.metrics)}  (Temporal SDK)` : ''}`);
   console.log(`api       http://localhost:${config.port}/  (studio and REST; ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
 });

@@ -4,7 +4,8 @@ import { lockDataDir } from '../dataLock';
 import { openServices } from '../services';
 import { hideExpectedWarnings } from '../warnings';
 import { runWorker } from '../worker';
-import { resolveTemporal, runProcess } from './processes';
+import { workerMetricsUrl } from '../telemetry';
+import { resolveTemporal, runProcess, serveProcessMetrics } from './processes';
 
 await runProcess(async (stopLater) => {
   hideExpectedWarnings();
@@ -18,9 +19,12 @@ await runProcess(async (stopLater) => {
   if (devServer) stopLater(() => devServer.stop());
   const services = await openServices(config, address);
   stopLater(() => services.close());
-  const worker = await runWorker(services, { warmModels: config.warmModels });
+  const metricsUrl = await serveProcessMetrics(config, stopLater);
+  const worker = await runWorker(services, { warmModels: config.warmModels, metrics: config.telemetry.metrics });
   stopLater(() => worker.stop());
   console.log(
     `worker    ${address} task queue "${config.taskQueue}"  (database ${services.dbKind}, bus ${services.bus.kind}, blobs ${services.blobs.kind})`,
   );
+  const sdkMetrics = workerMetricsUrl(config.telemetry.metrics);
+  console.log(`metrics   ${metricsUrl}  (activities)${sdkMetrics ? `, ${sdkMetrics}  (Temporal SDK)` : ''}`);
 });
