@@ -46,7 +46,19 @@ export function createLogger(
   const inTests = env.NODE_ENV === 'test' || env.VITEST !== undefined;
   const level = (env.LOG_LEVEL || (inTests ? 'silent' : 'info')).toLowerCase();
   const format = env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'pretty' ? env.LOG_FORMAT : out.isTTY ? 'pretty' : 'json';
-  return pino({ level, base: undefined }, logDestination(format, out, Boolean(out.isTTY) && !env.NO_COLOR));
+  return pino(
+    {
+      level,
+      base: undefined,
+      // The message alone too: at the start of a JSON string a `token=…` has no separator before it for the line's patterns.
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((arg) => (typeof arg === 'string' ? redactSecrets(arg) : arg)) as Parameters<typeof method>);
+        },
+      },
+    },
+    logDestination(format, out, Boolean(out.isTTY) && !env.NO_COLOR),
+  );
 }
 
 export const logger: Logger = createLogger();

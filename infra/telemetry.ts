@@ -14,7 +14,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { TelemetryConfig } from './config';
 
 export const registry = new Registry();
-collectDefaultMetrics({ register: registry, prefix: 'creativeflow_process_' });
+collectDefaultMetrics({ register: registry, prefix: 'creativeflow_' });
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const LONG_SECONDS = [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
