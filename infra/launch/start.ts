@@ -45,6 +45,8 @@ await runProcess(async (stopLater) => {
   );
   const server = await listen(services, config.port);
   stopLater(() => closeServer(server));
-  console.log(`metrics   ${metricsUrl}  (API and activities)${workerMetricsUrl(config.telemetry.metrics) ? `, ${workerMetricsUrl(config.telemetry.metrics)}  (Temporal SDK)` : ''}`);
+  console.log(
+    `metrics   ${metricsUrl}  (API and activities)${workerMetricsUrl(config.telemetry.metrics) ? `, ${workerMetricsUrl(config.telemetry.metrics)}  (Temporal SDK)` : ''}`,
+  );
   console.log(`api       http://localhost:${config.port}/  (studio and REST; ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
 });
