@@ -32,6 +32,8 @@ if (sdkMetrics) {
 
 const stack = await startStack({ backends });
 const owner = await registerUser(stack.baseUrl);
+// The team plan: 20 runs in flight are past the free plan's 10 concurrent runs.
+await stack.services.db.updateTable('users').set({ plan: 'team' }).where('id', '=', owner.userId).execute();
 const key = (await owner.client.post('/api/keys', { name: 'bench', scope: 'run' })).body.key as string;
 const script = apiClient(stack.baseUrl, key);
 const graph = {
