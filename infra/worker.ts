@@ -15,6 +15,7 @@ import { providerSettingsFromEnv } from './providerSettings';
 import type { TelemetryConfig } from './config';
 import type { Services } from './services';
 import { workerRuntimeTelemetry } from './telemetry';
+import { workerTracingOptions, workflowInterceptorModules } from './tracing';
 
 const rootDir = join(dirname(new URL(import.meta.url).pathname), '..');
 let bundle: Promise<WorkflowBundle> | undefined;
@@ -25,9 +26,15 @@ let bundle: Promise<WorkflowBundle> | undefined;
  */
 export function workflowBundle(): Promise<WorkflowBundle> {
   bundle ??= (async () => {
-    const file = join(rootDir, '.cache', 'workflow-bundle', `${workflowSourcesHash()}.js`);
+    const workflowInterceptors = workflowInterceptorModules(); // tracing's, only while tracing: a bundle of its own
+    const variant = workflowInterceptors.length > 0 ? '-traced' : '';
+    const file = join(rootDir, '.cache', 'workflow-bundle', `${workflowSourcesHash()}${variant}.js`);
     if (existsSync(file)) return { code: readFileSync(file, 'utf8') };
-    const { code } = await bundleWorkflowCode({ workflowsPath: join(rootDir, 'workflows', 'index.ts'), logger: quietLogger });
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: join(rootDir, 'workflows', 'index.ts'),
+      workflowInterceptorModules: workflowInterceptors,
+      logger: quietLogger,
+    });
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(`${file}.partial`, code);
     renameSync(`${file}.partial`, file);
@@ -114,6 +121,7 @@ export async function runWorker(
     taskQueue: services.config.taskQueue,
     workflowBundle: await workflowBundle(),
     activities: { ...activities, ...webhookActivities, ...createScheduledRunActivities(createScheduledRunStore(services.db)) },
+    ...(await workerTracingOptions()),
     ...HEARTBEAT_THROTTLE,
     // Stopping stays well inside the launcher's deadline: in-flight activities get a moment to finish, then are
     // cancelled (delays wake, local models stop at the next token or sentence) and retried by the next worker.

@@ -6,7 +6,7 @@ import { Context } from '@temporalio/activity';
 export function createBareActivities(dir: string) {
   return {
     async upload(text: string): Promise<string> {
-      const key = join(dir, `${Context.current().info.workflowExecution.workflowId}.txt`);
+      const key = join(dir, `${Context.current().info.workflowExecution?.workflowId ?? Context.current().info.activityId}.txt`);
       await mkdir(dir, { recursive: true });
       await writeFile(key, text);
       return key;

@@ -6,6 +6,7 @@ import type { Services } from '../services';
 import { StartupError } from '../startupError';
 import { startDevServer, type DevServer } from '../temporal';
 import { serveMetrics } from '../telemetry';
+import { installTracing } from '../tracing';
 
 /** Temporal's address: TEMPORAL_ADDRESS, or the embedded dev server (started here when not running yet). */
 export async function resolveTemporal(config: Config): Promise<{ address: string; devServer?: DevServer }> {
@@ -13,6 +14,14 @@ export async function resolveTemporal(config: Config): Promise<{ address: string
   const devServer = await startDevServer(config);
   config.telemetry.temporalUiUrl ??= devServer.uiUrl; // the run view links runs to the dev server's own UI
   return { address: devServer.address, devServer };
+}
+
+/** Tracing, when OTEL_EXPORTER_OTLP_ENDPOINT asks for it: before anything opens a Temporal client or bundles workflows. */
+export async function startTracing(stopLater: (stop: () => Promise<void>) => void): Promise<void> {
+  const tracing = await installTracing();
+  if (!tracing) return;
+  stopLater(() => tracing.shutdown());
+  console.log(`traces    OTLP to ${process.env.OTEL_EXPORTER_OTLP_ENDPOINT}`);
 }
 
 /** This process's /metrics listener (METRICS_PORT; none when off): its URL for the start-up lines. */

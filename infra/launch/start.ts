@@ -10,12 +10,13 @@ import { openServices } from '../services';
 import { hideExpectedWarnings } from '../warnings';
 import { runWorker, workflowBundle } from '../worker';
 import { workerMetricsUrl } from '../telemetry';
-import { assertPortFree, closeServer, listen, resolveTemporal, runProcess, serveProcessMetrics } from './processes';
+import { assertPortFree, closeServer, listen, resolveTemporal, runProcess, serveProcessMetrics, startTracing } from './processes';
 
 await runProcess(async (stopLater) => {
   const started = Date.now();
   hideExpectedWarnings();
   const config = loadConfig();
+  await startTracing(stopLater);
   const lock = lockDataDir(config.dataDir, { role: 'npm start', port: config.port });
   stopLater(async () => lock.release());
   await assertPortFree(config.port);

@@ -5,11 +5,12 @@ import { openServices } from '../services';
 import { hideExpectedWarnings } from '../warnings';
 import { runWorker } from '../worker';
 import { workerMetricsUrl } from '../telemetry';
-import { resolveTemporal, runProcess, serveProcessMetrics } from './processes';
+import { resolveTemporal, runProcess, serveProcessMetrics, startTracing } from './processes';
 
 await runProcess(async (stopLater) => {
   hideExpectedWarnings();
   const config = loadConfig();
+  await startTracing(stopLater);
   if (!config.databaseUrl) {
     console.warn('worker: no DATABASE_URL, using embedded PGlite — an API in another process cannot share it');
     const lock = lockDataDir(config.dataDir, { role: 'worker' }); // PGlite is one process's alone
