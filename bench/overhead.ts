@@ -8,14 +8,18 @@
  *   npx tsx bench/overhead.ts [runs=200] [inFlight=20] [rounds=2]
  *   BENCH_BACKENDS=servers   PostgreSQL + Redis + S3 (127.0.0.1) instead of the embedded defaults
  *   BENCH_SDK_METRICS=1      the Temporal SDK's Prometheus exporter on (as the launchers install it), to price it
+ *   BENCH_TRACING=1          the product traced (infra/tracing.ts), its spans sent over OTLP to a local sink that drops them
  */
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { metrics, registry } from '../infra/telemetry';
+import { installTracing } from '../infra/tracing';
 import { edge } from '../test/support/graphs';
 import { apiClient, freePort, registerUser, startStack } from '../test/support/stack';
 import { createBareActivities } from './bare/activities';
@@ -28,6 +32,13 @@ if (sdkMetrics) {
     logger: new DefaultLogger('WARN'),
     telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${await freePort()}` } } },
   });
+}
+
+const tracing = process.env.BENCH_TRACING === '1';
+if (tracing) {
+  const sink = createServer((req, res) => req.resume().on('end', () => res.writeHead(200).end('{}')));
+  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+  await installTracing({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(sink.address() as AddressInfo).port}` });
 }
 
 const stack = await startStack({ backends });
@@ -112,7 +123,7 @@ await round(startProduct, inFlight);
 await round(startBare, inFlight);
 
 console.log(
-  `overhead: input → template → upload, ${runs} runs a round, ${inFlight} in flight (${backends} backends, SDK metrics ${sdkMetrics ? 'on' : 'off'})`,
+  `overhead: input → template → upload, ${runs} runs a round, ${inFlight} in flight (${backends} backends, SDK metrics ${sdkMetrics ? 'on' : 'off'}, tracing ${tracing ? 'on' : 'off'})`,
 );
 const product: Round[] = [];
 const bare: Round[] = [];
