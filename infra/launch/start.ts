@@ -9,8 +9,16 @@ import { lockDataDir } from '../dataLock';
 import { openServices } from '../services';
 import { hideExpectedWarnings } from '../warnings';
 import { runWorker, workflowBundle } from '../worker';
-import { workerMetricsUrl } from '../telemetry';
-import { assertPortFree, closeServer, listen, resolveTemporal, runProcess, serveProcessMetrics, startTracing } from './processes';
+import {
+  assertPortFree,
+  closeServer,
+  listen,
+  resolveTemporal,
+  runProcess,
+  serveProcessMetrics,
+  startTracing,
+  workerMetricsLine,
+} from './processes';
 
 await runProcess(async (stopLater) => {
   const started = Date.now();
@@ -39,6 +47,7 @@ await runProcess(async (stopLater) => {
   const services = await openServices(config, address);
   stopLater(() => services.close());
   const metricsUrl = await serveProcessMetrics(config, stopLater);
+  const sdkMetrics = await workerMetricsLine(config);
   const worker = await runWorker(services, { warmModels: config.warmModels, metrics: config.telemetry.metrics });
   stopLater(() => worker.stop());
   console.log(
@@ -46,8 +55,6 @@ await runProcess(async (stopLater) => {
   );
   const server = await listen(services, config.port);
   stopLater(() => closeServer(server));
-  console.log(
-    `metrics   ${metricsUrl}  (API and activities)${workerMetricsUrl(config.telemetry.metrics) ? `, ${workerMetricsUrl(config.telemetry.metrics)}  (Temporal SDK)` : ''}`,
-  );
+  console.log(`metrics   ${metricsUrl}  (API and activities)${sdkMetrics}`);
   console.log(`api       http://localhost:${config.port}/  (studio and REST; ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
 });

@@ -4,8 +4,7 @@ import { lockDataDir } from '../dataLock';
 import { openServices } from '../services';
 import { hideExpectedWarnings } from '../warnings';
 import { runWorker } from '../worker';
-import { workerMetricsUrl } from '../telemetry';
-import { resolveTemporal, runProcess, serveProcessMetrics, startTracing } from './processes';
+import { resolveTemporal, runProcess, serveProcessMetrics, startTracing, workerMetricsLine } from './processes';
 
 await runProcess(async (stopLater) => {
   hideExpectedWarnings();
@@ -21,11 +20,11 @@ await runProcess(async (stopLater) => {
   const services = await openServices(config, address);
   stopLater(() => services.close());
   const metricsUrl = await serveProcessMetrics(config, stopLater);
+  const sdkMetrics = await workerMetricsLine(config);
   const worker = await runWorker(services, { warmModels: config.warmModels, metrics: config.telemetry.metrics });
   stopLater(() => worker.stop());
   console.log(
     `worker    ${address} task queue "${config.taskQueue}"  (database ${services.dbKind}, bus ${services.bus.kind}, blobs ${services.blobs.kind})`,
   );
-  const sdkMetrics = workerMetricsUrl(config.telemetry.metrics);
-  console.log(`metrics   ${metricsUrl}  (activities)${sdkMetrics ? `, ${sdkMetrics}  (Temporal SDK)` : ''}`);
+  console.log(`metrics   ${metricsUrl}  (activities)${sdkMetrics}`);
 });
