@@ -105,9 +105,7 @@ export function serveMetrics(host: string, port: number): Promise<MetricsServer>
     );
   });
   return new Promise((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new Error(`Metrics port ${port} is in use: set METRICS_PORT to a free port, or off`) : err),
-    );
+    server.once('error', reject); // EADDRINUSE and the like: the launcher says what to do
     server.listen(port, host, () => {
       const { port: bound } = server.address() as AddressInfo;
       resolve({

@@ -52,7 +52,7 @@ export async function workerMetricsLine(config: Config): Promise<string> {
     probe.listen(metrics.temporalPort, metrics.host, () => probe.close(() => resolve(true)));
   });
   if (free) return `, ${workerMetricsUrl(metrics)}  (Temporal SDK)`;
-  const line = `, Temporal SDK's not served: port ${metrics.temporalPort} is in use (set TEMPORAL_METRICS_PORT)`;
+  const line = `, the Temporal SDK's exporter not served: port ${metrics.temporalPort} is in use (set TEMPORAL_METRICS_PORT)`;
   metrics.temporalPort = undefined;
   return line;
 }
