@@ -3,6 +3,7 @@ import { runChannel } from '../infra/bus/common';
 import type { ArtifactRef, LiveEvent } from '../workflows/pipeline';
 import type { ActivityDeps, StepInput } from './deps';
 import { asTemporalFailure } from './failures';
+import { metrics, secondsSince } from '../infra/telemetry';
 import { costOf, type Usage } from './providers/prices';
 import type { NewGeneration } from './runStore';
 
@@ -88,8 +89,11 @@ export function createGenerationKit({ providers, blobs, bus, store }: ActivityDe
       clearInterval(beat);
       throw err;
     }
+    const called = performance.now();
     try {
       const done = await work(ctx.cancellationSignal);
+      const costUsd = costOf(providers.prices, provider, done.model, done.usage);
+      recordProviderCall(provider, done, costUsd, secondsSince(called));
       await store.saveGeneration(
         record({
           aiService: done.aiService,
@@ -97,13 +101,19 @@ export function createGenerationKit({ providers, blobs, bus, store }: ActivityDe
           result: done.result,
           parameters: { ...done.parameters, model: done.model },
           tokensUsed: done.usage.promptTokens !== undefined ? done.usage.promptTokens + (done.usage.completionTokens ?? 0) : null,
-          costUsd: costOf(providers.prices, provider, done.model, done.usage),
+          costUsd,
         }),
       );
       return done.output;
     } catch (err) {
       // Providers stop with an AbortError when the activity is cancelled: report a cancellation, not a failure.
-      if (ctx.cancellationSignal.aborted) throw new CancelledFailure('Generation cancelled');
+      const model = input.params.model || provider;
+      if (ctx.cancellationSignal.aborted) {
+        metrics.providerDuration.observe({ provider, model, outcome: 'cancelled' }, secondsSince(called));
+        throw new CancelledFailure('Generation cancelled');
+      }
+      metrics.providerDuration.observe({ provider, model, outcome: 'failed' }, secondsSince(called));
+      metrics.providerErrors.inc({ provider });
       await store.recordFailedGeneration(attemptRecord(), err instanceof Error ? err.message : String(err)).catch(() => undefined); // the record is a courtesy; the failure itself must reach Temporal
       throw asTemporalFailure(err);
     } finally {
@@ -127,6 +137,14 @@ export function createGenerationKit({ providers, blobs, bus, store }: ActivityDe
 }
 
 export type GenerationKit = ReturnType<typeof createGenerationKit>;
+
+function recordProviderCall(provider: string, done: Generated, costUsd: number, seconds: number): void {
+  const { model, usage } = done;
+  metrics.providerDuration.observe({ provider, model, outcome: 'ok' }, seconds);
+  if (usage.promptTokens) metrics.providerTokens.inc({ provider, model, kind: 'prompt' }, usage.promptTokens);
+  if (usage.completionTokens) metrics.providerTokens.inc({ provider, model, kind: 'completion' }, usage.completionTokens);
+  if (costUsd > 0) metrics.providerCost.inc({ provider, model }, costUsd);
+}
 
 export function requireText(input: StepInput<unknown>, handle: string): string {
   const value = input.inputs[handle];

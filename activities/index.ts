@@ -1,7 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { bestEffort } from '../infra/bus/bestEffort';
 import { runChannel } from '../infra/bus/common';
-import { activityNodeDefinition, activityNodeTypes, type ActivityNodeType, type LiveEvent } from '../workflows/pipeline';
+import { errorText, logger } from '../infra/log';
+import { metrics, secondsSince } from '../infra/telemetry';
+import { TERMINAL_STATUSES, activityNodeDefinition, activityNodeTypes, type ActivityNodeType, type LiveEvent } from '../workflows/pipeline';
 import { createArtifactGuard } from './artifacts';
 import type { Activities, NodeActivity } from './contract';
 import type { ActivityDeps, NodeStep, NodeSteps } from './deps';
@@ -35,16 +37,25 @@ export function createActivities(given: ActivityDeps): Activities {
   };
   const checkArtifactRefs = createArtifactGuard(deps.store);
   const tracked =
-    (step: NodeStep, working: string): NodeActivity =>
+    (nodeType: string, step: NodeStep, working: string): NodeActivity =>
     async (input) => {
-      await checkArtifactRefs(input);
-      const { attempt } = Context.current().info;
-      await deps.store.recordAttempt(input.runId, input.nodeId, attempt);
-      const event: LiveEvent = { type: 'node.attempt', at: new Date().toISOString(), nodeId: input.nodeId, attempt };
-      await deps.bus.publish(runChannel(input.runId), event);
-      const stopWatching = progress.watch(input, working);
+      const started = performance.now();
+      let stopWatching = () => {};
       try {
-        return { output: await step(input), attempt };
+        await checkArtifactRefs(input);
+        const { attempt } = Context.current().info;
+        await deps.store.recordAttempt(input.runId, input.nodeId, attempt);
+        const event: LiveEvent = { type: 'node.attempt', at: new Date().toISOString(), nodeId: input.nodeId, attempt };
+        await deps.bus.publish(runChannel(input.runId), event);
+        stopWatching = progress.watch(input, working);
+        const output = await step(input);
+        metrics.activityDuration.observe({ node_type: nodeType, outcome: 'ok' }, secondsSince(started));
+        return { output, attempt };
+      } catch (err) {
+        const outcome = Context.current().cancellationSignal.aborted ? 'cancelled' : 'failed';
+        metrics.activityDuration.observe({ node_type: nodeType, outcome }, secondsSince(started));
+        logger.warn({ runId: input.runId, nodeId: input.nodeId, nodeType, err: errorText(err) }, `${nodeType} step ${outcome}`);
+        throw err;
       } finally {
         stopWatching();
       }
@@ -53,7 +64,7 @@ export function createActivities(given: ActivityDeps): Activities {
   const largeValues = createLargeValues(deps.blobs);
   const nodeActivity = <A extends ActivityNodeType>(name: A): NodeActivity => {
     const definition = activityNodeDefinition(name);
-    return tracked(withParams(definition, largeValues.aroundNodeStep(steps[name], definition)), definition.working ?? 'Working');
+    return tracked(name, withParams(definition, largeValues.aroundNodeStep(steps[name], definition)), definition.working ?? 'Working');
   };
   const nodeActivities = Object.fromEntries(activityNodeTypes.map((name) => [name, nodeActivity(name)])) as Record<
     ActivityNodeType,
@@ -63,10 +74,13 @@ export function createActivities(given: ActivityDeps): Activities {
   return {
     async reportRunProgress(report) {
       await deps.store.applyReport(report);
+      for (const event of report.events) {
+        if (event.type === 'run.status' && TERMINAL_STATUSES.includes(event.status)) metrics.runsFinished.inc({ status: event.status });
+      }
       // All at once (one connection keeps their order), so a stalled bus costs one timeout, not one per event.
       await Promise.all(report.events.map((event) => deps.bus.publish(runChannel(report.runId), event)));
     },
-    runInlineStep: tracked(largeValues.inlineStep, 'Working on a large value'),
+    runInlineStep: tracked('inline', largeValues.inlineStep, 'Working on a large value'),
     ...nodeActivities,
   };
 }

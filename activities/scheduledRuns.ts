@@ -3,6 +3,7 @@ import { scheduledRunId, temporalScheduleId } from '../infra/scheduleIds';
 import { validateGraph, validateRunInputs } from '../workflows/pipeline';
 import type { ScheduledRunActivities, ScheduledRunStart } from './contract';
 import type { NewScheduledRun, ScheduledRunStore } from './scheduledRunStore';
+import { metrics } from '../infra/telemetry';
 
 export type { ScheduledRunActivities, ScheduledRunArgs, ScheduledRunStart } from './contract';
 
@@ -64,6 +65,7 @@ export function createScheduledRunActivities(store: ScheduledRunStore): Schedule
         run,
         checked.graph.nodes.map((n) => n.id),
       );
+      if (!recorded) metrics.runsStarted.inc({ trigger: 'schedule' });
       return {
         kind: 'start',
         run: {

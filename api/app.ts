@@ -6,6 +6,7 @@ import { createAuth, loadTokenSecret } from './auth';
 import { checkResponses } from './checkResponses';
 import { requests } from './contract';
 import { createGuard } from './guard';
+import { requestTelemetry } from './requestTelemetry';
 import { errorHandler, HttpError } from './http';
 import { createApiKeyRepository } from './repositories/apiKeys';
 import { methodNotAllowed } from './methods';
@@ -39,7 +40,7 @@ import { createCredentialStore, credentialsSealer } from '../infra/credentials';
 import { providerSettingsFromEnv } from '../infra/providerSettings';
 import { checkRunStart, usageOf } from '../infra/quotas';
 import { createProviderSettingsService } from './services/providers';
-import { createRunService } from './services/runs';
+import { createRunService, workflowIdOf } from './services/runs';
 import { createSessionService } from './services/sessions';
 import { createWebhookService } from './services/webhooks';
 import { createScheduleService } from './services/schedules';
@@ -84,6 +85,7 @@ export function createApp(services: Services): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  app.use(requestTelemetry);
   if (process.env.NODE_ENV === 'test') app.use(checkResponses());
   app.use(guard.gate);
   app.use('/api', requireJsonBody, express.json({ limit: BODY_LIMIT, strict: true, type: JSON_TYPE }), refuseUnsafeInput, guard.limits);
@@ -104,10 +106,14 @@ export function createApp(services: Services): Express {
     pipelineWebhookRoutes(webhooks),
   );
   app.use('/api/webhooks', auth.requireUser, webhookRoutes(webhooks));
+  const temporalUi = config.telemetry.temporalUiUrl;
+  const workflowUrl = temporalUi
+    ? (runId: string) => `${temporalUi}/namespaces/${encodeURIComponent(config.temporalNamespace)}/workflows/${workflowIdOf(runId)}`
+    : undefined;
   app.use(
     '/api/runs',
     auth.requireUser,
-    runRoutes({ runs, runService, bus, blobs, signer: auth.signer }),
+    runRoutes({ runs, runService, bus, blobs, signer: auth.signer, workflowUrl }),
     runShareRoutes({ shares, blobs }),
   );
   app.use('/api/shares', auth.requireUser, shareRoutes({ shares }));

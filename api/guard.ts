@@ -5,6 +5,7 @@ import { rateLimit, type Options } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Config } from '../infra/config';
 import type { Limits } from '../infra/limits';
+import { metrics } from '../infra/telemetry';
 import { LoginBody } from './contract';
 import { DEFAULT_PLAN, planAllowance } from '../infra/plans';
 
@@ -78,7 +79,7 @@ export function createGuard({ config, limits, planOf, requireUser }: GuardDeps):
         error: (err) => (isMisconfiguration(err) ? console.warn(`[limits] ${(err as Error).message}`) : limits.reportError(err)),
         warn: (err) => console.warn(`[limits] ${(err as Error)?.message ?? err}`),
       },
-      handler: (req, res) => rateLimited(res, `${say(req, res)}: try again in ${res.getHeader('Retry-After')} s`),
+      handler: (req, res) => rateLimited(res, name, `${say(req, res)}: try again in ${res.getHeader('Retry-After')} s`),
       ...options,
     });
 
@@ -189,7 +190,7 @@ function accountBackoff(limits: Limits, policy: Parameters<Limits['backoff']>[1]
       const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
       res.setHeader('Retry-After', String(seconds));
       res.append('RateLimit', `"login-account"; r=0; t=${seconds}`);
-      return rateLimited(res, `Too many failed sign-ins for this email: try again in ${seconds} s`);
+      return rateLimited(res, 'login-account', `Too many failed sign-ins for this email: try again in ${seconds} s`);
     }
     res.once('finish', () => {
       if (res.statusCode < 400) backoff.succeeded(key).catch((err: unknown) => limits.reportError(err));
@@ -207,7 +208,8 @@ function accountKey(email: string): string {
 const isMisconfiguration = (err: unknown) =>
   typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('ERR_ERL_');
 
-function rateLimited(res: Response, message: string): void {
+function rateLimited(res: Response, limit: string, message: string): void {
+  metrics.throttled.inc({ limit });
   res.status(429).json({ error: 'rate_limited', message });
 }
 

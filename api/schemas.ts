@@ -239,6 +239,8 @@ export const RunDetail = RunStateSchema.extend({
   finishedAt: Timestamp.nullable(),
   /** What each node's model calls cost in USD so far, by node id; nodes that called no model are absent. */
   costs: z.record(z.string(), z.number().nonnegative()),
+  /** GET /api/runs/:id: the run's workflow in the Temporal Web UI, when the install has one (TEMPORAL_UI_URL or the dev server's). */
+  workflowUrl: z.string().optional(),
 });
 export type RunDetail = z.output<typeof RunDetail>;
 

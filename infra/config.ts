@@ -33,6 +33,20 @@ export interface Config {
   /** Origins whose pages may call the API from a browser (CORS_ORIGINS, comma-separated); none: same origin only. */
   corsOrigins: string[];
   limits: LimitsConfig;
+  telemetry: TelemetryConfig;
+}
+
+/** Metrics and the Temporal Web UI link (infra/telemetry.ts; logs read LOG_LEVEL / LOG_FORMAT in infra/log.ts). */
+export interface TelemetryConfig {
+  /**
+   * Where this process's Prometheus metrics are served: their own HTTP listener, outside the API app and its
+   * users, on METRICS_HOST (loopback by default: scrapers on the same host or network namespace) and METRICS_PORT
+   * (default 9464; `off` serves none). A process that runs a worker also opens the Temporal SDK's exporter on
+   * TEMPORAL_METRICS_PORT (default 9465; off with METRICS_PORT=off unless set).
+   */
+  metrics: { host: string; port: number | undefined; temporalPort: number | undefined };
+  /** TEMPORAL_UI_URL: the Temporal Web UI the run view links to (the dev server's own UI by default). */
+  temporalUiUrl: string | undefined;
 }
 
 export interface WebhookConfig {
@@ -120,7 +134,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       runStarts: { windowMs: count(env, 'RUN_LIMIT_WINDOW_MS', 60_000), perPlan: parsePlanLimits(env.RUN_LIMITS) },
     },
+    telemetry: telemetryConfig(env),
   };
+}
+
+function telemetryConfig(env: NodeJS.ProcessEnv): TelemetryConfig {
+  const metricsPort = metricsPortOf(env, 'METRICS_PORT', 9464);
+  return {
+    metrics: {
+      host: env.METRICS_HOST || '127.0.0.1',
+      port: metricsPort,
+      temporalPort: metricsPort === undefined && !env.TEMPORAL_METRICS_PORT ? undefined : metricsPortOf(env, 'TEMPORAL_METRICS_PORT', 9465),
+    },
+    temporalUiUrl: (env.TEMPORAL_UI_URL || '').replace(/\/+$/, '') || undefined,
+  };
+}
+
+/** A listening port (0: any free one), or undefined for `off`. */
+function metricsPortOf(env: NodeJS.ProcessEnv, name: string, fallback: number): number | undefined {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (['off', 'false', 'no'].includes(raw.toLowerCase())) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new StartupError(`${name}=${raw}: must be a port number, or off`);
+  return value;
 }
 
 function positiveInteger(value: string | undefined, name: string): number | undefined {

@@ -6,6 +6,7 @@ import { createDatabase } from './db';
 import { openLimits, type Limits } from './limits';
 import type { Kysely } from 'kysely';
 import type { Database } from './db/schema';
+import { clientInterceptors } from './tracing';
 
 /** The backing services, each picked once from the environment: code above never knows which it got. */
 export interface Services {
@@ -39,7 +40,7 @@ export async function openServices(config: Config, temporalAddress: string): Pro
   const blobs = await createBlobStore({ s3: config.s3, dataDir: config.dataDir });
   const limits = await openLimits({ redisUrl: config.redisUrl, prefix: config.limits.prefix });
   const connection = await connectTemporal(temporalAddress);
-  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  const temporal = new Client({ connection, namespace: config.temporalNamespace, interceptors: await clientInterceptors() });
   return {
     config,
     db: database.db,

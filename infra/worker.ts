@@ -12,7 +12,10 @@ import { activityNodeTypes } from '../workflows/pipeline';
 import { createCredentialStore, credentialsSealer } from './credentials';
 import { createGuardedFetch } from './guardedFetch';
 import { providerSettingsFromEnv } from './providerSettings';
+import type { TelemetryConfig } from './config';
 import type { Services } from './services';
+import { workerRuntimeTelemetry } from './telemetry';
+import { workerTracingOptions, workflowInterceptorModules } from './tracing';
 
 const rootDir = join(dirname(new URL(import.meta.url).pathname), '..');
 let bundle: Promise<WorkflowBundle> | undefined;
@@ -23,9 +26,15 @@ let bundle: Promise<WorkflowBundle> | undefined;
  */
 export function workflowBundle(): Promise<WorkflowBundle> {
   bundle ??= (async () => {
-    const file = join(rootDir, '.cache', 'workflow-bundle', `${workflowSourcesHash()}.js`);
+    const workflowInterceptors = workflowInterceptorModules(); // tracing's, only while tracing: a bundle of its own
+    const variant = workflowInterceptors.length > 0 ? '-traced' : '';
+    const file = join(rootDir, '.cache', 'workflow-bundle', `${workflowSourcesHash()}${variant}.js`);
     if (existsSync(file)) return { code: readFileSync(file, 'utf8') };
-    const { code } = await bundleWorkflowCode({ workflowsPath: join(rootDir, 'workflows', 'index.ts'), logger: quietLogger });
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: join(rootDir, 'workflows', 'index.ts'),
+      workflowInterceptorModules: workflowInterceptors,
+      logger: quietLogger,
+    });
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(`${file}.partial`, code);
     renameSync(`${file}.partial`, file);
@@ -79,8 +88,11 @@ export interface RunningWorker {
 }
 
 /** A worker polling the configured task queue. */
-export async function runWorker(services: Services, opts: { warmModels?: boolean } = {}): Promise<RunningWorker> {
-  quietRuntime();
+export async function runWorker(
+  services: Services,
+  opts: { warmModels?: boolean; metrics?: TelemetryConfig['metrics'] } = {},
+): Promise<RunningWorker> {
+  installRuntime(opts.metrics);
   const connection = await NativeConnection.connect({ address: services.temporalAddress });
   const credentials = createCredentialStore(services.db, services.config);
   const providers = createProviders(providerSettingsFromEnv(services.config.rootDir), (userId, provider) =>
@@ -109,6 +121,7 @@ export async function runWorker(services: Services, opts: { warmModels?: boolean
     taskQueue: services.config.taskQueue,
     workflowBundle: await workflowBundle(),
     activities: { ...activities, ...webhookActivities, ...createScheduledRunActivities(createScheduledRunStore(services.db)) },
+    ...(await workerTracingOptions()),
     ...HEARTBEAT_THROTTLE,
     // Stopping stays well inside the launcher's deadline: in-flight activities get a moment to finish, then are
     // cancelled (delays wake, local models stop at the next token or sentence) and retried by the next worker.
@@ -135,12 +148,15 @@ export function missingActivities(activities: object): string[] {
 }
 
 let runtimeInstalled = false;
-/** Worker lifecycle chatter stays out of the console; warnings and errors still show. */
-function quietRuntime(): void {
+/**
+ * Once per process: worker lifecycle chatter stays out of the console (warnings and errors still show), and the
+ * SDK's Prometheus exporter listens where the launcher says (none in tests that don't ask).
+ */
+function installRuntime(metrics: TelemetryConfig['metrics'] | undefined): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: metrics ? workerRuntimeTelemetry(metrics) : {} });
   } catch {
     // A runtime already exists (e.g. a test environment installed one); keep it.
   }

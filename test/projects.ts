@@ -32,6 +32,7 @@ export const TEST_PROJECTS = {
     'test/projects.test.ts',
     'api/scopes.test.ts',
     'infra/redact.test.ts',
+    'infra/log.test.ts',
     'test/imports.test.ts',
     'workflows/replay.test.ts',
     'api/services/scheduleSummary.test.ts',

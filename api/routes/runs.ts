@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { BlobStore } from '../../infra/blobs';
+import { metrics } from '../../infra/telemetry';
 import { runChannel, type EventBus } from '../../infra/bus';
 import { TERMINAL_STATUSES, type LiveEvent, type RunEvent } from '../../workflows/pipeline';
 import { IdParam, LastEventId, RerunBody, RunListQuery } from '../contract';
@@ -24,8 +25,10 @@ export function runRoutes(deps: {
   bus: EventBus;
   blobs: BlobStore;
   signer: UrlSigner;
+  /** The run's workflow in the Temporal Web UI, when there is one to link to (TEMPORAL_UI_URL, or the dev server's). */
+  workflowUrl?: (runId: string) => string;
 }): Router {
-  const { runs, runService, bus, signer } = deps;
+  const { runs, runService, bus, signer, workflowUrl } = deps;
   const router = Router();
 
   router.get(
@@ -43,7 +46,7 @@ export function runRoutes(deps: {
     handler(async (req, res) => {
       const run = await runs.find(req.user!.id, parse(IdParam, req.params, 'path').id);
       if (!run) throw notFound('Run');
-      res.json(run);
+      res.json(workflowUrl ? { ...run, workflowUrl: workflowUrl(run.id) } : run);
     }),
   );
 
@@ -122,10 +125,12 @@ function streamRunEvents(req: Request, res: Response, runId: string, runs: RunRe
     'X-Accel-Buffering': 'no',
   });
   res.write('retry: 2000\n\n');
+  metrics.sseClients.inc();
 
   const finish = () => {
     if (closed) return;
     closed = true;
+    metrics.sseClients.dec();
     clearInterval(ticker);
     clearTimeout(resubscribe);
     res.end();

@@ -11,6 +11,7 @@ import {
 } from '../../workflows/pipeline';
 import { runPipeline, type RunPipelineArgs } from '../../workflows';
 import type { QuotaRefusal } from '../../infra/quotas';
+import { metrics } from '../../infra/telemetry';
 import { HttpError, notFound, quotaExceeded } from '../http';
 import type { PipelineRepository } from '../repositories/pipelines';
 import { IDEMPOTENCY_TTL_HOURS, type IdempotentRequest, type RunRepository } from '../repositories/runs';
@@ -69,9 +70,10 @@ export function createRunService(deps: {
   };
 
   /** Starts a recorded run's workflow (workflow id = run id: at most one), or marks it failed when the engine refuses. */
-  const startWorkflow = async (args: RunPipelineArgs, release: () => unknown): Promise<void> => {
+  const startWorkflow = async (args: RunPipelineArgs, trigger: RunTrigger, release: () => unknown): Promise<void> => {
     try {
       await temporal.workflow.start(runPipeline, { taskQueue: deps.taskQueue, workflowId: workflowIdOf(args.runId), args: [args] });
+      metrics.runsStarted.inc({ trigger: trigger.kind });
     } catch (err) {
       await runs.markFailed(args.runId, `Could not start: ${(err as Error).message}`);
       // This run never started: a retry with the same key may start one.
@@ -138,7 +140,7 @@ export function createRunService(deps: {
         graph: checked.graph,
         inputs: request.inputs,
       };
-      await startWorkflow(args, () => idempotency && runs.releaseIdempotencyKey(userId, idempotency.key, runId));
+      await startWorkflow(args, trigger, () => idempotency && runs.releaseIdempotencyKey(userId, idempotency.key, runId));
       return { id: runId, created: true };
     },
 
@@ -206,7 +208,7 @@ export function createRunService(deps: {
         parentRunId: parent.id,
       });
       const args: RunPipelineArgs = { runId, userId, projectId: pipeline.projectId, pipelineId: parent.pipelineId, graph, inputs, seeded };
-      await startWorkflow(args, () => undefined);
+      await startWorkflow(args, { kind: 'rerun' }, () => undefined);
       return { id: runId, created: true };
     },
 

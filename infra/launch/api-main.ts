@@ -2,10 +2,11 @@
 import { loadConfig } from '../config';
 import { lockDataDir } from '../dataLock';
 import { openServices } from '../services';
-import { assertPortFree, closeServer, listen, resolveTemporal, runProcess } from './processes';
+import { assertPortFree, closeServer, listen, resolveTemporal, runProcess, serveProcessMetrics, startTracing } from './processes';
 
 await runProcess(async (stopLater) => {
   const config = loadConfig();
+  await startTracing(stopLater);
   if (!config.redisUrl) console.warn('api: no REDIS_URL, live events reach this process only from a worker in the same process');
   if (!config.databaseUrl) {
     const lock = lockDataDir(config.dataDir, { role: 'API', port: config.port }); // PGlite is one process's alone
@@ -19,4 +20,5 @@ await runProcess(async (stopLater) => {
   const server = await listen(services, config.port);
   stopLater(() => closeServer(server));
   console.log(`api       http://localhost:${config.port}/`);
+  console.log(`metrics   ${await serveProcessMetrics(config, stopLater)}`);
 });

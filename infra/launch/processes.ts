@@ -5,12 +5,56 @@ import type { Config } from '../config';
 import type { Services } from '../services';
 import { StartupError } from '../startupError';
 import { startDevServer, type DevServer } from '../temporal';
+import { serveMetrics, workerMetricsUrl } from '../telemetry';
+import { installTracing } from '../tracing';
 
 /** Temporal's address: TEMPORAL_ADDRESS, or the embedded dev server (started here when not running yet). */
 export async function resolveTemporal(config: Config): Promise<{ address: string; devServer?: DevServer }> {
   if (config.temporalAddress) return { address: config.temporalAddress };
   const devServer = await startDevServer(config);
+  config.telemetry.temporalUiUrl ??= devServer.uiUrl; // the run view links runs to the dev server's own UI
   return { address: devServer.address, devServer };
+}
+
+/** Tracing, when OTEL_EXPORTER_OTLP_ENDPOINT asks for it: before anything opens a Temporal client or bundles workflows. */
+export async function startTracing(stopLater: (stop: () => Promise<void>) => void): Promise<void> {
+  const tracing = await installTracing();
+  if (!tracing) return;
+  stopLater(() => tracing.shutdown());
+  console.log(`traces    OTLP to ${process.env.OTEL_EXPORTER_OTLP_ENDPOINT}`);
+}
+
+/** This process's /metrics listener (METRICS_PORT; none when off): its URL for the start-up lines. */
+export async function serveProcessMetrics(config: Config, stopLater: (stop: () => Promise<void>) => void): Promise<string> {
+  const { host, port } = config.telemetry.metrics;
+  if (port === undefined) return 'off (METRICS_PORT=off)';
+  try {
+    const server = await serveMetrics(host, port);
+    stopLater(() => server.close());
+    return server.url;
+  } catch (err) {
+    // Metrics are an aid: a port another install holds never stops the product.
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    return `not served: port ${port} is in use (set METRICS_PORT to a free port, or off)`;
+  }
+}
+
+/**
+ * Where the worker's Temporal SDK exporter will answer, for the start-up line. A port already in use leaves it out
+ * (the SDK would fail the worker's start), said in the line.
+ */
+export async function workerMetricsLine(config: Config): Promise<string> {
+  const metrics = config.telemetry.metrics;
+  if (metrics.temporalPort === undefined) return '';
+  const free = await new Promise<boolean>((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(metrics.temporalPort, metrics.host, () => probe.close(() => resolve(true)));
+  });
+  if (free) return `, ${workerMetricsUrl(metrics)}  (Temporal SDK)`;
+  const line = `, the Temporal SDK's exporter not served: port ${metrics.temporalPort} is in use (set TEMPORAL_METRICS_PORT)`;
+  metrics.temporalPort = undefined;
+  return line;
 }
 
 export function listen(services: Services, port: number): Promise<Server> {

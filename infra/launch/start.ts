@@ -10,12 +10,22 @@ import { openServices } from '../services';
 import { hideExpectedWarnings } from '../warnings';
 import { runWorker, workflowBundle } from '../worker';
 import { fetchModelsInBackground } from './modelFetch';
-import { assertPortFree, closeServer, listen, resolveTemporal, runProcess } from './processes';
+import {
+  assertPortFree,
+  closeServer,
+  listen,
+  resolveTemporal,
+  runProcess,
+  serveProcessMetrics,
+  startTracing,
+  workerMetricsLine,
+} from './processes';
 
 await runProcess(async (stopLater) => {
   const started = Date.now();
   hideExpectedWarnings();
   const config = loadConfig();
+  await startTracing(stopLater);
   const lock = lockDataDir(config.dataDir, { role: 'npm start', port: config.port });
   stopLater(async () => lock.release());
   await assertPortFree(config.port);
@@ -37,13 +47,16 @@ await runProcess(async (stopLater) => {
   );
   const services = await openServices(config, address);
   stopLater(() => services.close());
-  const worker = await runWorker(services, { warmModels: config.warmModels });
+  const metricsUrl = await serveProcessMetrics(config, stopLater);
+  const sdkMetrics = await workerMetricsLine(config);
+  const worker = await runWorker(services, { warmModels: config.warmModels, metrics: config.telemetry.metrics });
   stopLater(() => worker.stop());
   console.log(
     `worker    task queue "${config.taskQueue}"  (database ${services.dbKind}, bus ${services.bus.kind}, blobs ${services.blobs.kind})`,
   );
   const server = await listen(services, config.port);
   stopLater(() => closeServer(server));
+  console.log(`metrics   ${metricsUrl}  (API and activities)${sdkMetrics}`);
   console.log(`api       http://localhost:${config.port}/  (studio and REST; ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   fetchModelsInBackground(config.rootDir);
 });

@@ -5,11 +5,12 @@ import { openServices } from '../services';
 import { hideExpectedWarnings } from '../warnings';
 import { runWorker } from '../worker';
 import { fetchModelsInBackground } from './modelFetch';
-import { resolveTemporal, runProcess } from './processes';
+import { resolveTemporal, runProcess, serveProcessMetrics, startTracing, workerMetricsLine } from './processes';
 
 await runProcess(async (stopLater) => {
   hideExpectedWarnings();
   const config = loadConfig();
+  await startTracing(stopLater);
   if (!config.databaseUrl) {
     console.warn('worker: no DATABASE_URL, using embedded PGlite — an API in another process cannot share it');
     const lock = lockDataDir(config.dataDir, { role: 'worker' }); // PGlite is one process's alone
@@ -19,10 +20,13 @@ await runProcess(async (stopLater) => {
   if (devServer) stopLater(() => devServer.stop());
   const services = await openServices(config, address);
   stopLater(() => services.close());
-  const worker = await runWorker(services, { warmModels: config.warmModels });
+  const metricsUrl = await serveProcessMetrics(config, stopLater);
+  const sdkMetrics = await workerMetricsLine(config);
+  const worker = await runWorker(services, { warmModels: config.warmModels, metrics: config.telemetry.metrics });
   stopLater(() => worker.stop());
   console.log(
     `worker    ${address} task queue "${config.taskQueue}"  (database ${services.dbKind}, bus ${services.bus.kind}, blobs ${services.blobs.kind})`,
   );
+  console.log(`metrics   ${metricsUrl}  (activities)${sdkMetrics}`);
   fetchModelsInBackground(config.rootDir);
 });

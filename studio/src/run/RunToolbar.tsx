@@ -133,6 +133,17 @@ export function RunToolbar({
         <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}/runs`)}>
           History
         </a>
+        {run.workflowUrl && (
+          <a
+            className="btn small"
+            href={run.workflowUrl}
+            target="_blank"
+            rel="noreferrer"
+            title="This run's workflow in the Temporal Web UI: its history, timings and retries"
+          >
+            Workflow ↗
+          </a>
+        )}
         {narrow && (
           <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}`)}>
             Edit pipeline
