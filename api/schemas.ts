@@ -109,7 +109,7 @@ export const NodeInfo = z.strictObject({
   title: z.string(),
   description: z.string(),
   category: z.enum(['inputs', 'text', 'media', 'flow', 'outputs']),
-  execution: z.enum(['inline', 'activity']),
+  execution: z.enum(['inline', 'activity', 'approval']),
   /** JSON Schema of the node's params (input side: what a form may send). */
   params: z.record(z.string(), z.unknown()),
   defaults: z.record(z.string(), z.unknown()),

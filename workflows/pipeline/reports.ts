@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RUN_STATUSES } from './statuses';
+import { NODE_STATUSES, RUN_STATUSES } from './statuses';
 
 /**
  * What the engine reports as it travels to clients: a run's state and the problems found in a graph.
@@ -19,8 +19,10 @@ export type Problem = z.infer<typeof ProblemSchema>;
 
 export const RunStatusSchema = z.enum(RUN_STATUSES);
 
+export const NodeStatusSchema = z.enum(NODE_STATUSES);
+
 export const NodeStateSchema = z.strictObject({
-  status: RunStatusSchema,
+  status: NodeStatusSchema,
   attempts: z.number().int().nonnegative(),
   startedAt: Timestamp.nullable(),
   finishedAt: Timestamp.nullable(),
