@@ -246,6 +246,9 @@ export type StartedRun = z.output<typeof StartedRun>;
 export const StartRunAnswer = z.union([StartedRun, RunDetail]);
 export const CancellingRun = z.strictObject({ id: Id, status: z.literal('cancelling') });
 export type CancellingRun = z.output<typeof CancellingRun>;
+/** A decision an approval step took. */
+export const ApprovalAnswer = z.strictObject({ id: Id, nodeId: z.string(), decision: z.enum(['approved', 'rejected']) });
+export type ApprovalAnswer = z.output<typeof ApprovalAnswer>;
 
 export const MediaItem = z.strictObject({
   id: Id,
@@ -467,6 +470,7 @@ export const responses = {
   'GET /api/runs': { 200: RunList },
   'GET /api/runs/:id': { 200: RunDetail },
   'POST /api/runs/:id/cancel': { 202: CancellingRun },
+  'POST /api/runs/:id/nodes/:nodeId/decision': { 200: ApprovalAnswer },
   'GET /api/runs/:id/events': {
     200: notJson(
       'text/event-stream',

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { BlobStore } from '../../infra/blobs';
 import { runChannel, type EventBus } from '../../infra/bus';
 import { TERMINAL_STATUSES, type LiveEvent, type RunEvent } from '../../workflows/pipeline';
-import { IdParam, LastEventId, RunListQuery } from '../contract';
+import { DecisionBody, IdParam, LastEventId, RunListQuery, RunNodeParams } from '../contract';
 import { handler, notFound, parse } from '../http';
 import { sendBlob } from '../sendBlob';
 import type { RunRepository, StoredRunSummary } from '../repositories/runs';
@@ -52,6 +52,15 @@ export function runRoutes(deps: {
     requireScope('run'),
     handler(async (req, res) => {
       res.status(202).json(await runService.cancel(req.user!.id, parse(IdParam, req.params, 'path').id));
+    }),
+  );
+
+  router.post(
+    '/:id/nodes/:nodeId/decision',
+    requireScope('run'),
+    handler(async (req, res) => {
+      const { id, nodeId } = parse(RunNodeParams, req.params, 'path');
+      res.json(await runService.decide(req.user!.id, id, nodeId, parse(DecisionBody, req.body, 'body')));
     }),
   );
 
