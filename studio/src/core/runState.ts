@@ -1,5 +1,12 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { TERMINAL_STATUSES, type LiveEvent, type NodeState, type NodeStatus, type RunEvent, type RunStatus } from '../../../workflows/pipeline';
+import {
+  TERMINAL_STATUSES,
+  type LiveEvent,
+  type NodeState,
+  type NodeStatus,
+  type RunEvent,
+  type RunStatus,
+} from '../../../workflows/pipeline';
 
 /** What the run view knows about one node: the persisted state plus live extras (attempt, streamed text). */
 export interface LiveNodeState extends NodeState {
