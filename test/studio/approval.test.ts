@@ -1,9 +1,13 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureStudioBuilt } from '../../studio/build';
 import { edge } from '../support/graphs';
 import { registerUser, startStack, waitForRun, type apiClient, type Stack } from '../support/stack';
 import { launchBrowser } from './harness';
+
+const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 
 /** topic → approval → template: what the approval lets through is used downstream. */
 const textGraph = {
@@ -43,6 +47,7 @@ describe('approval steps in the studio', () => {
   };
 
   beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
     await ensureStudioBuilt({ quiet: true });
     stack = await startStack({ backends: 'embedded' });
     const user = await registerUser(stack.baseUrl);
@@ -75,6 +80,7 @@ describe('approval steps in the studio', () => {
     const text = panel.getByLabel('Text to approve (edit it if needed)');
     expect(await text.inputValue()).toBe('a scary dragon');
     await text.fill('a friendly dragon');
+    await page.screenshot({ path: join(ARTIFACTS, 'studio-approval.png') });
     await panel.getByRole('button', { name: 'Approve edited text' }).click();
 
     await page.locator('.react-flow__node[data-id="final"] .run-badge[data-status="succeeded"]').waitFor();
@@ -85,9 +91,13 @@ describe('approval steps in the studio', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('shows a picture waiting for approval, and rejecting it with a comment fails the run with the comment', async () => {
+  it('shows a picture waiting for approval at 800 px in the dark, and rejecting it with a comment fails the run with it', async () => {
     const runId = await startWaiting('Pictures', pictureGraph, 'a lighthouse');
+    await page.setViewportSize({ width: 800, height: 700 });
     await page.goto(`${stack.baseUrl}/runs/${runId}`);
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    // The details are a closed drawer at this width: the banner opens the waiting step in it.
+    await page.locator('.banner.warn').getByRole('button', { name: 'Review it' }).click();
     const panel = page.locator('[data-approval="check"]');
     await panel.getByText('Publish this picture?').waitFor();
     await expect
@@ -96,6 +106,9 @@ describe('approval steps in the studio', () => {
       )
       .toBe(true);
     expect(await panel.locator('textarea').count()).toBe(0); // a picture is approved or rejected, not edited
+    const box = (await panel.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(800);
+    await page.screenshot({ path: join(ARTIFACTS, 'studio-approval-800-dark.png') });
 
     await panel.getByLabel(/Comment/).fill('Too dark');
     await panel.getByRole('button', { name: 'Reject' }).click();

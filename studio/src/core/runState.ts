@@ -44,7 +44,7 @@ export function mergeStreamText(previous: string | undefined, text: string): str
 }
 
 export function isTerminal(status: NodeStatus | null | undefined): boolean {
-  return !!status && TERMINAL_STATUSES.includes(status);
+  return !!status && (TERMINAL_STATUSES as readonly NodeStatus[]).includes(status);
 }
 
 export function createRunStore(): StoreApi<RunViewState> {
