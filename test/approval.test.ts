@@ -89,7 +89,7 @@ describe('approval steps', () => {
     const run = await waitForRun(client, runId);
     expect(run.status).toBe('failed');
     expect(run.error).toBe("Node 'check' failed: Rejected: Wrong animal");
-    expect(run.nodes.check.status).toBe('failed');
+    expect(run.nodes.check).toMatchObject({ status: 'failed', output: null, error: 'Rejected: Wrong animal' });
     expect(run.nodes.final.status).not.toBe('succeeded');
   });
 

@@ -195,6 +195,8 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
         setNode(node.id, { status: 'succeeded', output, finishedAt: now() });
         return output;
       } catch (err) {
+        // Nothing flowed on: what waited for the decision is no output of a rejected (or cancelled) step.
+        state.nodes[node.id] = { ...state.nodes[node.id], output: null };
         throw failNode(node.id, err);
       }
     }
