@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { RUN_TRIGGER_KINDS, RunInputsSchema, RunTriggerSchema } from '../workflows/pipeline/graph';
+import { ApprovalDecisionSchema } from '../workflows/pipeline/approval';
+import { identifier, RUN_TRIGGER_KINDS, RunInputsSchema, RunTriggerSchema } from '../workflows/pipeline/graph';
 import { RUN_STATUSES } from '../workflows/pipeline/statuses';
 import { CONFIGURABLE_PROVIDERS } from '../workflows/pipeline/providers';
 import { WEBHOOK_EVENTS } from '../workflows/pipeline/webhooks';
@@ -166,6 +167,11 @@ export const RunListQuery = ListQuery.extend({
   pipelineId: z.uuid('must be the id of one of your pipelines').optional(),
   q: z.string().trim().max(200, 'must be at most 200 characters').optional().describe("Text the run's input values contain (any case)"),
   from: Instant.optional().describe('Runs made at or after this instant'),
+  waiting: z
+    .enum(['true', 'false'], { message: "must be 'true' or 'false'" })
+    .transform((v) => v === 'true')
+    .optional()
+    .describe('true: only runs with a step waiting for a person (an approval); false: only the others'),
 });
 /** One pipeline's runs: the pipeline is the path's. */
 export const PipelineRunListQuery = RunListQuery.omit({ pipelineId: true });
@@ -174,6 +180,10 @@ export const PipelineRunListQuery = RunListQuery.omit({ pipelineId: true });
 export const LastEventId = z.coerce.number().int('must be the id of an event').min(0).max(MAX_INT);
 
 export const IdParam = z.object({ id: z.uuid('must be a valid id') });
+/** A node of a run, by its id in the run's graph. */
+export const RunNodeParams = IdParam.extend({ nodeId: identifier });
+/** A decision on a waiting approval step: approve (optionally with an edited text or JSON value) or reject, with a comment. */
+export const DecisionBody = ApprovalDecisionSchema;
 export const VersionParams = IdParam.extend({ version: z.coerce.number().int().positive().max(MAX_INT) });
 /** Restoring takes the stored version; the body carries nothing. */
 export const RestoreVersionBody = z.strictObject({});
@@ -576,6 +586,13 @@ export const requests = {
       "Runs the pipeline's current version. A node upstream of the chosen ones is reused (no call, no cost: its state's `cached` says from which run and what it saved) unless its type, params, incoming edges or input value changed since. 409 while the run is active.",
     params: IdParam,
     body: RerunBody,
+  },
+  'POST /api/runs/:id/nodes/:nodeId/decision': {
+    summary: 'Approve or reject a waiting approval step',
+    description:
+      'Approving may replace a text (or JSON) with an edited `value`, which flows on; media can only be approved or rejected. Rejecting fails the step and the run, with the comment. 409 when the step is not waiting (not yet, or already decided or timed out).',
+    params: RunNodeParams,
+    body: DecisionBody,
   },
   'GET /api/runs/:id/events': {
     summary: "A run's events as Server-Sent Events, from the start or after Last-Event-ID; ends after its final status",

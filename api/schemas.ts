@@ -109,7 +109,7 @@ export const NodeInfo = z.strictObject({
   title: z.string(),
   description: z.string(),
   category: z.enum(['inputs', 'text', 'media', 'flow', 'outputs']),
-  execution: z.enum(['inline', 'activity']),
+  execution: z.enum(['inline', 'activity', 'approval']),
   /** JSON Schema of the node's params (input side: what a form may send). */
   params: z.record(z.string(), z.unknown()),
   defaults: z.record(z.string(), z.unknown()),
@@ -250,6 +250,9 @@ export type StartedRun = z.output<typeof StartedRun>;
 export const StartRunAnswer = z.union([StartedRun, RunDetail]);
 export const CancellingRun = z.strictObject({ id: Id, status: z.literal('cancelling') });
 export type CancellingRun = z.output<typeof CancellingRun>;
+/** A decision an approval step took. */
+export const ApprovalAnswer = z.strictObject({ id: Id, nodeId: z.string(), decision: z.enum(['approved', 'rejected']) });
+export type ApprovalAnswer = z.output<typeof ApprovalAnswer>;
 
 export const MediaItem = z.strictObject({
   id: Id,
@@ -472,6 +475,7 @@ export const responses = {
   'GET /api/runs/:id': { 200: RunDetail },
   'POST /api/runs/:id/cancel': { 202: CancellingRun },
   'POST /api/runs/:id/rerun': { 201: StartedRun },
+  'POST /api/runs/:id/nodes/:nodeId/decision': { 200: ApprovalAnswer },
   'GET /api/runs/:id/events': {
     200: notJson(
       'text/event-stream',

@@ -113,6 +113,11 @@ function fixtures(w: World): Record<string, (p: Principal) => Promise<Fixture> |
     'GET /api/runs/:id': () => ({ params: { id: w.runId } }),
     'POST /api/runs/:id/cancel': () => ({ params: { id: w.runId }, allow: [409] }), // finished: nothing changes
     'POST /api/runs/:id/rerun': () => ({ params: { id: w.runId }, body: { fromNodeId: 'publish' } }),
+    'POST /api/runs/:id/nodes/:nodeId/decision': () => ({
+      params: { id: w.runId, nodeId: 'publish' },
+      body: { approve: true },
+      allow: [409],
+    }), // no approval step
     'GET /api/runs/:id/events': () => ({ params: { id: w.runId } }),
     'GET /api/runs/:id/artifacts/*path': () => ({ params: { id: w.runId, path: w.artifactPath } }),
     'GET /api/runs/:id/archive': () => ({ params: { id: w.runId } }),

@@ -131,6 +131,8 @@ const runListCases: Fixture['extra'] = [
   { label: 'q of 201 characters', query: `q=${'q'.repeat(201)}`, expect: { kind: 'refused', status: 400, names: 'q' } },
   { label: 'q twice', query: 'q=a&q=b', expect: { kind: 'refused', status: 400, names: 'q' } },
   { label: 'q with LIKE wildcards', query: 'q=%25_%5C', expect: { kind: 'ok' } },
+  { label: 'waiting=yes', query: 'waiting=yes', expect: { kind: 'refused', status: 400, names: 'waiting' } },
+  { label: 'waiting=true', query: 'waiting=true', expect: { kind: 'ok' } },
   { label: 'from after before', query: 'from=2025-01-02T00:00:00Z&before=2025-01-01T00:00:00Z', expect: { kind: 'ok' } },
 ];
 /** The list across pipelines also takes the pipeline to list. */
@@ -214,6 +216,8 @@ function fixtures(w: World): Record<string, Fixture> {
     'GET /api/runs/:id': { params: run },
     'POST /api/runs/:id/cancel': { params: run, allow: [409] },
     'POST /api/runs/:id/rerun': { params: run, body: { fromNodeId: 'publish', inputs: { topic: 'otters again' } } },
+    // Not an approval step (the corpus's run has none): refused with 409, the body read first.
+    'POST /api/runs/:id/nodes/:nodeId/decision': { params: { ...run, nodeId: 'publish' }, body: { approve: true }, allow: [409] },
     'GET /api/runs/:id/events': { params: run, extra: lastEventIdCases },
     'GET /api/runs/:id/artifacts/*path': { params: { id: w.runId, path: 'missing.png' }, allow: [404] },
     'GET /api/runs/:id/archive': { params: run },

@@ -1,29 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerUser, startStack, waitForRun, type Stack } from './support/stack';
-
-/** Starts `npm run worker`'s entry point as its own process and waits until it polls. */
-function startWorkerProcess(stack: Stack): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/launch/worker-main.ts'], {
-    cwd: stack.config.rootDir,
-    env: { ...process.env, ...stack.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start: ${output}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (/^worker\s/m.test(output)) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${output}`)));
-  });
-}
+import { startWorkerProcess } from './support/workerProcess';
 
 describe('a worker killed mid-run', () => {
   let stack: Stack;

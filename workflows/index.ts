@@ -1,3 +1,3 @@
-export { runPipeline, runStateQuery, type RunPipelineArgs } from './runPipeline';
+export { approvalDecisionUpdate, runPipeline, runStateQuery, type ApprovalUpdateArgs, type RunPipelineArgs } from './runPipeline';
 export { deliverWebhook, deliveryWorkflowId } from './webhooks';
 export { scheduledRun, runWorkflowId, type ScheduledRunArgs, type ScheduledRunResult } from './scheduledRun';

@@ -6,6 +6,7 @@ import {
   ActivityFailure,
   condition,
   defineQuery,
+  defineUpdate,
   isCancellation,
   patched,
   proxyActivities,
@@ -15,6 +16,7 @@ import {
 import type { ActivityInput, ActivityResult, Activities, InlineStepInput } from '../activities/contract';
 import {
   catalog,
+  decisionProblem,
   holdsValueRef,
   INLINE_STEP_EXECUTION,
   isListKind,
@@ -29,8 +31,10 @@ import {
   outputFits,
   planFlow,
   portsOf,
+  rejectionMessage,
   runEventOf,
   type ActivityExecution,
+  type ApprovalDecision,
   type Graph,
   type GraphNode,
   type NodeState,
@@ -47,12 +51,18 @@ export type { RunPipelineArgs };
 
 export const runStateQuery = defineQuery<RunState>('runState');
 
+/** A person's decision on a waiting approval node; refused (before it is recorded) unless that node waits. */
+export type ApprovalUpdateArgs = ApprovalDecision & { nodeId: string };
+export const approvalDecisionUpdate = defineUpdate<{ nodeId: string; approved: boolean }, [ApprovalUpdateArgs]>('approvalDecision');
+
 /** Patch: activities scheduled from here on are cancelled with WAIT_CANCELLATION_COMPLETED. */
 const WAIT_FOR_CANCELLED_STEPS = 'wait-for-cancelled-steps';
 /** Patch: a run's end is announced to its pipeline's webhooks. */
 const WEBHOOKS = 'webhooks';
 /** Patch: a re-run's seeded nodes succeed at once with the output an earlier run recorded. */
 const SEEDED_NODES = 'seeded-nodes';
+/** Patch: approval nodes wait for a decision (or their timeout). */
+const APPROVAL = 'approval';
 
 const { reportRunProgress } = proxyLocalActivities<Activities>({
   // Never cut short: reports run in a non-cancellable scope, and would be waited for if one ever weren't.
@@ -100,6 +110,41 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
     state.nodes[nodeId] = next;
     reporter.emit({ type: 'node.status', at: now(), nodeId, state: next });
   };
+
+  const decisions = new Map<string, ApprovalDecision>();
+  setHandler(
+    approvalDecisionUpdate,
+    ({ nodeId, ...decision }) => {
+      decisions.set(nodeId, decision);
+      return { nodeId, approved: decision.approve };
+    },
+    {
+      validator: ({ nodeId, ...decision }) => {
+        const node = byId.get(nodeId);
+        if (node?.type !== 'approval') throw new Error(`Node '${nodeId}' is not an approval step`);
+        const current = state.nodes[nodeId];
+        if (current.status !== 'waiting' || decisions.has(nodeId))
+          throw new Error(`Node '${nodeId}' is not waiting (it is ${current.status})`);
+        const problem = decisionProblem(current.output?.out, decision);
+        if (problem) throw new Error(problem);
+      },
+    },
+  );
+
+  /** Waits for the approval node's decision (or its timeout's); resolves with what flows on, throws when rejected. */
+  async function awaitApproval(node: GraphNode, pending: unknown): Promise<Record<string, unknown>> {
+    if (!patched(APPROVAL)) throw ApplicationFailure.nonRetryable('Approval steps need a newer worker', 'InvalidInput');
+    setNode(node.id, { status: 'waiting', startedAt: now(), attempts: 1, output: { out: pending } });
+    const { timeoutMinutes, onTimeout } = node.params as { timeoutMinutes?: number; onTimeout: 'approve' | 'reject' };
+    const decided =
+      timeoutMinutes === undefined
+        ? await condition(() => decisions.has(node.id)).then(() => true)
+        : await condition(() => decisions.has(node.id), Math.round(timeoutMinutes * 60_000));
+    const decision = decided ? decisions.get(node.id)! : { approve: onTimeout === 'approve' };
+    if (!decision.approve)
+      throw ApplicationFailure.nonRetryable(rejectionMessage(decided ? 'person' : 'timeout', decision.comment), 'Rejected');
+    return { out: decision.value === undefined ? pending : decision.value };
+  }
 
   const resultOf = (nodeId: string): Promise<Record<string, unknown>> => {
     let result = results.get(nodeId);
@@ -153,12 +198,24 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
     }
 
     const definition = catalog.get(node.type)!;
+    if (definition.execution.mode === 'approval') {
+      try {
+        const output = await awaitApproval(node, inputs.in);
+        setNode(node.id, { status: 'succeeded', output, finishedAt: now() });
+        return output;
+      } catch (err) {
+        // Nothing flowed on: what waited for the decision is no output of a rejected (or cancelled) step.
+        state.nodes[node.id] = { ...state.nodes[node.id], output: null };
+        throw failNode(node.id, err);
+      }
+    }
+    const { execution } = definition;
     const fanned = plan.fanOut.get(node.id);
     const running: Partial<NodeState> = { status: 'running', startedAt: now(), attempts: 1 };
     // An inline node finishes in the same instant it starts: one event (succeeded) says it all.
-    if (definition.execution.mode === 'activity' || fanned) setNode(node.id, running);
+    if (execution.mode === 'activity' || fanned) setNode(node.id, running);
     else state.nodes[node.id] = { ...state.nodes[node.id], ...running };
-    let runningReported = definition.execution.mode === 'activity' || !!fanned;
+    let runningReported = execution.mode === 'activity' || !!fanned;
     try {
       const runOnce = async (itemInputs: Record<string, unknown>, itemIndex: number, outputLimitBytes: number) => {
         const activityInput: ActivityInput = {
@@ -172,9 +229,9 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
           inputs: itemInputs,
           outputLimitBytes,
         };
-        if (definition.execution.mode === 'activity') return callActivity(definition.execution, activityInput, withinInputBudget);
+        if (execution.mode === 'activity') return callActivity(execution, activityInput, withinInputBudget);
         if (!holdsValueRef(itemInputs)) {
-          const output = definition.execution.run(node.params, itemInputs, { pipelineInputs: args.inputs });
+          const output = execution.run(node.params, itemInputs, { pipelineInputs: args.inputs });
           if (outputFits(output, outputLimitBytes)) return { output, attempt: 1 };
         }
         // Too big for the workflow: the same step runs in an activity, which reads and stores artifacts.
@@ -193,18 +250,23 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
       setNode(node.id, { status: 'succeeded', output, attempts, finishedAt: now() });
       return output;
     } catch (err) {
-      if (isCancellation(err)) {
-        setNode(node.id, { status: 'cancelled', finishedAt: now() });
-      } else {
-        const message = failureMessage(err);
-        setNode(node.id, { status: 'failed', error: message, finishedAt: now() });
-        if (!firstFailure) {
-          firstFailure = { nodeId: node.id, message };
-          nodesScope.cancel();
-        }
-      }
-      throw err;
+      throw failNode(node.id, err);
     }
+  }
+
+  /** Records how a node ended when it threw (cancelled, or failed: then the rest is cancelled); gives the error back. */
+  function failNode(nodeId: string, err: unknown): unknown {
+    if (isCancellation(err)) {
+      setNode(nodeId, { status: 'cancelled', finishedAt: now() });
+    } else {
+      const message = failureMessage(err);
+      setNode(nodeId, { status: 'failed', error: message, finishedAt: now() });
+      if (!firstFailure) {
+        firstFailure = { nodeId, message };
+        nodesScope.cancel();
+      }
+    }
+    return err;
   }
 
   await nodesScope.run(() => Promise.allSettled(args.graph.nodes.map((n) => resultOf(n.id)))).catch(() => undefined);

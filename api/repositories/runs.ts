@@ -205,6 +205,10 @@ export function createRunRepository(db: Kysely<Database>) {
       if (opts.status) query = query.where('r.status', '=', opts.status);
       if (opts.trigger) query = query.where(sql<string>`r.trigger->>'kind'`, '=', opts.trigger);
       if (opts.scheduleId) query = query.where(sql<string>`r.trigger->>'scheduleId'`, '=', opts.scheduleId);
+      if (opts.waiting !== undefined) {
+        const waiting = sql<boolean>`exists (select 1 from run_nodes n where n.run_id = r.id and n.status = 'waiting')`;
+        query = query.where(opts.waiting ? waiting : sql<boolean>`not ${waiting}`);
+      }
       if (opts.from) query = query.where('r.created_at', '>=', new Date(opts.from));
       if (opts.before) query = query.where('r.created_at', '<', new Date(opts.before));
       if (opts.q) {

@@ -3,7 +3,7 @@ import type { BlobStore } from '../../infra/blobs';
 import { metrics } from '../../infra/telemetry';
 import { runChannel, type EventBus } from '../../infra/bus';
 import { TERMINAL_STATUSES, type LiveEvent, type RunEvent } from '../../workflows/pipeline';
-import { IdParam, LastEventId, RerunBody, RunListQuery } from '../contract';
+import { DecisionBody, IdParam, LastEventId, RerunBody, RunListQuery, RunNodeParams } from '../contract';
 import { handler, notFound, parse } from '../http';
 import { sendBlob } from '../sendBlob';
 import type { RunRepository, StoredRunSummary } from '../repositories/runs';
@@ -65,6 +65,15 @@ export function runRoutes(deps: {
       const { id } = parse(IdParam, req.params, 'path');
       const started = await runService.rerun(req.user!.id, id, parse(RerunBody, req.body));
       res.status(201).json({ id: started.id });
+    }),
+  );
+
+  router.post(
+    '/:id/nodes/:nodeId/decision',
+    requireScope('run'),
+    handler(async (req, res) => {
+      const { id, nodeId } = parse(RunNodeParams, req.params, 'path');
+      res.json(await runService.decide(req.user!.id, id, nodeId, parse(DecisionBody, req.body, 'body')));
     }),
   );
 

@@ -1,21 +1,24 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import {
+  decisionProblem,
   jsonBytes,
   kilobytes,
   TERMINAL_STATUSES,
   validateGraph,
   validateRunInputs,
+  type ApprovalDecision,
+  type Graph,
   type RunInputs,
   type RunTrigger,
 } from '../../workflows/pipeline';
-import { runPipeline, type RunPipelineArgs } from '../../workflows';
+import { approvalDecisionUpdate, runPipeline, type RunPipelineArgs } from '../../workflows';
 import type { QuotaRefusal } from '../../infra/quotas';
 import { metrics } from '../../infra/telemetry';
 import { HttpError, notFound, quotaExceeded } from '../http';
 import type { PipelineRepository } from '../repositories/pipelines';
 import { IDEMPOTENCY_TTL_HOURS, type IdempotentRequest, type RunRepository } from '../repositories/runs';
-import type { CancellingRun, RunDetail, Wire } from '../schemas';
+import type { ApprovalAnswer, CancellingRun, RunDetail, Wire } from '../schemas';
 import { planRerun, type RerunChoice } from './rerunPlan';
 
 export const workflowIdOf = (runId: string) => `run-${runId}`;
@@ -250,6 +253,39 @@ export function createRunService(deps: {
       }
       await temporal.workflow.getHandle(workflowIdOf(runId)).cancel();
       return { id: runId, status: 'cancelling' };
+    },
+
+    /**
+     * Delivers a person's decision to a waiting approval node, as a workflow update: the workflow accepts it only
+     * while that node waits (it may have timed out meanwhile), so the answer says whether it took.
+     */
+    async decide(userId: string, runId: string, nodeId: string, decision: ApprovalDecision): Promise<Wire<typeof ApprovalAnswer>> {
+      const run = await runs.find(userId, runId);
+      if (!run) throw notFound('Run');
+      const pipeline = await pipelines.find(userId, run.pipelineId, run.pipelineVersion);
+      const node = (pipeline?.graph as Graph | undefined)?.nodes?.find((n) => n.id === nodeId);
+      const state = run.nodes[nodeId];
+      if (!node || !state) throw notFound(`Node '${nodeId}' of this run`);
+      if (node.type !== 'approval')
+        throw new HttpError(409, 'not_an_approval', `Node '${nodeId}' is a ${node.type} step, not an approval step`);
+      if (state.status !== 'waiting') {
+        throw new HttpError(409, 'not_waiting', `Node '${nodeId}' is not waiting for a decision: it is ${state.status}`);
+      }
+      const problem = decisionProblem(state.output?.out, decision);
+      if (problem) throw new HttpError(400, 'invalid_request', `Invalid body: ${problem}`);
+      try {
+        await temporal.workflow.getHandle(workflowIdOf(runId)).executeUpdate(approvalDecisionUpdate, { args: [{ nodeId, ...decision }] });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
+          throw new HttpError(
+            409,
+            'not_waiting',
+            `Node '${nodeId}' is no longer waiting for a decision: ${(err.cause as Error | undefined)?.message ?? err.message}`,
+          );
+        }
+        throw err;
+      }
+      return { id: runId, nodeId, decision: decision.approve ? 'approved' : 'rejected' };
     },
   };
 }

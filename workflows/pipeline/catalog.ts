@@ -37,6 +37,13 @@ export interface ActivityExecution<A extends string = string> {
   retry: RetrySpec;
 }
 
+/** Approval nodes wait inside the workflow for a person's decision (a Temporal update), or for their timeout. */
+export interface ApprovalExecution {
+  mode: 'approval';
+}
+
+type Execution<P> = InlineExecution<P> | ActivityExecution | ApprovalExecution;
+
 export interface NodeDefinition<P = Record<string, unknown>> {
   type: string;
   title: string;
@@ -45,7 +52,12 @@ export interface NodeDefinition<P = Record<string, unknown>> {
   params: z.ZodType<P>;
   inputs(params: P): PortSpec[];
   outputs(params: P): PortSpec[];
-  execution: InlineExecution<P> | ActivityExecution;
+  execution: Execution<P>;
+  /**
+   * The input whose value the output passes on (`any` ports): the output carries the kind connected to the input,
+   * and a list arrives whole (no run per item).
+   */
+  passesThrough?: { input: string; output: string };
   /** What an activity node's live state says it is doing while its step runs quietly ("Reading aloud"). */
   working?: string;
 }
@@ -61,14 +73,12 @@ const DEFAULT_RETRY: RetrySpec = {
 type ParamsSchema = z.ZodType<Record<string, unknown>>;
 
 /** A node type as defined: its params schema (so its params type, defaults applied) and its execution kept. */
-type DefinedNode<S extends ParamsSchema, E extends InlineExecution<z.output<S>> | ActivityExecution> = Omit<
-  NodeDefinition<z.output<S>>,
-  'params' | 'execution'
-> & { params: S; execution: E };
+type DefinedNode<S extends ParamsSchema, E extends Execution<z.output<S>>> = Omit<NodeDefinition<z.output<S>>, 'params' | 'execution'> & {
+  params: S;
+  execution: E;
+};
 
-function define<S extends ParamsSchema, E extends InlineExecution<z.output<S>> | ActivityExecution>(
-  definition: DefinedNode<S, E>,
-): DefinedNode<S, E> {
+function define<S extends ParamsSchema, E extends Execution<z.output<S>>>(definition: DefinedNode<S, E>): DefinedNode<S, E> {
   return definition;
 }
 
@@ -137,6 +147,28 @@ export const delayNode = define({
   outputs: () => [{ handle: 'out', kind: 'any' }],
   working: 'Waiting',
   execution: activityExecution('delay', { startToCloseMs: 24 * 3600_000 + 60_000, heartbeatMs: 5_000, retry: DEFAULT_RETRY }),
+});
+
+export const approvalNode = define({
+  type: 'approval',
+  title: 'Approval',
+  description:
+    'Pauses the run until you approve or reject what reaches it, in the studio or over the API; a text can be edited before it goes on.',
+  category: 'flow',
+  params: z.strictObject({
+    instructions: z.string().max(2000).default('Check this before the run goes on.').describe('What the approver should check'),
+    timeoutMinutes: z
+      .number()
+      .positive()
+      .max(30 * 24 * 60)
+      .optional()
+      .describe('Decide by itself after this many minutes (fractions allowed); empty: wait as long as it takes'),
+    onTimeout: z.enum(['approve', 'reject']).default('reject').describe('The decision when the time is up'),
+  }),
+  inputs: () => [{ handle: 'in', kind: 'any' }],
+  outputs: () => [{ handle: 'out', kind: 'any' }],
+  passesThrough: { input: 'in', output: 'out' },
+  execution: { mode: 'approval' },
 });
 
 export const uploadNode = define({
@@ -381,6 +413,7 @@ const definitions = [
   splitNode,
   joinNode,
   delayNode,
+  approvalNode,
   uploadNode,
   storybookNode,
 ] as const;

@@ -56,11 +56,14 @@ export function planFlow(graph: Graph): FlowPlan {
     if (!definition) continue;
     const inputs = definition.inputs(node.params);
     const fanned: string[] = [];
+    let passedKind: PortKind | undefined;
     for (const edge of incoming.get(node.id) ?? []) {
       const sourceKind = outputKinds.get(edge.source)?.get(edge.sourceHandle);
       const port = inputs.find((p) => p.handle === edge.targetHandle);
       if (!sourceKind || !port) continue;
-      const connection = connectKinds(sourceKind, port.kind);
+      const whole = definition.passesThrough?.input === port.handle;
+      const connection = whole ? 'direct' : connectKinds(sourceKind, port.kind);
+      if (whole) passedKind = sourceKind;
       if (connection === null) {
         problems.push({
           edgeId: edgeId(edge),
@@ -78,7 +81,8 @@ export function planFlow(graph: Graph): FlowPlan {
           message: `Node '${node.id}' already outputs a list (${port.handle}); it can't also run once per item of a list`,
         });
       }
-      kinds.set(port.handle, fanned.length > 0 && port.kind !== 'any' && !isListKind(port.kind) ? `${port.kind}[]` : port.kind);
+      const kind = passedKind && definition.passesThrough?.output === port.handle ? passedKind : port.kind;
+      kinds.set(port.handle, fanned.length > 0 && kind !== 'any' && !isListKind(kind) ? `${kind}[]` : kind);
     }
     if (fanned.length > 0) fanOut.set(node.id, fanned);
     outputKinds.set(node.id, kinds);

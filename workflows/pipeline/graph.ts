@@ -122,7 +122,7 @@ export function findArtifactRefs(value: unknown, path = ''): { path: string; ref
   return found;
 }
 
-export { RUN_STATUSES, TERMINAL_STATUSES, type RunStatus } from './statuses';
+export { NODE_STATUSES, RUN_STATUSES, TERMINAL_STATUSES, type NodeStatus, type RunStatus } from './statuses';
 
 /** Events of a run, in the order they happened; `seq` is the SSE id. */
 export type RunEvent =

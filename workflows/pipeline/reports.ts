@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RUN_STATUSES } from './statuses';
+import { NODE_STATUSES, RUN_STATUSES } from './statuses';
 
 /**
  * What the engine reports as it travels to clients: a run's state and the problems found in a graph.
@@ -22,9 +22,10 @@ export const RunStatusSchema = z.enum(RUN_STATUSES);
 /** A node's output reused from an earlier run instead of computed: which run made it, and what its calls cost there. */
 export const NodeCacheSchema = z.strictObject({ fromRunId: z.string(), savedUsd: z.number().nonnegative() });
 export type NodeCache = z.infer<typeof NodeCacheSchema>;
+export const NodeStatusSchema = z.enum(NODE_STATUSES);
 
 export const NodeStateSchema = z.strictObject({
-  status: RunStatusSchema,
+  status: NodeStatusSchema,
   attempts: z.number().int().nonnegative(),
   startedAt: Timestamp.nullable(),
   finishedAt: Timestamp.nullable(),

@@ -1,5 +1,12 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { TERMINAL_STATUSES, type LiveEvent, type NodeState, type RunEvent, type RunStatus } from '../../../workflows/pipeline';
+import {
+  TERMINAL_STATUSES,
+  type LiveEvent,
+  type NodeState,
+  type NodeStatus,
+  type RunEvent,
+  type RunStatus,
+} from '../../../workflows/pipeline';
 
 /** What the run view knows about one node: the persisted state plus live extras (attempt, streamed text). */
 export interface LiveNodeState extends NodeState {
@@ -36,8 +43,8 @@ export function mergeStreamText(previous: string | undefined, text: string): str
   return previous + text;
 }
 
-export function isTerminal(status: RunStatus | null | undefined): boolean {
-  return !!status && TERMINAL_STATUSES.includes(status);
+export function isTerminal(status: NodeStatus | null | undefined): boolean {
+  return !!status && (TERMINAL_STATUSES as readonly NodeStatus[]).includes(status);
 }
 
 export function createRunStore(): StoreApi<RunViewState> {

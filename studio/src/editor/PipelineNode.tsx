@@ -27,6 +27,7 @@ const STATUS_LABEL: Record<string, string> = {
   succeeded: 'Done',
   failed: 'Failed',
   cancelled: 'Cancelled',
+  waiting: 'Waiting for you',
 };
 
 function Port({ port, side }: { port: PortSpec; side: 'in' | 'out' }) {

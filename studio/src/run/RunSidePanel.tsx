@@ -6,6 +6,7 @@ import type { NodeInfo, Pipeline, RunDetail } from '../lib/api';
 import { between, duration, triggerLabel, usd } from '../lib/format';
 import { linkProps } from '../lib/router';
 import { OutputValue } from '../ui/OutputValue';
+import { ApprovalPanel } from './ApprovalPanel';
 import { ParamsView } from '../ui/ParamsView';
 import { startRerun } from './rerun';
 import { StreamingText } from './StreamingText';
@@ -62,6 +63,13 @@ function RunFromHere({ runId, nodeId }: { runId: string; nodeId: string }) {
   );
 }
 
+/** Every approval step of the run that waits for a decision, ready to decide. */
+function WaitingApprovals({ run, pipeline, runStore }: { run: RunDetail; pipeline: Pipeline; runStore: StoreApi<RunViewState> }) {
+  const nodes = useStore(runStore, (s) => s.nodes);
+  const waiting = pipeline.graph.nodes.filter((n) => n.type === 'approval' && nodes[n.id]?.status === 'waiting');
+  return waiting.map((n) => <ApprovalPanel key={n.id} runId={run.id} node={n} state={nodes[n.id]!} />);
+}
+
 /** The run's facts, inputs and results; with a node selected, that node's status, timings, output and settings. */
 export function RunSidePanel({
   run,
@@ -84,6 +92,7 @@ export function RunSidePanel({
     return (
       <aside className="side-panel" aria-label="Run details">
         <h3>Run</h3>
+        <WaitingApprovals run={run} pipeline={pipeline} runStore={runStore} />
         <dl className="facts small">
           <dt>Started</dt>
           <dd>{new Date(run.createdAt).toLocaleString()}</dd>
@@ -159,8 +168,11 @@ export function RunSidePanel({
         </div>
       )}
       {state?.streamText && state.status === 'running' && <StreamingText text={state.streamText} />}
+      {node.type === 'approval' && state?.status === 'waiting' && <ApprovalPanel runId={run.id} node={node} state={state} />}
       <h4>Output</h4>
-      {state?.output ? (
+      {state?.status === 'waiting' ? (
+        <p className="muted small">None until it is decided.</p>
+      ) : state?.output ? (
         Object.entries(state.output).map(([handle, value]) => (
           <div key={handle} className="output-block">
             <div className="muted small">{handle}</div>

@@ -85,6 +85,7 @@ function RunView({ run, pipeline, env }: { run: RunDetail; pipeline: Pipeline; e
   const colorMode = useColorMode();
   const narrow = useNarrow();
   const [detailsOpen, setDetailsOpen] = useState(false);
+  const waitingId = useStore(runStore, (s) => Object.keys(s.nodes).find((id) => s.nodes[id]?.status === 'waiting') ?? null);
   const done = isTerminal(status);
   useTicker(!done);
   // Clicking a node asks for its details: on a narrow window that opens the drawer.
@@ -113,6 +114,14 @@ function RunView({ run, pipeline, env }: { run: RunDetail; pipeline: Pipeline; e
         narrow={narrow}
         panelToggle={<DrawerToggle label="Details" open={detailsOpen} onToggle={() => setDetailsOpen(!detailsOpen)} />}
       />
+      {waitingId && (
+        <div className="banner warn" role="status">
+          A step is waiting for your decision.{' '}
+          <button type="button" className="btn small" onClick={() => showNode(waitingId)}>
+            Review it
+          </button>
+        </div>
+      )}
       {runError && status === 'failed' && (
         <div className="banner error" role="alert">
           Run failed: {runError}

@@ -6,6 +6,7 @@ import { RunFilterBar } from '../runs/RunFilterBar';
 import { RunList } from '../runs/RunList';
 import { useRunList } from '../runs/useRunList';
 import { useUrlFilters } from '../runs/useUrlFilters';
+import { WaitingRuns } from '../runs/WaitingRuns';
 
 /** Every run of every pipeline: find one by its inputs, narrow by pipeline, status, trigger and days, compare two. */
 export default function RunsScreen() {
@@ -23,6 +24,7 @@ export default function RunsScreen() {
   return (
     <div className="page runs-page">
       <h1>Runs</h1>
+      <WaitingRuns />
       <RunFilterBar filters={filters} onChange={setFilters} pipelines={pipelines} />
       <RunList
         state={state}
