@@ -8,6 +8,7 @@ import { requests } from './contract';
 import { createGuard } from './guard';
 import { errorHandler, HttpError } from './http';
 import { createApiKeyRepository } from './repositories/apiKeys';
+import { createBatchRepository } from './repositories/batches';
 import { methodNotAllowed } from './methods';
 import { createGenerationRepository } from './repositories/generations';
 import { createMediaRepository } from './repositories/media';
@@ -19,6 +20,7 @@ import { createRefreshTokenRepository } from './repositories/refreshTokens';
 import { createUserRepository } from './repositories/users';
 import { JSON_TYPE, refuseUnsafeInput, requireJsonBody } from './safeInput';
 import { authRoutes } from './routes/auth';
+import { batchRoutes, pipelineBatchRoutes } from './routes/batches';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { keyRoutes } from './routes/keys';
@@ -35,6 +37,7 @@ import { pipelineWebhookRoutes, webhookRoutes } from './routes/webhooks';
 import { createWebhookRepository } from './repositories/webhooks';
 import { createCredentialStore, credentialsSealer } from '../infra/credentials';
 import { checkRunStart, usageOf } from '../infra/quotas';
+import { createBatchService } from './services/batches';
 import { createProviderSettingsService } from './services/providers';
 import { createRunService } from './services/runs';
 import { createSessionService } from './services/sessions';
@@ -58,6 +61,14 @@ export function createApp(services: Services): Express {
     temporal,
     taskQueue: config.taskQueue,
     checkQuota: (userId, nodeCount) => checkRunStart(db, userId, nodeCount),
+  });
+  const batchService = createBatchService({
+    pipelines,
+    batches: createBatchRepository(db),
+    temporal,
+    taskQueue: config.taskQueue,
+    concurrency: config.batchConcurrency,
+    checkQuota: (userId, nodeCount, runCount) => checkRunStart(db, userId, nodeCount, new Date(), runCount),
   });
   const scheduleService = createScheduleService({
     schedules: createScheduleRepository(db),
@@ -97,7 +108,9 @@ export function createApp(services: Services): Express {
     auth.requireUser,
     pipelineRoutes({ pipelines, projects, runs, runService, scheduleService }),
     pipelineWebhookRoutes(webhooks),
+    pipelineBatchRoutes(batchService),
   );
+  app.use('/api/batches', auth.requireUser, batchRoutes(batchService));
   app.use('/api/webhooks', auth.requireUser, webhookRoutes(webhooks));
   app.use('/api/runs', auth.requireUser, runRoutes({ runs, runService, bus, blobs }));
   app.use('/api/schedules', auth.requireUser, scheduleRoutes({ scheduleService }));

@@ -98,6 +98,32 @@ export const StartRunBody = z.strictObject({
   version: Version.optional(),
 });
 
+/** The most runs one batch makes (items × seeds): a bigger one is refused, naming the field that makes it so. */
+export const MAX_BATCH_RUNS = 100;
+
+/**
+ * A batch: one run per item, or with `seeds: N` N runs per item, each with its own seed (the same N seeds for
+ * every item, so variation k of each item is comparable): items.length × seeds runs in all, at most MAX_BATCH_RUNS.
+ */
+export const StartBatchBody = z
+  .strictObject({
+    items: z
+      .array(z.strictObject({ inputs: RunInputsSchema.default({}) }), { error: 'must be a list of {inputs}' })
+      .min(1, 'must hold at least one item')
+      .max(MAX_BATCH_RUNS, `must hold at most ${MAX_BATCH_RUNS} items`),
+    seeds: z.number().int('must be a whole number').min(1).max(MAX_BATCH_RUNS).optional(),
+  })
+  .superRefine((body, ctx) => {
+    const runs = body.items.length * (body.seeds ?? 1);
+    if (body.seeds !== undefined && runs > MAX_BATCH_RUNS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['seeds'],
+        message: `${body.items.length} items × ${body.seeds} seeds make ${runs} runs; a batch makes at most ${MAX_BATCH_RUNS}`,
+      });
+    }
+  });
+
 /**
  * `?wait=N`: hold the answer up to N seconds (at most 60) until the run ends. The body's hash, not this, is what
  * an Idempotency-Key compares: a retry may wait longer or not at all.
@@ -437,6 +463,21 @@ export const requests = {
     query: StartRunQuery,
     headers: z.object({ 'Idempotency-Key': IdempotencyKey.optional() }),
     body: StartRunBody,
+  },
+  'POST /api/pipelines/:id/batches': {
+    summary: 'Start a batch: one run per item (or `seeds` runs per item, each with its own seed), a few at a time',
+    description: `Each run is an ordinary run (listed with the others, with its batchId); at most ${MAX_BATCH_RUNS} runs (items × seeds). Each counts against the plan's concurrent runs.`,
+    tag: 'batches',
+    params: IdParam,
+    body: StartBatchBody,
+  },
+  'GET /api/batches/:id': {
+    summary: "A batch with each of its runs' status, inputs, seed and outputs, and counts by status",
+    params: IdParam,
+  },
+  'POST /api/batches/:id/cancel': {
+    summary: 'Cancel a batch: its runs in flight are cancelled and the waiting ones never start (409 once all ended)',
+    params: IdParam,
   },
   'GET /api/keys': { summary: 'Your API keys: name, scope, prefix, created and last used (never the secret)' },
   'POST /api/keys': { summary: 'Create an API key (`read`, `run` or `admin`); its secret is in this answer only', body: ApiKeyBody },

@@ -6,6 +6,7 @@ import { createActivities, createRunStore } from '../activities';
 import { createProviders } from '../activities/providers';
 import { createWebhookStore } from '../activities/webhookStore';
 import { createWebhookActivities } from '../activities/webhooks';
+import { createBatchActivities } from '../activities/batches';
 import { createScheduledRunActivities } from '../activities/scheduledRuns';
 import { createScheduledRunStore } from '../activities/scheduledRunStore';
 import { activityNodeTypes } from '../workflows/pipeline';
@@ -108,7 +109,12 @@ export async function runWorker(services: Services, opts: { warmModels?: boolean
     namespace: services.config.temporalNamespace,
     taskQueue: services.config.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: { ...activities, ...webhookActivities, ...createScheduledRunActivities(createScheduledRunStore(services.db)) },
+    activities: {
+      ...activities,
+      ...webhookActivities,
+      ...createScheduledRunActivities(createScheduledRunStore(services.db)),
+      ...createBatchActivities(services.db),
+    },
     ...HEARTBEAT_THROTTLE,
     // Stopping stays well inside the launcher's deadline: in-flight activities get a moment to finish, then are
     // cancelled (delays wake, local models stop at the next token or sentence) and retried by the next worker.

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { TERMINAL_STATUSES, validateGraph, validateRunInputs, type RunInputs, type RunTrigger } from '../../workflows/pipeline';
-import { runPipeline, type RunPipelineArgs } from '../../workflows';
+import { batchWorkflowId, cancelBatchRunSignal, runPipeline, type RunPipelineArgs } from '../../workflows';
 import type { QuotaRefusal } from '../../infra/quotas';
 import { HttpError, notFound, quotaExceeded } from '../http';
 import type { PipelineRepository } from '../repositories/pipelines';
@@ -161,7 +161,13 @@ export function createRunService(deps: {
       if (TERMINAL_STATUSES.includes(run.status)) {
         throw new HttpError(409, 'run_finished', `Run already ${run.status}`);
       }
-      await temporal.workflow.getHandle(workflowIdOf(runId)).cancel();
+      try {
+        await temporal.workflow.getHandle(workflowIdOf(runId)).cancel();
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError) || !run.batchId) throw err;
+        // A batch's run waiting for its turn: the batch's workflow keeps it from starting (or cancels it if it just did).
+        await temporal.workflow.getHandle(batchWorkflowId(run.batchId)).signal(cancelBatchRunSignal, runId);
+      }
       return { id: runId, status: 'cancelling' };
     },
   };

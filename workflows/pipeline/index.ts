@@ -7,3 +7,4 @@ export * from './payloads';
 export * from './providers';
 export * from './webhooks';
 export * from './runArgs';
+export * from './seeds';

@@ -5,6 +5,7 @@ import * as m0003 from './0003_api_keys_and_triggers';
 import * as m0004 from './0004_schedules';
 import * as m0005 from './0005_webhooks';
 import * as m0006 from './0006_sessions_accounts';
+import * as m0008 from './0008_batches';
 
 /**
  * Every migration, by name. Names sort in the order they apply; add new ones at the end with the
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   '0004_schedules': m0004,
   '0005_webhooks': m0005,
   '0006_sessions_accounts': m0006,
+  '0008_batches': m0008,
 };
 
 export const migrationProvider: MigrationProvider = {
