@@ -42,6 +42,7 @@ interface World {
   projectId: string;
   pipelineId: string;
   runId: string;
+  batchId: string;
   mediaId: string;
   webhookId: string;
   scheduleId: string;
@@ -107,6 +108,9 @@ function fixtures(w: World): Record<string, (p: Principal) => Promise<Fixture> |
     'GET /api/runs': () => ({}),
     'GET /api/runs/:id': () => ({ params: { id: w.runId } }),
     'POST /api/runs/:id/cancel': () => ({ params: { id: w.runId }, allow: [409] }), // finished: nothing changes
+    'POST /api/pipelines/:id/batches': () => ({ params: pipeline, body: { items: [runBody] } }),
+    'GET /api/batches/:id': () => ({ params: { id: w.batchId } }),
+    'POST /api/batches/:id/cancel': () => ({ params: { id: w.batchId }, allow: [409] }), // finished: nothing changes
     'GET /api/runs/:id/events': () => ({ params: { id: w.runId } }),
     'GET /api/runs/:id/artifacts/*path': () => ({ params: { id: w.runId, path: w.artifactPath } }),
     'GET /api/media': () => ({}),
@@ -242,6 +246,9 @@ describe('authorization matrix on PGlite + in-process bus + local files', () => 
     const run = await owner.client.post(`/api/pipelines/${pipelineId}/runs`, runBody);
     const done = await waitForRun(owner.client, run.body.id);
     expect(done.status).toBe('succeeded');
+    const batch = await owner.client.post(`/api/pipelines/${pipelineId}/batches`, { items: [runBody] });
+    expect(batch.status, batch.text).toBe(201);
+    await waitForRun(owner.client, batch.body.runIds[0]);
     const artifactPath = 'matrix/artifact.txt';
     await stack.services.blobs.put(`runs/${run.body.id}/${artifactPath}`, 'an artifact', { contentType: 'text/plain' });
     const webhook = await owner.client.post(`/api/pipelines/${pipelineId}/webhooks`, webhookBody);
@@ -255,13 +262,14 @@ describe('authorization matrix on PGlite + in-process bus + local files', () => 
       projectId,
       pipelineId,
       runId: run.body.id,
+      batchId: batch.body.id,
       mediaId: done.nodes.publish.output.media.id,
       webhookId: webhook.body.id,
       scheduleId: schedule.body.id,
       publicToken: opened.body.publicPath.slice('/p/'.length),
       artifactPath,
     };
-    ownerIds.push(owner.userId, projectId, pipelineId, world.runId, world.mediaId, world.webhookId, world.scheduleId);
+    ownerIds.push(owner.userId, projectId, pipelineId, world.runId, world.batchId, world.mediaId, world.webhookId, world.scheduleId);
     tokens.anonymous = undefined;
     tokens['another user'] = stranger.token;
     tokens.owner = owner.token;

@@ -38,6 +38,7 @@ const graph = {
   ],
 };
 const runBody = { inputs: { topic: 'otters', data: { mood: 'sunny', tags: ['a', 'b'] } }, version: 1 };
+const batchBody = { items: [{ inputs: runBody.inputs }, { inputs: { topic: 'owls' } }], seeds: 1 };
 /** Paused, weekly: the corpus's schedules never fire on their own. */
 const scheduleBody = (pipelineId: string) => ({
   pipelineId,
@@ -54,6 +55,7 @@ interface World {
   pipelineId: string;
   doomedPipelineId: string;
   runId: string;
+  batchId: string;
   mediaId: string;
   keyId: string;
   webhookId: string;
@@ -177,6 +179,9 @@ function fixtures(w: World): Record<string, Fixture> {
     'GET /api/runs': { list: true, extra: runListCases },
     'GET /api/runs/:id': { params: run },
     'POST /api/runs/:id/cancel': { params: run, allow: [409] },
+    'POST /api/pipelines/:id/batches': { params: pipeline, body: batchBody },
+    'GET /api/batches/:id': { params: { id: w.batchId } },
+    'POST /api/batches/:id/cancel': { params: { id: w.batchId }, allow: [409] },
     'GET /api/runs/:id/events': { params: run, extra: lastEventIdCases },
     'GET /api/runs/:id/artifacts/*path': { params: { id: w.runId, path: 'missing.png' }, allow: [404] },
     'GET /api/media': { list: true },
@@ -377,6 +382,9 @@ describe.each([
     const run = await user.client.post(`/api/pipelines/${pipeline.body.id}/runs`, runBody);
     const done = await waitForRun(user.client, run.body.id);
     expect(done.status).toBe('succeeded');
+    const batch = await user.client.post(`/api/pipelines/${pipeline.body.id}/batches`, batchBody);
+    expect(batch.status, batch.text).toBe(201);
+    for (const runId of batch.body.runIds) await waitForRun(user.client, runId);
     const key = await user.client.post('/api/keys', { name: 'Doomed key', scope: 'read' });
     const webhook = await user.client.post(`/api/pipelines/${pipeline.body.id}/webhooks`, webhookBody);
     const doomedWebhook = await user.client.post(`/api/pipelines/${pipeline.body.id}/webhooks`, webhookBody);
@@ -392,6 +400,7 @@ describe.each([
       pipelineId: pipeline.body.id,
       doomedPipelineId: doomed.body.id,
       runId: run.body.id,
+      batchId: batch.body.id,
       mediaId: done.nodes.publish.output.media.id,
       keyId: key.body.id,
       webhookId: webhook.body.id,
