@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RUN_TRIGGER_KINDS, RunInputsSchema, RunTriggerSchema } from '../workflows/pipeline/graph';
 import { CLOUD_PROVIDERS } from '../workflows/pipeline/providers';
+import { MAX_BATCH_RUNS } from '../workflows/pipeline/seeds';
 import { WEBHOOK_EVENTS } from '../workflows/pipeline/webhooks';
 
 /**
@@ -97,9 +98,6 @@ export const StartRunBody = z.strictObject({
   inputs: RunInputsSchema.default({}),
   version: Version.optional(),
 });
-
-/** The most runs one batch makes (items × seeds): a bigger one is refused, naming the field that makes it so. */
-export const MAX_BATCH_RUNS = 100;
 
 /**
  * A batch: one run per item, or with `seeds: N` N runs per item, each with its own seed (the same N seeds for

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BATCH_RUNS } from '../api/contract';
 import { DEFAULT_PLANS } from '../infra/plans';
+import { MAX_BATCH_RUNS } from '../workflows/pipeline';
 import { edge } from './support/graphs';
 import { readEvents, registerUser, startStack, waitForRun, type Stack } from './support/stack';
 

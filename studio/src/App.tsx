@@ -8,6 +8,7 @@ const AuthScreen = lazy(() => import('./screens/AuthScreen'));
 const ProjectsScreen = lazy(() => import('./screens/ProjectsScreen'));
 const EditorScreen = lazy(() => import('./screens/EditorScreen'));
 const RunScreen = lazy(() => import('./screens/RunScreen'));
+const BatchScreen = lazy(() => import('./screens/BatchScreen'));
 const HistoryScreen = lazy(() => import('./screens/HistoryScreen'));
 const MediaScreen = lazy(() => import('./screens/MediaScreen'));
 const SettingsScreen = lazy(() => import('./screens/SettingsScreen'));
@@ -132,6 +133,9 @@ export function App() {
       break;
     case 'run':
       screen = <RunScreen key={route.runId} runId={route.runId} />;
+      break;
+    case 'batch':
+      screen = <BatchScreen key={route.batchId} batchId={route.batchId} />;
       break;
     case 'media':
       active = 'media';

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { catalog } from './catalog';
 import type { Graph } from './graph';
 
+/** The most runs one batch makes (items × seeds): the API refuses more, naming the field; the studio says so first. */
+export const MAX_BATCH_RUNS = 100;
+
 /** The largest seed a node takes (catalog.ts `seed`: a PostgreSQL-sized non-negative integer). */
 export const MAX_SEED = 2 ** 31 - 1;
 

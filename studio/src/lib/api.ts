@@ -4,6 +4,8 @@ import type { NodeInfo } from '../../../api/schemas';
 /** Response shapes, defined once with the API (type-only: nothing of them is bundled). */
 export type {
   ApiKeyInfo,
+  Batch,
+  BatchRun,
   CreatedApiKey,
   CreatedWebhook,
   Generation,
@@ -18,6 +20,7 @@ export type {
   RunDetail,
   RunSummary,
   Schedule,
+  StartedBatch,
   User,
   Webhook,
   WebhookDeliveryAttempt,

@@ -29,6 +29,7 @@ export type Route =
   | { screen: 'editor'; pipelineId: string }
   | { screen: 'history'; pipelineId: string }
   | { screen: 'run'; runId: string }
+  | { screen: 'batch'; batchId: string }
   | { screen: 'media' }
   | { screen: 'schedules' }
   | { screen: 'settings' }
@@ -45,6 +46,7 @@ export function matchRoute(path: string): Route {
   if (a === 'pipelines' && b && !c) return { screen: 'editor', pipelineId: b };
   if (a === 'pipelines' && b && c === 'runs') return { screen: 'history', pipelineId: b };
   if (a === 'runs' && b) return { screen: 'run', runId: b };
+  if (a === 'batches' && b && !c) return { screen: 'batch', batchId: b };
   if (a === 'media') return { screen: 'media' };
   if (a === 'schedules' && !b) return { screen: 'schedules' };
   if (a === 'settings') return { screen: 'settings' };
