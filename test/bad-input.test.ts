@@ -38,7 +38,7 @@ const graph = {
   ],
 };
 const runBody = { inputs: { topic: 'otters', data: { mood: 'sunny', tags: ['a', 'b'] } }, version: 1 };
-const batchBody = { items: [{ inputs: runBody.inputs }, { inputs: { topic: 'owls' } }], seeds: 1 };
+const batchBody = { items: [{ inputs: runBody.inputs }, { inputs: { topic: 'owls' } }] };
 /** Paused, weekly: the corpus's schedules never fire on their own. */
 const scheduleBody = (pipelineId: string) => ({
   pipelineId,

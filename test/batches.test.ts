@@ -214,7 +214,7 @@ describe('batches: a pipeline over several inputs or seeds, each item an ordinar
   });
 
   it('items × seeds make items.length × seeds runs, the same seeds for every item', async () => {
-    const started = await startBatch(titles, { items: topics(2), seeds: 2 });
+    const started = await startBatch(pictures, { items: topics(2), seeds: 2 });
     expect(started.status, started.text).toBe(201);
     const { batch } = await waitForBatch(started.body.id);
     expect(batch.runs.map((r) => [r.item, r.inputs.topic])).toEqual([
@@ -256,6 +256,10 @@ describe('batches: a pipeline over several inputs or seeds, each item an ordinar
       'invalid_inputs',
     );
     await refused({ items: topics(1), extra: true }, /extra/);
+    const slow = (await owner.client.post('/api/pipelines', { name: 'Unseeded', graph: slowGraph(10) })).body.id;
+    const unseeded = await startBatch(slow, { items: topics(1), seeds: 2 });
+    expect(unseeded.status).toBe(400);
+    expect(unseeded.body.message).toMatch(/^seeds: no step of this pipeline takes a seed/);
   });
 
   it("counts each of a batch's runs against the plan's concurrent runs (402 beyond it)", async () => {

@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { MAX_SEED, validateGraph, validateRunInputs, type RunInputs, type RunTrigger } from '../../workflows/pipeline';
+import { MAX_SEED, takesSeed, validateGraph, validateRunInputs, type RunInputs, type RunTrigger } from '../../workflows/pipeline';
 import { batchWorkflowId, runBatch, type RunBatchArgs } from '../../workflows';
 import type { QuotaRefusal } from '../../infra/quotas';
 import { HttpError, notFound, quotaExceeded } from '../http';
@@ -42,6 +42,13 @@ export function createBatchService(deps: {
       const checked = validateGraph(pipeline.graph);
       if (!checked.graph) throw new HttpError(400, 'invalid_graph', 'The saved pipeline is not valid', checked.problems);
       const graph = checked.graph;
+      if (request.seeds !== undefined && !graph.nodes.some((n) => takesSeed(n.type))) {
+        throw new HttpError(
+          400,
+          'invalid_request',
+          'seeds: no step of this pipeline takes a seed (Story, LLM and Illustration do), so its variations would all be the same',
+        );
+      }
       const problems = request.items.flatMap((item, i) =>
         validateRunInputs(graph, item.inputs).map((p) => ({ ...p, message: `items.${i}.${p.message}` })),
       );

@@ -95,7 +95,8 @@ describe('batches in the studio', () => {
       trigger: { kind: 'studio' },
       inputs: { topic: 'a lighthouse' },
     });
-    await page.goBack();
+    await page.getByRole('link', { name: 'Batch', exact: true }).click();
+    await page.waitForURL(batchUrl);
     await expect.poll(() => cells.count()).toBe(3);
 
     // Keep the best: the star lasts across a reload, and "Starred only" shows just the kept ones.
@@ -107,17 +108,19 @@ describe('batches in the studio', () => {
     await page.getByLabel(/Starred only/).uncheck();
   });
 
-  it('variations run one topic with different seeds, and the grid fits an 800 px window', async () => {
+  it('variations run one topic with different seeds, and the grid fits an 800 px window in dark mode', async () => {
     const started = await client.post(`/api/pipelines/${pipelineId}/batches`, { items: [{ inputs: { topic: 'a kite' } }], seeds: 3 });
     expect(started.status, started.text).toBe(201);
     await page.setViewportSize({ width: 800, height: 900 });
+    await page.emulateMedia({ colorScheme: 'dark' });
     await page.goto(`${stack.baseUrl}/batches/${started.body.id}`);
     await expect.poll(() => page.locator('.batch-cell[data-status="succeeded"]').count(), { timeout: 60_000 }).toBe(3);
     const seeds = await page.locator('.batch-cell-meta').evaluateAll((metas) => metas.map((m) => m.textContent?.match(/seed (\d+)/)?.[1]));
     expect(new Set(seeds).size).toBe(3);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(800);
-    await page.screenshot({ path: join(ARTIFACTS, 'studio-batch-variations-800.png'), fullPage: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'studio-batch-variations-800-dark.png'), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('cancels a running batch as a whole: its runs in flight and the ones waiting', async () => {
