@@ -3,10 +3,9 @@ import type { Database } from '../../infra/db/schema';
 import { type RunInputs, type RunStatus, type RunTrigger } from '../../workflows/pipeline';
 import type { Batch, BatchRun, Wire } from '../schemas';
 
-/** One run a new batch records as queued. */
+/** One run a new batch records as queued, in the batch's order (item-major). */
 export interface NewBatchRun {
   runId: string;
-  item: number;
   seed: number | null;
   inputs: RunInputs;
 }

@@ -55,8 +55,8 @@ export function createBatchService(deps: {
       if (problems.length > 0) throw new HttpError(400, 'invalid_inputs', problems.map((p) => p.message).join('; '), problems);
 
       const seeds = request.seeds === undefined ? [null] : distinctSeeds(request.seeds);
-      const runs: NewBatchRun[] = request.items.flatMap((item, i) =>
-        seeds.map((seed) => ({ runId: randomUUID(), item: i, seed, inputs: item.inputs })),
+      const runs: NewBatchRun[] = request.items.flatMap((item) =>
+        seeds.map((seed) => ({ runId: randomUUID(), seed, inputs: item.inputs })),
       );
       const refusal = await deps.checkQuota(userId, graph.nodes.length, runs.length);
       if (refusal) throw quotaExceeded(refusal);
