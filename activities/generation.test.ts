@@ -5,6 +5,8 @@ import type { ActivityResult } from './contract';
 import { createActivities } from './index';
 import type { TextProvider, TextRequest } from './providers/types';
 import { limitsOf } from '../infra/plans';
+import { storyNode } from '../workflows/pipeline/catalog';
+import { storyPrompt, TOKENS_PER_WORD } from './storyWriting';
 
 describe('AI activities (generation records, text, speech, image steps)', () => {
   let env: ActivityTestEnv;
@@ -65,10 +67,15 @@ describe('AI activities (generation records, text, speech, image steps)', () => 
         return { text: 'A fox by a frozen river.', model: 'recorded', promptTokens: 3, completionTokens: 5 };
       },
     };
-    const activities = createActivities({ ...env.deps, providers: { ...env.deps.providers, text: async () => recording } });
+    const activities = createActivities({
+      ...env.deps,
+      providers: { ...env.deps.providers, text: async () => recording, prepareText: async () => undefined },
+    });
     await new MockActivityEnvironment().run(activities.llm, env.input('caption', { text: 'The fox crossed the ice.' }));
     await new MockActivityEnvironment().run(activities.story, env.input('saga', { prompt: 'a fox in winter' }));
-    expect(requests).toEqual([
+    const story = storyPrompt({ subject: 'a fox in winter', words: 150, instructions: storyNode.params.parse({}).instructions });
+    // The story's first request; the short recorded answer makes it ask for continuations after it.
+    expect(requests.slice(0, 2)).toEqual([
       {
         system: undefined,
         prompt: 'Write a one-sentence image prompt describing the main scene of this text:\n\nThe fox crossed the ice.',
@@ -79,9 +86,9 @@ describe('AI activities (generation records, text, speech, image steps)', () => 
       },
       {
         system:
-          'You are a warm, vivid storyteller. Write a complete short story with a beginning, middle and end. Plain prose, no title, no preamble.\nWrite about 150 words.',
-        prompt: 'a fox in winter',
-        maxTokens: Math.ceil(150 * 1.7) + 32,
+          'You are a warm, vivid storyteller. Write a complete short story with a beginning, middle and end. Plain prose, no preamble.',
+        prompt: story.prompt,
+        maxTokens: Math.ceil(150 * TOKENS_PER_WORD) + 24,
         temperature: 0.8,
         seed: undefined,
         model: undefined,
@@ -169,7 +176,8 @@ describe('AI activities (generation records, text, speech, image steps)', () => 
       id: 'counting',
       async generate() {
         calls++;
-        return { text: 'A heron.', model: 'counted', promptTokens: 2, completionTokens: 2 };
+        // Long enough for the story's asked length: one provider call per story (no continuation).
+        return { text: 'A heron stood in the reeds. '.repeat(30), model: 'counted', promptTokens: 2, completionTokens: 180 };
       },
     };
     const activities = createActivities({ ...env.deps, providers: { ...env.deps.providers, text: async () => counting } });

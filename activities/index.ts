@@ -9,8 +9,10 @@ import { delay } from './flow';
 import { createGenerationKit } from './generation';
 import { createImageSteps } from './image';
 import { createLargeValues } from './largeValues';
+import { createProgressWatch } from './liveProgress';
 import { withParams } from './params';
 import { createSpeechSteps } from './speech';
+import { createStorybookSteps } from './storybook';
 import { createTextSteps } from './text';
 import { createStorageSteps } from './storage';
 
@@ -20,7 +22,8 @@ export { createRunStore, type RunStore } from './runStore';
 /** Builds the worker's activities around the services it is handed (real ones, or test ones). */
 export function createActivities(given: ActivityDeps): Activities {
   // Live events are a courtesy next to the database record: a bus that is away never fails or stalls a node.
-  const deps: ActivityDeps = { ...given, bus: bestEffort(given.bus) };
+  const progress = createProgressWatch(bestEffort(given.bus));
+  const deps: ActivityDeps = { ...given, bus: progress.bus };
   const kit = createGenerationKit(deps);
   const steps: NodeSteps = {
     delay,
@@ -28,23 +31,29 @@ export function createActivities(given: ActivityDeps): Activities {
     ...createTextSteps(deps, kit),
     ...createSpeechSteps(deps, kit),
     ...createImageSteps(deps, kit),
+    ...createStorybookSteps(deps, kit),
   };
   const checkArtifactRefs = createArtifactGuard(deps.store);
   const tracked =
-    (step: NodeStep): NodeActivity =>
+    (step: NodeStep, working: string): NodeActivity =>
     async (input) => {
       await checkArtifactRefs(input);
       const { attempt } = Context.current().info;
       await deps.store.recordAttempt(input.runId, input.nodeId, attempt);
       const event: LiveEvent = { type: 'node.attempt', at: new Date().toISOString(), nodeId: input.nodeId, attempt };
       await deps.bus.publish(runChannel(input.runId), event);
-      return { output: await step(input), attempt };
+      const stopWatching = progress.watch(input, working);
+      try {
+        return { output: await step(input), attempt };
+      } finally {
+        stopWatching();
+      }
     };
 
   const largeValues = createLargeValues(deps.blobs);
   const nodeActivity = <A extends ActivityNodeType>(name: A): NodeActivity => {
     const definition = activityNodeDefinition(name);
-    return tracked(withParams(definition, largeValues.aroundNodeStep(steps[name], definition)));
+    return tracked(withParams(definition, largeValues.aroundNodeStep(steps[name], definition)), definition.working ?? 'Working');
   };
   const nodeActivities = Object.fromEntries(activityNodeTypes.map((name) => [name, nodeActivity(name)])) as Record<
     ActivityNodeType,
@@ -57,7 +66,7 @@ export function createActivities(given: ActivityDeps): Activities {
       // All at once (one connection keeps their order), so a stalled bus costs one timeout, not one per event.
       await Promise.all(report.events.map((event) => deps.bus.publish(runChannel(report.runId), event)));
     },
-    runInlineStep: tracked(largeValues.inlineStep),
+    runInlineStep: tracked(largeValues.inlineStep, 'Working on a large value'),
     ...nodeActivities,
   };
 }

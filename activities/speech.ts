@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { ActivityDeps, NodeSteps } from './deps';
 import { requireText, type GenerationKit } from './generation';
-import { splitSentences } from './providers/audio/sentences';
+import { sentencesOf, splitSentences } from './providers/audio/sentences';
 import { joinWavs, wavDuration } from './providers/audio/wav';
 
 /** Characters per speech request: long enough for natural prosody, short enough to report progress. */
@@ -15,9 +15,9 @@ export function createSpeechSteps(
   return {
     narration: (input) => {
       const text = requireText(input, 'text');
-      const { provider, speed } = input.params;
+      const { provider, speed, pauseMs } = input.params;
       // Empty names mean the provider's defaults.
-      const request = { voice: input.params.voice || undefined, speed, model: input.params.model || undefined };
+      const request = { voice: input.params.voice || undefined, speed, pauseMs, model: input.params.model || undefined };
       return generation(
         input,
         'audio',
@@ -26,17 +26,33 @@ export function createSpeechSteps(
         async (signal) => {
           const speech = await providers.speech(provider, input.userId);
           const chunks = splitSentences(text, SPEECH_CHUNK_CHARS);
+          // Counted as the local voices speak them, so "sentence k of n" moves one sentence at a time.
+          const sentencesIn = chunks.map((chunk) => Math.max(1, sentencesOf(chunk).length));
+          const total = sentencesIn.reduce((a, b) => a + b, 0);
+          let done = 0;
+          /** Says which sentence is being read: "sentence k of n", then "n of n sentences read". */
+          const report = (spoken: number) => {
+            if (spoken <= done) return;
+            done = spoken;
+            Context.current().heartbeat();
+            const message = done < total ? `sentence ${done + 1} of ${total}` : `${total} of ${total} sentences read`;
+            void publish(input, { fraction: done / total, message });
+          };
+          await publish(input, { fraction: 0, message: `sentence 1 of ${total}` });
           const parts: Buffer[] = [];
           let model = '';
           let voice = '';
           for (const [i, chunk] of chunks.entries()) {
-            const result = await speech.synthesize({ text: chunk, ...request }, { signal });
+            const before = done;
+            const result = await speech.synthesize(
+              { text: chunk, ...request },
+              { signal, onSentence: (k) => report(before + Math.min(k, sentencesIn[i])) },
+            );
             parts.push(result.audio);
             ({ model, voice } = result);
-            Context.current().heartbeat();
-            await publish(input, { fraction: (i + 1) / chunks.length, message: `${i + 1} of ${chunks.length} sentences` });
+            report(before + sentencesIn[i]);
           }
-          const wav = parts.length === 1 ? parts[0] : joinWavs(parts);
+          const wav = parts.length === 1 ? parts[0] : joinWavs(parts, { gapMs: pauseMs / speed });
           const ref = await storeArtifact(input, '.wav', wav, 'audio/wav', {
             durationMs: Math.round(wavDuration(wav) * 1000),
             generator: speech.id,
@@ -47,7 +63,7 @@ export function createSpeechSteps(
             aiService: speech.id,
             model,
             usage: { characters: text.length },
-            parameters: { voice, speed, chunks: chunks.length },
+            parameters: { voice, speed, pauseMs, chunks: chunks.length, sentences: total },
           };
         },
       );

@@ -12,11 +12,16 @@ const EXTENSIONS: Record<string, string> = {
   'image/png': '.png',
   'image/jpeg': '.jpg',
   'image/webp': '.webp',
+  'text/html': '.html',
+  'text/vtt': '.vtt',
+  'video/mp4': '.mp4',
 };
 
 export function mediaKind(mimeType: string): string {
   if (mimeType.startsWith('image/')) return 'image';
   if (mimeType.startsWith('audio/')) return 'audio';
+  // A page (a storybook) is not a text to read as such; video has no kind of its own yet (see media_kind_check).
+  if (mimeType === 'text/html') return 'file';
   if (mimeType.startsWith('text/')) return 'text';
   if (mimeType === 'application/json') return 'json';
   return 'file';

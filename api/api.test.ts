@@ -71,6 +71,23 @@ describe.each([
     expect(upload.params.properties.key.type).toBe('string');
   });
 
+  it("lists the install's local text models and voices as enums with labels for the text and narration nodes", async () => {
+    const res = await apiClient(stack.baseUrl).get('/api/nodes');
+    const prop = (type: string, key: string) => res.body.nodes.find((n: { type: string }) => n.type === type).params.properties[key];
+    for (const type of ['story', 'llm']) {
+      const model = prop(type, 'model');
+      expect(model.enum).toContain('SmolLM2-135M-Instruct.Q4_1.gguf');
+      expect(model['x-enum-labels']).toHaveLength(model.enum.length);
+      expect(model['x-enum-labels'][model.enum.indexOf('SmolLM2-135M-Instruct.Q4_1.gguf')]).toMatch(/^SmolLM2 135M/);
+      expect(model['x-enum-for']).toEqual({ provider: 'local' });
+    }
+    const voice = prop('narration', 'voice');
+    expect(voice.enum).toEqual(expect.arrayContaining(['joe', 'slt', 'kal']));
+    expect(voice['x-enum-labels'][voice.enum.indexOf('joe')]).toMatch(/^Joe/);
+    // The illustration's model is not a text model: no enum there.
+    expect(prop('illustration', 'model').enum).toBeUndefined();
+  });
+
   it('saves pipelines as immutable versions, lists and fetches them', async () => {
     const { client } = await registerUser(stack.baseUrl);
     const created = await client.post('/api/pipelines', { name: 'Story', graph: storyGraph });

@@ -30,12 +30,15 @@ import { pipelineRoutes } from './routes/pipelines';
 import { projectRoutes } from './routes/projects';
 import { publicRoutes } from './routes/public';
 import { runRoutes } from './routes/runs';
+import { publicShareRoutes, runShareRoutes, shareRoutes } from './routes/shares';
+import { createShareRepository } from './repositories/shares';
 import { scheduleRoutes } from './routes/schedules';
 import { settingsRoutes } from './routes/settings';
 import { signedUrlRoutes } from './routes/signedUrls';
 import { pipelineWebhookRoutes, webhookRoutes } from './routes/webhooks';
 import { createWebhookRepository } from './repositories/webhooks';
 import { createCredentialStore, credentialsSealer } from '../infra/credentials';
+import { providerSettingsFromEnv } from '../infra/providerSettings';
 import { checkRunStart, usageOf } from '../infra/quotas';
 import { createBatchService } from './services/batches';
 import { createProviderSettingsService } from './services/providers';
@@ -55,6 +58,7 @@ export function createApp(services: Services): Express {
   const media = createMediaRepository(db);
   const generations = createGenerationRepository(db);
   const apiKeys = createApiKeyRepository(db);
+  const shares = createShareRepository(db);
   const runService = createRunService({
     pipelines,
     runs,
@@ -99,20 +103,27 @@ export function createApp(services: Services): Express {
   app.use('/api', docsRoutes(config.rootDir));
   app.use('/api/auth', authRoutes(users, auth, sessions));
   app.use('/api/public', publicRoutes({ projects, media, blobs }));
+  app.use('/api/public/shares', publicShareRoutes({ shares, blobs }));
   // The only routes a signed link opens: one object's bytes. Everything else needs the Authorization header.
-  app.get(['/api/media/:id/content', '/api/runs/:id/artifacts/*path'], auth.signedUrl);
-  app.use('/api/nodes', nodeRoutes());
+  app.get(['/api/media/:id/content', '/api/runs/:id/artifacts/*path', '/api/runs/:id/archive'], auth.signedUrl);
+  app.use('/api/nodes', nodeRoutes({ rootDir: config.rootDir, localModelsDir: providerSettingsFromEnv(config.rootDir).localModelsDir }));
   app.use('/api/projects', auth.requireUser, projectRoutes(projects));
   app.use(
     '/api/pipelines',
     auth.requireUser,
-    pipelineRoutes({ pipelines, projects, runs, runService, scheduleService }),
+    pipelineRoutes({ pipelines, projects, runs, runService, scheduleService, signer: auth.signer }),
     pipelineWebhookRoutes(webhooks),
     pipelineBatchRoutes(batchService),
   );
   app.use('/api/batches', auth.requireUser, batchRoutes(batchService));
   app.use('/api/webhooks', auth.requireUser, webhookRoutes(webhooks));
-  app.use('/api/runs', auth.requireUser, runRoutes({ runs, runService, bus, blobs }));
+  app.use(
+    '/api/runs',
+    auth.requireUser,
+    runRoutes({ runs, runService, bus, blobs, signer: auth.signer }),
+    runShareRoutes({ shares, blobs }),
+  );
+  app.use('/api/shares', auth.requireUser, shareRoutes({ shares }));
   app.use('/api/schedules', auth.requireUser, scheduleRoutes({ scheduleService }));
   app.use('/api/media', auth.requireUser, mediaRoutes({ media, blobs, signer: auth.signer }));
   app.use('/api/signed-urls', auth.requireUser, signedUrlRoutes({ signer: auth.signer, media, runs }));
@@ -120,6 +131,13 @@ export function createApp(services: Services): Express {
   app.use('/api/keys', auth.requireUser, keyRoutes(apiKeys));
   app.use('/api', methodNotAllowed(Object.keys(requests)));
   app.use('/api', (req, _res, next) => next(new HttpError(404, 'not_found', `No route ${req.method} ${req.originalUrl}`)));
+
+  // A share link's short form: its page is an API route (no login, its own headers).
+  app.get('/s/:token', (req, res) => {
+    res
+      .set({ 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' })
+      .redirect(302, `/api/public/shares/${encodeURIComponent(req.params.token)}`);
+  });
 
   const studio = join(config.rootDir, 'studio', 'dist');
   if (existsSync(studio)) {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { RUN_TRIGGER_KINDS, RunInputsSchema, RunTriggerSchema } from '../workflows/pipeline/graph';
-import { CLOUD_PROVIDERS } from '../workflows/pipeline/providers';
 import { MAX_BATCH_RUNS } from '../workflows/pipeline/seeds';
+import { RUN_STATUSES } from '../workflows/pipeline/statuses';
+import { CONFIGURABLE_PROVIDERS } from '../workflows/pipeline/providers';
 import { WEBHOOK_EVENTS } from '../workflows/pipeline/webhooks';
 
 /**
@@ -65,6 +66,18 @@ export const ProjectPatch = ProjectBody.partial().extend({ isPublic: z.boolean()
 /** The unguessable part of a public project page's URL. */
 export const PublicTokenParam = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{32}$/, 'must be a public page token') });
 export const PublicMediaParam = PublicTokenParam.extend({ mediaId: z.uuid('must be a valid id') });
+
+/** The unguessable part of a share link (256 random bits, base64url). */
+export const ShareTokenParam = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a share link token') });
+/** The n-th picture, sound or text of a share page, counted from 0 as the page lists them. */
+export const ShareMediaParam = ShareTokenParam.extend({
+  index: z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,3})$/, "must be the number of one of the share page's files (0, 1, 2…)")
+    .transform(Number),
+});
+/** A share link takes nothing but the run it shows. */
+export const CreateShareBody = z.strictObject({});
 
 /** The graph itself is checked by validateGraph, which reports every problem with its node or edge. */
 const PipelineGraph = z
@@ -142,33 +155,47 @@ const EARLIEST = Date.parse('1970-01-01T00:00:00Z');
 const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
 const IN_RANGE = 'must be between 1970-01-01 and 9999-12-31';
 
+/** An instant with its offset, between 1970 and 9999. */
+const Instant = z.iso
+  .datetime({ offset: true })
+  // The year's range as a pattern too, so that the API's description says it; the instant (with its offset) is checked after.
+  .regex(/^(?:19[7-9]\d|[2-9]\d{3})-/, IN_RANGE)
+  .refine((s) => Date.parse(s) >= EARLIEST && Date.parse(s) <= LATEST, IN_RANGE);
+
 export const ListQuery = z.object({
   projectId: z.uuid().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   /** Items made (runs, media) or changed (pipelines) before this instant. */
-  before: z.iso
-    .datetime({ offset: true })
-    // The year's range as a pattern too, so that the API's description says it; the instant (with its offset) is checked after.
-    .regex(/^(?:19[7-9]\d|[2-9]\d{3})-/, IN_RANGE)
-    .refine((s) => Date.parse(s) >= EARLIEST && Date.parse(s) <= LATEST, IN_RANGE)
-    .optional(),
+  before: Instant.optional(),
   /** Keyset cursor: items after this one in the list's order (exact, unlike a timestamp). */
   after: z.uuid('must be the id of the last item you have').optional(),
 });
 
-/** The run lists: ListQuery, and what started the runs (`scheduleId`: one schedule's runs). */
+/**
+ * The run lists: ListQuery, and what started the runs (`scheduleId`: one schedule's runs), their status, their
+ * pipeline, text their inputs contain (`q`), and `from`: made at or after this instant (with `before`, a date range).
+ */
 export const RunListQuery = ListQuery.extend({
   trigger: z.enum(RUN_TRIGGER_KINDS, { message: `must be one of ${RUN_TRIGGER_KINDS.map((k) => `'${k}'`).join(', ')}` }).optional(),
   scheduleId: RunTriggerSchema.shape.scheduleId.unwrap().min(1).optional(),
+  status: z.enum(RUN_STATUSES, { message: `must be one of ${RUN_STATUSES.map((s) => `'${s}'`).join(', ')}` }).optional(),
+  pipelineId: z.uuid('must be the id of one of your pipelines').optional(),
+  q: z.string().trim().max(200, 'must be at most 200 characters').optional().describe("Text the run's input values contain (any case)"),
+  from: Instant.optional().describe('Runs made at or after this instant'),
 });
+/** One pipeline's runs: the pipeline is the path's. */
+export const PipelineRunListQuery = RunListQuery.omit({ pipelineId: true });
 
 /** Where a resumed event stream starts: the `id:` of the last event the client has (event seqs are integers). */
 export const LastEventId = z.coerce.number().int('must be the id of an event').min(0).max(MAX_INT);
 
 export const IdParam = z.object({ id: z.uuid('must be a valid id') });
+export const VersionParams = IdParam.extend({ version: z.coerce.number().int().positive().max(MAX_INT) });
+/** Restoring takes the stored version; the body carries nothing. */
+export const RestoreVersionBody = z.strictObject({});
 
 export const ProviderParam = z.object({
-  provider: z.enum(CLOUD_PROVIDERS, { message: `must be one of ${CLOUD_PROVIDERS.map((p) => `'${p}'`).join(', ')}` }),
+  provider: z.enum(CONFIGURABLE_PROVIDERS, { message: `must be one of ${CONFIGURABLE_PROVIDERS.map((p) => `'${p}'`).join(', ')}` }),
 });
 
 /**
@@ -189,11 +216,27 @@ function outboundUrlProblem(value: string, userInfo: string): string | null {
   return null;
 }
 
+/**
+ * A cloud provider takes `apiKey` (and optionally `baseUrl`); an image server (ComfyUI, AUTOMATIC1111) takes
+ * `baseUrl` and optionally `authorization`. Which applies is the provider's to say: the settings service checks it.
+ */
 export const ProviderCredentialBody = z.strictObject({
-  apiKey: Words(500),
-  /** For OpenAI-compatible servers (Ollama, vLLM, LM Studio…) or a vendor proxy; public addresses only unless the operator allows more. */
-  baseUrl: z.string().max(500).superRefine(refineOutboundUrl('the key goes in apiKey')).optional(),
+  apiKey: Words(500).optional(),
+  /**
+   * For OpenAI-compatible servers (Ollama, vLLM, LM Studio…), a vendor proxy, or the image server's address;
+   * public addresses only unless the operator allows more.
+   */
+  baseUrl: z.string().max(500).superRefine(refineOutboundUrl('the key goes in apiKey, a password in authorization')).optional(),
+  /** Image servers: the Authorization header to send, e.g. `Basic dXNlcjpwYXNz` for AUTOMATIC1111's --api-auth. */
+  authorization: z
+    .string()
+    .max(1000)
+    .regex(/^[\x21-\x7e][\x20-\x7e]*$/, 'must be one header value in printable ASCII, e.g. "Basic dXNlcjpwYXNz" or "Bearer …"')
+    .optional(),
 });
+
+/** A connection test takes nothing: it tries what is saved (yours, else the install's). */
+export const ProviderTestBody = z.strictObject({});
 
 function refineOutboundUrl(userInfo: string) {
   return (value: string, ctx: z.RefinementCtx) => {
@@ -215,7 +258,32 @@ export const WebhookBody = z.strictObject({
 /** A test event takes nothing but the webhook it goes to. */
 export const SendTestEventBody = z.strictObject({});
 
-/** Paths of stored objects to open with signed links: `/api/media/<id>/content`, `/api/runs/<id>/artifacts/<key>`. */
+/** What the media library can be filtered by: a stored kind, or `video` (any `video/*` file). */
+export const MEDIA_KIND_FILTERS = ['image', 'audio', 'video', 'text', 'json', 'file'] as const;
+
+/** The media library: ListQuery, a search in titles (name, pipeline name, run inputs), a kind and a pipeline. */
+export const MediaListQuery = ListQuery.extend({
+  q: z.string().trim().max(200, 'must be at most 200 characters').optional(),
+  kind: z.enum(MEDIA_KIND_FILTERS, { message: `must be one of ${MEDIA_KIND_FILTERS.map((k) => `'${k}'`).join(', ')}` }).optional(),
+  pipelineId: z.uuid('must be a valid id').optional(),
+});
+
+/** A media item's own name; null gives it back its default title (pipeline · input · step). */
+export const MediaRenameBody = z.strictObject({ name: Words(200).nullable() });
+
+/** The most items one zip may hold, and the most bytes their files may add up to. */
+export const MEDIA_ARCHIVE_MAX_ITEMS = 200;
+export const MEDIA_ARCHIVE_MAX_BYTES = 2 * 1024 ** 3;
+
+/** Media items to download as one zip. */
+export const MediaArchiveBody = z.strictObject({
+  ids: z
+    .array(z.uuid('must be a valid id'))
+    .min(1, 'must name at least one media item')
+    .max(MEDIA_ARCHIVE_MAX_ITEMS, `must name at most ${MEDIA_ARCHIVE_MAX_ITEMS} media items`),
+});
+
+/** Paths of stored objects to open with signed links: `/api/media/<id>/content`, `/api/runs/<id>/artifacts/<key>`, `/api/runs/<id>/archive`. */
 export const SignUrlsBody = z.strictObject({
   paths: z.array(z.string().max(1000)).min(1).max(200),
 });
@@ -448,6 +516,16 @@ export const requests = {
     params: IdParam,
     body: RecordVersionBody,
   },
+  'GET /api/pipelines/:id/versions/:version': {
+    summary: 'One version of a pipeline with its graph and what it changed against the version before',
+    params: VersionParams,
+  },
+  'POST /api/pipelines/:id/versions/:version/restore': {
+    summary: 'Record an old version as the new latest one (200 when it equals the latest); discards the draft',
+    description: 'A version that no longer passes validation (its node types changed since) answers 400 invalid_graph.',
+    params: VersionParams,
+    body: RestoreVersionBody,
+  },
   'PUT /api/pipelines/:id/draft': {
     summary: "Autosave the editor's draft, valid or not; answers its problems",
     params: IdParam,
@@ -480,7 +558,11 @@ export const requests = {
   'GET /api/keys': { summary: 'Your API keys: name, scope, prefix, created and last used (never the secret)' },
   'POST /api/keys': { summary: 'Create an API key (`read`, `run` or `admin`); its secret is in this answer only', body: ApiKeyBody },
   'DELETE /api/keys/:id': { summary: 'Revoke an API key: refused from the next request on', params: IdParam },
-  'GET /api/pipelines/:id/runs': { summary: "A pipeline's runs, newest first", params: IdParam, query: RunListQuery },
+  'GET /api/pipelines/:id/runs': {
+    summary: "A pipeline's runs, newest first, filtered as GET /api/runs",
+    params: IdParam,
+    query: PipelineRunListQuery,
+  },
   'POST /api/pipelines/:id/webhooks': {
     summary: "Add a webhook to a pipeline: its runs' events are POSTed, signed, to the URL",
     description: 'The answer holds the signing secret, shown this once. URLs of private addresses are refused.',
@@ -512,7 +594,11 @@ export const requests = {
     body: TriggerScheduleBody,
   },
   'DELETE /api/schedules/:id': { summary: 'Delete a schedule: it fires no more', params: IdParam },
-  'GET /api/runs': { summary: 'Your runs, newest first (?trigger, ?scheduleId filter them)', query: RunListQuery },
+  'GET /api/runs': {
+    summary: 'Your runs, newest first, each with its inputs, a thumbnail and its cost',
+    description: '?pipelineId, ?status, ?trigger, ?scheduleId, ?from and ?before filter them; ?q finds text in their input values.',
+    query: RunListQuery,
+  },
   'GET /api/runs/:id': { summary: 'A run with the state and output of each node', params: IdParam },
   'POST /api/runs/:id/cancel': { summary: 'Cancel a run in progress (409 once it has finished)', params: IdParam },
   'GET /api/runs/:id/events': {
@@ -527,8 +613,44 @@ export const requests = {
     params: ArtifactParams,
     headers: RangeHeaders,
   },
-  'GET /api/media': { summary: 'Your media, newest first', query: ListQuery },
+  'GET /api/media': {
+    summary: 'Your media, newest first: search titles with q, filter by kind and pipeline',
+    description: 'q matches the name, the pipeline name and the text of the run inputs (case-insensitive).',
+    query: MediaListQuery,
+  },
+  'GET /api/runs/:id/archive': {
+    summary: "Everything a run made, as one zip: its media, its steps' artifacts, its texts (.txt) and manifest.json",
+    description: `manifest.json holds the run's status, inputs and outputs, its steps and each file. ${SIGNED_LINK}`,
+    params: IdParam,
+  },
+  'POST /api/runs/:id/share': {
+    summary: 'Make a share link of a finished run: a read-only page of its pictures, sound and texts for anyone holding it',
+    description: 'The link (url, relative to this server) is in this answer only: only a hash of it is kept. 409 while the run is active.',
+    params: IdParam,
+    body: CreateShareBody,
+  },
+  'GET /api/runs/:id/shares': { summary: "A run's live share links (not the links themselves: they are shown once)", params: IdParam },
+  'DELETE /api/shares/:id': { summary: 'Revoke a share link: its page and files answer 404 from then on', params: IdParam },
+  'GET /api/public/shares/:token': {
+    summary: "A share link's page (HTML, no login): the run's pictures, sound and texts, nothing else",
+    description: 'A client that prefers HTML gets its errors (a revoked or mistyped link) as a page too.',
+    public: true,
+    params: ShareTokenParam,
+  },
+  'GET /api/public/shares/:token/media/:index': {
+    summary: "The bytes of a share page's n-th file",
+    public: true,
+    params: ShareMediaParam,
+    headers: RangeHeaders,
+  },
   'GET /api/media/:id': { summary: 'One media item, with a signed link to its bytes', params: IdParam },
+  'PATCH /api/media/:id': { summary: 'Rename a media item (null: back to its default title)', params: IdParam, body: MediaRenameBody },
+  'DELETE /api/media/:id': { summary: 'Delete a media item and its stored bytes; its content answers 404 afterwards', params: IdParam },
+  'POST /api/media/archive': {
+    summary: 'Several media items as one zip',
+    description: `At most ${MEDIA_ARCHIVE_MAX_ITEMS} items and ${MEDIA_ARCHIVE_MAX_BYTES / 1024 ** 3} GiB; an id that is not yours answers 404.`,
+    body: MediaArchiveBody,
+  },
   'GET /api/media/:id/content': { summary: "A media item's bytes", description: SIGNED_LINK, params: IdParam, headers: RangeHeaders },
   'GET /api/settings/providers': { summary: 'Which cloud providers have a key, and whose (never the key)' },
   'PUT /api/settings/providers/:provider': {
@@ -537,6 +659,13 @@ export const requests = {
     body: ProviderCredentialBody,
   },
   'DELETE /api/settings/providers/:provider': { summary: 'Remove your key for a provider', params: ProviderParam },
+  'POST /api/settings/providers/:provider/test': {
+    summary: "Try a provider's saved settings (yours, else the install's) with a cheap authenticated call",
+    description:
+      'Lists what the server offers where it can: models (OpenAI-compatible, ElevenLabs; ComfyUI and AUTOMATIC1111 checkpoints) and samplers. A failure is an answer too: `ok: false` with what to do next.',
+    params: ProviderParam,
+    body: ProviderTestBody,
+  },
   'GET /api/settings/generations': { summary: 'Your calls to models, with what each cost, newest first', query: ListQuery },
   'GET /api/settings/usage': { summary: "Your plan, and how much of each of its limits this period's use has taken" },
   'POST /api/signed-urls': {

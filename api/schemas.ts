@@ -183,9 +183,25 @@ export type Pipeline = z.output<typeof Pipeline>;
 export const SavedPipeline = z.strictObject({ id: Id, version: z.number().int().positive() });
 export type SavedPipeline = z.output<typeof SavedPipeline>;
 
-export const PipelineVersion = z.strictObject({ version: z.number().int().positive(), createdAt: Timestamp });
+/** What a version changed against the one before it, by node id (version 1: every node added). */
+export const GraphChanges = z.strictObject({
+  added: z.array(z.string()),
+  removed: z.array(z.string()),
+  /** Type, params, label or incoming connections differ. */
+  changed: z.array(z.string()),
+  /** Only the canvas position differs. */
+  moved: z.array(z.string()),
+});
+export const PipelineVersion = z.strictObject({ version: z.number().int().positive(), createdAt: Timestamp, changes: GraphChanges });
 export type PipelineVersion = z.output<typeof PipelineVersion>;
 export const PipelineVersionList = z.strictObject({ versions: z.array(PipelineVersion) });
+/** One version with its graph, read-only; `currentVersion` tells whether it is the latest. */
+export const PipelineVersionDetail = PipelineVersion.extend({
+  pipelineId: Id,
+  graph: GraphSchema,
+  currentVersion: z.number().int().positive(),
+});
+export type PipelineVersionDetail = z.output<typeof PipelineVersionDetail>;
 
 export const RunSummary = z.strictObject({
   id: Id,
@@ -198,6 +214,13 @@ export const RunSummary = z.strictObject({
   createdAt: Timestamp,
   startedAt: Timestamp.nullable(),
   finishedAt: Timestamp.nullable(),
+  inputs: RunInputsSchema,
+  /** Where the bytes of the run's first published image are served (a media URL), or null when it published none. */
+  thumbnail: z.string().nullable(),
+  /** The same bytes without a header, for <img>, for a few minutes; null with `thumbnail`. */
+  thumbnailSignedUrl: z.string().nullable(),
+  /** What the run's model calls cost in USD so far; null when it called none. */
+  costUsd: z.number().nonnegative().nullable(),
 });
 export type RunSummary = z.output<typeof RunSummary>;
 export const RunList = z.strictObject({ runs: z.array(RunSummary) });
@@ -214,6 +237,8 @@ export const RunDetail = RunStateSchema.extend({
   createdAt: Timestamp,
   startedAt: Timestamp.nullable(),
   finishedAt: Timestamp.nullable(),
+  /** What each node's model calls cost in USD so far, by node id; nodes that called no model are absent. */
+  costs: z.record(z.string(), z.number().nonnegative()),
 });
 export type RunDetail = z.output<typeof RunDetail>;
 
@@ -277,6 +302,17 @@ export const MediaItem = z.strictObject({
   size: z.number().int().nonnegative(),
   storageKey: z.string(),
   createdAt: Timestamp,
+  /** The user's name for it, or null. */
+  name: z.string().nullable(),
+  /** What the library shows: the name, or `pipeline · input · step` from where it was made. */
+  title: z.string(),
+  /** The pipeline whose run made it, and that pipeline's name (null once the run or pipeline is gone). */
+  pipelineId: Id.nullable(),
+  pipelineName: z.string().nullable(),
+  /** The start of the run's main text input, or null. */
+  inputExcerpt: z.string().nullable(),
+  /** The step that made it: the upload's label, else the label or type of the step it published (null when unknown). */
+  nodeLabel: z.string().nullable(),
   /** Where the bytes are served, with the Authorization header. */
   url: z.string(),
   /** The same bytes without a header, for <img>/<audio>/links, for a few minutes. */
@@ -289,7 +325,7 @@ export const SignedUrls = z.strictObject({
 export type MediaItem = z.output<typeof MediaItem>;
 export const MediaList = z.strictObject({ media: z.array(MediaItem) });
 
-/** Whether a cloud provider has a key, and whose: the key itself is never sent back. */
+/** Whether a provider is set up (a cloud key, an image server's address), and by whom: a key is never sent back. */
 export const ProviderSetting = z.strictObject({
   provider: ProviderParam.shape.provider,
   configured: z.boolean(),
@@ -301,6 +337,15 @@ export type ProviderSetting = z.output<typeof ProviderSetting>;
 export const ProviderSettingList = z.strictObject({ providers: z.array(ProviderSetting) });
 export const SavedProviderSetting = ProviderSetting.omit({ updatedAt: true });
 export type SavedProviderSetting = z.output<typeof SavedProviderSetting>;
+
+/** What a connection test found: whether the provider answered, in words, and what it offers where it says. */
+export const ProviderTestResult = z.strictObject({
+  ok: z.boolean(),
+  detail: z.string(),
+  models: z.array(z.string()).optional(),
+  samplers: z.array(z.string()).optional(),
+});
+export type ProviderTestResult = z.output<typeof ProviderTestResult>;
 
 /** An API key as listed: the secret itself is shown once, when it is created, and never stored. */
 export const ApiKeyInfo = z.strictObject({
@@ -398,6 +443,20 @@ export const Schedule = z.strictObject({
 export type Schedule = z.output<typeof Schedule>;
 export const ScheduleList = z.strictObject({ schedules: z.array(Schedule) });
 
+/** A share link as its owner sees it later: not the link itself (only its hash is kept). */
+export const ShareInfo = z.strictObject({
+  id: Id,
+  createdAt: Timestamp,
+  /** How many times its page was opened. */
+  views: z.number().int().nonnegative(),
+  lastViewedAt: Timestamp.nullable(),
+});
+export type ShareInfo = z.output<typeof ShareInfo>;
+export const ShareList = z.strictObject({ shares: z.array(ShareInfo) });
+/** A new share link: `url` (relative to the server) is shown this once. */
+export const CreatedShare = z.strictObject({ id: Id, url: z.string() });
+export type CreatedShare = z.output<typeof CreatedShare>;
+
 /** An OpenAPI document (api/openapi.ts makes it; only its frame is checked here). */
 export const OpenApiDocument = z.looseObject({
   openapi: z.string(),
@@ -445,6 +504,8 @@ export const responses = {
   'DELETE /api/pipelines/:id': { 204: NoContent },
   'GET /api/pipelines/:id/versions': { 200: PipelineVersionList },
   'POST /api/pipelines/:id/versions': { 200: SavedPipeline, 201: SavedPipeline },
+  'GET /api/pipelines/:id/versions/:version': { 200: PipelineVersionDetail },
+  'POST /api/pipelines/:id/versions/:version/restore': { 200: SavedPipeline, 201: SavedPipeline },
   'PUT /api/pipelines/:id/draft': { 200: SavedDraft },
   'POST /api/pipelines/:id/runs': { 200: StartRunAnswer, 201: StartRunAnswer, 202: RunDetail, 402: ErrorBody },
   'GET /api/pipelines/:id/runs': { 200: RunList },
@@ -461,12 +522,22 @@ export const responses = {
   'POST /api/pipelines/:id/batches': { 201: StartedBatch, 402: ErrorBody },
   'GET /api/batches/:id': { 200: Batch },
   'POST /api/batches/:id/cancel': { 202: CancellingBatch },
+  'GET /api/runs/:id/archive': { 200: notJson('application/zip', 'The zip, streamed as it is made') },
+  'POST /api/runs/:id/share': { 201: CreatedShare },
+  'GET /api/runs/:id/shares': { 200: ShareList },
+  'DELETE /api/shares/:id': { 204: NoContent },
+  'GET /api/public/shares/:token': { 200: notJson('text/html', 'The page') },
+  'GET /api/public/shares/:token/media/:index': { 200: StoredBytes, 206: StoredRange, 416: ErrorBody },
   'GET /api/media': { 200: MediaList },
   'GET /api/media/:id': { 200: MediaItem },
+  'PATCH /api/media/:id': { 200: MediaItem },
+  'DELETE /api/media/:id': { 204: NoContent },
+  'POST /api/media/archive': { 200: notJson('application/zip', 'A zip of the files, one per item, named after their titles') },
   'GET /api/media/:id/content': { 200: StoredBytes, 206: StoredRange, 416: ErrorBody },
   'GET /api/settings/providers': { 200: ProviderSettingList },
   'PUT /api/settings/providers/:provider': { 200: SavedProviderSetting },
   'DELETE /api/settings/providers/:provider': { 204: NoContent },
+  'POST /api/settings/providers/:provider/test': { 200: ProviderTestResult },
   'GET /api/settings/generations': { 200: GenerationList },
   'GET /api/settings/usage': { 200: PlanUsage },
   'POST /api/signed-urls': { 200: SignedUrls },

@@ -48,6 +48,9 @@ describe('route scopes', () => {
     expect(access['POST /api/runs/:id/cancel']).toBe('run');
     expect(access['PUT /api/pipelines/:id']).toBe('admin');
     expect(access['PUT /api/settings/providers/:provider']).toBe('admin');
+    expect(access['GET /api/runs/:id/archive']).toBe('read');
+    expect(access['POST /api/runs/:id/share'], 'a share link opens the run to anyone: a change').toBe('admin');
+    expect(access['DELETE /api/shares/:id']).toBe('admin');
     for (const key of ['GET /api/keys', 'POST /api/keys', 'DELETE /api/keys/:id']) expect(access[key]).toBe('session');
     const publicRoutes = Object.keys(access).filter((key) => access[key] === 'public');
     expect(publicRoutes.sort()).toEqual([
@@ -59,6 +62,8 @@ describe('route scopes', () => {
       'GET /api/openapi.json',
       'GET /api/public/projects/:token',
       'GET /api/public/projects/:token/media/:mediaId/content',
+      'GET /api/public/shares/:token',
+      'GET /api/public/shares/:token/media/:index',
       'POST /api/auth/login',
       'POST /api/auth/logout',
       'POST /api/auth/refresh',
@@ -66,6 +71,9 @@ describe('route scopes', () => {
     ]);
     expect(access['POST /api/auth/password'], "a key can't change the account's password").toBe('session');
     const writesOpenToRead = Object.keys(access).filter((key) => !key.startsWith('GET ') && access[key] === 'read');
-    expect(writesOpenToRead, 'only GET routes (and signing links to read) are open to read keys').toEqual(['POST /api/signed-urls']);
+    expect(writesOpenToRead.sort(), 'only GET routes (and signing links, zipping media: reads with a body) are open to read keys').toEqual([
+      'POST /api/media/archive',
+      'POST /api/signed-urls',
+    ]);
   });
 });

@@ -4,8 +4,9 @@ import type { BlobStore } from '../infra/blobs';
 import { HttpError } from './http';
 
 /**
- * Types a browser may show in place from the studio's origin: they can carry no script. Everything else
- * (HTML, SVG, JSON, PDF…) is served as a download in a sandbox, so a stored file can never run as the studio.
+ * Types a browser may show in place from the studio's origin: they can carry no script. HTML is shown in a
+ * sandbox of its own (below); everything else (SVG, JSON, PDF…) is served as a download in a sandbox, so a
+ * stored file can never run as the studio.
  */
 const INLINE_TYPES = new Set([
   'text/plain',
@@ -30,6 +31,15 @@ const INLINE_TYPES = new Set([
 ]);
 const INLINE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 const ATTACHMENT_CSP = "default-src 'none'; sandbox";
+/**
+ * HTML pages (a storybook) are shown in place, in a sandbox without same-origin: their own inline script and
+ * inlined pictures and sound work, but they run in an opaque origin, so they can reach no cookie, storage or
+ * token of the studio's, and fetch nothing (connections, forms and other documents are all refused).
+ */
+const HTML_TYPES = new Set(['text/html']);
+const HTML_CSP =
+  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; media-src data: blob:; " +
+  "font-src data:; form-action 'none'; base-uri 'none'; frame-ancestors 'self'; sandbox allow-scripts";
 
 /**
  * Streams a stored object with safe headers and HTTP Range support (so audio can seek). A client that goes
@@ -47,8 +57,9 @@ export async function sendBlob(req: Request, res: Response, blobs: BlobStore, bl
   const type = servedType(blob.mimeType);
   res.setHeader('Content-Type', type.header);
   res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Content-Security-Policy', type.inline ? INLINE_CSP : ATTACHMENT_CSP);
-  res.setHeader('Content-Disposition', `${type.inline ? 'inline' : 'attachment'}; filename="${downloadName(blob.key)}"`);
+  const page = HTML_TYPES.has(type.header.split(';')[0]);
+  res.setHeader('Content-Security-Policy', page ? HTML_CSP : type.inline ? INLINE_CSP : ATTACHMENT_CSP);
+  res.setHeader('Content-Disposition', `${type.inline || page ? 'inline' : 'attachment'}; filename="${downloadName(blob.key)}"`);
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('Cache-Control', 'private, max-age=3600');
   if (range) {

@@ -3,7 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /**
  * Short-lived links to one stored object for <img>, <audio> and downloads, which cannot send an
  * Authorization header: `<path>?uid=<user>&exp=<unix s>&sig=<HMAC(path, user, exp)>`. A link opens only the
- * exact path it was made for (one media item's bytes or one run artifact), for its user, until it expires.
+ * exact path it was made for (one media item's bytes, one run artifact or a run's archive), for its user, until it expires.
  */
 export const SIGNED_URL_TTL_S = 15 * 60;
 /** Expiries are rounded up to this step, so a page asking again soon gets the same (cacheable) URL. */
@@ -12,8 +12,9 @@ const EXPIRY_STEP_S = 5 * 60;
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const MEDIA_CONTENT = new RegExp(`^/api/media/(${UUID})/content$`);
 const RUN_ARTIFACT = new RegExp(`^/api/runs/(${UUID})/artifacts/([^?#]+)$`);
+const RUN_ARCHIVE = new RegExp(`^/api/runs/(${UUID})/archive$`);
 
-export type SignableObject = { kind: 'media'; id: string } | { kind: 'artifact'; runId: string };
+export type SignableObject = { kind: 'media'; id: string } | { kind: 'artifact' | 'archive'; runId: string };
 
 const safeSegment = (segment: string) => {
   try {
@@ -24,12 +25,14 @@ const safeSegment = (segment: string) => {
   }
 };
 
-/** The object a path names when a signed URL may open it (`/api/media/<id>/content`, `/api/runs/<id>/artifacts/<key>`); null otherwise. */
+/** The object a path names when a signed URL may open it (`/api/media/<id>/content`, `/api/runs/<id>/artifacts/<key>`, `/api/runs/<id>/archive`); null otherwise. */
 export function signableObject(path: string): SignableObject | null {
   const media = MEDIA_CONTENT.exec(path);
   if (media) return { kind: 'media', id: media[1] };
   const artifact = RUN_ARTIFACT.exec(path);
   if (artifact && artifact[2].split('/').every(safeSegment)) return { kind: 'artifact', runId: artifact[1] };
+  const archive = RUN_ARCHIVE.exec(path);
+  if (archive) return { kind: 'archive', runId: archive[1] };
   return null;
 }
 

@@ -1,14 +1,14 @@
 import type { Kysely } from 'kysely';
-import type { CloudProvider } from '../workflows/pipeline';
+import type { ConfigurableProvider } from '../workflows/pipeline';
 import type { Config } from './config';
 import type { Database } from './db/schema';
 import type { Credentials } from './providerSettings';
 import { createSealer, loadSecret, type Sealer } from './secrets';
 
 export interface CredentialStore {
-  get(userId: string, provider: CloudProvider): Promise<Credentials | undefined>;
-  set(userId: string, provider: CloudProvider, credentials: Credentials): Promise<void>;
-  remove(userId: string, provider: CloudProvider): Promise<boolean>;
+  get(userId: string, provider: ConfigurableProvider): Promise<Credentials | undefined>;
+  set(userId: string, provider: ConfigurableProvider, credentials: Credentials): Promise<void>;
+  remove(userId: string, provider: ConfigurableProvider): Promise<boolean>;
   /** Which providers the user has keys for, with the base URL (never the key). */
   list(userId: string): Promise<{ provider: string; baseUrl: string | null; updatedAt: Date }[]>;
 }

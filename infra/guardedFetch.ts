@@ -3,6 +3,7 @@ import https from 'node:https';
 import { isIP } from 'node:net';
 import { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import WebSocket from 'ws';
 import { BlockedAddressError, guardedLookup, refusal, type OutboundPolicy } from './netguard';
 
 /**
@@ -74,4 +75,18 @@ function decode(res: http.IncomingMessage, headers: Headers): Readable {
   headers.delete('content-length');
   res.on('error', (err) => decoder.destroy(err));
   return res.pipe(decoder);
+}
+
+/**
+ * A websocket opener for user-supplied URLs (ComfyUI's /ws): every address it connects to is judged as the guarded
+ * fetch judges them, a literal IP address before anything is sent.
+ */
+export function createGuardedWebSocket(policy: OutboundPolicy): (url: string, headers: Record<string, string>) => WebSocket {
+  const lookup = guardedLookup(policy);
+  return (url, headers) => {
+    const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+    const literal = isIP(host) ? refusal(policy, host, host) : null;
+    if (literal) throw new BlockedAddressError(literal);
+    return new WebSocket(url, { headers, lookup, followRedirects: false });
+  };
 }

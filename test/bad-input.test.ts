@@ -57,6 +57,7 @@ interface World {
   runId: string;
   batchId: string;
   mediaId: string;
+  doomedMediaId: string;
   keyId: string;
   webhookId: string;
   doomedWebhookId: string;
@@ -66,6 +67,9 @@ interface World {
   refreshToken: string;
   /** The project's public page token. */
   publicToken: string;
+  /** A live share link's token, of the run. */
+  shareToken: string;
+  doomedShareId: string;
 }
 
 interface Fixture {
@@ -78,7 +82,13 @@ interface Fixture {
   /** Reads ListQuery: limit, before, after and projectId are checked. */
   list?: boolean;
   /** Cases only this route understands. */
-  extra?: { label: string; query?: string; headers?: Record<string, string>; expect: Expectation }[];
+  extra?: {
+    label: string;
+    query?: string;
+    /** Instead of the legitimate path. */ path?: string;
+    headers?: Record<string, string>;
+    expect: Expectation;
+  }[];
 }
 
 const versionCases: Fixture['extra'] = [
@@ -89,6 +99,13 @@ const versionCases: Fixture['extra'] = [
   })),
   { label: 'version=2147483647 (no such version)', query: 'version=2147483647', expect: { kind: 'refused', status: 404 } },
 ];
+/** A version in the path: a number naming `version` when it is not one, a 404 naming it when there is no such version. */
+const versionParamCases = (w: World, tail: string): Fixture['extra'] =>
+  ['0', '-1', '1.5', 'abc', '2147483648', '1e400', '2147483647'].map((v) => ({
+    label: `version ${v} in the path`,
+    path: `/api/pipelines/${w.pipelineId}/versions/${v}${tail}`,
+    expect: { kind: 'refused' as const, status: v === '2147483647' ? 404 : 400, names: 'version' },
+  }));
 const startRunCases: Fixture['extra'] = [
   ...['61', '-1', '1.5', 'abc', '1e400', '%00'].map((v) => ({
     label: `wait=${v}`,
@@ -110,6 +127,19 @@ const runListCases: Fixture['extra'] = [
     expect: { kind: 'refused', status: 400, names: 'scheduleId' },
   },
   { label: 'trigger=schedule&scheduleId=unknown', query: 'trigger=schedule&scheduleId=unknown', expect: { kind: 'ok' } },
+  { label: 'status=done (no such status)', query: 'status=done', expect: { kind: 'refused', status: 400, names: 'status' } },
+  { label: 'from=nope', query: 'from=nope', expect: { kind: 'refused', status: 400, names: 'from' } },
+  { label: 'from=0000-01-01', query: 'from=0000-01-01T00:00:00Z', expect: { kind: 'refused', status: 400, names: 'from' } },
+  { label: 'q of 201 characters', query: `q=${'q'.repeat(201)}`, expect: { kind: 'refused', status: 400, names: 'q' } },
+  { label: 'q twice', query: 'q=a&q=b', expect: { kind: 'refused', status: 400, names: 'q' } },
+  { label: 'q with LIKE wildcards', query: 'q=%25_%5C', expect: { kind: 'ok' } },
+  { label: 'from after before', query: 'from=2025-01-02T00:00:00Z&before=2025-01-01T00:00:00Z', expect: { kind: 'ok' } },
+];
+/** The list across pipelines also takes the pipeline to list. */
+const allRunListCases: Fixture['extra'] = [
+  ...runListCases,
+  { label: 'pipelineId=nope', query: 'pipelineId=nope', expect: { kind: 'refused', status: 400, names: 'pipelineId' } },
+  { label: 'pipelineId of nobody', query: `pipelineId=${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`, expect: { kind: 'ok' } },
 ];
 const lastEventIdCases: Fixture['extra'] = LAST_EVENT_IDS.flatMap((v) => [
   {
@@ -173,10 +203,16 @@ function fixtures(w: World): Record<string, Fixture> {
     'DELETE /api/pipelines/:id': { params: { id: w.doomedPipelineId }, allow: [404] },
     'GET /api/pipelines/:id/versions': { params: pipeline },
     'POST /api/pipelines/:id/versions': { params: pipeline, body: {} },
+    'GET /api/pipelines/:id/versions/:version': { params: { ...pipeline, version: '1' }, extra: versionParamCases(w, '') },
+    'POST /api/pipelines/:id/versions/:version/restore': {
+      params: { ...pipeline, version: '1' },
+      body: {},
+      extra: versionParamCases(w, '/restore'),
+    },
     'PUT /api/pipelines/:id/draft': { params: pipeline, body: { graph } },
     'POST /api/pipelines/:id/runs': { params: pipeline, body: runBody, extra: startRunCases },
     'GET /api/pipelines/:id/runs': { params: pipeline, list: true, extra: runListCases },
-    'GET /api/runs': { list: true, extra: runListCases },
+    'GET /api/runs': { list: true, extra: allRunListCases },
     'GET /api/runs/:id': { params: run },
     'POST /api/runs/:id/cancel': { params: run, allow: [409] },
     'POST /api/pipelines/:id/batches': { params: pipeline, body: batchBody },
@@ -184,12 +220,22 @@ function fixtures(w: World): Record<string, Fixture> {
     'POST /api/batches/:id/cancel': { params: { id: w.batchId }, allow: [409] },
     'GET /api/runs/:id/events': { params: run, extra: lastEventIdCases },
     'GET /api/runs/:id/artifacts/*path': { params: { id: w.runId, path: 'missing.png' }, allow: [404] },
+    'GET /api/runs/:id/archive': { params: run },
+    'POST /api/runs/:id/share': { params: run, body: {} },
+    'GET /api/runs/:id/shares': { params: run },
+    'DELETE /api/shares/:id': { params: { id: w.doomedShareId }, allow: [404] },
+    'GET /api/public/shares/:token': { params: { token: w.shareToken } },
+    'GET /api/public/shares/:token/media/:index': { params: { token: w.shareToken, index: '0' } },
     'GET /api/media': { list: true },
     'GET /api/media/:id': { params: { id: w.mediaId } },
     'GET /api/media/:id/content': { params: { id: w.mediaId } },
+    'PATCH /api/media/:id': { params: { id: w.mediaId }, body: { name: 'Corpus media' } },
+    'DELETE /api/media/:id': { params: { id: w.doomedMediaId }, allow: [404] },
+    'POST /api/media/archive': { body: { ids: [w.mediaId] } },
     'GET /api/settings/providers': {},
     'PUT /api/settings/providers/:provider': { params: { provider: 'openai' }, body: { apiKey: 'sk-corpus-key' } },
     'DELETE /api/settings/providers/:provider': { params: { provider: 'elevenlabs' }, allow: [404] },
+    'POST /api/settings/providers/:provider/test': { params: { provider: 'automatic1111' }, body: {} },
     'GET /api/settings/generations': { list: true },
     'GET /api/settings/usage': {},
     'POST /api/signed-urls': { body: { paths: [`/api/media/${w.mediaId}/content`] } },
@@ -262,7 +308,7 @@ function probesFor(route: Route, fixture: Fixture): Probe[] {
     probes.push({
       ...base,
       label: x.label,
-      url: x.query ? `${url}?${x.query}` : url,
+      url: (x.path ?? url) + (x.query ? `?${x.query}` : ''),
       headers: { ...base.headers, ...x.headers },
       expect: x.expect,
     });
@@ -385,6 +431,23 @@ describe.each([
     const batch = await user.client.post(`/api/pipelines/${pipeline.body.id}/batches`, batchBody);
     expect(batch.status, batch.text).toBe(201);
     for (const runId of batch.body.runIds) await waitForRun(user.client, runId);
+    const doomedMediaId = crypto.randomUUID();
+    const doomedBlob = await stack.services.blobs.put(`users/${user.userId}/media/${doomedMediaId}/doomed.txt`, 'doomed', {
+      contentType: 'text/plain',
+    });
+    await stack.services.db
+      .insertInto('media')
+      .values({
+        id: doomedMediaId,
+        user_id: user.userId,
+        project_id: projectId,
+        storage_key: doomedBlob.key,
+        mime_type: 'text/plain',
+        kind: 'text',
+        size: doomedBlob.size,
+        sha256: doomedBlob.sha256,
+      })
+      .execute();
     const key = await user.client.post('/api/keys', { name: 'Doomed key', scope: 'read' });
     const webhook = await user.client.post(`/api/pipelines/${pipeline.body.id}/webhooks`, webhookBody);
     const doomedWebhook = await user.client.post(`/api/pipelines/${pipeline.body.id}/webhooks`, webhookBody);
@@ -393,6 +456,9 @@ describe.each([
     expect([schedule.status, doomedSchedule.status]).toEqual([201, 201]);
     const session = await apiClient(stack.baseUrl).post('/api/auth/login', { email: user.email, password });
     const opened = await user.client.patch(`/api/projects/${projectId}`, { isPublic: true });
+    const share = await user.client.post(`/api/runs/${run.body.id}/share`, {});
+    const doomedShare = await user.client.post(`/api/runs/${run.body.id}/share`, {});
+    expect([share.status, doomedShare.status]).toEqual([201, 201]);
     world = {
       email: user.email,
       password,
@@ -402,6 +468,7 @@ describe.each([
       runId: run.body.id,
       batchId: batch.body.id,
       mediaId: done.nodes.publish.output.media.id,
+      doomedMediaId,
       keyId: key.body.id,
       webhookId: webhook.body.id,
       doomedWebhookId: doomedWebhook.body.id,
@@ -409,6 +476,8 @@ describe.each([
       doomedScheduleId: doomedSchedule.body.id,
       refreshToken: session.body.refreshToken,
       publicToken: opened.body.publicPath.slice('/p/'.length),
+      shareToken: share.body.url.slice('/s/'.length),
+      doomedShareId: doomedShare.body.id,
     };
   });
   afterAll(async () => {

@@ -51,7 +51,8 @@ describe('the API fuzzed from its OpenAPI description', () => {
       events: ['run.succeeded'],
     });
     const opened = await user.client.patch(`/api/projects/${projectId}`, { isPublic: true });
-    expect([schedule.status, webhook.status, opened.status]).toEqual([201, 201, 200]);
+    const share = await user.client.post(`/api/runs/${run.body.id}/share`, {});
+    expect([schedule.status, webhook.status, opened.status, share.status]).toEqual([201, 201, 200, 201]);
     world = {
       token: user.token,
       projectId,
@@ -62,6 +63,7 @@ describe('the API fuzzed from its OpenAPI description', () => {
       scheduleId: schedule.body.id,
       webhookId: webhook.body.id,
       publicToken: opened.body.publicPath.slice('/p/'.length),
+      shareToken: share.body.url.slice('/s/'.length),
     };
   });
   afterAll(async () => {

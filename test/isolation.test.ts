@@ -123,7 +123,7 @@ describe.each([
     ).toBe(true);
   });
 
-  it('serves only script-free types inline; anything else downloads in a sandbox, never sniffed', async () => {
+  it('serves script-free types inline, HTML inline in a script sandbox without the origin, anything else as a sandboxed download, never sniffed', async () => {
     const text = await fetchAs(owner, ownerRun.media.url);
     expect(text.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(text.headers.get('x-content-type-options')).toBe('nosniff');
@@ -144,7 +144,6 @@ describe.each([
     // Whatever else ends up stored for a run (a future node, a provider's odd answer) is served the same way.
     const blobs = stack.services.blobs;
     const stored: [string, string, string][] = [
-      ['page.html', 'text/html', 'text/html; charset=utf-8'],
       ['logo.svg', 'image/svg+xml', 'image/svg+xml'],
       ['odd.bin', 'html', 'application/octet-stream'],
     ];
@@ -158,6 +157,18 @@ describe.each([
       expect(res.headers.get('content-security-policy'), name).toBe("default-src 'none'; sandbox");
       expect(res.headers.get('x-content-type-options'), name).toBe('nosniff');
     }
+
+    // A page (a storybook) shows in place, its script sandboxed into an opaque origin that can fetch nothing.
+    const pageKey = `runs/${ownerRun.id}/extra/page.html`;
+    await blobs.put(pageKey, '<script>alert(1)</script>', { contentType: 'text/html' });
+    const page = await fetchAs(owner, artifactPath(pageKey));
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-disposition')).toBe('inline; filename="page.html"');
+    const csp = page.headers.get('content-security-policy')!;
+    expect(csp).toMatch(/^default-src 'none';/);
+    expect(csp).toMatch(/\bsandbox allow-scripts$/);
+    expect(csp).not.toContain('allow-same-origin');
+    expect(csp).not.toContain('connect-src');
   });
 
   it('answers ranges: one range served, unsatisfiable ones 416 with the size, odd ones ignored, never 500', async () => {

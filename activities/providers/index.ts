@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createGuardedFetch } from '../../infra/guardedFetch';
-import { providerEnvVariables, type Credentials, type ProviderSettings } from '../../infra/providerSettings';
-import type { CloudProvider } from '../../workflows/pipeline';
+import { createGuardedFetch, createGuardedWebSocket } from '../../infra/guardedFetch';
+import { defaultTextManifest, modelFetchState, textManifests, waitForModel } from '../../infra/localModels';
+import { notSetUpMessage, type Credentials, type ProviderSettings } from '../../infra/providerSettings';
+import type { CloudProvider, ConfigurableProvider, ImageServer } from '../../workflows/pipeline';
 import { createElevenLabsSpeechProvider } from './cloud/elevenlabs';
 import { createOpenAIImageProvider, createOpenAISpeechProvider, createOpenAITextProvider } from './cloud/openai';
 import { createStabilityImageProvider } from './cloud/stability';
@@ -10,15 +11,27 @@ import { createLocalSpeechProvider, warmLocalSpeech } from './local/speech';
 import { createSketchImageProvider } from './local/sketch';
 import { createLocalTextProvider, defaultTextModelPath, type LocalTextProvider } from './local/text';
 import { loadPrices, type PriceTable } from './prices';
+import { createAutomatic1111ImageProvider } from './servers/automatic1111';
+import type { ImageServerConnection } from './servers/connection';
+import { createComfyUIImageProvider } from './servers/comfyui';
 import { ProviderError, type ImageProvider, type SpeechProvider, type TextProvider } from './types';
 
 /** Where a user's own keys come from (encrypted in the database); the install-wide ones come from the environment. */
-export type UserCredentialLookup = (userId: string, provider: CloudProvider) => Promise<Credentials | undefined>;
+export type UserCredentialLookup = (userId: string, provider: ConfigurableProvider) => Promise<Credentials | undefined>;
 
 export interface Providers {
   prices: PriceTable;
   /** `model`, for the local provider, may name another GGUF file in the local models folder. */
   text(provider: string, userId: string, model?: string): Promise<TextProvider>;
+  /**
+   * Gets a local text model ready before a step uses it: waits while its file is still being fetched in the
+   * background and loads it, saying so through onProgress ("fetching model 40%", "loading model"). A no-op for cloud providers.
+   */
+  prepareText(
+    provider: string,
+    model: string | undefined,
+    opts: { signal: AbortSignal; onProgress(message: string, fraction?: number): void },
+  ): Promise<void>;
   speech(provider: string, userId: string): Promise<SpeechProvider>;
   image(provider: string, userId: string): Promise<ImageProvider>;
   /** Loads the local models now rather than on the first run that needs them. */
@@ -64,19 +77,50 @@ export function createProviders(
     const own = await userCredentials(userId, provider);
     if (own) return { ...own, fetch: userFetch };
     const found = settings.environment[provider];
-    if (!found) {
-      throw new ProviderError(
-        `No credentials for ${provider}: add a key in Settings → Providers, or set ${providerEnvVariables(provider).apiKey} for the whole install`,
-        false,
-        401,
-      );
-    }
+    if (!found) throw new ProviderError(notSetUpMessage(provider), false, 401);
     return found;
+  };
+  const userSocket = createGuardedWebSocket(settings.outbound);
+  /** A user's own image server is reached through the guard (fetch and websocket alike); the install's is trusted. */
+  const imageServer = async (server: ImageServer, userId: string): Promise<ImageServerConnection> => {
+    const own = await userCredentials(userId, server);
+    const found = own ?? settings.environment[server];
+    if (!found?.baseUrl) throw new ProviderError(notSetUpMessage(server), false, 401);
+    return {
+      baseUrl: found.baseUrl,
+      authorization: found.authorization,
+      ...(own ? { fetch: userFetch, openSocket: userSocket } : {}),
+      ...settings.imageServerTimings,
+    };
   };
   const unknown = (kind: string, provider: string) => new ProviderError(`Unknown ${kind} provider '${provider}'`, false);
 
+  /** The packaged model file a text node means (its own pick, LOCAL_TEXT_MODEL, or the default), when it is a packaged one. */
+  const packagedFile = (model: string | undefined): string | undefined => {
+    if (model && model !== 'local') return textManifests(settings.rootDir).find((m) => m.file === model)?.file;
+    return settings.localTextModel ? undefined : defaultTextManifest(settings.rootDir).file;
+  };
+
   return {
     prices,
+    async prepareText(provider, model, { signal, onProgress }) {
+      if (provider !== 'local') return;
+      const file = packagedFile(model);
+      if (file && modelFetchState(settings.rootDir, file).state === 'fetching') {
+        await waitForModel(settings.rootDir, file, {
+          signal,
+          onProgress: (fraction) => onProgress(`fetching model ${Math.floor(fraction * 100)}%`, fraction),
+        });
+      }
+      const local = localTextProvider(model && model !== 'local' ? namedModel(model) : undefined);
+      // Say "loading model" only when it takes a while (it is usually loaded already).
+      const warm = local.warmup();
+      const loaded = await Promise.race([warm.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 150))]);
+      if (!loaded) {
+        onProgress('loading model', 0);
+        await warm;
+      }
+    },
     async text(provider, userId, model) {
       if (provider === 'local') return localTextProvider(model && model !== 'local' ? namedModel(model) : undefined);
       if (provider === 'openai') return createOpenAITextProvider(await credentials('openai', userId));
@@ -92,10 +136,15 @@ export function createProviders(
       if (provider === 'local') return (sketch ??= createSketchImageProvider());
       if (provider === 'openai') return createOpenAIImageProvider(await credentials('openai', userId));
       if (provider === 'stability') return createStabilityImageProvider(await credentials('stability', userId));
+      if (provider === 'comfyui') return createComfyUIImageProvider(await imageServer('comfyui', userId));
+      if (provider === 'automatic1111') return createAutomatic1111ImageProvider(await imageServer('automatic1111', userId));
       throw unknown('image', provider);
     },
     async warmup() {
-      await Promise.all([localTextProvider().warmup(), warmLocalSpeech({ rootDir: settings.rootDir })]);
+      // A default model still being fetched in the background is loaded by the first step that needs it.
+      const file = packagedFile(undefined);
+      const fetching = file !== undefined && modelFetchState(settings.rootDir, file).state !== 'installed';
+      await Promise.all([fetching ? undefined : localTextProvider().warmup(), warmLocalSpeech({ rootDir: settings.rootDir })]);
     },
     async close() {
       await Promise.all([...localTexts.values()].map((p) => p.dispose()));

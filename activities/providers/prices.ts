@@ -24,6 +24,9 @@ export const DEFAULT_PRICES: Record<string, Price> = {
   'stability:stable-image-ultra': { perImage: 0.08 },
   'stability:stable-image-sd3': { perImage: 0.065 },
   'stability:*': { perImage: 0.03 },
+  // Your own GPU: free unless the operator sets a cost per image (PRICES_JSON='{"comfyui:*": {"perImage": 0.002}}').
+  'comfyui:*': {},
+  'automatic1111:*': {},
 };
 
 export interface Usage {

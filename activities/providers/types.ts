@@ -1,5 +1,5 @@
 /**
- * One interface per modality. A node names a provider (`local`, `openai`, `elevenlabs`, `stability`);
+ * One interface per modality. A node names a provider (`local`, `openai`, `elevenlabs`, `stability`, `comfyui`, `automatic1111`);
  * the worker's config supplies credentials. Every provider honours the AbortSignal (activity
  * cancellation) and reports what it used so the generation row can be priced.
  */
@@ -33,6 +33,8 @@ export interface SpeechRequest {
   voice?: string;
   /** 1 = normal. */
   speed: number;
+  /** Silence between sentences at speed 1, in ms; the provider's own when absent. */
+  pauseMs?: number;
   model?: string;
 }
 
@@ -45,7 +47,11 @@ export interface SpeechResult {
 
 export interface SpeechProvider {
   readonly id: string;
-  synthesize(request: SpeechRequest, opts: { signal: AbortSignal }): Promise<SpeechResult>;
+  /** Providers that speak sentence by sentence call `onSentence` after each one (done so far, out of total). */
+  synthesize(
+    request: SpeechRequest,
+    opts: { signal: AbortSignal; onSentence?: (done: number, total: number) => void },
+  ): Promise<SpeechResult>;
 }
 
 export interface ImageRequest {
@@ -56,6 +62,14 @@ export interface ImageRequest {
   seed: number;
   style?: string;
   model?: string;
+  /** Image servers: what the picture should not show. */
+  negativePrompt?: string;
+  /** Image servers: a sampler from the server's list; its default when absent. */
+  sampler?: string;
+  /** ComfyUI: the user's API-format workflow with marked fields; the built-in text-to-image graph when absent. */
+  workflow?: string;
+  /** The same for every attempt at this picture: a server that queues jobs finds a retry's earlier one by it. */
+  key?: string;
 }
 
 export interface ImageResult {
@@ -67,9 +81,15 @@ export interface ImageResult {
   aiService: string;
 }
 
+export interface ImageProgress {
+  fraction?: number;
+  message?: string;
+}
+
 export interface ImageProvider {
   readonly id: string;
-  generate(request: ImageRequest, opts: { signal: AbortSignal }): Promise<ImageResult>;
+  /** Providers that can tell how far along a picture is report it through onProgress, in order. */
+  generate(request: ImageRequest, opts: { signal: AbortSignal; onProgress?: (progress: ImageProgress) => void }): Promise<ImageResult>;
 }
 
 /**

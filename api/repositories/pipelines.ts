@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../infra/db/schema';
-import type { Graph, InvalidGraph, Problem, ValidGraph } from '../../workflows/pipeline';
-import type { Pipeline, PipelineSummary, PipelineVersion, SavedPipeline, Wire } from '../schemas';
+import {
+  canonicalJson,
+  graphChanges,
+  migrateGraph,
+  validateGraph,
+  type Graph,
+  type InvalidGraph,
+  type Problem,
+  type ValidGraph,
+} from '../../workflows/pipeline';
+import type { Pipeline, PipelineSummary, PipelineVersion, PipelineVersionDetail, SavedPipeline, Wire } from '../schemas';
 
 const summary = [
   'p.id',
@@ -46,8 +55,9 @@ export function createPipelineRepository(db: Kysely<Database>) {
         .executeTakeFirst();
       if (!row) return undefined;
       const { draft_graph, draft_saved_at, ...pipeline } = row;
+      // A draft comes back exactly as saved (the studio upgrades it with editableGraph); a version is upgraded here.
       const draft = draft_saved_at ? { graph: draft_graph as unknown, savedAt: draft_saved_at } : null;
-      return { ...pipeline, graph: row.graph as Graph, draft };
+      return { ...pipeline, graph: migrateGraph(row.graph) as Graph, draft };
     },
     /** Stores any graph, valid or not, as the pipeline's draft; undefined if not the user's. */
     async saveDraft(userId: string, id: string, graph: unknown) {
@@ -88,7 +98,7 @@ export function createPipelineRepository(db: Kysely<Database>) {
           .where('pipeline_id', '=', id)
           .where('version', '=', pipeline.current_version)
           .executeTakeFirstOrThrow();
-        const created = canonicalJson(current.graph) !== canonicalJson(checked.graph);
+        const created = canonicalJson(migrateGraph(current.graph)) !== canonicalJson(checked.graph);
         const version = created ? pipeline.current_version + 1 : pipeline.current_version;
         if (created) {
           await trx
@@ -167,23 +177,100 @@ export function createPipelineRepository(db: Kysely<Database>) {
         return { id, version };
       });
     },
-    versions(id: string): Promise<Wire<typeof PipelineVersion>[]> {
-      return db
+    /** Every version, newest first, each with what it changed against the one before. */
+    async versions(id: string): Promise<Wire<typeof PipelineVersion>[]> {
+      const rows = await db
         .selectFrom('pipeline_versions')
-        .select(['version', 'created_at as createdAt'])
+        .select(['version', 'created_at as createdAt', 'graph'])
         .where('pipeline_id', '=', id)
-        .orderBy('version', 'desc')
+        .orderBy('version', 'asc')
         .execute();
+      let previous: Graph | undefined;
+      const versions = rows.map(({ graph, ...row }) => {
+        const current = comparable(graph);
+        const changes = graphChanges(previous, current);
+        previous = current;
+        return { ...row, changes };
+      });
+      return versions.reverse();
+    },
+    /** One version with its graph and changes; undefined if the pipeline isn't the user's or has no such version. */
+    async version(userId: string, id: string, version: number): Promise<Wire<typeof PipelineVersionDetail> | undefined> {
+      const rows = await db
+        .selectFrom('pipelines as p')
+        .innerJoin('pipeline_versions as v', 'v.pipeline_id', 'p.id')
+        .select(['v.version', 'v.created_at as createdAt', 'v.graph', 'p.current_version as currentVersion'])
+        .where('p.user_id', '=', userId)
+        .where('p.id', '=', id)
+        .where('v.version', 'in', version > 1 ? [version - 1, version] : [version])
+        .orderBy('v.version', 'asc')
+        .execute();
+      const found = rows.find((r) => r.version === version);
+      if (!found) return undefined;
+      const before = rows.find((r) => r.version === version - 1);
+      const graph = migrateGraph(found.graph) as Graph;
+      return {
+        pipelineId: id,
+        version,
+        createdAt: found.createdAt,
+        currentVersion: found.currentVersion,
+        graph,
+        changes: graphChanges(before && comparable(before.graph), comparable(found.graph)),
+      };
+    },
+    /**
+     * Records `version`'s graph, as `check` normalises it, as the next version and discards the draft (the
+     * restored version is what the editor opens). `created: false` when it equals the current version.
+     * 'no_version' when the pipeline has no such version; undefined if not the user's.
+     */
+    async restore(
+      userId: string,
+      id: string,
+      version: number,
+      check: (graph: unknown) => ValidGraph | InvalidGraph,
+    ): Promise<{ id: string; version: number; created: boolean } | { problems: Problem[] } | 'no_version' | undefined> {
+      return db.transaction().execute(async (trx) => {
+        const pipeline = await trx
+          .selectFrom('pipelines')
+          .select('current_version')
+          .where('user_id', '=', userId)
+          .where('id', '=', id)
+          .forUpdate()
+          .executeTakeFirst();
+        if (!pipeline) return undefined;
+        const rows = await trx
+          .selectFrom('pipeline_versions')
+          .select(['version', 'graph'])
+          .where('pipeline_id', '=', id)
+          .where('version', 'in', [version, pipeline.current_version])
+          .execute();
+        const old = rows.find((r) => r.version === version);
+        if (!old) return 'no_version';
+        const checked = check(old.graph);
+        if (!checked.graph) return { problems: checked.problems };
+        const current = rows.find((r) => r.version === pipeline.current_version)!;
+        const created = canonicalJson(migrateGraph(current.graph)) !== canonicalJson(checked.graph);
+        const next = created ? pipeline.current_version + 1 : pipeline.current_version;
+        if (created) {
+          await trx
+            .insertInto('pipeline_versions')
+            .values({ pipeline_id: id, version: next, graph: JSON.stringify(checked.graph) })
+            .execute();
+        }
+        await trx
+          .updateTable('pipelines')
+          .set({ current_version: next, draft_graph: null, draft_saved_at: null, updated_at: new Date() })
+          .where('id', '=', id)
+          .execute();
+        return { id, version: next, created };
+      });
     },
   };
 }
-/** JSON with object keys sorted: jsonb does not keep key order, so equal graphs compare by this. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
+
+/** A stored graph upgraded and, when valid, with today's defaults filled in: versions compare by what they run. */
+function comparable(stored: unknown): Graph {
+  return validateGraph(stored).graph ?? (migrateGraph(stored) as Graph);
 }
 
 export type PipelineRepository = ReturnType<typeof createPipelineRepository>;

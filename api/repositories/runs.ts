@@ -1,6 +1,8 @@
 import { sql, type Kysely } from 'kysely';
+import type { z } from 'zod';
 import type { Database } from '../../infra/db/schema';
-import type { NodeState, RunEvent, RunInputs, RunStatus, RunTrigger } from '../../workflows/pipeline';
+import { mediaUrl, type NodeState, type RunEvent, type RunInputs, type RunStatus, type RunTrigger } from '../../workflows/pipeline';
+import type { RunListQuery } from '../contract';
 import type { RunDetail, RunSummary, Wire } from '../schemas';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
@@ -8,6 +10,11 @@ const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 /** How long an Idempotency-Key holds: a retry within it answers the same run, a later one starts a new run. */
 export const IDEMPOTENCY_TTL_HOURS = 24;
 const ttl = sql<string>`${`${IDEMPOTENCY_TTL_HOURS} hours`}::interval`;
+
+/** What the run lists filter by (RunListQuery, with the pipeline of a pipeline's own list). */
+export type RunListOptions = z.output<typeof RunListQuery>;
+/** A run as listed; the route adds its short-lived `thumbnailSignedUrl`. */
+export type StoredRunSummary = Omit<Wire<typeof RunSummary>, 'thumbnailSignedUrl'>;
 
 /** A REST start's Idempotency-Key and a hash of what it asked for. */
 export interface IdempotentRequest {
@@ -116,7 +123,16 @@ export function createRunRepository(db: Kysely<Database>) {
         .where('id', '=', id)
         .executeTakeFirst();
       if (!run) return undefined;
-      const nodes = await db.selectFrom('run_nodes').selectAll().where('run_id', '=', id).execute();
+      const [nodes, costs] = await Promise.all([
+        db.selectFrom('run_nodes').selectAll().where('run_id', '=', id).execute(),
+        db
+          .selectFrom('generations')
+          .select(['node_id as nodeId', sql<string>`sum(cost_usd)`.as('cost')])
+          .where('run_id', '=', id)
+          .where('node_id', 'is not', null)
+          .groupBy('node_id')
+          .execute(),
+      ]);
       return {
         id: run.id,
         batchId: run.batch_id,
@@ -131,6 +147,7 @@ export function createRunRepository(db: Kysely<Database>) {
         createdAt: new Date(run.created_at).toISOString(),
         startedAt: iso(run.started_at),
         finishedAt: iso(run.finished_at),
+        costs: Object.fromEntries(costs.map((c) => [c.nodeId!, Number(c.cost)])),
         nodes: Object.fromEntries(
           nodes.map((n): [string, NodeState] => [
             n.node_id,
@@ -147,19 +164,12 @@ export function createRunRepository(db: Kysely<Database>) {
       };
     },
 
-    /** Newest first; `after` is an exact keyset cursor (the last id of the previous page). */
-    list(
-      userId: string,
-      opts: {
-        pipelineId?: string;
-        projectId?: string;
-        trigger?: RunTrigger['kind'];
-        scheduleId?: string;
-        limit: number;
-        before?: string;
-        after?: string;
-      },
-    ): Promise<Wire<typeof RunSummary>[]> {
+    /**
+     * Newest first; `after` is an exact keyset cursor (the last id of the previous page). `q` finds text in the
+     * input values (any case; `%` and `_` are plain characters). Each run comes with its inputs, its first published
+     * image (the route signs it) and what its model calls cost.
+     */
+    async list(userId: string, opts: RunListOptions): Promise<StoredRunSummary[]> {
       let query = db
         .selectFrom('runs as r')
         .innerJoin('pipelines as p', 'p.id', 'r.pipeline_id')
@@ -174,20 +184,45 @@ export function createRunRepository(db: Kysely<Database>) {
           'r.created_at as createdAt',
           'r.started_at as startedAt',
           'r.finished_at as finishedAt',
+          sql<RunInputs>`r.inputs`.as('inputs'),
+          sql<string | null>`(
+            select m.id from media m
+            where m.run_id = r.id and m.user_id = r.user_id and m.kind = 'image'
+            order by m.created_at, m.node_id, m.item_index
+            limit 1
+          )`.as('thumbnailId'),
+          sql<string | null>`(select sum(g.cost_usd) from generations g where g.run_id = r.id)`.as('cost'),
         ])
         .where('r.user_id', '=', userId);
       if (opts.pipelineId) query = query.where('r.pipeline_id', '=', opts.pipelineId);
       if (opts.projectId) query = query.where('r.project_id', '=', opts.projectId);
+      if (opts.status) query = query.where('r.status', '=', opts.status);
       if (opts.trigger) query = query.where(sql<string>`r.trigger->>'kind'`, '=', opts.trigger);
       if (opts.scheduleId) query = query.where(sql<string>`r.trigger->>'scheduleId'`, '=', opts.scheduleId);
+      if (opts.from) query = query.where('r.created_at', '>=', new Date(opts.from));
       if (opts.before) query = query.where('r.created_at', '<', new Date(opts.before));
+      if (opts.q) {
+        const pattern = `%${opts.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        // Only the values: a search for "topic" must not find every run whose input is named topic.
+        query = query.where(
+          sql<boolean>`exists (
+            select 1 from jsonb_each_text(case when jsonb_typeof(r.inputs) = 'object' then r.inputs else '{}'::jsonb end) as i
+            where i.value ilike ${pattern}
+          )`,
+        );
+      }
       if (opts.after) {
         // Compared at the database's own (microsecond) precision, so runs started in the same millisecond are never skipped.
         query = query.where(
           sql<boolean>`(r.created_at, r.id) < (select c.created_at, c.id from runs c where c.id = ${opts.after} and c.user_id = ${userId})`,
         );
       }
-      return query.orderBy('r.created_at', 'desc').orderBy('r.id', 'desc').limit(opts.limit).execute();
+      const rows = await query.orderBy('r.created_at', 'desc').orderBy('r.id', 'desc').limit(opts.limit).execute();
+      return rows.map(({ thumbnailId, cost, ...run }) => ({
+        ...run,
+        thumbnail: thumbnailId ? mediaUrl(thumbnailId) : null,
+        costUsd: cost === null ? null : Number(cost),
+      }));
     },
 
     async eventsAfter(runId: string, seq: number): Promise<RunEvent[]> {

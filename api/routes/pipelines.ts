@@ -6,12 +6,14 @@ import {
   IdempotencyKey,
   IdParam,
   ListQuery,
+  PipelineRunListQuery,
   RecordVersionBody,
-  RunListQuery,
+  RestoreVersionBody,
   SaveDraftBody,
   StartRunBody,
   StartRunQuery,
   UpdatePipelineBody,
+  VersionParams,
   VersionQuery,
 } from '../contract';
 import { handler, HttpError, notFound, parse } from '../http';
@@ -21,6 +23,8 @@ import type { RunRepository } from '../repositories/runs';
 import type { RunService } from '../services/runs';
 import { requireScope } from '../scopes';
 import type { ScheduleService } from '../services/schedules';
+import type { UrlSigner } from '../signedUrls';
+import { withSignedThumbnails } from './runs';
 
 function checkedGraph(graph: unknown): Graph {
   const result = validateGraph(graph);
@@ -36,6 +40,7 @@ export function pipelineRoutes(deps: {
   runs: RunRepository;
   runService: RunService;
   scheduleService: ScheduleService;
+  signer: UrlSigner;
 }): Router {
   const { pipelines, projects, runs, runService, scheduleService } = deps;
   const router = Router();
@@ -142,6 +147,40 @@ export function pipelineRoutes(deps: {
     }),
   );
 
+  router.get(
+    '/:id/versions/:version',
+    requireScope('read'),
+    handler(async (req, res) => {
+      const { id, version } = parse(VersionParams, req.params, 'path');
+      const found = await pipelines.version(req.user!.id, id, version);
+      if (!found) throw await versionNotFound(req.user!.id, id, version);
+      res.json(found);
+    }),
+  );
+
+  router.post(
+    '/:id/versions/:version/restore',
+    requireScope('admin'),
+    handler(async (req, res) => {
+      const { id, version } = parse(VersionParams, req.params, 'path');
+      parse(RestoreVersionBody, req.body);
+      const outcome = await pipelines.restore(req.user!.id, id, version, validateGraph);
+      if (!outcome) throw notFound('Pipeline');
+      if (outcome === 'no_version') throw await versionNotFound(req.user!.id, id, version);
+      if ('problems' in outcome) {
+        throw new HttpError(400, 'invalid_graph', `Version ${version} has ${outcome.problems.length} problem(s) today`, outcome.problems);
+      }
+      res.status(outcome.created ? 201 : 200).json({ id: outcome.id, version: outcome.version });
+    }),
+  );
+
+  /** 404 naming what is missing: the pipeline (another user's, or none), or the version, with the versions there are. */
+  async function versionNotFound(userId: string, id: string, version: number): Promise<HttpError> {
+    const pipeline = await pipelines.find(userId, id);
+    if (!pipeline) return notFound('Pipeline');
+    return new HttpError(404, 'not_found', `version: this pipeline has no version ${version} (its versions are 1 to ${pipeline.version})`);
+  }
+
   router.post(
     '/:id/runs',
     requireScope('run'),
@@ -168,9 +207,9 @@ export function pipelineRoutes(deps: {
     requireScope('read'),
     handler(async (req, res) => {
       const { id } = parse(IdParam, req.params, 'path');
-      const query = parse(RunListQuery, req.query, 'query');
+      const query = parse(PipelineRunListQuery, req.query, 'query');
       if (!(await pipelines.find(req.user!.id, id))) throw notFound('Pipeline');
-      res.json({ runs: await runs.list(req.user!.id, { ...query, pipelineId: id }) });
+      res.json({ runs: withSignedThumbnails(await runs.list(req.user!.id, { ...query, pipelineId: id }), req.user!.id, deps.signer) });
     }),
   );
 

@@ -5,14 +5,27 @@ import { TERMINAL_STATUSES, type LiveEvent, type RunEvent } from '../../workflow
 import { IdParam, LastEventId, RunListQuery } from '../contract';
 import { handler, notFound, parse } from '../http';
 import { sendBlob } from '../sendBlob';
-import type { RunRepository } from '../repositories/runs';
+import type { RunRepository, StoredRunSummary } from '../repositories/runs';
+import type { UrlSigner } from '../signedUrls';
 import type { RunService } from '../services/runs';
 import { requireScope } from '../scopes';
 
 const KEEPALIVE_MS = 16_000;
 
-export function runRoutes(deps: { runs: RunRepository; runService: RunService; bus: EventBus; blobs: BlobStore }): Router {
-  const { runs, runService, bus } = deps;
+/** Listed runs with a signed link to each thumbnail (one expiry for the page), so <img> shows them at once. */
+export function withSignedThumbnails(list: StoredRunSummary[], userId: string, signer: UrlSigner) {
+  const exp = signer.expiry();
+  return list.map((run) => ({ ...run, thumbnailSignedUrl: run.thumbnail ? signer.sign(run.thumbnail, userId, exp) : null }));
+}
+
+export function runRoutes(deps: {
+  runs: RunRepository;
+  runService: RunService;
+  bus: EventBus;
+  blobs: BlobStore;
+  signer: UrlSigner;
+}): Router {
+  const { runs, runService, bus, signer } = deps;
   const router = Router();
 
   router.get(
@@ -20,7 +33,7 @@ export function runRoutes(deps: { runs: RunRepository; runService: RunService; b
     requireScope('read'),
     handler(async (req, res) => {
       const query = parse(RunListQuery, req.query, 'query');
-      res.json({ runs: await runs.list(req.user!.id, query) });
+      res.json({ runs: withSignedThumbnails(await runs.list(req.user!.id, query), req.user!.id, signer) });
     }),
   );
 

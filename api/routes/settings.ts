@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { ListQuery, ProviderCredentialBody, ProviderParam } from '../contract';
+import { ListQuery, ProviderCredentialBody, ProviderParam, ProviderTestBody } from '../contract';
 import { handler, notFound, parse } from '../http';
 import type { GenerationRepository } from '../repositories/generations';
 import type { Usage } from '../../infra/quotas';
@@ -7,7 +7,7 @@ import type { PlanUsage, Wire } from '../schemas';
 import type { ProviderSettingsService } from '../services/providers';
 import { requireScope } from '../scopes';
 
-/** Provider keys (per user, encrypted at rest; never sent back), the user's generations with their cost, and usage against the plan. */
+/** Provider keys and image servers (per user, encrypted at rest; keys never sent back), connection tests, the user's generations with their cost, and usage against the plan. */
 export function settingsRoutes(deps: {
   providers: ProviderSettingsService;
   generations: GenerationRepository;
@@ -30,6 +30,16 @@ export function settingsRoutes(deps: {
       const { provider } = parse(ProviderParam, req.params, 'path');
       const body = parse(ProviderCredentialBody, req.body);
       res.json(await providers.save(req.user!.id, provider, body));
+    }),
+  );
+  router.post(
+    '/providers/:provider/test',
+    // It sends requests out with the saved key, as the webhook test does: not for read-only keys.
+    requireScope('admin'),
+    handler(async (req, res) => {
+      const { provider } = parse(ProviderParam, req.params, 'path');
+      parse(ProviderTestBody, req.body ?? {});
+      res.json(await providers.test(req.user!.id, provider));
     }),
   );
   router.delete(

@@ -23,14 +23,14 @@ export function signedUrlRoutes(deps: { signer: UrlSigner; media: ReturnType<typ
           throw new HttpError(
             400,
             'invalid_request',
-            `Invalid body: paths.${i}: must be /api/media/<id>/content or /api/runs/<id>/artifacts/<key>`,
+            `Invalid body: paths.${i}: must be /api/media/<id>/content, /api/runs/<id>/artifacts/<key> or /api/runs/<id>/archive`,
           );
         return object;
       });
       const userId = req.user!.id;
       const [media, runs] = await Promise.all([
         deps.media.ownedIds(userId, [...new Set(objects.flatMap((o) => (o.kind === 'media' ? [o.id] : [])))]),
-        deps.runs.ownedIds(userId, [...new Set(objects.flatMap((o) => (o.kind === 'artifact' ? [o.runId] : [])))]),
+        deps.runs.ownedIds(userId, [...new Set(objects.flatMap((o) => (o.kind !== 'media' ? [o.runId] : [])))]),
       ]);
       const exp = deps.signer.expiry();
       const urls = paths

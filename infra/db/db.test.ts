@@ -153,6 +153,7 @@ function behaviourSuite(kind: 'postgres' | 'pglite', makeTarget: () => Promise<T
         'run_nodes',
         'runs',
         'schedules',
+        'shares',
         'users',
         'webhook_deliveries',
         'webhooks',

@@ -172,6 +172,8 @@ export interface MediaTable {
   sha256: string;
   /** A check constraint limits it to `MediaKind`; writes accept any string so callers can pass through. */
   kind: ColumnType<MediaKind, string, string>;
+  /** The user's name for it; null: the library titles it after its pipeline, run input and step. */
+  name: string | null;
   created_at: CreatedAt;
 }
 
@@ -271,6 +273,20 @@ export interface WebhookDeliveriesTable {
   created_at: CreatedAt;
 }
 
+/** A share link of one run's outputs; only the SHA-256 (hex) of its token is stored. */
+export interface SharesTable {
+  id: Generated<string>;
+  user_id: string;
+  run_id: string;
+  token_hash: string;
+  /** How many times the page was opened. */
+  views: Generated<number>;
+  last_viewed_at: Date | null;
+  created_at: CreatedAt;
+  /** Set when the owner revokes it: the link answers 404 from then on. */
+  revoked_at: Date | null;
+}
+
 export interface Database {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
@@ -290,6 +306,7 @@ export interface Database {
   schedules: SchedulesTable;
   batches: BatchesTable;
   batch_runs: BatchRunsTable;
+  shares: SharesTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -9,6 +9,7 @@ import { lockDataDir } from '../dataLock';
 import { openServices } from '../services';
 import { hideExpectedWarnings } from '../warnings';
 import { runWorker, workflowBundle } from '../worker';
+import { fetchModelsInBackground } from './modelFetch';
 import { assertPortFree, closeServer, listen, resolveTemporal, runProcess } from './processes';
 
 await runProcess(async (stopLater) => {
@@ -44,4 +45,5 @@ await runProcess(async (stopLater) => {
   const server = await listen(services, config.port);
   stopLater(() => closeServer(server));
   console.log(`api       http://localhost:${config.port}/  (studio and REST; ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  fetchModelsInBackground(config.rootDir);
 });

@@ -4,6 +4,7 @@ import { lockDataDir } from '../dataLock';
 import { openServices } from '../services';
 import { hideExpectedWarnings } from '../warnings';
 import { runWorker } from '../worker';
+import { fetchModelsInBackground } from './modelFetch';
 import { resolveTemporal, runProcess } from './processes';
 
 await runProcess(async (stopLater) => {
@@ -23,4 +24,5 @@ await runProcess(async (stopLater) => {
   console.log(
     `worker    ${address} task queue "${config.taskQueue}"  (database ${services.dbKind}, bus ${services.bus.kind}, blobs ${services.blobs.kind})`,
   );
+  fetchModelsInBackground(config.rootDir);
 });

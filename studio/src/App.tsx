@@ -1,15 +1,18 @@
 import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
-import { getToken, logout } from './lib/api';
-import { linkProps, matchRoute, navigate, usePath } from './lib/router';
+import { getToken, logout, signedInBefore } from './lib/api';
+import { linkProps, matchRoute, navigate, usePath, useSearchParam } from './lib/router';
 import { currentTheme, setTheme, type Theme } from './lib/theme';
 import { Loading } from './ui/Loading';
 
 const AuthScreen = lazy(() => import('./screens/AuthScreen'));
 const ProjectsScreen = lazy(() => import('./screens/ProjectsScreen'));
 const EditorScreen = lazy(() => import('./screens/EditorScreen'));
+const VersionScreen = lazy(() => import('./screens/VersionScreen'));
 const RunScreen = lazy(() => import('./screens/RunScreen'));
 const BatchScreen = lazy(() => import('./screens/BatchScreen'));
 const HistoryScreen = lazy(() => import('./screens/HistoryScreen'));
+const RunsScreen = lazy(() => import('./screens/RunsScreen'));
+const CompareScreen = lazy(() => import('./screens/CompareScreen'));
 const MediaScreen = lazy(() => import('./screens/MediaScreen'));
 const SettingsScreen = lazy(() => import('./screens/SettingsScreen'));
 const SchedulesScreen = lazy(() => import('./screens/SchedulesScreen'));
@@ -63,6 +66,9 @@ function Shell({ children, active }: { children: ReactNode; active: string }) {
           <a className={active === 'projects' ? 'active' : ''} {...linkProps('/')}>
             Projects
           </a>
+          <a className={active === 'runs' ? 'active' : ''} {...linkProps('/runs')}>
+            Runs
+          </a>
           <a className={active === 'media' ? 'active' : ''} {...linkProps('/media')}>
             Media
           </a>
@@ -93,12 +99,13 @@ function Shell({ children, active }: { children: ReactNode; active: string }) {
 export function App() {
   const path = usePath();
   const token = useToken();
+  const version = useSearchParam('version');
   const route = matchRoute(path);
 
   useEffect(() => {
     if (!token && route.screen !== 'login' && route.screen !== 'signup' && route.screen !== 'public') {
       const next = path === '/' ? '' : `?next=${encodeURIComponent(path)}`;
-      navigate(`/login${next}`, true);
+      navigate(`${signedInBefore() ? '/login' : '/signup'}${next}`, true);
     }
   }, [token, route.screen, path]);
 
@@ -114,7 +121,7 @@ export function App() {
   if (route.screen === 'login' || route.screen === 'signup' || !token) {
     return (
       <Suspense fallback={<Loading />}>
-        <AuthScreen mode={route.screen === 'signup' ? 'signup' : 'login'} />
+        <AuthScreen mode={route.screen === 'signup' || (route.screen !== 'login' && !signedInBefore()) ? 'signup' : 'login'} />
       </Suspense>
     );
   }
@@ -126,7 +133,12 @@ export function App() {
       screen = <ProjectsScreen projectId={route.projectId} />;
       break;
     case 'editor':
-      screen = <EditorScreen key={route.pipelineId} pipelineId={route.pipelineId} />;
+      // ?version=N: that version, read-only.
+      screen = version ? (
+        <VersionScreen key={`${route.pipelineId}@${version}`} pipelineId={route.pipelineId} version={version} />
+      ) : (
+        <EditorScreen key={route.pipelineId} pipelineId={route.pipelineId} />
+      );
       break;
     case 'history':
       screen = <HistoryScreen pipelineId={route.pipelineId} />;
@@ -136,6 +148,14 @@ export function App() {
       break;
     case 'batch':
       screen = <BatchScreen key={route.batchId} batchId={route.batchId} />;
+      break;
+    case 'runs':
+      active = 'runs';
+      screen = <RunsScreen />;
+      break;
+    case 'compare':
+      active = 'runs';
+      screen = <CompareScreen />;
       break;
     case 'media':
       active = 'media';

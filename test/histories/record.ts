@@ -83,6 +83,12 @@ const activities: Activities & WebhookActivities = {
       attempt: Context.current().info.attempt,
     };
   },
+  async storybook(input) {
+    return {
+      output: { book: artifact(input, 'book.html', 'text/html'), video: artifact(input, 'book.mp4', 'video/mp4', { durationMs: 1000 }) },
+      attempt: Context.current().info.attempt,
+    };
+  },
 };
 
 /** The scenarios' pipelines have no webhooks: nothing to deliver. */

@@ -97,18 +97,18 @@ describe('API keys and run triggers in the studio', () => {
     await page.getByRole('button', { name: '▶ Start run' }).click();
     await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
     await page.locator('[data-run-status="succeeded"]').waitFor({ timeout: 30_000 });
-    await page.getByRole('complementary', { name: 'Run details' }).getByText('Studio', { exact: true }).waitFor();
+    await page.getByRole('complementary', { name: 'Run details' }).getByText('Started in the studio', { exact: true }).waitFor();
 
     await page.goto(`${stack.baseUrl}/pipelines/${pipelineId}/runs`);
     const rows = page.locator('table.table tbody tr');
     await expect.poll(() => rows.count()).toBe(2);
-    expect((await page.locator('td.trigger').allTextContents()).sort()).toEqual(['API · CI script', 'Studio']);
+    expect((await page.locator('td.trigger').allTextContents()).sort()).toEqual(['API · CI script', 'Started in the studio']);
 
     await page.getByLabel('Started by').selectOption('api');
     await expect.poll(() => page.locator('td.trigger').allTextContents()).toEqual(['API · CI script']);
     await page.screenshot({ path: join(ARTIFACTS, 'studio-history-trigger.png') });
     await page.getByLabel('Started by').selectOption('studio');
-    await expect.poll(() => page.locator('td.trigger').allTextContents()).toEqual(['Studio']);
+    await expect.poll(() => page.locator('td.trigger').allTextContents()).toEqual(['Started in the studio']);
     await page.getByLabel('Started by').selectOption('schedule');
     await page.getByText('No runs started by Schedule').waitFor();
     await page.getByLabel('Started by').selectOption('');

@@ -53,25 +53,55 @@ describe('studio AI templates in a browser', () => {
     await runTemplate('Narrated story', 'a fox who learns to sail');
     await page.locator('.react-flow__node[data-id="story"] .streaming').waitFor({ timeout: 120_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'studio-ai-streaming.png') });
+    // The node's details show the text as it streams, in a panel that resizes and expands.
+    await page.locator('.react-flow__node[data-id="story"] .pnode-head').click();
+    const stream = page.getByRole('region', { name: 'Streaming text' });
+    const small = (await stream.locator('.stream-text').boundingBox())!;
+    await stream.getByRole('button', { name: '⤢ Expand' }).click();
+    const large = (await stream.locator('.stream-text').boundingBox())!;
+    expect(large.width * large.height).toBeGreaterThan(2 * small.width * small.height);
+    expect(await stream.locator('.stream-text').evaluate((el) => getComputedStyle(el.parentElement!).resize)).toBe('both');
+    await page.screenshot({ path: join(ARTIFACTS, 'studio-ai-streaming-panel.png') });
+    await stream.getByRole('button', { name: 'Collapse' }).click();
     await page.locator('[data-run-status="succeeded"]').waitFor({ timeout: 180_000 });
     expect((await page.locator('.react-flow__node[data-id="story"] .node-output').textContent())!.length).toBeGreaterThan(40);
+    // The run opens readable (zoom ≥ 0.8) from its start: the canvas's fit control shows the whole of it,
+    // after the run view's own fit once the run is over.
+    await page.waitForTimeout(600);
+    await page.locator('.react-flow__controls-fitview').click();
     const audio = page.locator('.react-flow__node[data-id="save-audio"] audio');
     await audio.waitFor();
     await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.duration), { timeout: 15_000 }).toBeGreaterThan(1);
     await page.screenshot({ path: join(ARTIFACTS, 'studio-ai-narrated.png') });
   });
 
-  it('shows the illustration inline', { timeout: 240_000 }, async () => {
+  it('shows the illustrations inline, and the storybook and its video', { timeout: 480_000 }, async () => {
     await runTemplate('Illustrated story', 'a lighthouse at night');
-    await page.locator('[data-run-status="succeeded"]').waitFor({ timeout: 180_000 });
-    const img = page.locator('.react-flow__node[data-id="save-picture"] img');
+    await page.locator('[data-run-status="succeeded"]').waitFor({ timeout: 420_000 });
+    await page.waitForTimeout(600); // the run view's own fit once the run is over
+    await page.locator('.react-flow__controls-fitview').click();
+    const img = page.locator('.react-flow__node[data-id="save-picture"] img').first();
     await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth), { timeout: 15_000 }).toBeGreaterThan(100);
     // The illustration step's own output shows inline too, badged as the offline sketch it is.
     const picture = page.locator('.react-flow__node[data-id="picture"]');
     await expect
-      .poll(() => picture.locator('img').evaluate((i: HTMLImageElement) => i.naturalWidth), { timeout: 15_000 })
+      .poll(
+        () =>
+          picture
+            .locator('img')
+            .first()
+            .evaluate((i: HTMLImageElement) => i.naturalWidth),
+        { timeout: 15_000 },
+      )
       .toBeGreaterThan(100);
-    expect(await picture.locator('.badge.sketch').textContent()).toBe('Sketch · not AI');
+    expect(await picture.locator('.badge.sketch').first().textContent()).toBe('Sketch · not AI');
+    // The storybook's video plays on its node; the book opens from it, and shows in place once the node is picked.
+    const storybook = page.locator('.react-flow__node[data-id="storybook"]');
+    await expect
+      .poll(() => storybook.locator('video').evaluate((v: HTMLVideoElement) => v.duration), { timeout: 15_000 })
+      .toBeGreaterThan(3);
+    await storybook.locator('.pnode-head').click();
+    await page.locator('.side-panel iframe.out-book').waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'studio-ai-illustrated.png') });
   });
 });

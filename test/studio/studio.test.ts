@@ -57,8 +57,7 @@ describe('studio in a browser', () => {
 
   it('signs up, draws input → template → delay → upload by drag and drop, and runs it to the end', async () => {
     await page.goto(stack.baseUrl + '/');
-    await page.waitForURL(/\/login/);
-    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.waitForURL(/\/signup/); // a first-time visitor
     await page.getByLabel('Email').fill(`studio-${Date.now()}@example.com`);
     await page.getByLabel('Password').fill('correct horse battery');
     await page.getByRole('button', { name: 'Sign up' }).click();

@@ -35,7 +35,8 @@ export async function createActivityTestEnv(): Promise<ActivityTestEnv> {
   const database = await createDatabase({ databaseUrl: pgdb.url, dataDir });
   const blobs = await createBlobStore({ dataDir });
   const bus = await createEventBus({});
-  const providers = createProviders(providerSettingsFromEnv(loadConfig().rootDir, {}));
+  // Only the test model choice (vitest.config.ts) comes from the environment; no cloud keys.
+  const providers = createProviders(providerSettingsFromEnv(loadConfig().rootDir, { LOCAL_TEXT_MODEL: process.env.LOCAL_TEXT_MODEL }));
   const { db } = database;
   await db
     .insertInto('users')

@@ -6,7 +6,7 @@ import { encodeWav } from '../../activities/providers/audio/wav';
 /**
  * Local stand-ins for the cloud APIs we can't reach from tests, answering in each vendor's documented
  * request/response shapes (OpenAI chat completions SSE, audio.speech, images.generate; ElevenLabs
- * text-to-speech; Stability Stable Image). The API key picks the behaviour:
+ * text-to-speech; Stability Stable Image; the model lists and balance a connection test reads). The API key picks the behaviour:
  * `bad` → 401, `limited` → 429 with Retry-After: 7, `broken` → 500, `slow` → no answer for 5 s,
  * `flaky` → 429 with Retry-After: 1 on the first call to each route, then success; else success.
  */
@@ -134,6 +134,26 @@ export async function startFakeVendors(): Promise<FakeVendors> {
       .set({ 'finish-reason': 'SUCCESS', seed: fields.seed ?? '0' })
       .type('image/png')
       .send(tinyPng(w, h));
+  });
+
+  // What a connection test asks: OpenAI's and ElevenLabs' model lists (one path, told apart by the key's header), Stability's balance.
+  app.get('/v1/models', async (req, res) => {
+    if (req.headers['xi-api-key']) {
+      if (await scenario(req, res, elevenError)) return;
+      return void res.json([
+        { model_id: 'eleven_multilingual_v2', name: 'Eleven Multilingual v2', can_do_text_to_speech: true },
+        { model_id: 'eleven_flash_v2_5', name: 'Eleven Flash v2.5', can_do_text_to_speech: true },
+      ]);
+    }
+    if (await scenario(req, res, openaiError)) return;
+    res.json({
+      object: 'list',
+      data: ['gpt-4o-mini', 'tts-1', 'dall-e-3'].map((id) => ({ id, object: 'model', created: 1, owned_by: 'system' })),
+    });
+  });
+  app.get('/v1/user/balance', async (req, res) => {
+    if (await scenario(req, res, stabilityError)) return;
+    res.json({ credits: 42.5 });
   });
 
   const server: Server = await new Promise((resolve) => {

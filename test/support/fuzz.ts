@@ -25,6 +25,8 @@ export interface FuzzWorld {
   scheduleId: string;
   webhookId: string;
   publicToken: string;
+  /** A live share link's token, of the run. */
+  shareToken: string;
 }
 
 export interface FuzzOptions {
@@ -63,6 +65,7 @@ function filledConfig(world: FuzzWorld): string {
     CF_SCHEDULE_ID: world.scheduleId,
     CF_WEBHOOK_ID: world.webhookId,
     CF_PUBLIC_TOKEN: world.publicToken,
+    CF_SHARE_TOKEN: world.shareToken,
   };
   return readFileSync(CONFIG, 'utf8').replace(/\$\{(CF_[A-Z_]+)\}/g, (_, name: string) => {
     if (values[name] === undefined) throw new Error(`test/fuzz/schemathesis.toml uses \${${name}}, which the fuzz world does not have`);

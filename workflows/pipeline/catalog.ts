@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { identifier, RESERVED_NAMES, type PortKind, type RunInputs } from './graph';
+import { COMFY_MARKERS, parseComfyWorkflow } from './comfyWorkflow';
 import { IMAGE_PROVIDERS, SPEECH_PROVIDERS, TEXT_PROVIDERS } from './providers';
 import { fillTemplate, placeholders } from './template';
 
@@ -45,6 +46,8 @@ export interface NodeDefinition<P = Record<string, unknown>> {
   inputs(params: P): PortSpec[];
   outputs(params: P): PortSpec[];
   execution: InlineExecution<P> | ActivityExecution;
+  /** What an activity node's live state says it is doing while its step runs quietly ("Reading aloud"). */
+  working?: string;
 }
 
 const DEFAULT_RETRY: RetrySpec = {
@@ -132,6 +135,7 @@ export const delayNode = define({
   }),
   inputs: () => [{ handle: 'in', kind: 'any' }],
   outputs: () => [{ handle: 'out', kind: 'any' }],
+  working: 'Waiting',
   execution: activityExecution('delay', { startToCloseMs: 24 * 3600_000 + 60_000, heartbeatMs: 5_000, retry: DEFAULT_RETRY }),
 });
 
@@ -152,6 +156,7 @@ export const uploadNode = define({
   }),
   inputs: () => [{ handle: 'file', kind: 'any' }],
   outputs: () => [{ handle: 'media', kind: 'json' }],
+  working: 'Publishing to the media library',
   execution: activityExecution('upload', { startToCloseMs: 5 * 60_000, retry: DEFAULT_RETRY }),
 });
 
@@ -192,7 +197,7 @@ export const storyNode = define({
       .string()
       .max(4000)
       .default(
-        'You are a warm, vivid storyteller. Write a complete short story with a beginning, middle and end. Plain prose, no title, no preamble.',
+        'You are a warm, vivid storyteller. Write a complete short story with a beginning, middle and end. Plain prose, no preamble.',
       )
       .describe('System prompt'),
     words: z.number().int().min(20).max(2000).default(150).describe('Target length in words'),
@@ -203,6 +208,7 @@ export const storyNode = define({
   }),
   inputs: () => [{ handle: 'prompt', kind: 'text' }],
   outputs: () => [{ handle: 'text', kind: 'text' }],
+  working: 'Writing the story',
   execution: aiExecution('story', 30),
 });
 
@@ -225,29 +231,38 @@ export const llmNode = define({
   }),
   inputs: () => [{ handle: 'text', kind: 'text' }],
   outputs: () => [{ handle: 'text', kind: 'text' }],
+  working: 'Writing',
   execution: aiExecution('llm', 30),
 });
 
 export const narrationNode = define({
   type: 'narration',
   title: 'Narration',
-  description: 'Reads text aloud; long texts are split at sentence boundaries and joined seamlessly.',
+  description:
+    'Reads text aloud; long texts are split at sentence boundaries and joined seamlessly. Given a list of scenes, it reads each one: a list of audio in scene order.',
   category: 'media',
   params: z.strictObject({
-    voice: z.string().max(100).optional().describe("Voice name or id; the provider's default when empty"),
+    voice: z
+      .string()
+      .max(100)
+      .optional()
+      .describe("Who reads: a voice of the provider (local: joe, or slt, rms, awb, kal); the provider's default when empty"),
     speed: z.number().min(0.5).max(2).default(1).describe('1 is normal speed'),
+    pauseMs: z.number().int().min(0).max(3000).default(200).describe('Silence between sentences, in milliseconds'),
     provider: z.enum(SPEECH_PROVIDERS).default('local'),
-    model,
+    model: z.string().max(200).optional().describe("The provider's speech model; its default when empty"),
   }),
   inputs: () => [{ handle: 'text', kind: 'text' }],
   outputs: () => [{ handle: 'audio', kind: 'audio' }],
+  working: 'Reading aloud',
   execution: aiExecution('narration', 60),
 });
 
 export const illustrationNode = define({
   type: 'illustration',
   title: 'Illustration',
-  description: 'Draws a picture from a prompt. The offline default is a procedural sketch, labelled as such; set a provider for AI images.',
+  description:
+    'Draws a picture from a prompt. The offline default is a procedural sketch, labelled as such; set a provider for AI images (a cloud one, or your own ComfyUI or AUTOMATIC1111 / Forge server).',
   category: 'media',
   params: z.strictObject({
     size: z.enum(IMAGE_SIZES).default('512x512'),
@@ -255,10 +270,32 @@ export const illustrationNode = define({
     seed,
     style: z.enum(IMAGE_STYLES).default('watercolor'),
     provider: z.enum(IMAGE_PROVIDERS).default('local'),
-    model,
+    model: z
+      .string()
+      .max(200)
+      .optional()
+      .describe("Model name (ComfyUI, AUTOMATIC1111: a checkpoint from the server's list); the provider's default when empty"),
+    negativePrompt: z.string().max(2000).optional().describe('ComfyUI, AUTOMATIC1111: what the picture should not show'),
+    sampler: z
+      .string()
+      .max(100)
+      .optional()
+      .describe("ComfyUI, AUTOMATIC1111: the sampler (from the server's list); the default when empty"),
+    workflow: z
+      .string()
+      .max(200_000)
+      .superRefine((text, ctx) => {
+        const parsed = parseComfyWorkflow(text);
+        if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem });
+      })
+      .optional()
+      .describe(
+        `ComfyUI: your workflow exported with "Export (API)", with ${COMFY_MARKERS.map((m) => `{{${m}}}`).join(' ')} as the values they fill; empty: the built-in text-to-image graph`,
+      ),
   }),
   inputs: () => [{ handle: 'prompt', kind: 'text' }],
   outputs: () => [{ handle: 'image', kind: 'image' }],
+  working: 'Drawing',
   execution: aiExecution('illustration', 30),
 });
 
@@ -292,6 +329,37 @@ export const joinNode = define({
   },
 });
 
+export const storybookNode = define({
+  type: 'storybook',
+  title: 'Storybook',
+  description:
+    "Puts a story together from its text (one scene per paragraph) or its scenes, their pictures and the narration (one, or one per scene): a book (one HTML page that works offline and reads along with the narration) and a video (each scene's picture for the length of its narration, with subtitles).",
+  category: 'outputs',
+  params: z.strictObject({
+    video: z.boolean().default(true).describe('Also make an MP4 video'),
+    subtitles: z
+      .enum(['none', 'vtt', 'burned'])
+      .default('vtt')
+      .describe('Video subtitles: none, a WebVTT file, or burned into the picture'),
+    width: z.number().int().min(160).max(1920).multipleOf(2).default(960).describe('Video width in pixels'),
+    height: z.number().int().min(120).max(1080).multipleOf(2).default(540).describe('Video height in pixels'),
+  }),
+  inputs: () => [
+    { handle: 'title', kind: 'text', optional: true },
+    { handle: 'text', kind: 'text', optional: true },
+    { handle: 'scenes', kind: 'text[]', optional: true },
+    { handle: 'images', kind: 'image[]', optional: true },
+    { handle: 'narration', kind: 'audio[]', optional: true },
+  ],
+  outputs: (p) => [
+    { handle: 'book', kind: 'html' },
+    ...(p.video ? [{ handle: 'video', kind: 'video' as const }] : []),
+    ...(p.video && p.subtitles !== 'none' ? [{ handle: 'subtitles', kind: 'any' as const }] : []),
+  ],
+  working: 'Putting the storybook together',
+  execution: activityExecution('storybook', { startToCloseMs: 30 * 60_000, heartbeatMs: 30_000, retry: DEFAULT_RETRY }),
+});
+
 export function splitText(text: string, by: 'paragraphs' | 'sentences' | 'lines', maxItems: number): string[] {
   const pattern = by === 'paragraphs' ? /\n\s*\n/ : by === 'lines' ? /\n/ : /(?<=[.!?…])\s+/;
   const items = text
@@ -314,6 +382,7 @@ const definitions = [
   joinNode,
   delayNode,
   uploadNode,
+  storybookNode,
 ] as const;
 
 export const catalog: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.type, d]));

@@ -7,7 +7,7 @@ import type { RunStatus } from './statuses';
  * Workflow-safe: no Node built-ins here.
  */
 
-export const PORT_KINDS = ['text', 'audio', 'image', 'json', 'any'] as const;
+export const PORT_KINDS = ['text', 'audio', 'image', 'json', 'html', 'video', 'any'] as const;
 export type ItemKind = (typeof PORT_KINDS)[number];
 /** A port carries one value of a kind, or a list of them (`text[]`). */
 export type PortKind = ItemKind | `${Exclude<ItemKind, 'any'>}[]`;

@@ -8,3 +8,6 @@ export * from './providers';
 export * from './webhooks';
 export * from './runArgs';
 export * from './seeds';
+export * from './comfyWorkflow';
+export * from './migrate';
+export * from './diff';

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { catalog, type PortSpec } from './catalog';
 import { kindsConnect, planFlow, topologicalOrder } from './flow';
 import { edgeId, findArtifactRefs, GraphSchema, type Graph, type GraphNode, type Problem, type RunInputs } from './graph';
+import { migrateGraph } from './migrate';
 
 export interface ValidGraph {
   graph: Graph;
@@ -33,9 +34,10 @@ export function portsOf(node: GraphNode): { inputs: PortSpec[]; outputs: PortSpe
 
 /**
  * Checks a graph and returns every problem at once, or the graph with each node's params
- * normalised (defaults filled in) when there are none.
+ * normalised (defaults filled in) when there are none. An older stored graph is upgraded first (migrateGraph).
  */
-export function validateGraph(input: unknown): ValidGraph | InvalidGraph {
+export function validateGraph(stored: unknown): ValidGraph | InvalidGraph {
+  const input = migrateGraph(stored);
   const parsed = GraphSchema.safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue): Problem => {

@@ -1,4 +1,5 @@
 import { blockedAddressIn } from '../../../infra/netguard';
+import { sanitizeDetail } from '../../../infra/vendorText';
 import { ProviderError } from '../types';
 
 /** Seconds or an HTTP date, as vendors send Retry-After; undefined when absent or unreadable. */
@@ -24,21 +25,6 @@ export function errorForStatus(vendor: string, status: number, detail: string, r
     status,
     retryable ? parseRetryAfter(retryAfter) : undefined,
   );
-}
-
-const DETAIL_CHARS = 300;
-
-/**
- * What a vendor's error body may put into a run's error: text only (no markup, no control characters),
- * on one line, and short — the body of whatever server a base URL points at is not ours to echo.
- */
-export function sanitizeDetail(detail: string): string {
-  const text = detail
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return text.length > DETAIL_CHARS ? `${text.slice(0, DETAIL_CHARS)}…` : text;
 }
 
 /** A connection the outbound guard refused (a user's base URL leading to a private address): final, never retried. */

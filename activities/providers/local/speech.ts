@@ -261,7 +261,7 @@ export function createLocalSpeechProvider(opts: LocalSpeechOptions): SpeechProvi
 
   return {
     id: 'local',
-    async synthesize(request: SpeechRequest, { signal }): Promise<SpeechResult> {
+    async synthesize(request: SpeechRequest, { signal, onSentence }): Promise<SpeechResult> {
       checkAbort(signal);
       const text = request.text.trim();
       if (!text) throw new ProviderError('speech: empty text', false, 400);
@@ -277,15 +277,17 @@ export function createLocalSpeechProvider(opts: LocalSpeechOptions): SpeechProvi
         try {
           const piper = await loadPiper(files.model, files.config, threads);
           const parts: Buffer[] = [];
-          for (const sentence of sentencesOf(text)) {
+          const sentences = sentencesOf(text);
+          for (const [i, sentence] of sentences.entries()) {
             checkAbort(signal);
             const pcm = await piperSentence(piper, sentence, speed);
             if (pcm.length) parts.push(encodeWav(pcm, piper.config.audio.sample_rate));
+            onSentence?.(i + 1, sentences.length);
           }
           checkAbort(signal);
           if (!parts.length) throw new ProviderError('speech: nothing pronounceable in text', false, 400);
           return {
-            audio: joinWavs(parts, { gapMs: sentenceGapMs / speed }),
+            audio: joinWavs(parts, { gapMs: (request.pauseMs ?? sentenceGapMs) / speed }),
             mimeType: 'audio/wav',
             model: `piper:${PIPER_VOICES[voice as keyof typeof PIPER_VOICES].model.replace(/\.onnx$/, '')}`,
             voice,

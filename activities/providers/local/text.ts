@@ -18,8 +18,7 @@
  * - promptTokens counts the templated prompt (system + user turn + chat-template tokens) as the model's
  *   tokenizer split it and the sequence evaluated it; completionTokens counts the generated tokens.
  */
-import { readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import {
   getLlama,
   LlamaChatSession,
@@ -31,6 +30,7 @@ import {
   type LlamaContextSequence,
   type LlamaModel,
 } from 'node-llama-cpp';
+import { defaultTextManifest, packagedModelPath } from '../../../infra/localModels';
 import { ProviderError, type TextProvider, type TextRequest, type TextResult } from '../types';
 
 export interface LocalTextProviderOptions {
@@ -64,11 +64,9 @@ export const DEFAULT_SYSTEM_PROMPT = 'You are a helpful assistant.';
 /** Threads used when the caller names none (see LocalTextProviderOptions.threads). */
 export const LOCAL_TEXT_DEFAULT_THREADS = 1;
 
-/** `<rootDir>/.cache/models/<file>` for the default model named in `<rootDir>/infra/models/text.json`. */
+/** `<rootDir>/.cache/models/<file>` for the default text model (the infra/models manifest marked `default`). */
 export function defaultTextModelPath(rootDir: string): string {
-  const manifest = JSON.parse(readFileSync(join(rootDir, 'infra', 'models', 'text.json'), 'utf8')) as { file?: unknown };
-  if (typeof manifest.file !== 'string' || !manifest.file) throw new Error('infra/models/text.json has no "file"');
-  return join(rootDir, '.cache', 'models', manifest.file);
+  return packagedModelPath(rootDir, defaultTextManifest(rootDir).file);
 }
 
 interface Loaded {

@@ -6,6 +6,8 @@ import * as m0004 from './0004_schedules';
 import * as m0005 from './0005_webhooks';
 import * as m0006 from './0006_sessions_accounts';
 import * as m0008 from './0008_batches';
+import * as m0009 from './0009_media_names';
+import * as m0010 from './0010_shares';
 
 /**
  * Every migration, by name. Names sort in the order they apply; add new ones at the end with the
@@ -20,6 +22,8 @@ export const migrations: Record<string, Migration> = {
   '0005_webhooks': m0005,
   '0006_sessions_accounts': m0006,
   '0008_batches': m0008,
+  '0009_media_names': m0009,
+  '0010_shares': m0010,
 };
 
 export const migrationProvider: MigrationProvider = {

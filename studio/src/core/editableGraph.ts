@@ -1,14 +1,17 @@
 import { edgeId, GRAPH_SCHEMA_VERSION, type Graph, type GraphEdge, type GraphNode } from '../../../workflows/pipeline/graph';
+import { migrateGraph } from '../../../workflows/pipeline/migrate';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isText = (v: unknown): v is string => typeof v === 'string';
 
 /**
  * A stored draft as the canvas can draw it. A draft is any JSON (the API keeps even broken graphs), so this
- * keeps every node and edge that has what the canvas needs; a draft the studio saved comes back unchanged.
+ * keeps every node and edge that has what the canvas needs, upgraded from older schema versions; a draft the
+ * studio saved comes back unchanged.
  */
 export function editableGraph(draft: unknown): Graph {
-  const raw = isRecord(draft) ? draft : {};
+  const migrated = migrateGraph(draft);
+  const raw = isRecord(migrated) ? migrated : {};
   const list = (v: unknown) => (Array.isArray(v) ? v.filter(isRecord) : []);
   const nodeIds = new Set<string>();
   const nodes: GraphNode[] = [];

@@ -1,4 +1,4 @@
-import { memo, useCallback, useMemo, useState, type DragEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import {
   Background,
   BackgroundVariant,
@@ -6,6 +6,7 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useStoreApi,
   type Connection,
   type Edge,
   type EdgeChange,
@@ -14,12 +15,12 @@ import {
   type IsValidConnection,
 } from '@xyflow/react';
 import { useStore } from 'zustand';
+import { readableViewport } from '../core/viewport';
 import { useFlowEnv, useRun } from './context';
 import { DND_TYPE } from './Palette';
 import { nodeTypes } from './PipelineNode';
 import type { FlowNode } from './flow';
 
-const FIT_OPTIONS = { padding: 0.2, maxZoom: 1.1 };
 const PRO_OPTIONS = { hideAttribution: true };
 const MINIMAP_STYLE = { width: 150, height: 100 };
 const CATEGORY_COLORS: Record<string, string> = {
@@ -29,6 +30,25 @@ const CATEGORY_COLORS: Record<string, string> = {
   flow: '#a855f7',
   outputs: '#f08c1a',
 };
+
+/**
+ * Shows the pipeline at a zoom where its labels are readable: all of it when it fits, else its start (see
+ * readableViewport). `waitForSizes` on opening: React Flow's fitView waits until the nodes are measured.
+ */
+export function useReadableFit() {
+  const flow = useReactFlow();
+  const rf = useStoreApi();
+  return useCallback(
+    async ({ duration, waitForSizes = false }: { duration?: number; waitForSizes?: boolean } = {}) => {
+      if (waitForSizes) await flow.fitView({ padding: 0.2, maxZoom: 1.1 });
+      const ids = flow.getNodes().map((n) => n.id);
+      if (ids.length === 0) return;
+      const { width, height } = rf.getState();
+      await flow.setViewport(readableViewport(flow.getNodesBounds(ids), width, height), { duration });
+    },
+    [flow, rf],
+  );
+}
 
 /** The React Flow canvas bound to the editor store; `readOnly` for the run view. */
 export const Canvas = memo(CanvasView);
@@ -56,6 +76,10 @@ function CanvasView({
   );
   // Fit the view to what is loaded; an empty canvas keeps 1:1 so the first drop lands under the pointer.
   const [fitInitially] = useState(() => store.getState().nodes.length > 0);
+  const fitReadable = useReadableFit();
+  useEffect(() => {
+    if (fitInitially) void fitReadable({ waitForSizes: true });
+  }, [fitInitially, fitReadable]);
 
   const edges = useMemo<Edge[]>(
     () =>
@@ -159,8 +183,6 @@ function CanvasView({
         nodesConnectable={!readOnly}
         deleteKeyCode={null}
         colorMode={colorMode}
-        fitView={fitInitially}
-        fitViewOptions={FIT_OPTIONS}
         minZoom={0.1}
         maxZoom={2}
         onlyRenderVisibleElements

@@ -1,5 +1,8 @@
 import { useRef } from 'react';
 import type { PortSpec } from '../../../workflows/pipeline';
+import { paramLabel } from '../core/paramLabels';
+import { isImageServer } from '../../../workflows/pipeline/providers';
+import { ServerChoiceField } from './ServerChoiceField';
 
 /** A JSON Schema property as zod's toJSONSchema writes it (the subset the form understands). */
 interface Prop {
@@ -13,6 +16,10 @@ interface Prop {
   default?: unknown;
   description?: string;
   anyOf?: Prop[];
+  /** Labels of the enum's values, same order (GET /api/nodes: installed models and voices). */
+  'x-enum-labels'?: string[];
+  /** The enum holds only when these params have these values (the local provider's models); free text otherwise. */
+  'x-enum-for'?: Record<string, unknown>;
 }
 interface ObjectSchema {
   properties?: Record<string, Prop>;
@@ -20,16 +27,6 @@ interface ObjectSchema {
 }
 
 const LONG_TEXT_KEYS = new Set(['template', 'instruction', 'instructions', 'prompt', 'text', 'system', 'description']);
-
-const LABELS: Record<string, string> = { ms: 'Milliseconds', maxTokens: 'Max tokens', maxItems: 'Max items' };
-
-function humanize(key: string): string {
-  if (LABELS[key]) return LABELS[key];
-  return key
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .replace(/[_-]/g, ' ')
-    .replace(/^./, (c) => c.toUpperCase());
-}
 
 function typeOf(p: Prop): string | undefined {
   if (Array.isArray(p.type)) return p.type.find((t) => t !== 'null');
@@ -69,11 +66,20 @@ export function ParamsForm({
           value={values[key]}
           inputs={inputs}
           nodeType={nodeType}
+          provider={typeof values.provider === 'string' ? values.provider : undefined}
+          enumApplies={enumApplies(prop, values)}
           onChange={(v) => onChange({ [key]: v })}
         />
       ))}
     </div>
   );
+}
+
+/** Whether a property's enum restricts it given the other params (see x-enum-for). */
+export function enumApplies(prop: Prop, values: Record<string, unknown>): boolean {
+  const when = prop['x-enum-for'];
+  if (!when) return true;
+  return Object.entries(when).every(([key, expected]) => (values[key] ?? expected) === expected);
 }
 
 function Field({
@@ -82,6 +88,8 @@ function Field({
   value,
   inputs,
   nodeType,
+  provider,
+  enumApplies,
   onChange,
 }: {
   name: string;
@@ -89,15 +97,35 @@ function Field({
   value: unknown;
   inputs: PortSpec[];
   nodeType: string;
+  /** The node's provider param, if it has one: an image server's models and samplers come from the server. */
+  provider?: string;
+  enumApplies: boolean;
   onChange(v: unknown): void;
 }) {
   const textarea = useRef<HTMLTextAreaElement>(null);
   const type = typeOf(prop);
-  const label = humanize(name);
+  const label = paramLabel(name);
   const id = `param-${name}`;
   const help = prop.description && <small className="muted">{prop.description}</small>;
 
-  if (prop.enum) {
+  if ((name === 'model' || name === 'sampler') && provider && isImageServer(provider)) {
+    return (
+      <ServerChoiceField
+        id={id}
+        name={name}
+        label={label}
+        provider={provider}
+        value={typeof value === 'string' ? value : ''}
+        help={prop.description}
+        onChange={onChange}
+      />
+    );
+  }
+
+  if (prop.enum && enumApplies) {
+    const labels = prop['x-enum-labels'];
+    // A saved value this install no longer has stays visible (and selected) instead of silently changing.
+    const missing = value !== undefined && value !== '' && !prop.enum.includes(value);
     return (
       <label className="field" htmlFor={id}>
         <span>{label}</span>
@@ -105,14 +133,19 @@ function Field({
           id={id}
           name={name}
           value={value === undefined ? '' : String(value)}
-          onChange={(e) => onChange(prop.enum!.find((v) => String(v) === e.target.value))}
+          onChange={(e) =>
+            onChange(
+              prop.enum!.find((v) => String(v) === e.target.value) ?? (missing && e.target.value === String(value) ? value : undefined),
+            )
+          }
         >
-          {prop.default === undefined && <option value="">—</option>}
-          {prop.enum.map((v) => (
+          {prop.default === undefined && <option value="">{labels ? 'Default' : '—'}</option>}
+          {prop.enum.map((v, i) => (
             <option key={String(v)} value={String(v)}>
-              {String(v)}
+              {labels?.[i] ?? String(v)}
             </option>
           ))}
+          {missing && <option value={String(value)}>{`${String(value)} (not installed)`}</option>}
         </select>
         {help}
       </label>

@@ -91,7 +91,8 @@ export function RunDialog({
               rows={i.kind === 'json' ? 4 : 2}
               autoFocus={index === 0}
               aria-invalid={invalid.has(i.id) || undefined}
-              placeholder={i.kind === 'json' ? '{"any": "JSON"}' : (i.description ?? `Text for {{${i.name}}}`)}
+              // The description shows once, under the box: not as its placeholder too.
+              placeholder={i.kind === 'json' ? '{"any": "JSON"}' : i.description ? undefined : `Text for {{${i.name}}}`}
               value={values[i.name] ?? ''}
               onChange={(e) => setValues({ ...values, [i.name]: e.target.value })}
             />

@@ -1,9 +1,11 @@
-import { useRef, useState, type MouseEvent } from 'react';
+import { useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import { api, type Pipeline } from '../lib/api';
 import { linkProps } from '../lib/router';
+import { ToolbarMenu } from '../ui/ToolbarMenu';
+import { useReadableFit } from './Canvas';
 import { downloadGraph, readGraphFile } from './graphFile';
 import { SaveBadge } from './SaveBadge';
 import type { EditorState } from './store';
@@ -23,6 +25,11 @@ interface EditorToolbarProps {
   onWebhooks(): void;
   /** Opens the pipeline's schedules (another feature, composed by the screen). */
   onSchedule(): void;
+  /** Opens the list of the pipeline's versions (another feature, composed by the screen). */
+  onVersions(): void;
+  /** A narrow window: the secondary actions fold into a menu, and `panelToggle` (the inspector's) shows. */
+  narrow: boolean;
+  panelToggle?: ReactNode;
 }
 
 /** The pipeline's name and save state, undo/redo, view, export/import, history, Save version and Run. */
@@ -36,11 +43,15 @@ export function EditorToolbar({
   onRun,
   onWebhooks,
   onSchedule,
+  onVersions,
+  narrow,
+  panelToggle,
 }: EditorToolbarProps) {
   const { status: saveStatus, problems } = draft;
   const [name, setName] = useState(pipeline.name);
   const [savedName, setSavedName] = useState(pipeline.name);
   const flow = useReactFlow();
+  const fitReadable = useReadableFit();
   const fileInput = useRef<HTMLInputElement>(null);
   const canUndo = useStore(store, (s) => s.past.length > 0);
   const canRedo = useStore(store, (s) => s.future.length > 0);
@@ -61,7 +72,7 @@ export function EditorToolbar({
     try {
       const graph = await readGraphFile(file);
       store.getState().replace(graph);
-      requestAnimationFrame(() => flow.fitView({ padding: 0.2 }));
+      requestAnimationFrame(() => void fitReadable({ waitForSizes: true }));
       onToast({ text: `Imported ${graph.nodes.length} nodes`, kind: 'info' });
     } catch (err) {
       onToast({ text: `Import failed: ${(err as Error).message}`, kind: 'error' });
@@ -109,15 +120,6 @@ export function EditorToolbar({
           ↷ <span className="label">Redo</span>
         </button>
       </div>
-      <button className="btn small" onClick={() => flow.fitView({ padding: 0.2, duration: 200 })} title="Fit the whole pipeline in view">
-        Fit view
-      </button>
-      <button className="btn small" onClick={() => downloadGraph(store.getState().toGraph(), name)} title="Download the graph as JSON">
-        Export
-      </button>
-      <button className="btn small" onClick={() => fileInput.current?.click()} title="Load a graph from a JSON file">
-        Import
-      </button>
       <input
         ref={fileInput}
         type="file"
@@ -129,23 +131,38 @@ export function EditorToolbar({
           e.target.value = '';
         }}
       />
-      <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}/runs`)}>
-        History
-      </a>
-      <button className="btn small" onClick={onSchedule} title="Run this pipeline on a calendar or at an interval">
-        Schedule
-      </button>
-      <button className="btn small" onClick={onWebhooks} title="Tell other systems when a run ends">
-        Webhooks
-      </button>
-      <button
-        className="btn small"
-        onClick={onSaveVersion}
-        disabled={!draft.hasDraft && saveStatus.kind === 'saved'}
-        title="Record the draft as a new version (Ctrl+S); a run does this too"
-      >
-        Save version
-      </button>
+      {narrow && panelToggle}
+      <ToolbarMenu narrow={narrow}>
+        <button className="btn small" onClick={() => flow.fitView({ padding: 0.2, duration: 200 })} title="Fit the whole pipeline in view">
+          Fit view
+        </button>
+        <button className="btn small" onClick={() => downloadGraph(store.getState().toGraph(), name)} title="Download the graph as JSON">
+          Export
+        </button>
+        <button className="btn small" onClick={() => fileInput.current?.click()} title="Load a graph from a JSON file">
+          Import
+        </button>
+        <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}/runs`)}>
+          History
+        </a>
+        <button className="btn small" onClick={onVersions} title="Every saved version, what it changed; open or restore one">
+          Versions
+        </button>
+        <button className="btn small" onClick={onSchedule} title="Run this pipeline on a calendar or at an interval">
+          Schedule
+        </button>
+        <button className="btn small" onClick={onWebhooks} title="Tell other systems when a run ends">
+          Webhooks
+        </button>
+        <button
+          className="btn small"
+          onClick={onSaveVersion}
+          disabled={!draft.hasDraft && saveStatus.kind === 'saved'}
+          title="Record the draft as a new version (Ctrl+S); a run does this too"
+        >
+          Save version
+        </button>
+      </ToolbarMenu>
       <button className="btn primary" onClick={onRun} disabled={nodeCount === 0}>
         ▶ Run
       </button>

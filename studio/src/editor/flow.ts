@@ -79,3 +79,42 @@ export function reaches(edges: FlowEdge[], from: string, to: string): boolean {
   }
   return false;
 }
+
+/** A node's box before React Flow has measured it: a node card's width and a typical height. */
+const UNMEASURED = { width: 230, height: 120 };
+const PASTE_GAP = 40;
+
+function boxOf(n: FlowNode) {
+  return {
+    x: n.position.x,
+    y: n.position.y,
+    width: n.measured?.width ?? n.width ?? UNMEASURED.width,
+    height: n.measured?.height ?? n.height ?? UNMEASURED.height,
+  };
+}
+
+/**
+ * How far to move pasted `copies` so that they land beside the originals, on no node: to the right of the
+ * group, else below it, further each time (pasting again finds the first copy in the way and goes past it).
+ */
+export function pasteOffset(copies: FlowNode[], nodes: FlowNode[]): { x: number; y: number } {
+  const boxes = copies.map(boxOf);
+  const left = Math.min(...boxes.map((b) => b.x));
+  const top = Math.min(...boxes.map((b) => b.y));
+  const width = Math.max(...boxes.map((b) => b.x + b.width)) - left;
+  const height = Math.max(...boxes.map((b) => b.y + b.height)) - top;
+  const others = nodes.map(boxOf);
+  const free = (dx: number, dy: number) =>
+    boxes.every((b) =>
+      others.every(
+        (o) => b.x + dx >= o.x + o.width || o.x >= b.x + dx + b.width || b.y + dy >= o.y + o.height || o.y >= b.y + dy + b.height,
+      ),
+    );
+  for (let step = 1; step <= 50; step++) {
+    const right = { x: step * (width + PASTE_GAP), y: 0 };
+    if (free(right.x, right.y)) return right;
+    const below = { x: 0, y: step * (height + PASTE_GAP) };
+    if (free(below.x, below.y)) return below;
+  }
+  return { x: width + PASTE_GAP, y: 0 };
+}

@@ -1,4 +1,4 @@
-import { GraphSchema, type Graph } from '../../../workflows/pipeline';
+import { GraphSchema, migrateGraph, type Graph } from '../../../workflows/pipeline';
 
 /** Downloads the graph as a JSON file named after the pipeline. */
 export function downloadGraph(graph: Graph, pipelineName: string): void {
@@ -10,10 +10,10 @@ export function downloadGraph(graph: Graph, pipelineName: string): void {
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
-/** The graph in a JSON file: a bare graph or anything holding one as `graph`; throws saying what is wrong. */
+/** The graph in a JSON file (a bare graph or anything holding one as `graph`, of any schema version); throws saying what is wrong. */
 export async function readGraphFile(file: File): Promise<Graph> {
   const raw = JSON.parse(await file.text());
-  const parsed = GraphSchema.safeParse(raw.graph ?? raw);
+  const parsed = GraphSchema.safeParse(migrateGraph(raw.graph ?? raw));
   if (!parsed.success) throw new Error(`Not a pipeline graph: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data as Graph;
 }

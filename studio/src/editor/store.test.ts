@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { GRAPH_SCHEMA_VERSION, kindsConnect, validateGraph } from '../../../workflows/pipeline';
 import { editableGraph } from '../core/editableGraph';
 import { nodeCatalogResponse } from '../../../api/routes/nodes';
-import { createEditorStore } from './store';
+import { enumApplies } from './ParamsForm';
+import { createEditorStore, projectDefaultsFor } from './store';
 
 const chain = {
   schemaVersion: 1 as const,
@@ -73,6 +74,43 @@ describe('editor store: graph edits', () => {
         /already defined|Duplicate/.test(p.message),
       ),
     ).toEqual([]);
+  });
+});
+
+describe('editor store: paste lands beside the original', () => {
+  const overlaps = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.abs(a.x - b.x) < 230 && Math.abs(a.y - b.y) < 120;
+
+  it('puts a pasted node to the right of the copied one, on no other node', () => {
+    const s = fresh();
+    s.getState().selectOnly('publish');
+    s.getState().copy();
+    s.getState().paste();
+    const pos = (id: string) => s.getState().nodes.find((n) => n.id === id)!.position;
+    expect(pos('publish-2').y).toBe(pos('publish').y);
+    expect(pos('publish-2').x).toBeGreaterThanOrEqual(pos('publish').x + 230);
+    for (const id of ['topic', 'text', 'publish']) expect(overlaps(pos('publish-2'), pos(id))).toBe(false);
+  });
+
+  it('goes past its neighbours and past earlier copies when pasting again', () => {
+    const s = fresh();
+    s.getState().selectOnly('topic'); // at x 0, with `text` at x 200 right beside it
+    s.getState().copy();
+    s.getState().paste();
+    s.getState().paste();
+    const nodes = s.getState().nodes;
+    expect(nodes.map((n) => n.id)).toEqual(['topic', 'text', 'publish', 'topic-2', 'topic-3']);
+    for (const copy of nodes.slice(3))
+      for (const other of nodes)
+        if (other !== copy) expect(overlaps(copy.position, other.position), `${copy.id} on ${other.id}`).toBe(false);
+  });
+
+  it('measures the copied group by the sizes React Flow reported', () => {
+    const s = fresh();
+    s.getState().onNodesChange([{ type: 'dimensions', id: 'publish', dimensions: { width: 500, height: 300 }, setAttributes: true }]);
+    s.getState().selectOnly('publish');
+    s.getState().copy();
+    s.getState().paste();
+    expect(s.getState().nodes.find((n) => n.id === 'publish-2')!.position.x).toBe(400 + 500 + 40);
   });
 });
 
@@ -233,5 +271,31 @@ describe('editor store: project defaults', () => {
     expect(params(s.getState().addNode('illustration', { x: 0, y: 0 })).style).toBe('watercolor');
     // What the caller gives wins over the project's defaults.
     expect(params(s.getState().addNode('narration', { x: 0, y: 0 }, { provider: 'local' })).provider).toBe('local');
+  });
+});
+
+describe('editor store: installed models and voices', () => {
+  const installed = {
+    textModels: [{ value: 'small.gguf', label: 'Small' }],
+    voices: [
+      { value: 'joe', label: 'Joe' },
+      { value: 'slt', label: 'slt' },
+    ],
+  };
+  const narration = nodeCatalogResponse(installed).find((n) => n.type === 'narration')!;
+
+  it('takes a project voice the local enum lists, and a cloud voice only with a cloud provider', () => {
+    expect(projectDefaultsFor(narration, { voice: 'slt' })).toEqual({ voice: 'slt' });
+    expect(projectDefaultsFor(narration, { voice: 'alloy' })).toEqual({});
+    expect(projectDefaultsFor(narration, { provider: 'openai', voice: 'alloy' })).toEqual({ provider: 'openai', voice: 'alloy' });
+  });
+
+  it('the form shows the enum only for the provider it lists', () => {
+    const voice = (narration.params as { properties: Record<string, Parameters<typeof enumApplies>[0]> }).properties.voice;
+    expect(voice.enum).toEqual(['joe', 'slt']);
+    expect(voice['x-enum-labels']).toEqual(['Joe', 'slt']);
+    expect(enumApplies(voice, {})).toBe(true);
+    expect(enumApplies(voice, { provider: 'local' })).toBe(true);
+    expect(enumApplies(voice, { provider: 'elevenlabs' })).toBe(false);
   });
 });

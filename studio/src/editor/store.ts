@@ -4,7 +4,7 @@ import type { NodeInfo } from '../../../api/schemas';
 import type { Graph, Problem } from '../../../workflows/pipeline/graph';
 import { kindsConnect } from '../../../workflows/pipeline/flow';
 import { portsFor } from '../core/ports';
-import { edgeFor, flowOf, graphOf, reaches, uniqueId, uniqueInputName, type FlowEdge, type FlowNode } from './flow';
+import { edgeFor, flowOf, graphOf, pasteOffset, reaches, uniqueId, uniqueInputName, type FlowEdge, type FlowNode } from './flow';
 
 /**
  * The editor's graph: React Flow nodes/edges plus undo/redo history, clipboard and the server's problems.
@@ -270,6 +270,7 @@ export function createEditorStore(): StoreApi<EditorState> {
         let nodes = get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n));
         const taken = new Set(nodes.map((n) => n.id));
         const rename = new Map<string, string>();
+        const offset = pasteOffset(clipboard.nodes, nodes);
         for (const n of clipboard.nodes) {
           const id = uniqueId(n.id.replace(/-\d+$/, ''), taken);
           taken.add(id);
@@ -279,7 +280,7 @@ export function createEditorStore(): StoreApi<EditorState> {
           const copy: FlowNode = {
             id,
             type: 'pipeline',
-            position: { x: n.position.x + 40, y: n.position.y + 40 },
+            position: { x: n.position.x + offset.x, y: n.position.y + offset.y },
             data: { ...n.data, params },
             selected: true,
           };
@@ -296,13 +297,6 @@ export function createEditorStore(): StoreApi<EditorState> {
             }),
           ),
         ];
-        // Paste again → offset again.
-        set({
-          clipboard: {
-            nodes: clipboard.nodes.map((n) => ({ ...n, position: { x: n.position.x + 40, y: n.position.y + 40 } })),
-            edges: clipboard.edges,
-          },
-        });
         edited({ nodes, edges });
       },
 
@@ -343,12 +337,20 @@ export function createEditorStore(): StoreApi<EditorState> {
 
 /** The project defaults a node of this type takes: only params its schema has, and only values its schema allows. */
 export function projectDefaultsFor(info: NodeInfo | undefined, defaults: Record<string, unknown>): Record<string, unknown> {
-  const properties = (info?.params as { properties?: Record<string, { enum?: unknown[]; type?: string }> } | undefined)?.properties ?? {};
-  return Object.fromEntries(
-    Object.entries(defaults).filter(([key, value]) => {
-      const schema = properties[key];
-      if (!schema || value === undefined || value === '') return false;
-      return schema.enum ? schema.enum.includes(value) : schema.type === undefined || typeof value === schema.type;
-    }),
+  type Prop = { enum?: unknown[]; type?: string; 'x-enum-for'?: Record<string, unknown> };
+  const properties = (info?.params as { properties?: Record<string, Prop> } | undefined)?.properties ?? {};
+  const allowed = (key: string, value: unknown, chosen: Record<string, unknown>) => {
+    const schema = properties[key];
+    if (!schema || value === undefined || value === '') return false;
+    // An enum that holds only for some params (installed local voices): a cloud provider's voice passes.
+    const when = schema['x-enum-for'];
+    const enumHolds = !when || Object.entries(when).every(([k, expected]) => (chosen[k] ?? info?.defaults[k] ?? expected) === expected);
+    if (schema.enum && enumHolds) return schema.enum.includes(value);
+    return schema.type === undefined || typeof value === schema.type;
+  };
+  // The params the enums depend on (provider) are decided first.
+  const plain = Object.fromEntries(
+    Object.entries(defaults).filter(([key, value]) => !properties[key]?.['x-enum-for'] && allowed(key, value, {})),
   );
+  return Object.fromEntries(Object.entries(defaults).filter(([key, value]) => allowed(key, value, plain)));
 }

@@ -1,5 +1,6 @@
 import type { Problem } from '../../../workflows/pipeline/graph';
 import type { NodeInfo } from '../../../api/schemas';
+import { readableApiMessage } from './apiMessages';
 
 /** Response shapes, defined once with the API (type-only: nothing of them is bundled). */
 export type {
@@ -7,20 +8,25 @@ export type {
   Batch,
   BatchRun,
   CreatedApiKey,
+  CreatedShare,
   CreatedWebhook,
   Generation,
   MediaItem,
   NodeInfo,
   Pipeline,
   PipelineSummary,
+  PipelineVersion,
+  PipelineVersionDetail,
   PlanUsage,
   Project,
   ProviderSetting,
+  ProviderTestResult,
   PublicProject,
   RunDetail,
   RunSummary,
   Schedule,
   StartedBatch,
+  ShareInfo,
   User,
   Webhook,
   WebhookDeliveryAttempt,
@@ -32,6 +38,8 @@ export type {
  */
 const TOKEN_KEY = 'cf.token';
 const REFRESH_KEY = 'cf.refresh';
+/** Set once this browser has signed in: a visitor without it is shown sign-up first, not "Welcome back". */
+const SIGNED_IN_BEFORE_KEY = 'cf.signedInBefore';
 
 export class ApiError extends Error {
   constructor(
@@ -59,11 +67,20 @@ function getRefreshToken(): string | null {
   }
 }
 
+export function signedInBefore(): boolean {
+  try {
+    return localStorage.getItem(SIGNED_IN_BEFORE_KEY) !== null || localStorage.getItem(TOKEN_KEY) !== null;
+  } catch {
+    return false;
+  }
+}
+
 /** Signs in (a login's or register's answer) or, with null, out of this browser. */
 export function setSession(session: { token: string; refreshToken: string } | null): void {
   if (session) {
     localStorage.setItem(TOKEN_KEY, session.token);
     localStorage.setItem(REFRESH_KEY, session.refreshToken);
+    localStorage.setItem(SIGNED_IN_BEFORE_KEY, '1');
   } else {
     localStorage.removeItem(TOKEN_KEY);
     localStorage.removeItem(REFRESH_KEY);
@@ -168,7 +185,8 @@ export async function api<T>(method: string, path: string, body?: unknown, opts:
     json = undefined;
   }
   if (!res.ok) {
-    throw new ApiError(res.status, json?.error ?? 'error', json?.message ?? `${res.status} ${res.statusText}`, json?.problems ?? []);
+    const message = typeof json?.message === 'string' ? readableApiMessage(json.message) : `${res.status} ${res.statusText}`;
+    throw new ApiError(res.status, json?.error ?? 'error', message, json?.problems ?? []);
   }
   return json as T;
 }

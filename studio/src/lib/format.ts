@@ -34,7 +34,16 @@ export const TRIGGER_NAMES = { studio: 'Studio', api: 'API', schedule: 'Schedule
   string
 >;
 
+/** What started a run, as a run's facts say it ("Started in the studio", "API · CI script"). */
 export function triggerLabel(trigger: RunTrigger): string {
+  if (trigger.kind === 'studio') return 'Started in the studio';
   const name = TRIGGER_NAMES[trigger.kind] ?? trigger.kind;
   return trigger.kind === 'api' && trigger.keyName ? `${name} · ${trigger.keyName}` : name;
+}
+
+/** US dollars as a cost reads: cents, or fractions of a cent when that is all it is. */
+export function usd(amount: number): string {
+  if (amount === 0) return '$0';
+  if (amount < 0.01) return `$${amount.toFixed(4).replace(/0+$/, '')}`;
+  return `$${amount.toFixed(2)}`;
 }

@@ -28,6 +28,8 @@ export type Route =
   | { screen: 'projects'; projectId?: string }
   | { screen: 'editor'; pipelineId: string }
   | { screen: 'history'; pipelineId: string }
+  | { screen: 'runs' }
+  | { screen: 'compare' }
   | { screen: 'run'; runId: string }
   | { screen: 'batch'; batchId: string }
   | { screen: 'media' }
@@ -45,6 +47,8 @@ export function matchRoute(path: string): Route {
   if (a === 'projects') return { screen: 'projects', projectId: b };
   if (a === 'pipelines' && b && !c) return { screen: 'editor', pipelineId: b };
   if (a === 'pipelines' && b && c === 'runs') return { screen: 'history', pipelineId: b };
+  if (a === 'runs' && !b) return { screen: 'runs' };
+  if (a === 'runs' && b === 'compare' && !c) return { screen: 'compare' };
   if (a === 'runs' && b) return { screen: 'run', runId: b };
   if (a === 'batches' && b && !c) return { screen: 'batch', batchId: b };
   if (a === 'media') return { screen: 'media' };
@@ -64,4 +68,21 @@ export function linkProps(to: string) {
       navigate(to);
     },
   };
+}
+
+/** One query parameter of the address, kept current across navigations (a screen that stays open sees it change). */
+export function useSearchParam(name: string): string | null {
+  const read = () => new URLSearchParams(location.search).get(name);
+  const [value, setValue] = useState(read);
+  useEffect(() => {
+    const update = () => setValue(read());
+    window.addEventListener('popstate', update);
+    window.addEventListener('cf-navigate', update);
+    return () => {
+      window.removeEventListener('popstate', update);
+      window.removeEventListener('cf-navigate', update);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `read` only reads `name`
+  }, [name]);
+  return value;
 }

@@ -1,9 +1,11 @@
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { RunViewState } from '../core/runState';
-import type { Pipeline, RunDetail } from '../lib/api';
+import type { NodeInfo, Pipeline, RunDetail } from '../lib/api';
 import { between, duration, triggerLabel } from '../lib/format';
 import { OutputValue } from '../ui/OutputValue';
+import { ParamsView } from '../ui/ParamsView';
+import { StreamingText } from './StreamingText';
 
 /** What the run published (every Upload's media), large and readable: the story, its audio, its pictures. */
 function Results({ pipeline, runStore }: { pipeline: Pipeline; runStore: StoreApi<RunViewState> }) {
@@ -31,11 +33,14 @@ export function RunSidePanel({
   pipeline,
   runStore,
   selected,
+  catalogInfo,
 }: {
   run: RunDetail;
   pipeline: Pipeline;
   runStore: StoreApi<RunViewState>;
   selected: string | null;
+  /** The node catalog by type: labels and defaults of the settings. */
+  catalogInfo: Record<string, NodeInfo>;
 }) {
   const state = useStore(runStore, (s) => (selected ? s.nodes[selected] : undefined));
   const node = pipeline.graph.nodes.find((n) => n.id === selected);
@@ -73,7 +78,7 @@ export function RunSidePanel({
   return (
     <aside className="side-panel" aria-label="Node details" data-selected-node={node.id}>
       <div className="row between">
-        <h3>{node.label ?? node.type}</h3>
+        <h3>{node.label ?? catalogInfo[node.type]?.title ?? node.type}</h3>
         <code className="muted small">{node.id}</code>
       </div>
       <dl className="facts small">
@@ -93,12 +98,13 @@ export function RunSidePanel({
           {state.error}
         </div>
       )}
-      {state?.streamText && state.status === 'running' && (
-        <>
-          <h4>Streaming</h4>
-          <div className="out-text">{state.streamText}</div>
-        </>
+      {state?.status === 'running' && state.progress && (state.progress.message || state.progress.fraction !== undefined) && (
+        <div className="node-live" aria-live="polite">
+          {state.progress.fraction !== undefined && <progress max={1} value={state.progress.fraction} aria-label="Step progress" />}
+          {state.progress.message && <div className="muted small">{state.progress.message}</div>}
+        </div>
       )}
+      {state?.streamText && state.status === 'running' && <StreamingText text={state.streamText} />}
       <h4>Output</h4>
       {state?.output ? (
         Object.entries(state.output).map(([handle, value]) => (
@@ -111,7 +117,7 @@ export function RunSidePanel({
         <p className="muted small">No output yet.</p>
       )}
       <h4>Settings</h4>
-      <pre className="out-json">{JSON.stringify(node.params, null, 2)}</pre>
+      <ParamsView schema={catalogInfo[node.type]?.params as never} values={node.params} />
     </aside>
   );
 }

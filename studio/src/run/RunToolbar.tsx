@@ -1,18 +1,36 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import { isTerminal, type RunViewState } from '../core/runState';
 import { api, type Pipeline, type RunDetail } from '../lib/api';
 import { between, duration } from '../lib/format';
 import { linkProps, navigate } from '../lib/router';
+import { ToolbarMenu } from '../ui/ToolbarMenu';
+import { ShareDialog } from './ShareDialog';
 
 /** The run's name, status, progress and connection, with Cancel while it runs and Run again once it is over. */
-export function RunToolbar({ run, pipeline, runStore }: { run: RunDetail; pipeline: Pipeline; runStore: StoreApi<RunViewState> }) {
+export function RunToolbar({
+  run,
+  pipeline,
+  runStore,
+  narrow = false,
+  panelToggle,
+}: {
+  run: RunDetail;
+  pipeline: Pipeline;
+  runStore: StoreApi<RunViewState>;
+  /** A narrow window: links fold into a menu, and `panelToggle` (the details drawer's) shows. */
+  narrow?: boolean;
+  panelToggle?: ReactNode;
+}) {
   const status = useStore(runStore, (s) => s.status);
   const connection = useStore(runStore, (s) => s.connection);
   const nodeStates = useStore(runStore, (s) => s.nodes);
   const [cancelling, setCancelling] = useState(false);
   const [rerunning, setRerunning] = useState(false);
+  const [downloading, setDownloading] = useState(false);
+  const [takeAwayError, setTakeAwayError] = useState<string | null>(null);
+  const [sharing, setSharing] = useState(false);
   const done = isTerminal(status);
 
   const counts = useMemo(() => {
@@ -40,6 +58,27 @@ export function RunToolbar({ run, pipeline, runStore }: { run: RunDetail; pipeli
     }
   };
 
+  /** The zip downloads through a signed link: the browser streams it to disk, with its own progress. */
+  const downloadAll = async () => {
+    setDownloading(true);
+    setTakeAwayError(null);
+    try {
+      const path = `/api/runs/${run.id}/archive`;
+      const { urls } = await api<{ urls: { path: string; url: string }[] }>('POST', '/signed-urls', { paths: [path] });
+      if (!urls[0]) throw new Error('the server would not sign the download');
+      const link = document.createElement('a');
+      link.href = urls[0].url;
+      link.download = '';
+      document.body.append(link);
+      link.click();
+      link.remove();
+    } catch (err) {
+      setTakeAwayError(`Download failed: ${(err as Error).message}. Try again.`);
+    } finally {
+      setDownloading(false);
+    }
+  };
+
   const elapsed = between(run.startedAt ?? run.createdAt, done ? run.finishedAt : null);
 
   return (
@@ -56,6 +95,14 @@ export function RunToolbar({ run, pipeline, runStore }: { run: RunDetail; pipeli
       <span className={`status-pill status-${status}`} data-run-status={status}>
         {status}
       </span>
+      <a
+        className="muted small"
+        data-run-version={run.pipelineVersion}
+        title="Open the version this run ran, read-only"
+        {...linkProps(`/pipelines/${pipeline.id}?version=${run.pipelineVersion}`)}
+      >
+        version {run.pipelineVersion}
+      </a>
       <span className="muted small">
         {counts.finished}/{counts.total} steps done{elapsed !== null ? ` · ${duration(elapsed)}` : ''}
       </span>
@@ -66,9 +113,43 @@ export function RunToolbar({ run, pipeline, runStore }: { run: RunDetail; pipeli
         </span>
       )}
       <div className="spacer" />
-      <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}/runs`)}>
-        History
-      </a>
+      {takeAwayError && (
+        <span className="small error-text" role="alert">
+          {takeAwayError}
+        </span>
+      )}
+      {narrow && panelToggle}
+      <ToolbarMenu narrow={narrow}>
+        <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}/runs`)}>
+          History
+        </a>
+        {narrow && (
+          <a className="btn small" {...linkProps(`/pipelines/${pipeline.id}`)}>
+            Edit pipeline
+          </a>
+        )}
+        {done && (
+          <button
+            className="btn small"
+            onClick={() => void downloadAll()}
+            disabled={downloading}
+            title="Everything this run made — pictures, sound, texts and a manifest — as one zip"
+          >
+            {downloading ? 'Preparing…' : '⤓ Download all (zip)'}
+          </button>
+        )}
+      </ToolbarMenu>
+      {done && (
+        <button
+          className="btn small"
+          onClick={() => setSharing(true)}
+          title="Make a read-only link to this run's outputs"
+          aria-haspopup="dialog"
+        >
+          Share
+        </button>
+      )}
+      {sharing && <ShareDialog runId={run.id} onClose={() => setSharing(false)} />}
       {!done && (
         <button className="btn small danger" onClick={() => void cancel()} disabled={cancelling}>
           {cancelling ? 'Cancelling…' : '■ Cancel'}
@@ -79,9 +160,11 @@ export function RunToolbar({ run, pipeline, runStore }: { run: RunDetail; pipeli
           {rerunning ? 'Starting…' : '↻ Run again'}
         </button>
       )}
-      <a className="btn small primary" {...linkProps(`/pipelines/${pipeline.id}`)}>
-        Edit pipeline
-      </a>
+      {!narrow && (
+        <a className="btn small primary" {...linkProps(`/pipelines/${pipeline.id}`)}>
+          Edit pipeline
+        </a>
+      )}
     </div>
   );
 }

@@ -73,11 +73,11 @@ export default function AuthScreen({ mode }: { mode: 'login' | 'signup' }) {
         <p className="muted center">
           {signup ? (
             <>
-              Already have an account? <a {...linkProps('/login')}>Log in</a>
+              Already have an account? <a {...linkProps(`/login${location.search}`)}>Log in</a>
             </>
           ) : (
             <>
-              New here? <a {...linkProps('/signup')}>Create an account</a>
+              New here? <a {...linkProps(`/signup${location.search}`)}>Create an account</a>
             </>
           )}
         </p>

@@ -19,7 +19,10 @@ import { useToast } from '../editor/useToast';
 import { api, ApiError, loadCatalog, type NodeInfo, type Pipeline, type Project } from '../lib/api';
 import { linkProps, navigate } from '../lib/router';
 import { useColorMode } from '../lib/useColorMode';
+import { useNarrow } from '../lib/useNarrow';
 import { Loading } from '../ui/Loading';
+import { DrawerToggle, SideDrawer } from '../ui/SideDrawer';
+import { VersionsDialog } from '../versions/VersionsDialog';
 import { WebhooksDialog } from '../webhooks/WebhooksDialog';
 
 export default function EditorScreen({ pipelineId }: { pipelineId: string }) {
@@ -71,8 +74,11 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
   const [toast, setToast] = useToast(store);
   const [runGraph, setRunGraph] = useState<Graph | null>(null);
   const [webhooksOpen, setWebhooksOpen] = useState(false);
+  const [versionsOpen, setVersionsOpen] = useState(false);
   const [scheduling, setScheduling] = useState(false);
   const colorMode = useColorMode();
+  const narrow = useNarrow();
+  const [inspectorOpen, setInspectorOpen] = useState(false);
   const flow = useReactFlow();
   const selectedId = useStore(store, (s) => {
     const sel = s.nodes.filter((n) => n.selected);
@@ -104,7 +110,7 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
     }
   };
 
-  useShortcuts(store, { paused: runGraph !== null || webhooksOpen || scheduling, saveVersion: () => void saveVersion() });
+  useShortcuts(store, { paused: runGraph !== null || webhooksOpen || versionsOpen || scheduling, saveVersion: () => void saveVersion() });
 
   /** Runs what the canvas shows: once saved and valid, the Run dialog records it as a version and runs that. */
   const openRun = async () => {
@@ -136,7 +142,10 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
         onSaveVersion={() => void saveVersion()}
         onRun={() => void openRun()}
         onWebhooks={() => setWebhooksOpen(true)}
+        onVersions={() => setVersionsOpen(true)}
         onSchedule={() => setScheduling(true)}
+        narrow={narrow}
+        panelToggle={<DrawerToggle label="Inspector" open={inspectorOpen} onToggle={() => setInspectorOpen(!inspectorOpen)} />}
       />
       <div className="editor-body">
         <Palette catalog={catalog} onAdd={addAtCenter} />
@@ -154,9 +163,12 @@ function Editor({ pipeline, catalog, store }: { pipeline: Pipeline; catalog: Nod
             </div>
           )}
         </div>
-        <SidePanel store={store} selectedId={selectedId} />
+        <SideDrawer narrow={narrow} open={inspectorOpen} label="Inspector" onClose={() => setInspectorOpen(false)}>
+          <SidePanel store={store} selectedId={selectedId} />
+        </SideDrawer>
       </div>
       {scheduling && <SchedulePanel pipelineId={pipeline.id} onClose={() => setScheduling(false)} />}
+      {versionsOpen && <VersionsDialog pipelineId={pipeline.id} currentVersion={draft.version} onClose={() => setVersionsOpen(false)} />}
       {webhooksOpen && <WebhooksDialog pipelineId={pipeline.id} onClose={() => setWebhooksOpen(false)} />}
       {runGraph && (
         <RunDialog pipelineId={pipeline.id} graph={runGraph} recordVersion={draft.recordVersion} onClose={() => setRunGraph(null)} />

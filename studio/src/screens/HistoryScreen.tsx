@@ -1,32 +1,25 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Loading } from '../ui/Loading';
-import { api, type Pipeline, type RunSummary } from '../lib/api';
-import { between, duration, timeAgo, TRIGGER_NAMES, triggerLabel } from '../lib/format';
+import { api, type Pipeline } from '../lib/api';
+import { TRIGGER_NAMES } from '../lib/format';
 import { linkProps } from '../lib/router';
+import { hasFilters, NO_FILTERS } from '../runs/filters';
+import { RunFilterBar } from '../runs/RunFilterBar';
+import { RunList } from '../runs/RunList';
+import { useRunList } from '../runs/useRunList';
+import { useUrlFilters } from '../runs/useUrlFilters';
 
-type TriggerFilter = keyof typeof TRIGGER_NAMES | '';
-
+/** One pipeline's runs: the Runs page's list and filters, without the pipeline filter. */
 export default function HistoryScreen({ pipelineId }: { pipelineId: string }) {
   const [pipeline, setPipeline] = useState<Pipeline | null>(null);
-  const [runs, setRuns] = useState<RunSummary[] | null>(null);
-  const [trigger, setTrigger] = useState<TriggerFilter>('');
+  const [urlFilters, setFilters] = useUrlFilters();
+  const filters = useMemo(() => ({ ...urlFilters, pipelineId: '' }), [urlFilters]);
   const [error, setError] = useState<string | null>(null);
+  const state = useRunList(`/pipelines/${pipelineId}/runs`, filters);
 
   useEffect(() => {
     api<Pipeline>('GET', `/pipelines/${pipelineId}`).then(setPipeline, (err) => setError((err as Error).message));
   }, [pipelineId]);
-
-  useEffect(() => {
-    let current = true;
-    const query = `limit=200${trigger ? `&trigger=${trigger}` : ''}`;
-    api<{ runs: RunSummary[] }>('GET', `/pipelines/${pipelineId}/runs?${query}`).then(
-      (r) => current && setRuns(r.runs),
-      (err) => current && setError((err as Error).message),
-    );
-    return () => {
-      current = false;
-    };
-  }, [pipelineId, trigger]);
 
   if (error)
     return (
@@ -36,9 +29,10 @@ export default function HistoryScreen({ pipelineId }: { pipelineId: string }) {
         </div>
       </div>
     );
-  if (!pipeline || !runs) return <Loading label="Loading runs…" />;
+  if (!pipeline) return <Loading label="Loading runs…" />;
+  const onlyTrigger = filters.trigger && !hasFilters(filters, ['trigger']);
   return (
-    <div className="page narrow">
+    <div className="page runs-page">
       <div className="row between">
         <div>
           <a className="muted small" {...linkProps(`/projects/${pipeline.projectId}`)}>
@@ -46,27 +40,29 @@ export default function HistoryScreen({ pipelineId }: { pipelineId: string }) {
           </a>
           <h1>Runs of “{pipeline.name}”</h1>
         </div>
-        <a className="btn primary" {...linkProps(`/pipelines/${pipeline.id}`)}>
-          Open editor
-        </a>
+        <div className="row">
+          <a className="btn" {...linkProps(`/runs?pipelineId=${pipeline.id}`)}>
+            All runs
+          </a>
+          <a className="btn primary" {...linkProps(`/pipelines/${pipeline.id}`)}>
+            Open editor
+          </a>
+        </div>
       </div>
-      <div className="row filter-row">
-        <label className="muted small" htmlFor="trigger-filter">
-          Started by
-        </label>
-        <select id="trigger-filter" value={trigger} onChange={(e) => setTrigger(e.target.value as TriggerFilter)}>
-          <option value="">Anything</option>
-          {Object.entries(TRIGGER_NAMES).map(([kind, name]) => (
-            <option key={kind} value={kind}>
-              {name}
-            </option>
-          ))}
-        </select>
-      </div>
-      {runs.length === 0 ? (
-        <div className="empty">
-          {trigger ? (
-            <h3>No runs started by {TRIGGER_NAMES[trigger]}</h3>
+      <RunFilterBar filters={filters} onChange={setFilters} />
+      <RunList
+        state={state}
+        showPipeline={false}
+        empty={
+          onlyTrigger ? (
+            <h3>No runs started by {TRIGGER_NAMES[filters.trigger as keyof typeof TRIGGER_NAMES]}</h3>
+          ) : hasFilters(filters) ? (
+            <>
+              <h3>No runs match</h3>
+              <button type="button" className="btn" onClick={() => setFilters(NO_FILTERS)}>
+                Clear filters
+              </button>
+            </>
           ) : (
             <>
               <h3>No runs yet</h3>
@@ -74,46 +70,9 @@ export default function HistoryScreen({ pipelineId }: { pipelineId: string }) {
                 Open the editor and press <strong>▶ Run</strong> to start one.
               </p>
             </>
-          )}
-        </div>
-      ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th>Status</th>
-              <th>Started</th>
-              <th>Started by</th>
-              <th>Duration</th>
-              <th>Version</th>
-              <th>Started by</th>
-              <th>Error</th>
-            </tr>
-          </thead>
-          <tbody>
-            {runs.map((r) => {
-              const took = between(r.startedAt ?? r.createdAt, r.finishedAt);
-              return (
-                <tr key={r.id} data-run={r.id}>
-                  <td>
-                    <a {...linkProps(`/runs/${r.id}`)} className={`status-pill status-${r.status}`}>
-                      {r.status}
-                    </a>
-                  </td>
-                  <td>
-                    <a {...linkProps(`/runs/${r.id}`)}>{timeAgo(r.createdAt)}</a>
-                  </td>
-                  <td className="trigger" data-trigger={r.trigger.kind}>
-                    {triggerLabel(r.trigger)}
-                  </td>
-                  <td>{r.finishedAt && took !== null ? duration(took) : '…'}</td>
-                  <td>v{r.pipelineVersion}</td>
-                  <td className="muted small clip">{r.error ?? ''}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+          )
+        }
+      />
     </div>
   );
 }

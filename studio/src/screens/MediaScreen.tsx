@@ -1,186 +1,238 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { api, authorizedFetch, type MediaItem } from '../lib/api';
-import { bytes, timeAgo } from '../lib/format';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { MEDIA_ARCHIVE_MAX_ITEMS } from '../../../api/contract';
+import { api, type MediaItem, type PipelineSummary } from '../lib/api';
 import { linkProps } from '../lib/router';
-import { rememberSignedUrl, SignedAudio, useSignedUrl } from '../lib/signedUrls';
+import { downloadZip } from '../media/archive';
+import { KIND_OPTIONS } from '../media/kinds';
+import { MediaGrid } from '../media/MediaGrid';
+import { MediaViewer } from '../media/MediaViewer';
+import { useMediaLibrary, type KindFilter, type MediaFilters } from '../media/useMediaLibrary';
+import { usePendingDelete } from '../media/usePendingDelete';
+import '../media/media.css';
 
-const PAGE = 200;
-const ROW_HEIGHT = 236;
-const MIN_TILE = 220;
-const GAP = 16;
+const SEARCH_DELAY_MS = 250;
 
-/** A text file's first lines, fetched when its tile scrolls into view. */
-function TextPreview({ url }: { url: string }) {
-  const [text, setText] = useState<string | null>(null);
+/** The media library: search, filters, a virtualised grid with selection, a full-size viewer and zips. */
+export default function MediaScreen() {
+  const [search, setSearch] = useState('');
+  const [kind, setKind] = useState<KindFilter | ''>('');
+  const [pipelineId, setPipelineId] = useState('');
+  const [q, setQ] = useState('');
   useEffect(() => {
-    // Only tiles that stay in view a moment fetch: fast scrolling past thousands costs no requests.
-    const ctrl = new AbortController();
-    const timer = setTimeout(() => {
-      authorizedFetch(url, { headers: { range: 'bytes=0-599' }, signal: ctrl.signal })
-        .then((r) => r.text())
-        .then(setText, () => undefined);
-    }, 200);
-    return () => {
-      clearTimeout(timer);
-      ctrl.abort();
-    };
-  }, [url]);
-  return <div className="media-text">{text ?? '…'}</div>;
-}
+    const timer = setTimeout(() => setQ(search), SEARCH_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [search]);
+  const filters = useMemo<MediaFilters>(() => ({ q, kind, pipelineId }), [q, kind, pipelineId]);
+  const filtered = !!(q.trim() || kind || pipelineId);
 
-function Tile({ item }: { item: MediaItem }) {
-  const src = useSignedUrl(item.url);
-  return (
-    <div className="media-tile card" data-kind={item.kind}>
-      <div className="media-preview">
-        {item.kind === 'image' ? (
-          <img src={src} alt={item.nodeId ?? 'image'} loading="lazy" />
-        ) : item.kind === 'audio' ? (
-          <SignedAudio preload="none" path={item.url} />
-        ) : item.kind === 'text' || item.kind === 'json' ? (
-          <TextPreview url={item.url} />
-        ) : (
-          <span className="muted">{item.mimeType}</span>
-        )}
-      </div>
-      <div className="media-meta small">
-        <a href={src} target="_blank" rel="noreferrer" title={item.storageKey}>
-          {item.nodeId ?? item.storageKey.split('/').pop()} <span className="muted">· {item.mimeType.split(';')[0]}</span>
-        </a>
-        <span className="muted">
-          {bytes(item.size)} · {timeAgo(item.createdAt)}
-          {item.runId ? (
-            <>
-              {' '}
-              · <a {...linkProps(`/runs/${item.runId}`)}>run</a>
-            </>
-          ) : null}
-        </span>
-      </div>
+  const library = useMediaLibrary(filters);
+  const [problem, setProblem] = useState<string | null>(null);
+  const deletion = usePendingDelete({ onDeleted: library.drop, onFailed: setProblem });
+  const shown = useMemo(
+    () => (deletion.hidden.size ? library.items.filter((m) => !deletion.hidden.has(m.id)) : library.items),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [library.items, deletion.pending],
+  );
+
+  const [pipelines, setPipelines] = useState<PipelineSummary[]>([]);
+  useEffect(() => {
+    api<{ pipelines: PipelineSummary[] }>('GET', '/pipelines?limit=200').then(
+      (r) => setPipelines([...r.pipelines].sort((a, b) => a.name.localeCompare(b.name))),
+      () => undefined,
+    );
+  }, []);
+
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const lastToggled = useRef<string | null>(null);
+  useEffect(() => setSelected(new Set()), [filters]);
+  const onToggle = useCallback(
+    (id: string, range: boolean) => {
+      setSelected((prev) => {
+        const next = new Set(prev);
+        const on = !prev.has(id);
+        const from = range && lastToggled.current ? shown.findIndex((m) => m.id === lastToggled.current) : -1;
+        const to = shown.findIndex((m) => m.id === id);
+        const span = from >= 0 && to >= 0 ? shown.slice(Math.min(from, to), Math.max(from, to) + 1) : [shown[to]];
+        for (const m of span) {
+          if (!m) continue;
+          if (on) next.add(m.id);
+          else next.delete(m.id);
+        }
+        return next;
+      });
+      lastToggled.current = id;
+    },
+    [shown],
+  );
+  const selectedItems = shown.filter((m) => selected.has(m.id));
+
+  const [viewing, setViewing] = useState<string | null>(null);
+  const viewIndex = viewing ? shown.findIndex((m) => m.id === viewing) : -1;
+  const onOpen = useCallback((id: string) => setViewing(id), []);
+  const closeViewer = useCallback(() => setViewing(null), []);
+  const { loadMore } = library;
+  const onViewerIndex = useCallback(
+    (index: number) => {
+      setViewing(shown[index]?.id ?? null);
+      if (index >= shown.length - 3) loadMore();
+    },
+    [shown, loadMore],
+  );
+  useEffect(() => {
+    if (viewing && viewIndex < 0) setViewing(null);
+  }, [viewing, viewIndex]);
+
+  const onDelete = useCallback(
+    (item: MediaItem) => {
+      setSelected((prev) => {
+        const next = new Set(prev);
+        next.delete(item.id);
+        return next;
+      });
+      deletion.remove([item]);
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [deletion.remove],
+  );
+
+  const [zipping, setZipping] = useState(false);
+  const zip = async () => {
+    setZipping(true);
+    setProblem(null);
+    try {
+      await downloadZip(selectedItems.map((m) => m.id));
+    } catch (err) {
+      setProblem(`${(err as Error).message}. Try again, or pick fewer items.`);
+    } finally {
+      setZipping(false);
+    }
+  };
+  const tooMany = selectedItems.length > MEDIA_ARCHIVE_MAX_ITEMS;
+
+  const clearFilters = () => {
+    setSearch('');
+    setQ('');
+    setKind('');
+    setPipelineId('');
+  };
+  const empty = filtered ? (
+    <div className="empty">
+      <h3>No media matches</h3>
+      <p>Nothing{q.trim() ? ` has “${q.trim()}” in its title, pipeline or run inputs` : ' fits these filters'}.</p>
+      <button className="btn" onClick={clearFilters}>
+        Clear filters
+      </button>
+    </div>
+  ) : (
+    <div className="empty">
+      <h3>Nothing here yet</h3>
+      <p>
+        Everything an <strong>Upload</strong> node publishes lands here. Run a pipeline that ends in an Upload to fill it.
+      </p>
+      <a className="btn primary" {...linkProps('/')}>
+        Go to projects
+      </a>
     </div>
   );
-}
-
-/**
- * The media library as a virtualised grid: only the rows in (and just around) the viewport are in the DOM,
- * and pages of 200 load as the end comes near, so thousands of items scroll smoothly.
- */
-export default function MediaScreen() {
-  const [items, setItems] = useState<MediaItem[]>([]);
-  const [done, setDone] = useState(false);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [filter, setFilter] = useState<'all' | 'image' | 'audio' | 'text'>('all');
-  const scroller = useRef<HTMLDivElement>(null);
-  const [view, setView] = useState({ top: 0, height: 800, width: 1000 });
-
-  const loadMore = useCallback(async () => {
-    if (loading || done) return;
-    setLoading(true);
-    try {
-      const after = items.length ? `&after=${items[items.length - 1].id}` : '';
-      const r = await api<{ media: MediaItem[] }>('GET', `/media?limit=${PAGE}${after}`);
-      for (const m of r.media) rememberSignedUrl(m.url, m.signedUrl);
-      setItems((prev) => [...prev, ...r.media.filter((m) => !prev.some((p) => p.id === m.id))]);
-      if (r.media.length < PAGE) setDone(true);
-    } catch (err) {
-      setError((err as Error).message);
-      setDone(true);
-    } finally {
-      setLoading(false);
-    }
-  }, [items, loading, done]);
-
-  useEffect(() => {
-    void loadMore();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
-
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    const measure = () => setView({ top: el.scrollTop, height: el.clientHeight, width: el.clientWidth });
-    measure();
-    const ro = new ResizeObserver(measure);
-    ro.observe(el);
-    el.addEventListener('scroll', measure, { passive: true });
-    return () => {
-      ro.disconnect();
-      el.removeEventListener('scroll', measure);
-    };
-  }, []);
-
-  const shown =
-    filter === 'all' ? items : items.filter((i) => (filter === 'text' ? i.kind === 'text' || i.kind === 'json' : i.kind === filter));
-  const columns = Math.max(1, Math.floor((view.width - 2 * GAP + GAP) / (MIN_TILE + GAP)));
-  const rows = Math.ceil(shown.length / columns);
-  const first = Math.max(0, Math.floor(view.top / ROW_HEIGHT) - 2);
-  const last = Math.min(rows, Math.ceil((view.top + view.height) / ROW_HEIGHT) + 2);
-
-  useEffect(() => {
-    if (!done && !loading && last >= rows - 3) void loadMore();
-  }, [last, rows, done, loading, loadMore]);
-
-  const visible = [];
-  for (let r = first; r < last; r++) {
-    visible.push(
-      <div
-        key={r}
-        className="media-row"
-        style={{ top: r * ROW_HEIGHT, gridTemplateColumns: `repeat(${columns}, 1fr)`, height: ROW_HEIGHT - GAP }}
-      >
-        {shown.slice(r * columns, r * columns + columns).map((item) => (
-          <Tile key={item.id} item={item} />
-        ))}
-      </div>,
-    );
-  }
 
   return (
     <div className="page media-page">
-      <div className="row between">
+      <div className="media-head">
         <h1>Media library</h1>
-        <div className="row" role="tablist" aria-label="Filter media">
-          {(['all', 'image', 'audio', 'text'] as const).map((f) => (
-            <button
-              key={f}
-              role="tab"
-              aria-selected={filter === f}
-              className={`btn small ${filter === f ? 'primary' : ''}`}
-              onClick={() => setFilter(f)}
-            >
-              {f === 'all' ? 'All' : f === 'image' ? 'Images' : f === 'audio' ? 'Audio' : 'Text'}
-            </button>
-          ))}
+        <div className="media-filters" role="search">
+          <input
+            type="search"
+            className="media-search"
+            aria-label="Search media"
+            placeholder="Search titles, pipelines, inputs…"
+            value={search}
+            maxLength={200}
+            onChange={(e) => setSearch(e.target.value)}
+          />
+          <select aria-label="Kind" value={kind} onChange={(e) => setKind(e.target.value as KindFilter | '')}>
+            {KIND_OPTIONS.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+          <select aria-label="Pipeline" value={pipelineId} onChange={(e) => setPipelineId(e.target.value)}>
+            <option value="">All pipelines</option>
+            {pipelines.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
         </div>
       </div>
-      {error && <div className="alert error">{error}</div>}
-      <div className="media-scroller" ref={scroller} data-count={shown.length}>
-        {shown.length === 0 && !loading ? (
-          <div className="empty">
-            <h3>Nothing here yet</h3>
-            <p>
-              Everything an <strong>Upload</strong> node publishes lands here. Run a pipeline that ends in an Upload to fill it.
-            </p>
-            <a className="btn primary" {...linkProps('/')}>
-              Go to projects
-            </a>
-          </div>
-        ) : (
-          <div className="media-space" style={{ height: rows * ROW_HEIGHT }}>
-            {visible}
-          </div>
-        )}
-        {loading && (
-          <div className="loading small">
-            <span className="spinner small" /> Loading media…
-          </div>
-        )}
-      </div>
-      <p className="muted small">
+
+      {selectedItems.length > 0 && (
+        <div className="media-selection" role="toolbar" aria-label="Selected media">
+          <strong>{selectedItems.length} selected</strong>
+          <button className="btn small primary" disabled={zipping || tooMany} onClick={() => void zip()}>
+            {zipping ? (
+              <>
+                <span className="spinner small" /> Making the zip…
+              </>
+            ) : (
+              'Download as zip'
+            )}
+          </button>
+          <button
+            className="btn small danger"
+            onClick={() => {
+              deletion.remove(selectedItems);
+              setSelected(new Set());
+            }}
+          >
+            Delete {selectedItems.length}
+          </button>
+          <button className="btn small ghost" onClick={() => setSelected(new Set(shown.map((m) => m.id)))}>
+            Select all {shown.length}
+            {library.done ? '' : '+'}
+          </button>
+          <button className="btn small ghost" onClick={() => setSelected(new Set())}>
+            Clear selection
+          </button>
+          {tooMany && <span className="small error-text">A zip holds at most {MEDIA_ARCHIVE_MAX_ITEMS} items: select fewer.</span>}
+        </div>
+      )}
+
+      {(library.error || problem) && (
+        <div className="alert error" role="alert">
+          {library.error ?? problem}
+        </div>
+      )}
+
+      <MediaGrid
+        items={shown}
+        selected={selected}
+        empty={empty}
+        loading={library.loading}
+        onNearEnd={library.loadMore}
+        onToggle={onToggle}
+        onOpen={onOpen}
+        onRename={library.rename}
+        onDelete={onDelete}
+        reveal={viewing}
+      />
+      <p className="muted small" data-testid="media-count">
         {shown.length}
-        {done ? '' : '+'} item{shown.length === 1 ? '' : 's'}
+        {library.done ? '' : '+'} item{shown.length === 1 ? '' : 's'}
+        {filtered ? ' match' : ''}
       </p>
+
+      {deletion.pending && (
+        <div className="media-undo" role="status">
+          Deleted {deletion.pending.length === 1 ? `“${deletion.pending[0].title}”` : `${deletion.pending.length} items`}.
+          <button className="btn small" onClick={deletion.undo}>
+            Undo
+          </button>
+        </div>
+      )}
+
+      {viewIndex >= 0 && <MediaViewer items={shown} index={viewIndex} onIndex={onViewerIndex} onClose={closeViewer} />}
     </div>
   );
 }

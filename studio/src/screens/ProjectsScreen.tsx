@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Graph } from '../../../workflows/pipeline';
 import { availableTemplates, type StarterTemplate } from '../core/templates';
 import { Loading } from '../ui/Loading';
@@ -56,20 +56,7 @@ export default function ProjectsScreen({ projectId }: { projectId?: string }) {
     }
   };
 
-  const createProject = async () => {
-    const name = prompt('Name of the new project', 'New project');
-    if (!name?.trim()) return;
-    setBusy('project');
-    try {
-      const p = await api<Project>('POST', '/projects', { name: name.trim() });
-      await loadProjects();
-      navigate(`/projects/${p.id}`);
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(null);
-    }
-  };
+  const [creatingProject, setCreatingProject] = useState(false);
 
   // The input's blur, Enter and Escape can all end one edit: the first one decides, the others do nothing.
   const editing = useRef<string | null>(null);
@@ -118,8 +105,8 @@ export default function ProjectsScreen({ projectId }: { projectId?: string }) {
       <aside className="project-list card">
         <div className="row between">
           <h2>Projects</h2>
-          <button className="btn small" onClick={createProject} disabled={busy === 'project'}>
-            + New
+          <button className="btn small" onClick={() => setCreatingProject(true)}>
+            + New project
           </button>
         </div>
         <ul>
@@ -161,6 +148,17 @@ export default function ProjectsScreen({ projectId }: { projectId?: string }) {
           ))}
         </ul>
       </aside>
+
+      {creatingProject && (
+        <NewProjectDialog
+          onClose={() => setCreatingProject(false)}
+          onCreated={async (p) => {
+            setCreatingProject(false);
+            await loadProjects();
+            navigate(`/projects/${p.id}`);
+          }}
+        />
+      )}
 
       <section className="project-main">
         {error && (
@@ -240,6 +238,69 @@ export default function ProjectsScreen({ projectId }: { projectId?: string }) {
           </ul>
         )}
       </section>
+    </div>
+  );
+}
+
+/** Names a new project and creates it; refusals (an empty or too long name) show in the dialog. */
+function NewProjectDialog({ onClose, onCreated }: { onClose(): void; onCreated(p: Project): void | Promise<void> }) {
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!name.trim()) return setError('Give the project a name.');
+    setBusy(true);
+    setError(null);
+    try {
+      await onCreated(await api<Project>('POST', '/projects', { name: name.trim() }));
+    } catch (err) {
+      setError((err as Error).message);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="modal-backdrop" onClick={onClose}>
+      <form
+        className="modal card"
+        role="dialog"
+        aria-modal="true"
+        aria-label="New project"
+        noValidate
+        onClick={(e) => e.stopPropagation()}
+        onSubmit={(e) => void submit(e)}
+        onKeyDown={(e) => e.key === 'Escape' && onClose()}
+      >
+        <h2>New project</h2>
+        <p className="muted small">A project groups pipelines, their runs and media, with defaults for new nodes.</p>
+        <label className="field">
+          <span>Name</span>
+          <input
+            name="project-name"
+            autoFocus
+            maxLength={120}
+            placeholder="e.g. Bedtime stories"
+            value={name}
+            aria-invalid={error !== null || undefined}
+            onChange={(e) => setName(e.target.value)}
+          />
+        </label>
+        {error && (
+          <div className="alert error" role="alert">
+            {error}
+          </div>
+        )}
+        <div className="row end">
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn primary" disabled={busy}>
+            {busy ? 'Creating…' : 'Create project'}
+          </button>
+        </div>
+      </form>
     </div>
   );
 }

@@ -1,17 +1,19 @@
 import '@xyflow/react/dist/style.css';
-import { useEffect, useMemo, useState } from 'react';
-import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { ReactFlowProvider } from '@xyflow/react';
 import { useStore } from 'zustand';
 import { createRunStore, isTerminal } from '../core/runState';
-import { Canvas } from '../editor/Canvas';
+import { Canvas, useReadableFit } from '../editor/Canvas';
 import { FlowContext, type FlowEnv } from '../editor/context';
 import { createEditorStore } from '../editor/store';
 import { api, loadCatalog, type Pipeline, type RunDetail } from '../lib/api';
 import { useColorMode } from '../lib/useColorMode';
+import { useNarrow } from '../lib/useNarrow';
 import { followRun } from '../run/followRun';
 import { RunSidePanel } from '../run/RunSidePanel';
 import { RunToolbar } from '../run/RunToolbar';
 import { Loading } from '../ui/Loading';
+import { DrawerToggle, SideDrawer } from '../ui/SideDrawer';
 
 /** A run on the canvas of the version it ran: live while it runs, with each node's status and output. */
 export default function RunScreen({ runId }: { runId: string }) {
@@ -81,20 +83,36 @@ function RunView({ run, pipeline, env }: { run: RunDetail; pipeline: Pipeline; e
   const runError = useStore(runStore, (s) => s.error);
   const [selected, setSelected] = useState<string | null>(null);
   const colorMode = useColorMode();
+  const narrow = useNarrow();
+  const [detailsOpen, setDetailsOpen] = useState(false);
   const done = isTerminal(status);
   useTicker(!done);
-  const flow = useReactFlow();
+  // Clicking a node asks for its details: on a narrow window that opens the drawer.
+  const showNode = useCallback(
+    (id: string) => {
+      setSelected(id);
+      if (narrow) setDetailsOpen(true);
+    },
+    [narrow],
+  );
+  const fitReadable = useReadableFit();
   useEffect(() => {
-    // Outputs make nodes taller: show the whole finished run.
+    // Outputs make nodes taller: fit the finished run again (readable, as on opening).
     if (done) {
-      const t = setTimeout(() => void flow.fitView({ padding: 0.15, maxZoom: 1.1, duration: 250 }), 150);
+      const t = setTimeout(() => void fitReadable({ duration: 250 }), 150);
       return () => clearTimeout(t);
     }
-  }, [done, flow]);
+  }, [done, fitReadable]);
 
   return (
     <div className="editor run-view">
-      <RunToolbar run={run} pipeline={pipeline} runStore={runStore} />
+      <RunToolbar
+        run={run}
+        pipeline={pipeline}
+        runStore={runStore}
+        narrow={narrow}
+        panelToggle={<DrawerToggle label="Details" open={detailsOpen} onToggle={() => setDetailsOpen(!detailsOpen)} />}
+      />
       {runError && status === 'failed' && (
         <div className="banner error" role="alert">
           Run failed: {runError}
@@ -102,9 +120,17 @@ function RunView({ run, pipeline, env }: { run: RunDetail; pipeline: Pipeline; e
       )}
       <div className="editor-body run-body">
         <div className="canvas-wrap">
-          <Canvas readOnly colorMode={colorMode} onNodeClick={setSelected} />
+          <Canvas readOnly colorMode={colorMode} onNodeClick={showNode} />
         </div>
-        <RunSidePanel run={run} pipeline={pipeline} runStore={runStore} selected={selected} />
+        <SideDrawer narrow={narrow} open={detailsOpen} label="Details" onClose={() => setDetailsOpen(false)}>
+          <RunSidePanel
+            run={run}
+            pipeline={pipeline}
+            runStore={runStore}
+            selected={selected}
+            catalogInfo={env.editor.getState().catalogInfo}
+          />
+        </SideDrawer>
       </div>
     </div>
   );

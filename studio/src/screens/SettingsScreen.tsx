@@ -5,7 +5,10 @@ import { api, ApiError, type Generation, type PlanUsage, type ProviderSetting, t
 import { bytes, timeAgo } from '../lib/format';
 import { linkProps } from '../lib/router';
 import { setTheme } from '../lib/theme';
+import { isImageServer } from '../../../workflows/pipeline/providers';
 import { ApiKeys } from '../settings/ApiKeys';
+import { ImageServers } from '../settings/ImageServers';
+import { ProviderTest } from '../settings/ProviderTest';
 
 const PROVIDER_NAMES: Record<string, string> = {
   openai: 'OpenAI (or any OpenAI-compatible server)',
@@ -87,6 +90,7 @@ function ProviderRow({ p, onChanged }: { p: ProviderSetting; onChanged(): void }
         {p.updatedAt && <span className="muted small">updated {timeAgo(p.updatedAt)}</span>}
       </div>
       {message && <div className={message.error ? 'alert error' : 'muted small'}>{message.text}</div>}
+      {p.configured && <ProviderTest provider={p.provider} label={PROVIDER_NAMES[p.provider] ?? p.provider} />}
     </form>
   );
 }
@@ -203,12 +207,15 @@ export default function SettingsScreen() {
           <p className="muted">Coming soon: this server has no provider-key API yet; it reads keys from its environment.</p>
         ) : (
           <div className="providers">
-            {providers.map((p) => (
-              <ProviderRow key={p.provider} p={p} onChanged={loadProviders} />
-            ))}
+            {providers
+              .filter((p) => !isImageServer(p.provider))
+              .map((p) => (
+                <ProviderRow key={p.provider} p={p} onChanged={loadProviders} />
+              ))}
           </div>
         )}
       </section>
+      {Array.isArray(providers) && <ImageServers servers={providers.filter((p) => isImageServer(p.provider))} onChanged={loadProviders} />}
       <ApiKeys />
       {generations && generations.length > 0 && (
         <section className="card">

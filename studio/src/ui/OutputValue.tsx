@@ -3,6 +3,7 @@ import { artifactUrl, isArtifactRef, type ArtifactRef } from '../../../workflows
 import { authorizedFetch } from '../lib/api';
 import { bytes } from '../lib/format';
 import { SignedAudio, useSignedUrl } from '../lib/signedUrls';
+import { MediaPreview, pagePreviewKind } from './MediaPreview';
 
 interface MediaLike {
   url: string;
@@ -69,6 +70,8 @@ function MediaValue({ media, compact }: { media: MediaLike; compact: boolean }) 
   const src = useSignedUrl(media.url);
   if (media.mimeType.startsWith('audio/')) return <SignedAudio className="out-audio" preload="metadata" path={media.url} />;
   if (media.mimeType.startsWith('image/')) return <img className="out-image" src={src} alt="Generated image" loading="lazy" />;
+  if (pagePreviewKind(media.mimeType))
+    return <MediaPreview path={media.url} mimeType={media.mimeType} size={media.size} compact={compact} />;
   if (media.mimeType.startsWith('text/') || media.mimeType === 'application/json') return <TextMedia media={media} compact={compact} />;
   return (
     <a className="out-file" href={src} target="_blank" rel="noreferrer">
@@ -112,6 +115,10 @@ function ArtifactValue({ artifact, compact }: { artifact: ArtifactRef; compact: 
         <SignedAudio className="out-audio" preload="metadata" path={path} />
         {facts}
       </div>
+    );
+  if (pagePreviewKind(artifact.mimeType))
+    return (
+      <MediaPreview path={path} mimeType={artifact.mimeType} size={artifact.size} durationMs={artifact.durationMs} compact={compact} />
     );
   // An output too big to travel inline: shown like a published text.
   if (artifact.mimeType.startsWith('text/') || artifact.mimeType === 'application/json') {
