@@ -85,3 +85,8 @@ export type ScheduledRunStart =
 export interface ScheduledRunActivities {
   recordScheduledRun(args: ScheduledRunArgs): Promise<ScheduledRunStart>;
 }
+
+/** The runs a batch workflow never started (it was cancelled first): recorded as cancelled, once. */
+export interface BatchActivities {
+  cancelQueuedRuns(runIds: string[]): Promise<void>;
+}

@@ -347,7 +347,7 @@ describe.each([
   it('keeps provider keys per user without ever sending them back', async () => {
     const { client } = await registerUser(stack.baseUrl);
     const before = (await client.get('/api/settings/providers')).body.providers;
-    expect(before.map((p: { provider: string }) => p.provider)).toEqual(['openai', 'elevenlabs', 'stability']);
+    expect(before.map((p: { provider: string }) => p.provider)).toEqual(['openai', 'elevenlabs', 'stability', 'comfyui', 'automatic1111']);
     const apiKey = 'sk-test-never-shown';
     const saved = await client.put('/api/settings/providers/openai', { apiKey });
     expect(saved.status).toBe(200);

@@ -9,6 +9,7 @@ import { createGuard } from './guard';
 import { requestTelemetry } from './requestTelemetry';
 import { errorHandler, HttpError } from './http';
 import { createApiKeyRepository } from './repositories/apiKeys';
+import { createBatchRepository } from './repositories/batches';
 import { methodNotAllowed } from './methods';
 import { createGenerationRepository } from './repositories/generations';
 import { createMediaRepository } from './repositories/media';
@@ -20,6 +21,7 @@ import { createRefreshTokenRepository } from './repositories/refreshTokens';
 import { createUserRepository } from './repositories/users';
 import { JSON_TYPE, refuseUnsafeInput, requireJsonBody } from './safeInput';
 import { authRoutes } from './routes/auth';
+import { batchRoutes, pipelineBatchRoutes } from './routes/batches';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { keyRoutes } from './routes/keys';
@@ -39,6 +41,7 @@ import { createWebhookRepository } from './repositories/webhooks';
 import { createCredentialStore, credentialsSealer } from '../infra/credentials';
 import { providerSettingsFromEnv } from '../infra/providerSettings';
 import { checkRunStart, usageOf } from '../infra/quotas';
+import { createBatchService } from './services/batches';
 import { createProviderSettingsService } from './services/providers';
 import { createRunService, workflowIdOf } from './services/runs';
 import { createSessionService } from './services/sessions';
@@ -63,6 +66,14 @@ export function createApp(services: Services): Express {
     temporal,
     taskQueue: config.taskQueue,
     checkQuota: (userId, nodeCount) => checkRunStart(db, userId, nodeCount),
+  });
+  const batchService = createBatchService({
+    pipelines,
+    batches: createBatchRepository(db),
+    temporal,
+    taskQueue: config.taskQueue,
+    concurrency: config.batchConcurrency,
+    checkQuota: (userId, nodeCount, runCount) => checkRunStart(db, userId, nodeCount, new Date(), runCount),
   });
   const scheduleService = createScheduleService({
     schedules: createScheduleRepository(db),
@@ -104,7 +115,9 @@ export function createApp(services: Services): Express {
     auth.requireUser,
     pipelineRoutes({ pipelines, projects, runs, runService, scheduleService, signer: auth.signer }),
     pipelineWebhookRoutes(webhooks),
+    pipelineBatchRoutes(batchService),
   );
+  app.use('/api/batches', auth.requireUser, batchRoutes(batchService));
   app.use('/api/webhooks', auth.requireUser, webhookRoutes(webhooks));
   const temporalUi = config.telemetry.temporalUiUrl;
   const workflowUrl = temporalUi

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApprovalDecisionSchema } from '../workflows/pipeline/approval';
 import { identifier, RUN_TRIGGER_KINDS, RunInputsSchema, RunTriggerSchema } from '../workflows/pipeline/graph';
+import { MAX_BATCH_RUNS } from '../workflows/pipeline/seeds';
 import { RUN_STATUSES } from '../workflows/pipeline/statuses';
 import { CONFIGURABLE_PROVIDERS } from '../workflows/pipeline/providers';
 import { WEBHOOK_EVENTS } from '../workflows/pipeline/webhooks';
@@ -119,6 +120,29 @@ export const RerunBody = z.strictObject({
   /** Replace these of the parent's inputs (input nodes whose value changes are run again). */
   inputs: RunInputsSchema.optional(),
 });
+
+/**
+ * A batch: one run per item, or with `seeds: N` N runs per item, each with its own seed (the same N seeds for
+ * every item, so variation k of each item is comparable): items.length × seeds runs in all, at most MAX_BATCH_RUNS.
+ */
+export const StartBatchBody = z
+  .strictObject({
+    items: z
+      .array(z.strictObject({ inputs: RunInputsSchema.default({}) }), { error: 'must be a list of {inputs}' })
+      .min(1, 'must hold at least one item')
+      .max(MAX_BATCH_RUNS, `must hold at most ${MAX_BATCH_RUNS} items`),
+    seeds: z.number().int('must be a whole number').min(1).max(MAX_BATCH_RUNS).optional(),
+  })
+  .superRefine((body, ctx) => {
+    const runs = body.items.length * (body.seeds ?? 1);
+    if (body.seeds !== undefined && runs > MAX_BATCH_RUNS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['seeds'],
+        message: `${body.items.length} items × ${body.seeds} seeds make ${runs} runs; a batch makes at most ${MAX_BATCH_RUNS}`,
+      });
+    }
+  });
 
 /**
  * `?wait=N`: hold the answer up to N seconds (at most 60) until the run ends. The body's hash, not this, is what
@@ -533,6 +557,21 @@ export const requests = {
     query: StartRunQuery,
     headers: z.object({ 'Idempotency-Key': IdempotencyKey.optional() }),
     body: StartRunBody,
+  },
+  'POST /api/pipelines/:id/batches': {
+    summary: 'Start a batch: one run per item (or `seeds` runs per item, each with its own seed), a few at a time',
+    description: `Each run is an ordinary run (listed with the others, with its batchId); at most ${MAX_BATCH_RUNS} runs (items × seeds). Each counts against the plan's concurrent runs.`,
+    tag: 'batches',
+    params: IdParam,
+    body: StartBatchBody,
+  },
+  'GET /api/batches/:id': {
+    summary: "A batch with each of its runs' status, inputs, seed and outputs, and counts by status",
+    params: IdParam,
+  },
+  'POST /api/batches/:id/cancel': {
+    summary: 'Cancel a batch: its runs in flight are cancelled and the waiting ones never start (409 once all ended)',
+    params: IdParam,
   },
   'GET /api/keys': { summary: 'Your API keys: name, scope, prefix, created and last used (never the secret)' },
   'POST /api/keys': { summary: 'Create an API key (`read`, `run` or `admin`); its secret is in this answer only', body: ApiKeyBody },

@@ -59,8 +59,8 @@ const CORS_HEADERS = {
   exposedHeaders: ['RateLimit', 'RateLimit-Policy', 'Retry-After', 'Content-Disposition', 'Content-Range', 'Accept-Ranges'],
 };
 
-/** The routes that start a run (each counts against the user's plan). Express matches paths case-insensitively. */
-const RUN_START = /^\/pipelines\/[^/]+\/runs\/?$/i;
+/** The routes that start a run or a batch (each request counts once against the user's plan). Express matches paths case-insensitively. */
+const RUN_START = /^\/pipelines\/[^/]+\/(runs|batches)\/?$/i;
 const LOGIN = /^\/auth\/login\/?$/i;
 const REGISTER = /^\/auth\/register\/?$/i;
 

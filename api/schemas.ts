@@ -227,6 +227,8 @@ export const RunList = z.strictObject({ runs: z.array(RunSummary) });
 
 export const RunDetail = RunStateSchema.extend({
   id: Id,
+  /** The batch the run is an item of (GET /api/batches/:id), or null. */
+  batchId: Id.nullable(),
   pipelineId: Id,
   pipelineVersion: z.number().int().positive(),
   projectId: Id,
@@ -253,6 +255,49 @@ export type CancellingRun = z.output<typeof CancellingRun>;
 /** A decision an approval step took. */
 export const ApprovalAnswer = z.strictObject({ id: Id, nodeId: z.string(), decision: z.enum(['approved', 'rejected']) });
 export type ApprovalAnswer = z.output<typeof ApprovalAnswer>;
+
+/** What starting a batch answers: its id and its runs' ids, in order (item-major, each item's seeds in turn). */
+export const StartedBatch = z.strictObject({ id: Id, runIds: z.array(Id) });
+export type StartedBatch = z.output<typeof StartedBatch>;
+
+const Count = z.number().int().nonnegative();
+
+/** One run of a batch, as the batch view shows it. */
+export const BatchRun = z.strictObject({
+  runId: Id,
+  /** Which item of the request it runs (0-based). */
+  item: z.number().int().nonnegative(),
+  /** The seed its seeded nodes ran with, or null: the pipeline's own params. */
+  seed: z.number().int().nonnegative().nullable(),
+  status: RunStatusSchema,
+  inputs: RunInputsSchema,
+  /** The run's outputs by output name once it succeeded (values, or artifact references), else null. */
+  outputs: z.record(z.string(), z.unknown()).nullable(),
+  error: z.string().nullable(),
+  startedAt: Timestamp.nullable(),
+  finishedAt: Timestamp.nullable(),
+});
+export type BatchRun = z.output<typeof BatchRun>;
+
+export const Batch = z.strictObject({
+  id: Id,
+  pipelineId: Id,
+  pipelineName: z.string(),
+  pipelineVersion: z.number().int().positive(),
+  /** Runs in flight at once. */
+  concurrency: z.number().int().positive(),
+  /** Variations per item, or null: one run per item. */
+  seeds: z.number().int().positive().nullable(),
+  /** `running` while any run is queued or running; then `succeeded` (all did), `cancelled` (any was) or `failed`. */
+  status: z.enum(['running', 'succeeded', 'failed', 'cancelled']),
+  /** How many of its runs are in each status. */
+  counts: z.strictObject({ queued: Count, running: Count, succeeded: Count, failed: Count, cancelled: Count }),
+  runs: z.array(BatchRun),
+  createdAt: Timestamp,
+});
+export type Batch = z.output<typeof Batch>;
+export const CancellingBatch = z.strictObject({ id: Id, status: z.literal('cancelling') });
+export type CancellingBatch = z.output<typeof CancellingBatch>;
 
 export const MediaItem = z.strictObject({
   id: Id,
@@ -483,6 +528,9 @@ export const responses = {
     ),
   },
   'GET /api/runs/:id/artifacts/*path': { 200: StoredBytes, 206: StoredRange, 416: ErrorBody },
+  'POST /api/pipelines/:id/batches': { 201: StartedBatch, 402: ErrorBody },
+  'GET /api/batches/:id': { 200: Batch },
+  'POST /api/batches/:id/cancel': { 202: CancellingBatch },
   'GET /api/runs/:id/archive': { 200: notJson('application/zip', 'The zip, streamed as it is made') },
   'POST /api/runs/:id/share': { 201: CreatedShare },
   'GET /api/runs/:id/shares': { 200: ShareList },

@@ -33,6 +33,8 @@ export interface Config {
   /** Origins whose pages may call the API from a browser (CORS_ORIGINS, comma-separated); none: same origin only. */
   corsOrigins: string[];
   limits: LimitsConfig;
+  /** Runs of one batch in flight at once (BATCH_CONCURRENCY, default 3); the rest wait in the batch's workflow. */
+  batchConcurrency: number;
   telemetry: TelemetryConfig;
 }
 
@@ -134,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       runStarts: { windowMs: count(env, 'RUN_LIMIT_WINDOW_MS', 60_000), perPlan: parsePlanLimits(env.RUN_LIMITS) },
     },
+    batchConcurrency: count(env, 'BATCH_CONCURRENCY', 3),
     telemetry: telemetryConfig(env),
   };
 }

@@ -78,21 +78,24 @@ export async function usageOf(db: Kysely<Database>, userId: string, now = new Da
 }
 
 /**
- * The check before a run starts (from the API or a schedule): the first limit of the user's plan the run
- * would go past, or undefined. A check, not a reservation: each generation reserves its own unit atomically.
+ * The check before a run starts (from the API or a schedule), or before a batch records `runCount` queued runs:
+ * the first limit of the user's plan they would go past, or undefined. Each of a batch's runs counts as a run
+ * (queued ones too, against concurrentRuns). A check, not a reservation: each generation reserves its own unit atomically.
  */
 export async function checkRunStart(
   db: Kysely<Database>,
   userId: string,
   nodeCount: number,
   now = new Date(),
+  runCount = 1,
 ): Promise<QuotaRefusal | undefined> {
   const usage = await usageOf(db, userId, now);
   if (!usage) return undefined;
   const { plan, limits, used } = usage;
   if (nodeCount > limits.nodesPerPipeline) return quotaRefusal(plan, 'nodesPerPipeline', nodeCount, limits.nodesPerPipeline, now);
   for (const quota of ['monthlyGenerations', 'concurrentRuns', 'storageBytes', 'monthlySpendUsd'] as const) {
-    if (used[quota] >= limits[quota]) return quotaRefusal(plan, quota, used[quota], limits[quota], now);
+    const over = quota === 'concurrentRuns' ? used[quota] + runCount > limits[quota] : used[quota] >= limits[quota];
+    if (over) return quotaRefusal(plan, quota, used[quota], limits[quota], now);
   }
   return undefined;
 }

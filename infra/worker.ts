@@ -6,6 +6,7 @@ import { createActivities, createRunStore } from '../activities';
 import { createProviders } from '../activities/providers';
 import { createWebhookStore } from '../activities/webhookStore';
 import { createWebhookActivities } from '../activities/webhooks';
+import { createBatchActivities } from '../activities/batches';
 import { createScheduledRunActivities } from '../activities/scheduledRuns';
 import { createScheduledRunStore } from '../activities/scheduledRunStore';
 import { activityNodeTypes } from '../workflows/pipeline';
@@ -120,7 +121,12 @@ export async function runWorker(
     namespace: services.config.temporalNamespace,
     taskQueue: services.config.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: { ...activities, ...webhookActivities, ...createScheduledRunActivities(createScheduledRunStore(services.db)) },
+    activities: {
+      ...activities,
+      ...webhookActivities,
+      ...createScheduledRunActivities(createScheduledRunStore(services.db)),
+      ...createBatchActivities(services.db),
+    },
     ...(await workerTracingOptions()),
     ...HEARTBEAT_THROTTLE,
     // Stopping stays well inside the launcher's deadline: in-flight activities get a moment to finish, then are

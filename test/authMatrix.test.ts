@@ -42,6 +42,7 @@ interface World {
   projectId: string;
   pipelineId: string;
   runId: string;
+  batchId: string;
   mediaId: string;
   /** A new media item of the owner's (with its bytes), for a route that deletes one. */
   freshMedia: () => Promise<string>;
@@ -118,6 +119,9 @@ function fixtures(w: World): Record<string, (p: Principal) => Promise<Fixture> |
       body: { approve: true },
       allow: [409],
     }), // no approval step
+    'POST /api/pipelines/:id/batches': () => ({ params: pipeline, body: { items: [runBody] } }),
+    'GET /api/batches/:id': () => ({ params: { id: w.batchId } }),
+    'POST /api/batches/:id/cancel': () => ({ params: { id: w.batchId }, allow: [409] }), // finished: nothing changes
     'GET /api/runs/:id/events': () => ({ params: { id: w.runId } }),
     'GET /api/runs/:id/artifacts/*path': () => ({ params: { id: w.runId, path: w.artifactPath } }),
     'GET /api/runs/:id/archive': () => ({ params: { id: w.runId } }),
@@ -264,6 +268,9 @@ describe('authorization matrix on PGlite + in-process bus + local files', () => 
     const run = await owner.client.post(`/api/pipelines/${pipelineId}/runs`, runBody);
     const done = await waitForRun(owner.client, run.body.id);
     expect(done.status).toBe('succeeded');
+    const batch = await owner.client.post(`/api/pipelines/${pipelineId}/batches`, { items: [runBody] });
+    expect(batch.status, batch.text).toBe(201);
+    await waitForRun(owner.client, batch.body.runIds[0]);
     const artifactPath = 'matrix/artifact.txt';
     await stack.services.blobs.put(`runs/${run.body.id}/${artifactPath}`, 'an artifact', { contentType: 'text/plain' });
     const webhook = await owner.client.post(`/api/pipelines/${pipelineId}/webhooks`, webhookBody);
@@ -279,6 +286,7 @@ describe('authorization matrix on PGlite + in-process bus + local files', () => 
       projectId,
       pipelineId,
       runId: run.body.id,
+      batchId: batch.body.id,
       mediaId: done.nodes.publish.output.media.id,
       freshMedia: async () => {
         const id = crypto.randomUUID();
@@ -306,7 +314,7 @@ describe('authorization matrix on PGlite + in-process bus + local files', () => 
       artifactPath,
       shareToken: share.body.url.slice('/s/'.length),
     };
-    ownerIds.push(owner.userId, projectId, pipelineId, world.runId, world.mediaId, world.webhookId, world.scheduleId);
+    ownerIds.push(owner.userId, projectId, pipelineId, world.runId, world.batchId, world.mediaId, world.webhookId, world.scheduleId);
     tokens.anonymous = undefined;
     tokens['another user'] = stranger.token;
     tokens.owner = owner.token;

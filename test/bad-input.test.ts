@@ -38,6 +38,7 @@ const graph = {
   ],
 };
 const runBody = { inputs: { topic: 'otters', data: { mood: 'sunny', tags: ['a', 'b'] } }, version: 1 };
+const batchBody = { items: [{ inputs: runBody.inputs }, { inputs: { topic: 'owls' } }] };
 /** Paused, weekly: the corpus's schedules never fire on their own. */
 const scheduleBody = (pipelineId: string) => ({
   pipelineId,
@@ -54,6 +55,7 @@ interface World {
   pipelineId: string;
   doomedPipelineId: string;
   runId: string;
+  batchId: string;
   mediaId: string;
   doomedMediaId: string;
   keyId: string;
@@ -218,6 +220,9 @@ function fixtures(w: World): Record<string, Fixture> {
     'POST /api/runs/:id/rerun': { params: run, body: { fromNodeId: 'publish', inputs: { topic: 'otters again' } } },
     // Not an approval step (the corpus's run has none): refused with 409, the body read first.
     'POST /api/runs/:id/nodes/:nodeId/decision': { params: { ...run, nodeId: 'publish' }, body: { approve: true }, allow: [409] },
+    'POST /api/pipelines/:id/batches': { params: pipeline, body: batchBody },
+    'GET /api/batches/:id': { params: { id: w.batchId } },
+    'POST /api/batches/:id/cancel': { params: { id: w.batchId }, allow: [409] },
     'GET /api/runs/:id/events': { params: run, extra: lastEventIdCases },
     'GET /api/runs/:id/artifacts/*path': { params: { id: w.runId, path: 'missing.png' }, allow: [404] },
     'GET /api/runs/:id/archive': { params: run },
@@ -428,6 +433,9 @@ describe.each([
     const run = await user.client.post(`/api/pipelines/${pipeline.body.id}/runs`, runBody);
     const done = await waitForRun(user.client, run.body.id);
     expect(done.status).toBe('succeeded');
+    const batch = await user.client.post(`/api/pipelines/${pipeline.body.id}/batches`, batchBody);
+    expect(batch.status, batch.text).toBe(201);
+    for (const runId of batch.body.runIds) await waitForRun(user.client, runId);
     const doomedMediaId = crypto.randomUUID();
     const doomedBlob = await stack.services.blobs.put(`users/${user.userId}/media/${doomedMediaId}/doomed.txt`, 'doomed', {
       contentType: 'text/plain',
@@ -463,6 +471,7 @@ describe.each([
       pipelineId: pipeline.body.id,
       doomedPipelineId: doomed.body.id,
       runId: run.body.id,
+      batchId: batch.body.id,
       mediaId: done.nodes.publish.output.media.id,
       doomedMediaId,
       keyId: key.body.id,

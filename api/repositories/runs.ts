@@ -126,7 +126,13 @@ export function createRunRepository(db: Kysely<Database>) {
     },
 
     async find(userId: string, id: string): Promise<Wire<typeof RunDetail> | undefined> {
-      const run = await db.selectFrom('runs').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+      const run = await db
+        .selectFrom('runs')
+        .selectAll('runs')
+        .select((eb) => eb.selectFrom('batch_runs').select('batch_id').whereRef('batch_runs.run_id', '=', 'runs.id').as('batch_id'))
+        .where('user_id', '=', userId)
+        .where('id', '=', id)
+        .executeTakeFirst();
       if (!run) return undefined;
       const [nodes, costs] = await Promise.all([
         db.selectFrom('run_nodes').selectAll().where('run_id', '=', id).execute(),
@@ -140,6 +146,7 @@ export function createRunRepository(db: Kysely<Database>) {
       ]);
       return {
         id: run.id,
+        batchId: run.batch_id,
         pipelineId: run.pipeline_id,
         pipelineVersion: run.pipeline_version,
         projectId: run.project_id,

@@ -12,7 +12,7 @@ import {
   type RunInputs,
   type RunTrigger,
 } from '../../workflows/pipeline';
-import { approvalDecisionUpdate, runPipeline, type RunPipelineArgs } from '../../workflows';
+import { approvalDecisionUpdate, batchWorkflowId, cancelBatchRunSignal, runPipeline, type RunPipelineArgs } from '../../workflows';
 import type { QuotaRefusal } from '../../infra/quotas';
 import { metrics } from '../../infra/telemetry';
 import { HttpError, notFound, quotaExceeded } from '../http';
@@ -251,7 +251,13 @@ export function createRunService(deps: {
       if (TERMINAL_STATUSES.includes(run.status)) {
         throw new HttpError(409, 'run_finished', `Run already ${run.status}`);
       }
-      await temporal.workflow.getHandle(workflowIdOf(runId)).cancel();
+      try {
+        await temporal.workflow.getHandle(workflowIdOf(runId)).cancel();
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError) || !run.batchId) throw err;
+        // A batch's run waiting for its turn: the batch's workflow keeps it from starting (or cancels it if it just did).
+        await temporal.workflow.getHandle(batchWorkflowId(run.batchId)).signal(cancelBatchRunSignal, runId);
+      }
       return { id: runId, status: 'cancelling' };
     },
 

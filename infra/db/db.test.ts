@@ -139,6 +139,8 @@ function behaviourSuite(kind: 'postgres' | 'pglite', makeTarget: () => Promise<T
     expect(tables).toEqual(
       [
         'api_keys',
+        'batch_runs',
+        'batches',
         'generations',
         'idempotency_keys',
         'media',

@@ -119,6 +119,27 @@ export interface RunsTable {
   parent_run_id: Generated<string | null>;
 }
 
+/** A run of a pipeline over several inputs or seeds; its runs are in batch_runs. */
+export interface BatchesTable {
+  id: Generated<string>;
+  user_id: string;
+  pipeline_id: string;
+  pipeline_version: number;
+  /** Runs of the batch in flight at once. */
+  concurrency: number;
+  /** Variations per item (each with its own seed), or null: one run per item with the pipeline's own params. */
+  seeds: number | null;
+  created_at: CreatedAt;
+}
+
+export interface BatchRunsTable {
+  batch_id: string;
+  run_id: string;
+  /** The run's place in the batch: item-major (item 0 seed 0, item 0 seed 1, …). */
+  position: number;
+  seed: number | null;
+}
+
 export interface RunNodesTable {
   run_id: string;
   node_id: string;
@@ -287,6 +308,8 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   schedules: SchedulesTable;
+  batches: BatchesTable;
+  batch_runs: BatchRunsTable;
   shares: SharesTable;
 }
 

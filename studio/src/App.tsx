@@ -9,6 +9,7 @@ const ProjectsScreen = lazy(() => import('./screens/ProjectsScreen'));
 const EditorScreen = lazy(() => import('./screens/EditorScreen'));
 const VersionScreen = lazy(() => import('./screens/VersionScreen'));
 const RunScreen = lazy(() => import('./screens/RunScreen'));
+const BatchScreen = lazy(() => import('./screens/BatchScreen'));
 const HistoryScreen = lazy(() => import('./screens/HistoryScreen'));
 const RunsScreen = lazy(() => import('./screens/RunsScreen'));
 const CompareScreen = lazy(() => import('./screens/CompareScreen'));
@@ -144,6 +145,9 @@ export function App() {
       break;
     case 'run':
       screen = <RunScreen key={route.runId} runId={route.runId} />;
+      break;
+    case 'batch':
+      screen = <BatchScreen key={route.batchId} batchId={route.batchId} />;
       break;
     case 'runs':
       active = 'runs';

@@ -7,6 +7,7 @@ export * from './payloads';
 export * from './providers';
 export * from './webhooks';
 export * from './runArgs';
+export * from './seeds';
 export * from './comfyWorkflow';
 export * from './migrate';
 export * from './diff';

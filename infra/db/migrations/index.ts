@@ -5,6 +5,7 @@ import * as m0003 from './0003_api_keys_and_triggers';
 import * as m0004 from './0004_schedules';
 import * as m0005 from './0005_webhooks';
 import * as m0006 from './0006_sessions_accounts';
+import * as m0008 from './0008_batches';
 import * as m0009 from './0009_media_names';
 import * as m0010 from './0010_shares';
 import * as m0013 from './0013_reruns';
@@ -21,6 +22,7 @@ export const migrations: Record<string, Migration> = {
   '0004_schedules': m0004,
   '0005_webhooks': m0005,
   '0006_sessions_accounts': m0006,
+  '0008_batches': m0008,
   '0009_media_names': m0009,
   '0010_shares': m0010,
   '0013_reruns': m0013,

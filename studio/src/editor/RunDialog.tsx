@@ -3,6 +3,7 @@ import { validateRunInputs, type Graph } from '../../../workflows/pipeline';
 import { api, ApiError } from '../lib/api';
 import { navigate } from '../lib/router';
 import { initialValues, inputFieldsOf, inputsFrom } from '../lib/runInputs';
+import { BatchDialog, RunModeTabs, type RunMode } from './BatchForm';
 
 /**
  * Asks for the pipeline's inputs and starts a run of exactly the graph on the canvas: inputs are checked
@@ -25,6 +26,7 @@ export function RunDialog({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [invalid, setInvalid] = useState<Set<string>>(new Set());
+  const [mode, setMode] = useState<RunMode>('single');
 
   const refuse = (message: string, nodeIds: (string | undefined)[] = []) => {
     setError(message);
@@ -58,6 +60,10 @@ export function RunDialog({
     }
   };
 
+  const tabs = <RunModeTabs mode={mode} onChange={setMode} />;
+  if (mode === 'batch')
+    return <BatchDialog pipelineId={pipelineId} graph={graph} recordVersion={recordVersion} onClose={onClose} tabs={tabs} />;
+
   return (
     <div className="modal-backdrop" onClick={onClose}>
       <form
@@ -73,6 +79,7 @@ export function RunDialog({
         onKeyDown={(e) => e.key === 'Escape' && onClose()}
       >
         <h2>Run pipeline</h2>
+        {tabs}
         {inputs.length === 0 && <p className="muted">This pipeline takes no inputs.</p>}
         {inputs.map((i, index) => (
           <label key={i.id} className="field">

@@ -5,6 +5,8 @@ import { readableApiMessage } from './apiMessages';
 /** Response shapes, defined once with the API (type-only: nothing of them is bundled). */
 export type {
   ApiKeyInfo,
+  Batch,
+  BatchRun,
   CreatedApiKey,
   CreatedShare,
   CreatedWebhook,
@@ -23,6 +25,7 @@ export type {
   RunDetail,
   RunSummary,
   Schedule,
+  StartedBatch,
   ShareInfo,
   User,
   Webhook,

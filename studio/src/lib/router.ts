@@ -31,6 +31,7 @@ export type Route =
   | { screen: 'runs' }
   | { screen: 'compare' }
   | { screen: 'run'; runId: string }
+  | { screen: 'batch'; batchId: string }
   | { screen: 'media' }
   | { screen: 'schedules' }
   | { screen: 'settings' }
@@ -49,6 +50,7 @@ export function matchRoute(path: string): Route {
   if (a === 'runs' && !b) return { screen: 'runs' };
   if (a === 'runs' && b === 'compare' && !c) return { screen: 'compare' };
   if (a === 'runs' && b) return { screen: 'run', runId: b };
+  if (a === 'batches' && b && !c) return { screen: 'batch', batchId: b };
   if (a === 'media') return { screen: 'media' };
   if (a === 'schedules' && !b) return { screen: 'schedules' };
   if (a === 'settings') return { screen: 'settings' };

@@ -101,6 +101,11 @@ export function RunToolbar({
       <a className="btn ghost small" {...linkProps(`/pipelines/${pipeline.id}`)} title="Back to the editor">
         ←
       </a>
+      {run.batchId && (
+        <a className="btn ghost small" {...linkProps(`/batches/${run.batchId}`)} title="The results of the batch this run is part of">
+          Batch
+        </a>
+      )}
       <strong className="run-title">{pipeline.name}</strong>
       <span className={`status-pill status-${status}`} data-run-status={status}>
         {status}
