@@ -28,6 +28,11 @@ export interface StoryRequest {
   seed?: number;
   /** Provider-specific model name (cloud providers); absent for local ones. */
   model?: string;
+  /**
+   * How many times a story that came out short is continued (default MAX_CONTINUATIONS). Cloud models keep to the
+   * asked length well and each continuation is a paid call, so the story step gives them none.
+   */
+  continuations?: number;
   /** Ask for a three-line outline first and write the story from it (bench variant; off in the product). */
   outline?: boolean;
 }
@@ -269,7 +274,7 @@ export async function writeStory(
   let paragraphs = first.paragraphs;
   const render = (ps: string[]) => [title, ...ps].join('\n\n');
 
-  for (let i = 0; i < MAX_CONTINUATIONS; i++) {
+  for (let i = 0; i < (req.continuations ?? MAX_CONTINUATIONS); i++) {
     const have = countWords(paragraphs.join(' '));
     if (have >= target * CONTINUE_BELOW) break;
     // A story that stopped mid-sentence continues from its last full sentence.

@@ -73,7 +73,11 @@ export function createTextSteps({ providers }: ActivityDeps, { generation, publi
       const { words, instructions, temperature, seed } = input.params;
       const subject = requireText(input, 'prompt');
       return writeText(input, subject, { words, system: instructions }, (text, model, signal) =>
-        writeStory(text, { subject, words, instructions, temperature, seed, model }, { signal, onText: streamer(input) }),
+        writeStory(
+          text,
+          { subject, words, instructions, temperature, seed, model, ...(input.params.provider === 'local' ? {} : { continuations: 0 }) },
+          { signal, onText: streamer(input) },
+        ),
       );
     },
 
