@@ -3,7 +3,7 @@ import { runChannel } from '../infra/bus/common';
 import type { ArtifactRef, LiveEvent } from '../workflows/pipeline';
 import type { ActivityDeps, StepInput } from './deps';
 import { asTemporalFailure } from './failures';
-import { costOf, type Usage } from './providers/prices';
+import { costOf, type Usage } from '../infra/prices';
 import type { NewGeneration } from './runStore';
 
 /** Often enough that a cancelled step stops within about a second (the worker sends one heartbeat a second at most). */

@@ -37,6 +37,7 @@ export const TEST_PROJECTS = {
     'api/services/scheduleSummary.test.ts',
     'infra/scheduleIds.test.ts',
     'api/zipStream.test.ts',
+    'infra/estimate.test.ts',
   ],
   integration: ['workflows/', 'activities/', 'api/', 'infra/', 'test/'],
   browser: ['test/studio/'],
