@@ -215,19 +215,22 @@ describe('AI activities (generation records, text, speech, image steps)', () => 
     const step = input('crashy', { prompt: 'an owl' }, { provider: 'local', size: '256x256', steps: 4 });
     // What a worker that died during the provider call leaves behind: the reserved row, its unit taken.
     expect(
-      await deps.store.reserveGeneration({
-        ...step,
-        type: 'image',
-        aiService: 'local',
-        model: 'local',
-        prompt: 'an owl',
-        result: null,
-        mediaId: null,
-        parameters: {},
-        processingMs: 0,
-        tokensUsed: null,
-        costUsd: 0,
-      }),
+      await deps.store.reserveGeneration(
+        {
+          ...step,
+          type: 'image',
+          aiService: 'local',
+          model: 'local',
+          prompt: 'an owl',
+          result: null,
+          mediaId: null,
+          parameters: {},
+          processingMs: 0,
+          tokensUsed: null,
+          costUsd: 0,
+        },
+        0,
+      ),
     ).toBeUndefined();
     const monthlyOf = async () =>
       (await database.db.selectFrom('users').select('monthly_generations').where('id', '=', ids.user).executeTakeFirstOrThrow())

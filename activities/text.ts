@@ -1,5 +1,7 @@
 import { fillTemplate, placeholders, type ActivityNodeParams } from '../workflows/pipeline';
 import type { ActivityDeps, NodeSteps, StepInput } from './deps';
+import { expectedUsage } from '../infra/estimate';
+import type { Usage } from '../infra/prices';
 import { requireText, type GenerationKit } from './generation';
 
 const STREAM_EVENT_MS = 200;
@@ -13,6 +15,7 @@ export function createTextSteps({ providers }: ActivityDeps, { generation, publi
     system: string | undefined,
     prompt: string,
     maxTokens: number,
+    expected: Usage,
   ): Promise<Record<string, unknown>> {
     const { provider, temperature, seed } = input.params;
     // An empty model name means the provider's default.
@@ -59,6 +62,7 @@ export function createTextSteps({ providers }: ActivityDeps, { generation, publi
           parameters: { temperature, seed: seed ?? null, maxTokens, system: system ?? null },
         };
       },
+      expected,
     );
   }
 
@@ -66,14 +70,15 @@ export function createTextSteps({ providers }: ActivityDeps, { generation, publi
     story: (input) => {
       const { words, instructions } = input.params;
       const system = `${instructions}\nWrite about ${words} words.`.trim();
-      return writeText(input, system, requireText(input, 'prompt'), Math.ceil(words * 1.7) + 32);
+      const prompt = requireText(input, 'prompt');
+      return writeText(input, system, prompt, Math.ceil(words * 1.7) + 32, expectedUsage.story(input.params, prompt.length));
     },
 
     llm: (input) => {
       const text = requireText(input, 'text');
       const { instruction, maxTokens } = input.params;
       const prompt = placeholders(instruction).includes('text') ? fillTemplate(instruction, { text }) : `${instruction}\n\n${text}`;
-      return writeText(input, undefined, prompt, maxTokens);
+      return writeText(input, undefined, prompt, maxTokens, expectedUsage.llm(input.params, prompt.length));
     },
   };
 }

@@ -37,6 +37,7 @@ import { pipelineWebhookRoutes, webhookRoutes } from './routes/webhooks';
 import { createWebhookRepository } from './repositories/webhooks';
 import { createCredentialStore, credentialsSealer } from '../infra/credentials';
 import { checkRunStart, usageOf } from '../infra/quotas';
+import { loadPrices } from '../infra/prices';
 import { createProviderSettingsService } from './services/providers';
 import { createRunService } from './services/runs';
 import { createSessionService } from './services/sessions';
@@ -61,6 +62,8 @@ export function createApp(services: Services): Express {
     temporal,
     taskQueue: config.taskQueue,
     checkQuota: (userId, nodeCount) => checkRunStart(db, userId, nodeCount),
+    prices: loadPrices(),
+    projectBudget: async (userId, projectId) => (await projects.find(userId, projectId))?.settings.budgetUsd,
   });
   const scheduleService = createScheduleService({
     schedules: createScheduleRepository(db),

@@ -47,6 +47,8 @@ export const ProjectSettings = z.strictObject({
   provider: Words(64).optional(),
   voice: Words(120).optional(),
   style: Words(500).optional(),
+  /** The budget (USD) of each run of this project's pipelines, unless its start names one. */
+  budgetUsd: z.number().nonnegative().max(1_000_000).optional(),
 });
 
 export const PROJECT_STATUSES = ['draft', 'active', 'archived'] as const;
@@ -107,6 +109,14 @@ export const SaveDraftBody = z.strictObject({
 export const RecordVersionBody = z.strictObject({});
 
 export const StartRunBody = z.strictObject({
+  inputs: RunInputsSchema.default({}),
+  version: Version.optional(),
+  /** Stops the run before a model call that would cross it (that node fails with budget_exceeded); the project's budget when absent. */
+  budgetUsd: z.number().nonnegative().max(1_000_000).optional(),
+});
+
+/** What a run of the pipeline (its latest version, or `version`) with these inputs is estimated to cost. */
+export const EstimateRunBody = z.strictObject({
   inputs: RunInputsSchema.default({}),
   version: Version.optional(),
 });
@@ -502,6 +512,13 @@ export const requests = {
     query: StartRunQuery,
     headers: z.object({ 'Idempotency-Key': IdempotencyKey.optional() }),
     body: StartRunBody,
+  },
+  'POST /api/pipelines/:id/estimate': {
+    summary: 'What a run with these inputs is estimated to cost, per node and in total (USD)',
+    description:
+      "From the price table and each node's params (words to write, characters to narrate, pictures and their size, a split's bound); local models cost 0. An estimate: the charge is what the provider reports.",
+    params: IdParam,
+    body: EstimateRunBody,
   },
   'GET /api/keys': { summary: 'Your API keys: name, scope, prefix, created and last used (never the secret)' },
   'POST /api/keys': { summary: 'Create an API key (`read`, `run` or `admin`); its secret is in this answer only', body: ApiKeyBody },

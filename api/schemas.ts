@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GraphSchema, PORT_KINDS, RunInputsSchema, RunTriggerSchema, type PortKind } from '../workflows/pipeline/graph';
+import { CostEstimateSchema, GraphSchema, PORT_KINDS, RunInputsSchema, RunTriggerSchema, type PortKind } from '../workflows/pipeline/graph';
 import { ProblemSchema, RunStateSchema, RunStatusSchema } from '../workflows/pipeline/reports';
 import { WEBHOOK_EVENTS, WEBHOOK_TEST_EVENT } from '../workflows/pipeline/webhooks';
 import { ApiKeyBody, OVERLAP_POLICIES, ProjectSettings, ProviderParam } from './contract';
@@ -445,6 +445,7 @@ export const responses = {
   'POST /api/pipelines/:id/versions': { 200: SavedPipeline, 201: SavedPipeline },
   'PUT /api/pipelines/:id/draft': { 200: SavedDraft },
   'POST /api/pipelines/:id/runs': { 200: StartRunAnswer, 201: StartRunAnswer, 202: RunDetail, 402: ErrorBody },
+  'POST /api/pipelines/:id/estimate': { 200: CostEstimateSchema },
   'GET /api/pipelines/:id/runs': { 200: RunList },
   'GET /api/runs': { 200: RunList },
   'GET /api/runs/:id': { 200: RunDetail },

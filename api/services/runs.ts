@@ -1,6 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { TERMINAL_STATUSES, validateGraph, validateRunInputs, type RunInputs, type RunTrigger } from '../../workflows/pipeline';
+import {
+  TERMINAL_STATUSES,
+  validateGraph,
+  validateRunInputs,
+  type CostEstimate,
+  type RunInputs,
+  type RunTrigger,
+} from '../../workflows/pipeline';
+import { estimateRun } from '../../infra/estimate';
+import type { PriceTable } from '../../infra/prices';
 import { runPipeline, type RunPipelineArgs } from '../../workflows';
 import type { QuotaRefusal } from '../../infra/quotas';
 import { HttpError, notFound, quotaExceeded } from '../http';
@@ -24,9 +33,16 @@ const canonicalJson = (value: unknown): string =>
       : v,
   );
 
-const requestHashOf = (pipelineId: string, request: { inputs: RunInputs; version?: number }) =>
+const requestHashOf = (pipelineId: string, request: { inputs: RunInputs; version?: number; budgetUsd?: number }) =>
   createHash('sha256')
-    .update(canonicalJson({ pipelineId, inputs: request.inputs, version: request.version ?? null }))
+    .update(
+      canonicalJson({
+        pipelineId,
+        inputs: request.inputs,
+        version: request.version ?? null,
+        ...(request.budgetUsd === undefined ? {} : { budgetUsd: request.budgetUsd }),
+      }),
+    )
     .digest('hex');
 
 /** How often a ?wait asks again for a workflow that a concurrent, idempotent start recorded but has not started yet. */
@@ -39,6 +55,10 @@ export function createRunService(deps: {
   taskQueue: string;
   /** The plan's limits a run of this many nodes would go past (infra/quotas.ts checkRunStart). */
   checkQuota: (userId: string, nodeCount: number) => Promise<QuotaRefusal | undefined>;
+  /** The price table the worker charges by, for estimates. */
+  prices: PriceTable;
+  /** The budget (USD) a project gives its runs, when it sets one. */
+  projectBudget: (userId: string, projectId: string) => Promise<number | undefined>;
 }) {
   const { pipelines, runs, temporal } = deps;
 
@@ -56,7 +76,26 @@ export function createRunService(deps: {
     return { id: earlier.runId, created: false };
   };
 
+  /** The pipeline (its latest version, or `version`) and its checked graph, with the run's inputs checked against it. */
+  const runnable = async (userId: string, pipelineId: string, request: { inputs: RunInputs; version?: number }) => {
+    const pipeline = await pipelines.find(userId, pipelineId, request.version);
+    if (!pipeline) throw notFound(request.version ? `Pipeline version ${request.version}` : 'Pipeline');
+    const checked = validateGraph(pipeline.graph);
+    if (!checked.graph) throw new HttpError(400, 'invalid_graph', 'The saved pipeline is not valid', checked.problems);
+    const inputProblems = validateRunInputs(checked.graph, request.inputs);
+    if (inputProblems.length > 0) {
+      throw new HttpError(400, 'invalid_inputs', inputProblems.map((p) => p.message).join('; '), inputProblems);
+    }
+    return { pipeline, graph: checked.graph };
+  };
+
   return {
+    /** What a run of the pipeline with these inputs is estimated to cost (infra/estimate.ts). */
+    async estimate(userId: string, pipelineId: string, request: { inputs: RunInputs; version?: number }): Promise<CostEstimate> {
+      const { graph } = await runnable(userId, pipelineId, request);
+      return estimateRun(deps.prices, graph, request.inputs);
+    },
+
     /**
      * Validates, records the run as queued, then starts its workflow (workflow id = run id: at most one). With an
      * Idempotency-Key, a start that the same key already made within 24 h answers that run instead (created:
@@ -66,7 +105,7 @@ export function createRunService(deps: {
     async start(
       userId: string,
       pipelineId: string,
-      request: { inputs: RunInputs; version?: number },
+      request: { inputs: RunInputs; version?: number; budgetUsd?: number },
       trigger: RunTrigger,
       idempotencyKey?: string,
     ): Promise<StartOutcome> {
@@ -75,17 +114,12 @@ export function createRunService(deps: {
       const earlier = idempotency && (await earlierStart(userId, idempotency));
       if (earlier) return earlier;
 
-      const pipeline = await pipelines.find(userId, pipelineId, request.version);
-      if (!pipeline) throw notFound(request.version ? `Pipeline version ${request.version}` : 'Pipeline');
-      const checked = validateGraph(pipeline.graph);
-      if (!checked.graph) throw new HttpError(400, 'invalid_graph', 'The saved pipeline is not valid', checked.problems);
-      const inputProblems = validateRunInputs(checked.graph, request.inputs);
-      if (inputProblems.length > 0) {
-        throw new HttpError(400, 'invalid_inputs', inputProblems.map((p) => p.message).join('; '), inputProblems);
-      }
-      const refusal = await deps.checkQuota(userId, checked.graph.nodes.length);
+      const { pipeline, graph } = await runnable(userId, pipelineId, request);
+      const refusal = await deps.checkQuota(userId, graph.nodes.length);
       if (refusal) throw quotaExceeded(refusal);
 
+      // The activities read the budget from the run's row: the workflow and its history stay as they were.
+      const budgetUsd = request.budgetUsd ?? (await deps.projectBudget(userId, pipeline.projectId));
       const runId = randomUUID();
       const recorded = await runs.create(
         {
@@ -95,8 +129,12 @@ export function createRunService(deps: {
           pipelineId,
           version: pipeline.graphVersion,
           inputs: request.inputs,
-          trigger,
-          nodeIds: checked.graph.nodes.map((n) => n.id),
+          trigger: {
+            ...trigger,
+            ...(budgetUsd === undefined ? {} : { budgetUsd }),
+            estimate: estimateRun(deps.prices, graph, request.inputs),
+          },
+          nodeIds: graph.nodes.map((n) => n.id),
         },
         idempotency,
       );
@@ -111,7 +149,7 @@ export function createRunService(deps: {
         userId,
         projectId: pipeline.projectId,
         pipelineId,
-        graph: checked.graph,
+        graph,
         inputs: request.inputs,
       };
       try {

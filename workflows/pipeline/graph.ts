@@ -134,6 +134,13 @@ export type LiveEvent =
   | { type: 'node.attempt'; at: string; nodeId: string; attempt: number }
   | { type: 'node.progress'; at: string; nodeId: string; item?: number; fraction?: number; message?: string; text?: string };
 
+/** What a run is expected to cost before it starts: per AI node, the USD and what was assumed, in words. */
+export const CostEstimateSchema = z.strictObject({
+  totalUsd: z.number().nonnegative(),
+  nodes: z.record(z.string(), z.strictObject({ usd: z.number().nonnegative(), basis: z.string().max(500) })),
+});
+export type CostEstimate = z.infer<typeof CostEstimateSchema>;
+
 /** What started a run: the studio (a login session), the REST API (an API key), a schedule, or a re-run. */
 export const RUN_TRIGGER_KINDS = ['studio', 'api', 'schedule', 'rerun'] as const;
 export const RunTriggerSchema = z.strictObject({
@@ -142,6 +149,10 @@ export const RunTriggerSchema = z.strictObject({
   keyName: z.string().max(120).optional(),
   /** The schedule's id, for scheduled runs. */
   scheduleId: z.string().max(200).optional(),
+  /** The run's budget (USD): a model call that would cross it is not made. */
+  budgetUsd: z.number().nonnegative().optional(),
+  /** What the run was estimated to cost when it started, for comparing with what it did cost. */
+  estimate: CostEstimateSchema.optional(),
 });
 export type RunTrigger = z.infer<typeof RunTriggerSchema>;
 
