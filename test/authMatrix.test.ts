@@ -106,6 +106,7 @@ function fixtures(w: World): Record<string, (p: Principal) => Promise<Fixture> |
     'POST /api/pipelines/:id/versions': () => ({ params: pipeline, body: {} }),
     'PUT /api/pipelines/:id/draft': () => ({ params: pipeline, body: { graph } }),
     'POST /api/pipelines/:id/runs': () => ({ params: pipeline, body: runBody }),
+    'POST /api/pipelines/:id/estimate': () => ({ params: pipeline, body: runBody }),
     'GET /api/pipelines/:id/runs': () => ({ params: pipeline }),
     'GET /api/runs': () => ({}),
     'GET /api/runs/:id': () => ({ params: { id: w.runId } }),
