@@ -1,8 +1,9 @@
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { validateRunInputs, type Graph } from '../../../workflows/pipeline';
 import { api, ApiError } from '../lib/api';
 import { navigate } from '../lib/router';
 import { initialValues, inputFieldsOf, inputsFrom } from '../lib/runInputs';
+import { CostPreview } from './CostPreview';
 
 /**
  * Asks for the pipeline's inputs and starts a run of exactly the graph on the canvas: inputs are checked
@@ -25,6 +26,21 @@ export function RunDialog({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [invalid, setInvalid] = useState<Set<string>>(new Set());
+  const [budget, setBudget] = useState('');
+  // The estimate and the start run one version: the canvas, recorded once (the dialog keeps the canvas as it is).
+  const recorded = useRef<Promise<number> | null>(null);
+  const version = useCallback(() => {
+    recorded.current ??= recordVersion().catch((err: unknown) => {
+      recorded.current = null;
+      throw err;
+    });
+    return recorded.current;
+  }, [recordVersion]);
+  const typed = useMemo(() => {
+    const read = inputsFrom(inputs, values);
+    return 'inputs' in read ? read.inputs : null;
+  }, [inputs, values]);
+  const labels = useMemo(() => Object.fromEntries(graph.nodes.map((n) => [n.id, n.label ?? n.id])), [graph]);
 
   const refuse = (message: string, nodeIds: (string | undefined)[] = []) => {
     setError(message);
@@ -44,9 +60,11 @@ export function RunDialog({
         problems.map((p) => p.message).join('; '),
         problems.map((p) => p.nodeId),
       );
+    const budgetUsd = budget.trim() === '' ? undefined : Number(budget);
+    if (budgetUsd !== undefined && !(budgetUsd >= 0))
+      return refuse('Budget: an amount in US dollars, like 0.50, or empty for no budget of its own');
     try {
-      const version = await recordVersion();
-      const run = await api<{ id: string }>('POST', `/pipelines/${pipelineId}/runs`, { inputs: body, version });
+      const run = await api<{ id: string }>('POST', `/pipelines/${pipelineId}/runs`, { inputs: body, version: await version(), budgetUsd });
       navigate(`/runs/${run.id}`);
     } catch (err) {
       if (err instanceof ApiError && err.problems.length)
@@ -92,6 +110,23 @@ export function RunDialog({
             {i.description && <small className="muted">{i.description}</small>}
           </label>
         ))}
+        <CostPreview pipelineId={pipelineId} version={version} inputs={typed} labels={labels} />
+        <label className="field">
+          <span>
+            Budget (USD) <em className="muted">(optional)</em>
+          </span>
+          <input
+            name="budgetUsd"
+            type="number"
+            min={0}
+            step={0.01}
+            inputMode="decimal"
+            placeholder="The project's, if it sets one"
+            value={budget}
+            onChange={(e) => setBudget(e.target.value)}
+          />
+          <small className="muted">The run stops before a model call that would cross it; that node fails with budget_exceeded.</small>
+        </label>
         {error && (
           <div className="alert error" role="alert">
             {error}

@@ -2,7 +2,8 @@ import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { RunViewState } from '../core/runState';
 import type { NodeInfo, Pipeline, RunDetail } from '../lib/api';
-import { between, duration, triggerLabel } from '../lib/format';
+import { between, duration, triggerLabel, usd } from '../lib/format';
+import { CostTable } from '../ui/CostTable';
 import { OutputValue } from '../ui/OutputValue';
 import { ParamsView } from '../ui/ParamsView';
 import { StreamingText } from './StreamingText';
@@ -70,6 +71,17 @@ export function RunSidePanel({
           </dl>
         )}
         <Results pipeline={pipeline} runStore={runStore} />
+        {run.trigger.estimate && (
+          <>
+            <h4>Cost</h4>
+            <CostTable
+              estimate={run.trigger.estimate}
+              actual={run.costs}
+              labels={Object.fromEntries(pipeline.graph.nodes.map((n) => [n.id, n.label ?? n.id]))}
+            />
+            {run.trigger.budgetUsd !== undefined && <p className="muted small">Budget {usd(run.trigger.budgetUsd)}</p>}
+          </>
+        )}
         <p className="muted small">Click a node to see its full output, settings and timings.</p>
       </aside>
     );
@@ -92,6 +104,14 @@ export function RunSidePanel({
         <dd>{state?.finishedAt ? new Date(state.finishedAt).toLocaleTimeString() : '—'}</dd>
         <dt>Took</dt>
         <dd>{took !== null ? duration(took) : '—'}</dd>
+        {run.trigger.estimate?.nodes[node.id] && (
+          <>
+            <dt>Cost</dt>
+            <dd title={run.trigger.estimate.nodes[node.id].basis}>
+              {usd(run.costs[node.id] ?? 0)} (estimate ~{usd(run.trigger.estimate.nodes[node.id].usd)})
+            </dd>
+          </>
+        )}
       </dl>
       {state?.error && (
         <div className="alert error" role="alert">
