@@ -115,11 +115,15 @@ export const StartRunBody = z.strictObject({
   budgetUsd: z.number().nonnegative().max(1_000_000).optional(),
 });
 
-/** What a run of the pipeline (its latest version, or `version`) with these inputs is estimated to cost. */
-export const EstimateRunBody = z.strictObject({
-  inputs: RunInputsSchema.default({}),
-  version: Version.optional(),
-});
+/** What a run of the pipeline (its latest version, `version`, or the editor's unrecorded `graph`) with these inputs is estimated to cost. */
+export const EstimateRunBody = z
+  .strictObject({
+    inputs: RunInputsSchema.default({}),
+    version: Version.optional(),
+    /** The graph on the editor's canvas, checked as a version would be: what Run would record and run. */
+    graph: z.record(z.string(), z.unknown(), { error: 'must be a JSON object (the pipeline graph: {nodes, edges})' }).optional(),
+  })
+  .refine((b) => b.version === undefined || b.graph === undefined, { message: 'give a version or a graph, not both', path: ['graph'] });
 
 /**
  * `?wait=N`: hold the answer up to N seconds (at most 60) until the run ends. The body's hash, not this, is what

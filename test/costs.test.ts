@@ -72,6 +72,14 @@ describe('cost before and after: estimates and budgets (fake OpenAI server)', ()
     expect(res.body.nodes.art).toEqual({ usd: 0.04, basis: '1 image × dall-e-3 ($0.04/image), 1024x1024' });
     expect(res.body.totalUsd).toBeCloseTo(res.body.nodes.story.usd + 0.0135 + 0.04, 6);
     expect(calls()).toEqual([]); // an estimate calls no provider
+
+    // The editor's canvas, not recorded yet, is estimated as it would run.
+    const canvas = await client.post(`/api/pipelines/${pipelineId}/estimate`, { inputs: { topic: 'x' }, graph: threeCalls });
+    expect(canvas.status).toBe(200);
+    expect(Object.keys(canvas.body.nodes).sort()).toEqual(['art', 'prompt', 'story']);
+    const both = await client.post(`/api/pipelines/${pipelineId}/estimate`, { inputs: { topic: 'x' }, graph: threeCalls, version: 1 });
+    expect(both.status).toBe(400);
+    expect(both.body.message).toMatch(/graph: give a version or a graph, not both/);
   });
 
   it("answers 404 for another user's pipeline and 400 naming the field for bad inputs", async () => {

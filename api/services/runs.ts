@@ -77,11 +77,23 @@ export function createRunService(deps: {
   };
 
   /** The pipeline (its latest version, or `version`) and its checked graph, with the run's inputs checked against it. */
-  const runnable = async (userId: string, pipelineId: string, request: { inputs: RunInputs; version?: number }, allowMissing = false) => {
+  const runnable = async (
+    userId: string,
+    pipelineId: string,
+    request: { inputs: RunInputs; version?: number; graph?: unknown },
+    allowMissing = false,
+  ) => {
     const pipeline = await pipelines.find(userId, pipelineId, request.version);
     if (!pipeline) throw notFound(request.version ? `Pipeline version ${request.version}` : 'Pipeline');
-    const checked = validateGraph(pipeline.graph);
-    if (!checked.graph) throw new HttpError(400, 'invalid_graph', 'The saved pipeline is not valid', checked.problems);
+    const checked = validateGraph(request.graph ?? pipeline.graph);
+    if (!checked.graph) {
+      throw new HttpError(
+        400,
+        'invalid_graph',
+        request.graph ? 'The graph is not valid' : 'The saved pipeline is not valid',
+        checked.problems,
+      );
+    }
     const inputProblems = validateRunInputs(checked.graph, request.inputs).filter(
       (p) => !(allowMissing && /required pipeline input is (missing|empty)$/.test(p.message)),
     );
@@ -93,7 +105,11 @@ export function createRunService(deps: {
 
   return {
     /** What a run of the pipeline with these inputs is estimated to cost (infra/estimate.ts). */
-    async estimate(userId: string, pipelineId: string, request: { inputs: RunInputs; version?: number }): Promise<CostEstimate> {
+    async estimate(
+      userId: string,
+      pipelineId: string,
+      request: { inputs: RunInputs; version?: number; graph?: unknown },
+    ): Promise<CostEstimate> {
       // Before the inputs are typed there is still an estimate: an input not given yet counts as a short prompt.
       const { graph } = await runnable(userId, pipelineId, request, true);
       return estimateRun(deps.prices, graph, request.inputs);

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { CostEstimate, RunInputs } from '../../../workflows/pipeline';
+import type { CostEstimate, Graph, RunInputs } from '../../../workflows/pipeline';
 import { api } from '../lib/api';
 import { usd } from '../lib/format';
 import { CostTable } from '../ui/CostTable';
@@ -10,13 +10,13 @@ const DEBOUNCE_MS = 400;
 /** The Run dialog's estimate of what the run will cost, per node and in total, asked again as the inputs change. */
 export function CostPreview({
   pipelineId,
-  version,
+  graph,
   inputs,
   labels,
 }: {
   pipelineId: string;
-  /** The version the run will run (the canvas, recorded). */
-  version(): Promise<number>;
+  /** The graph on the canvas: what Run will record and run. */
+  graph: Graph;
   /** The inputs as typed so far; null while they don't parse. */
   inputs: RunInputs | null;
   labels: Record<string, string>;
@@ -31,8 +31,7 @@ export function CostPreview({
     let current = true;
     setAsking(true);
     const timer = setTimeout(() => {
-      version()
-        .then((v) => api<CostEstimate>('POST', `/pipelines/${pipelineId}/estimate`, { inputs: JSON.parse(key), version: v }))
+      api<CostEstimate>('POST', `/pipelines/${pipelineId}/estimate`, { inputs: JSON.parse(key), graph })
         .then(
           (answer) => current && (setEstimate(answer), setError(null)),
           (err: Error) => current && setError(`No estimate: ${err.message}`),
@@ -43,7 +42,7 @@ export function CostPreview({
       current = false;
       clearTimeout(timer);
     };
-  }, [key, pipelineId, version]);
+  }, [key, pipelineId, graph]);
 
   return (
     <section className="estimate" aria-label="Cost estimate" aria-busy={asking}>

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { validateRunInputs, type Graph } from '../../../workflows/pipeline';
 import { api, ApiError } from '../lib/api';
 import { navigate } from '../lib/router';
@@ -27,15 +27,6 @@ export function RunDialog({
   const [error, setError] = useState<string | null>(null);
   const [invalid, setInvalid] = useState<Set<string>>(new Set());
   const [budget, setBudget] = useState('');
-  // The estimate and the start run one version: the canvas, recorded once (the dialog keeps the canvas as it is).
-  const recorded = useRef<Promise<number> | null>(null);
-  const version = useCallback(() => {
-    recorded.current ??= recordVersion().catch((err: unknown) => {
-      recorded.current = null;
-      throw err;
-    });
-    return recorded.current;
-  }, [recordVersion]);
   const typed = useMemo(() => {
     const read = inputsFrom(inputs, values);
     return 'inputs' in read ? read.inputs : null;
@@ -64,7 +55,8 @@ export function RunDialog({
     if (budgetUsd !== undefined && !(budgetUsd >= 0))
       return refuse('Budget: an amount in US dollars, like 0.50, or empty for no budget of its own');
     try {
-      const run = await api<{ id: string }>('POST', `/pipelines/${pipelineId}/runs`, { inputs: body, version: await version(), budgetUsd });
+      const version = await recordVersion();
+      const run = await api<{ id: string }>('POST', `/pipelines/${pipelineId}/runs`, { inputs: body, version, budgetUsd });
       navigate(`/runs/${run.id}`);
     } catch (err) {
       if (err instanceof ApiError && err.problems.length)
@@ -110,7 +102,7 @@ export function RunDialog({
             {i.description && <small className="muted">{i.description}</small>}
           </label>
         ))}
-        <CostPreview pipelineId={pipelineId} version={version} inputs={typed} labels={labels} />
+        <CostPreview pipelineId={pipelineId} graph={graph} inputs={typed} labels={labels} />
         <label className="field">
           <span>
             Budget (USD) <em className="muted">(optional)</em>
