@@ -249,15 +249,21 @@ export function createRunStore(db: Kysely<Database>): RunStore {
             .executeTakeFirst();
           if (!taking) return; // reserved by an earlier attempt, or completed
           if (reserveUsd > 0) {
-            // The run's row lock orders the reservations of its fanned-out items; each sum sees the ones before.
-            const run = await trx.selectFrom('runs').select('trigger').where('id', '=', g.runId).forUpdate().executeTakeFirst();
+            // The run's row lock orders the reservations of its fanned-out items; each sum sees the ones before. (No key
+            // update: the key share lock the generation's foreign key took does not block it, so reservations never deadlock.)
+            const run = await trx.selectFrom('runs').select('trigger').where('id', '=', g.runId).forNoKeyUpdate().executeTakeFirst();
             const budget = (run?.trigger as { budgetUsd?: unknown } | null)?.budgetUsd;
             if (typeof budget === 'number') {
               const spent = await reservedSpend(trx.selectFrom('generations').where('run_id', '=', g.runId));
               if (spent > budget + 1e-9) throw (refusal = budgetRefusal('run', budget, spent - reserveUsd, reserveUsd));
             }
           }
-          const { plan } = await trx.selectFrom('users').select('plan').where('id', '=', g.userId).forUpdate().executeTakeFirstOrThrow();
+          const { plan } = await trx
+            .selectFrom('users')
+            .select('plan')
+            .where('id', '=', g.userId)
+            .forNoKeyUpdate()
+            .executeTakeFirstOrThrow();
           const spendLimit = limitsOf(plan).monthlySpendUsd;
           if (reserveUsd > 0) {
             const now = new Date();
