@@ -63,7 +63,9 @@ const usd = (n: number) => `$${Number(n.toPrecision(3))}`;
 const round = (n: number) => Math.round(n * 1e6) / 1e6;
 
 function flowingOf(value: unknown): Flowing {
-  if (value === undefined || value === null) return { items: 1, chars: UNKNOWN_PROMPT_CHARS };
+  // Not typed yet: counted as a short prompt, not as nothing.
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === ''))
+    return { items: 1, chars: UNKNOWN_PROMPT_CHARS };
   if (typeof value === 'string') return { items: 1, chars: value.length, text: value };
   return { items: 1, chars: JSON.stringify(value).length };
 }

@@ -77,6 +77,7 @@ describe('studio cost estimate in a browser', () => {
     await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
     // The voice would cost more than the budget: it fails before any call; the free sketch is drawn.
     await page.locator('[data-run-status="failed"]').waitFor({ timeout: 60_000 });
+    await page.setViewportSize({ width: 1280, height: 900 }); // the run's details beside the canvas, not in a drawer
     const costs = page.getByRole('table', { name: 'Cost: estimate and actual' });
     await costs.waitFor();
     expect(await costs.locator('[data-cost-node="voice"] td').allTextContents()).toEqual([

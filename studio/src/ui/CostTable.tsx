@@ -16,7 +16,9 @@ export function CostTable({
   /** A node's name as the canvas shows it, by node id. */
   labels: Record<string, string>;
 }) {
-  const ids = [...new Set([...Object.keys(estimate.nodes), ...Object.keys(actual ?? {})])];
+  const priced = new Set([...Object.keys(estimate.nodes), ...Object.keys(actual ?? {})]);
+  // In the pipeline's order, as the canvas lists them.
+  const ids = [...Object.keys(labels).filter((id) => priced.has(id)), ...[...priced].filter((id) => !(id in labels))];
   if (ids.length === 0) return <p className="muted small">No node of this pipeline calls a model: it costs nothing.</p>;
   const actualTotal = actual ? Object.values(actual).reduce((sum, c) => sum + c, 0) : 0;
   return (
