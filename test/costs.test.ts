@@ -156,3 +156,43 @@ describe('cost before and after: estimates and budgets (fake OpenAI server)', ()
     expect(calls()).toEqual(['/v1/chat/completions', '/v1/chat/completions']);
   });
 });
+
+describe('a run budget under concurrency (PostgreSQL)', () => {
+  let stack: Stack;
+  let vendors: FakeVendors;
+  beforeAll(async () => {
+    vendors = await startFakeVendors();
+    process.env.PROVIDER_ALLOWED_HOSTS = '127.0.0.1';
+    stack = await startStack({ backends: 'servers' });
+  });
+  afterAll(async () => {
+    delete process.env.PROVIDER_ALLOWED_HOSTS;
+    await stack?.stop();
+    await vendors?.stop();
+  });
+
+  it('lets the pictures of a fan-out that fit the budget through, and no more, though their calls race', async () => {
+    const fanOut = {
+      nodes: [
+        { id: 'scenes', type: 'input', params: { name: 'scenes' } },
+        { id: 'lines', type: 'split', params: { by: 'lines', maxItems: 5 } },
+        { id: 'art', type: 'illustration', params: { provider: 'openai', size: '1024x1024' } },
+      ],
+      edges: [edge('scenes', 'value', 'lines', 'text'), edge('lines', 'items', 'art', 'prompt')],
+    };
+    const { client } = await registerUser(stack.baseUrl);
+    expect((await client.put('/api/settings/providers/openai', { apiKey: 'sk-test', baseUrl: `${vendors.baseUrl}/v1` })).status).toBe(200);
+    const pipeline = await client.post('/api/pipelines', { name: 'Scenes', graph: fanOut });
+    const inputs = { scenes: 'a fox\na hen\na owl\na cat\na dog' };
+    expect((await client.post(`/api/pipelines/${pipeline.body.id}/estimate`, { inputs })).body.nodes.art.usd).toBe(0.2);
+    // Two pictures ($0.08) fit in $0.10; a third would cross it.
+    const started = await client.post(`/api/pipelines/${pipeline.body.id}/runs`, { inputs, budgetUsd: 0.1 });
+    const run = await waitForRun(client, started.body.id, 60_000);
+    expect(run.status).toBe('failed');
+    expect(run.nodes.art.error).toMatch(/budget_exceeded: the next call \(estimated \$0\.04\) would cross this run's budget of \$0\.1/);
+    const pictures = vendors.requests.filter((r) => r.path === '/v1/images/generations');
+    expect(pictures.length).toBeGreaterThanOrEqual(1);
+    expect(pictures.length).toBeLessThanOrEqual(2);
+    expect(run.costs.art ?? 0).toBeLessThanOrEqual(0.1);
+  }, 120_000);
+});
