@@ -221,6 +221,10 @@ export const RunDetail = RunStateSchema.extend({
   finishedAt: Timestamp.nullable(),
   /** What each node's model calls cost in USD so far, by node id; nodes that called no model are absent. */
   costs: z.record(z.string(), z.number().nonnegative()),
+  /** The run's budget (USD): it stops before a model call that would cross it; null: none. */
+  budgetUsd: z.number().nonnegative().nullable(),
+  /** What the run was estimated to cost when it started, to compare with `costs`; null for runs from before estimates. */
+  estimate: CostEstimateSchema.nullable(),
 });
 export type RunDetail = z.output<typeof RunDetail>;
 

@@ -110,7 +110,7 @@ describe('cost before and after: estimates and budgets (fake OpenAI server)', ()
     expect(started.status).toBe(201);
     const run = await waitForRun(client, started.body.id, 60_000);
     expect(run.status).toBe('failed');
-    expect(run.trigger.budgetUsd).toBe(0.01);
+    expect(run.budgetUsd).toBe(0.01);
     expect(run.nodes.story.status).toBe('succeeded');
     expect(run.nodes.prompt.status).toBe('succeeded');
     expect(run.nodes.art).toMatchObject({ status: 'failed', attempts: 1 });
@@ -119,7 +119,7 @@ describe('cost before and after: estimates and budgets (fake OpenAI server)', ()
     );
     expect(calls()).toEqual(['/v1/chat/completions', '/v1/chat/completions']);
     // After: what each node cost next to what it was estimated to cost.
-    expect(Object.keys(run.trigger.estimate.nodes).sort()).toEqual(['art', 'prompt', 'story']);
+    expect(Object.keys(run.estimate.nodes).sort()).toEqual(['art', 'prompt', 'story']);
     expect(run.costs.story).toBeGreaterThan(0);
     expect(run.costs.art ?? 0).toBe(0);
     const generations = await stack.services.db
@@ -137,7 +137,7 @@ describe('cost before and after: estimates and budgets (fake OpenAI server)', ()
     const started = await client.post(`/api/pipelines/${pipelineId}/runs`, { inputs: { topic: 'Ada' }, budgetUsd: 0.5 });
     const run = await waitForRun(client, started.body.id, 60_000);
     expect(run.status).toBe('succeeded');
-    expect(run.trigger.budgetUsd).toBe(0.5);
+    expect(run.budgetUsd).toBe(0.5);
     expect(calls()).toEqual(['/v1/chat/completions', '/v1/chat/completions', '/v1/images/generations']);
     expect(run.costs.art).toBe(0.04);
   });

@@ -1,7 +1,15 @@
 import { sql, type Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { Database } from '../../infra/db/schema';
-import { mediaUrl, type NodeState, type RunEvent, type RunInputs, type RunStatus, type RunTrigger } from '../../workflows/pipeline';
+import {
+  mediaUrl,
+  storedTriggerParts,
+  type NodeState,
+  type RunEvent,
+  type RunInputs,
+  type RunStatus,
+  type StoredTrigger,
+} from '../../workflows/pipeline';
 import type { RunListQuery } from '../contract';
 import type { RunDetail, RunSummary, Wire } from '../schemas';
 
@@ -37,7 +45,7 @@ export function createRunRepository(db: Kysely<Database>) {
         pipelineId: string;
         version: number;
         inputs: RunInputs;
-        trigger: RunTrigger;
+        trigger: StoredTrigger;
         nodeIds: string[];
       },
       idempotency?: IdempotentRequest,
@@ -133,7 +141,7 @@ export function createRunRepository(db: Kysely<Database>) {
         pipelineVersion: run.pipeline_version,
         projectId: run.project_id,
         status: run.status as RunStatus,
-        trigger: run.trigger as RunTrigger,
+        ...storedTriggerParts(run.trigger as StoredTrigger),
         inputs: run.inputs as RunInputs,
         outputs: run.outputs as Record<string, unknown> | null,
         error: run.error,
@@ -172,7 +180,7 @@ export function createRunRepository(db: Kysely<Database>) {
           'r.pipeline_id as pipelineId',
           'p.name as pipelineName',
           'r.pipeline_version as pipelineVersion',
-          sql<RunTrigger>`r.trigger`.as('trigger'),
+          sql<StoredTrigger>`r.trigger`.as('trigger'),
           'r.error',
           'r.created_at as createdAt',
           'r.started_at as startedAt',
@@ -213,6 +221,7 @@ export function createRunRepository(db: Kysely<Database>) {
       const rows = await query.orderBy('r.created_at', 'desc').orderBy('r.id', 'desc').limit(opts.limit).execute();
       return rows.map(({ thumbnailId, cost, ...run }) => ({
         ...run,
+        trigger: storedTriggerParts(run.trigger).trigger,
         thumbnail: thumbnailId ? mediaUrl(thumbnailId) : null,
         costUsd: cost === null ? null : Number(cost),
       }));

@@ -149,12 +149,26 @@ export const RunTriggerSchema = z.strictObject({
   keyName: z.string().max(120).optional(),
   /** The schedule's id, for scheduled runs. */
   scheduleId: z.string().max(200).optional(),
-  /** The run's budget (USD): a model call that would cross it is not made. */
-  budgetUsd: z.number().nonnegative().optional(),
-  /** What the run was estimated to cost when it started, for comparing with what it did cost. */
-  estimate: CostEstimateSchema.optional(),
 });
 export type RunTrigger = z.infer<typeof RunTriggerSchema>;
+
+/**
+ * What a run's `trigger` column holds: the trigger, with the run's cost plan beside it — its budget (USD; a model
+ * call that would cross it is not made) and the estimate it started with, to compare with what it did cost.
+ */
+export type StoredTrigger = RunTrigger & { budgetUsd?: number; estimate?: CostEstimate };
+
+/** The stored trigger taken apart: the trigger as the API shows it, and the cost plan (null where it has none). */
+export function storedTriggerParts(stored: StoredTrigger): {
+  trigger: RunTrigger;
+  budgetUsd: number | null;
+  estimate: CostEstimate | null;
+} {
+  // A run recorded before the trigger was an object holds its bare kind: passed on as it is.
+  if (typeof stored !== 'object' || stored === null) return { trigger: stored, budgetUsd: null, estimate: null };
+  const { budgetUsd, estimate, ...trigger } = stored;
+  return { trigger, budgetUsd: budgetUsd ?? null, estimate: estimate ?? null };
+}
 
 export const RunInputsSchema = z.record(z.string(), z.unknown());
 export type RunInputs = z.infer<typeof RunInputsSchema>;

@@ -71,15 +71,15 @@ export function RunSidePanel({
           </dl>
         )}
         <Results pipeline={pipeline} runStore={runStore} />
-        {run.trigger.estimate && (
+        {run.estimate && (
           <>
             <h4>Cost</h4>
             <CostTable
-              estimate={run.trigger.estimate}
+              estimate={run.estimate}
               actual={run.costs}
               labels={Object.fromEntries(pipeline.graph.nodes.map((n) => [n.id, n.label ?? n.id]))}
             />
-            {run.trigger.budgetUsd !== undefined && <p className="muted small">Budget {usd(run.trigger.budgetUsd)}</p>}
+            {run.budgetUsd !== null && <p className="muted small">Budget {usd(run.budgetUsd)}</p>}
           </>
         )}
         <p className="muted small">Click a node to see its full output, settings and timings.</p>
@@ -104,11 +104,11 @@ export function RunSidePanel({
         <dd>{state?.finishedAt ? new Date(state.finishedAt).toLocaleTimeString() : '—'}</dd>
         <dt>Took</dt>
         <dd>{took !== null ? duration(took) : '—'}</dd>
-        {run.trigger.estimate?.nodes[node.id] && (
+        {run.estimate?.nodes[node.id] && (
           <>
             <dt>Cost</dt>
-            <dd title={run.trigger.estimate.nodes[node.id].basis}>
-              {usd(run.costs[node.id] ?? 0)} (estimate ~{usd(run.trigger.estimate.nodes[node.id].usd)})
+            <dd title={run.estimate.nodes[node.id].basis}>
+              {usd(run.costs[node.id] ?? 0)} (estimate ~{usd(run.estimate.nodes[node.id].usd)})
             </dd>
           </>
         )}
