@@ -7,7 +7,6 @@ import {
   type CostEstimate,
   type RunInputs,
   type RunTrigger,
-  type StoredTrigger,
 } from '../../workflows/pipeline';
 import { estimateRun } from '../../infra/estimate';
 import type { PriceTable } from '../../infra/prices';
