@@ -1,10 +1,10 @@
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { runChannel } from '../infra/bus/common';
+import { pricedModel } from '../infra/estimate';
+import { costOf, type Usage } from '../infra/prices';
 import type { ArtifactRef, LiveEvent } from '../workflows/pipeline';
 import type { ActivityDeps, StepInput } from './deps';
 import { asTemporalFailure } from './failures';
-import { pricedModel } from '../infra/estimate';
-import { costOf, type Usage } from '../infra/prices';
 import type { NewGeneration } from './runStore';
 
 /** Often enough that a cancelled step stops within about a second (the worker sends one heartbeat a second at most). */

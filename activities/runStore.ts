@@ -1,6 +1,5 @@
-import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../infra/db/schema';
-import { sql } from 'kysely';
 import { limitsOf, periodOf, periodResetsAt, periodStart } from '../infra/plans';
 import { budgetRefusal, quotaRefusal, type BudgetRefusal, type QuotaRefusal } from '../infra/quotas';
 import type { RunReport } from './contract';
