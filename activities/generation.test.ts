@@ -223,19 +223,22 @@ describe('AI activities (generation records, text, speech, image steps)', () => 
     const step = input('crashy', { prompt: 'an owl' }, { provider: 'local', size: '256x256', steps: 4 });
     // What a worker that died during the provider call leaves behind: the reserved row, its unit taken.
     expect(
-      await deps.store.reserveGeneration({
-        ...step,
-        type: 'image',
-        aiService: 'local',
-        model: 'local',
-        prompt: 'an owl',
-        result: null,
-        mediaId: null,
-        parameters: {},
-        processingMs: 0,
-        tokensUsed: null,
-        costUsd: 0,
-      }),
+      await deps.store.reserveGeneration(
+        {
+          ...step,
+          type: 'image',
+          aiService: 'local',
+          model: 'local',
+          prompt: 'an owl',
+          result: null,
+          mediaId: null,
+          parameters: {},
+          processingMs: 0,
+          tokensUsed: null,
+          costUsd: 0,
+        },
+        0,
+      ),
     ).toBeUndefined();
     const monthlyOf = async () =>
       (await database.db.selectFrom('users').select('monthly_generations').where('id', '=', ids.user).executeTakeFirstOrThrow())
@@ -250,5 +253,52 @@ describe('AI activities (generation records, text, speech, image steps)', () => 
       .where('node_id', '=', 'crashy')
       .execute();
     expect(rows).toEqual([{ status: 'completed' }]);
+  });
+
+  it("reserves a priced call's estimate against the run's budget once: a retry of the same call is not refused by its own reservation", async () => {
+    const { ids, database, input } = env;
+    await database.db
+      .updateTable('runs')
+      .set({ trigger: JSON.stringify({ kind: 'api', budgetUsd: 0.05 }) })
+      .where('id', '=', ids.run)
+      .execute();
+    try {
+      const call = (nodeId: string) => ({
+        ...input(nodeId, {}, {}),
+        type: 'image' as const,
+        aiService: 'openai',
+        model: 'dall-e-3',
+        prompt: 'an owl',
+        result: null,
+        mediaId: null,
+        parameters: {},
+        processingMs: 0,
+        tokensUsed: null,
+        costUsd: 0,
+      });
+      expect(await env.deps.store.reserveGeneration(call('priced'), 0.04)).toBeUndefined();
+      // The worker died during the call; the retry finds its reservation and takes nothing more.
+      expect(await env.deps.store.reserveGeneration(call('priced'), 0.04)).toBeUndefined();
+      // Another call of the same price would cross $0.05: refused, and nothing is recorded for it.
+      expect(await env.deps.store.reserveGeneration(call('another'), 0.04)).toMatchObject({
+        budget: 'run',
+        limit: 0.05,
+        spent: 0.04,
+        message: expect.stringMatching(/^budget_exceeded: the next call \(estimated \$0\.04\) would cross this run's budget of \$0\.05/),
+      });
+      const rows = await database.db
+        .selectFrom('generations')
+        .select('node_id')
+        .where('run_id', '=', ids.run)
+        .where('node_id', 'in', ['priced', 'another'])
+        .execute();
+      expect(rows).toEqual([{ node_id: 'priced' }]);
+    } finally {
+      await database.db
+        .updateTable('runs')
+        .set({ trigger: JSON.stringify({ kind: 'api' }) })
+        .where('id', '=', ids.run)
+        .execute();
+    }
   });
 });

@@ -1,10 +1,11 @@
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { runChannel } from '../infra/bus/common';
+import { pricedModel } from '../infra/estimate';
+import { costOf, type Usage } from '../infra/prices';
 import type { ArtifactRef, LiveEvent } from '../workflows/pipeline';
 import type { ActivityDeps, StepInput } from './deps';
 import { asTemporalFailure } from './failures';
 import { metrics, secondsSince } from '../infra/telemetry';
-import { costOf, type Usage } from './providers/prices';
 import type { NewGeneration } from './runStore';
 
 /** Often enough that a cancelled step stops within about a second (the worker sends one heartbeat a second at most). */
@@ -49,6 +50,8 @@ export function createGenerationKit({ providers, blobs, bus, store }: ActivityDe
     prompt: string,
     fromRecord: (result: string) => Record<string, unknown>,
     work: (signal: AbortSignal) => Promise<Generated>,
+    /** What the call is expected to use (infra/estimate.ts): its estimated cost is reserved against the budgets first. */
+    expected: Usage,
   ): Promise<Record<string, unknown>> {
     const recorded = await store.findGeneration(input.runId, input.nodeId, input.itemIndex);
     if (recorded?.status === 'completed' && recorded.result !== null) return fromRecord(recorded.result);
@@ -82,9 +85,10 @@ export function createGenerationKit({ providers, blobs, bus, store }: ActivityDe
         costUsd: 0,
       });
     try {
-      // Before the provider is called: past the plan's limit nothing is called, charged or counted.
-      const refusal = await store.reserveGeneration(attemptRecord());
-      if (refusal) throw ApplicationFailure.nonRetryable(refusal.message, 'QuotaExceeded');
+      // Before the provider is called: past the plan's limits or the run's budget nothing is called, charged or counted.
+      const estimatedUsd = costOf(providers.prices, provider, pricedModel(provider, type, input.params.model), expected);
+      const refusal = await store.reserveGeneration(attemptRecord(), estimatedUsd);
+      if (refusal) throw ApplicationFailure.nonRetryable(refusal.message, 'budget' in refusal ? 'BudgetExceeded' : 'QuotaExceeded');
     } catch (err) {
       clearInterval(beat);
       throw err;

@@ -1,4 +1,5 @@
 import type { ActivityDeps, NodeSteps } from './deps';
+import { expectedUsage } from '../infra/estimate';
 import { requireText, type GenerationKit, type Progress } from './generation';
 
 /** illustration: a PNG from the node's image provider (the offline default is the labelled sketch renderer). */
@@ -67,6 +68,7 @@ export function createImageSteps(
             },
           };
         },
+        expectedUsage.illustration(),
       );
     },
   };

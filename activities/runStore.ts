@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../infra/db/schema';
-import { limitsOf, periodOf } from '../infra/plans';
-import { quotaRefusal, type QuotaRefusal } from '../infra/quotas';
+import { limitsOf, periodOf, periodResetsAt, periodStart } from '../infra/plans';
+import { budgetRefusal, quotaRefusal, type BudgetRefusal, type QuotaRefusal } from '../infra/quotas';
 import type { RunReport } from './contract';
 
 export interface MediaRow {
@@ -64,9 +64,11 @@ export interface RunStore {
    * Takes one unit of the user's monthly generations for this (run, node, item) before the provider is
    * called, or answers why not. Atomic (a conditional update of the user's counter, so concurrent runs
    * never go past the limit) and once per triple: the row is recorded 'reserved' first, and a retry that
-   * finds it reserved (or completed) takes nothing more.
+   * finds it reserved (or completed) takes nothing more. A priced call also reserves its estimated cost
+   * (`reserveUsd`), the same way, against the run's budget and the plan's monthly spend: the reserved row
+   * holds it (parameters.reservedUsd) until the actual charge (cost_usd) replaces it.
    */
-  reserveGeneration(generation: NewGeneration): Promise<QuotaRefusal | undefined>;
+  reserveGeneration(generation: NewGeneration, reserveUsd: number): Promise<QuotaRefusal | BudgetRefusal | undefined>;
   /**
    * Records a completed generation and counts it on the user, once: a retry that finds the row
    * already there changes nothing and gets the recorded one back.
@@ -99,6 +101,19 @@ function generationRow(g: NewGeneration, status: 'reserved' | 'completed' | 'fai
     cost_usd: g.costUsd.toFixed(6),
     error,
   };
+}
+
+/** What the generations selected have cost, or hold reserved for a call under way (a failed attempt holds nothing). */
+async function reservedSpend(generations: SelectQueryBuilder<Database, 'generations', object>): Promise<number> {
+  const { usd } = await generations
+    .select(
+      sql<string | null>`sum(case when status = 'reserved' then coalesce((parameters->>'reservedUsd')::numeric, 0) else cost_usd end)`.as(
+        'usd',
+      ),
+    )
+    .where('status', 'in', ['reserved', 'completed'])
+    .executeTakeFirstOrThrow();
+  return Number(usd ?? 0);
 }
 
 export function createRunStore(db: Kysely<Database>): RunStore {
@@ -212,9 +227,10 @@ export function createRunStore(db: Kysely<Database>): RunStore {
 
     findGeneration,
 
-    async reserveGeneration(g) {
+    async reserveGeneration(generation, reserveUsd) {
+      const g = { ...generation, parameters: { ...generation.parameters, reservedUsd: reserveUsd } };
       const period = periodOf();
-      let refusal: QuotaRefusal | undefined;
+      let refusal: QuotaRefusal | BudgetRefusal | undefined;
       await db
         .transaction()
         .execute(async (trx) => {
@@ -226,13 +242,41 @@ export function createRunStore(db: Kysely<Database>): RunStore {
             .onConflict((oc) =>
               oc
                 .columns(['run_id', 'node_id', 'item_index'])
-                .doUpdateSet({ status: 'reserved', error: null, created_at: new Date() })
+                .doUpdateSet({ status: 'reserved', error: null, parameters: row.parameters, created_at: new Date() })
                 .where('generations.status', '=', 'failed'),
             )
             .returning('id')
             .executeTakeFirst();
           if (!taking) return; // reserved by an earlier attempt, or completed
-          const { plan } = await trx.selectFrom('users').select('plan').where('id', '=', g.userId).executeTakeFirstOrThrow();
+          if (reserveUsd > 0) {
+            // The run's row lock orders the reservations of its fanned-out items; each sum sees the ones before. (No key
+            // update: the key share lock the generation's foreign key took does not block it, so reservations never deadlock.)
+            const run = await trx.selectFrom('runs').select('trigger').where('id', '=', g.runId).forNoKeyUpdate().executeTakeFirst();
+            const budget = (run?.trigger as { budgetUsd?: unknown } | null)?.budgetUsd;
+            if (typeof budget === 'number') {
+              const spent = await reservedSpend(trx.selectFrom('generations').where('run_id', '=', g.runId));
+              if (spent > budget + 1e-9) throw (refusal = budgetRefusal('run', budget, spent - reserveUsd, reserveUsd));
+            }
+          }
+          const { plan } = await trx
+            .selectFrom('users')
+            .select('plan')
+            .where('id', '=', g.userId)
+            .forNoKeyUpdate()
+            .executeTakeFirstOrThrow();
+          const spendLimit = limitsOf(plan).monthlySpendUsd;
+          if (reserveUsd > 0) {
+            const now = new Date();
+            const spent = await reservedSpend(
+              trx.selectFrom('generations').where('user_id', '=', g.userId).where('created_at', '>=', periodStart(now)),
+            );
+            if (spent > spendLimit + 1e-9) {
+              throw (refusal = budgetRefusal('monthlySpendUsd', spendLimit, spent - reserveUsd, reserveUsd, {
+                plan,
+                resetsAt: periodResetsAt(now),
+              }));
+            }
+          }
           const limit = limitsOf(plan).monthlyGenerations;
           // The row lock of this update orders concurrent reservations; each sees the count the one before left.
           const taken =

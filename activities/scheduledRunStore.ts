@@ -7,6 +7,8 @@ export interface ScheduledPipeline {
   projectId: string;
   version: number;
   graph: unknown;
+  /** The project's budget for each run (settings.budgetUsd), when it sets one. */
+  budgetUsd?: number;
 }
 
 export interface NewScheduledRun {
@@ -70,11 +72,19 @@ export function createScheduledRunStore(db: Kysely<Database>): ScheduledRunStore
         .innerJoin('pipeline_versions as v', (join) =>
           join.onRef('v.pipeline_id', '=', 'p.id').on((eb) => eb('v.version', '=', version ?? eb.ref('p.current_version'))),
         )
-        .select(['p.project_id', 'v.version', 'v.graph'])
+        .innerJoin('projects as pr', 'pr.id', 'p.project_id')
+        .select(['p.project_id', 'v.version', 'v.graph', 'pr.settings'])
         .where('p.user_id', '=', userId)
         .where('p.id', '=', pipelineId)
         .executeTakeFirst();
-      return row && { projectId: row.project_id, version: row.version, graph: row.graph };
+      if (!row) return undefined;
+      const budget = (row.settings as { budgetUsd?: unknown } | null)?.budgetUsd;
+      return {
+        projectId: row.project_id,
+        version: row.version,
+        graph: row.graph,
+        ...(typeof budget === 'number' ? { budgetUsd: budget } : {}),
+      };
     },
 
     async createQueuedRun(run, nodeIds) {

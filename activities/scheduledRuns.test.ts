@@ -89,8 +89,27 @@ describe('recordScheduledRun', () => {
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ status: 'queued', pipeline_version: 1, user_id: ids.user });
     const trigger = typeof runs[0].trigger === 'string' ? JSON.parse(runs[0].trigger) : runs[0].trigger;
-    expect(trigger).toEqual({ kind: 'schedule', scheduleId: ids.schedule });
+    expect(trigger).toEqual({ kind: 'schedule', scheduleId: ids.schedule, estimate: { totalUsd: 0, nodes: {} } });
     expect(nodes.map((n) => n.node_id).sort()).toEqual(['publish', 'topic']);
+  });
+
+  it("gives the run its project's budget, as a start from the API does", async () => {
+    const settings = (value: object) =>
+      database.db
+        .updateTable('projects')
+        .set({ settings: JSON.stringify(value) })
+        .where('id', '=', ids.project)
+        .execute();
+    await settings({ budgetUsd: 0.25 });
+    try {
+      const workflowId = firing();
+      expect((await record(workflowId, args())).kind).toBe('start');
+      const [runs] = await rowsOf(scheduledRunId(workflowId));
+      const trigger = typeof runs[0].trigger === 'string' ? JSON.parse(runs[0].trigger) : runs[0].trigger;
+      expect(trigger).toMatchObject({ kind: 'schedule', budgetUsd: 0.25 });
+    } finally {
+      await settings({});
+    }
   });
 
   it('keeps the version it first recorded when retried after a newer version is saved', async () => {

@@ -1,4 +1,6 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { estimateRun } from '../infra/estimate';
+import { loadPrices } from '../infra/prices';
 import { scheduledRunId, temporalScheduleId } from '../infra/scheduleIds';
 import { validateGraph, validateRunInputs } from '../workflows/pipeline';
 import type { ScheduledRunActivities, ScheduledRunStart } from './contract';
@@ -61,8 +63,14 @@ export function createScheduledRunActivities(store: ScheduledRunStore): Schedule
       // The plan's limits hold for scheduled runs as for runs the API starts (the API answers 402; this records why).
       const overQuota = await store.quotaRefusal(args.userId, checked.graph.nodes.length);
       if (overQuota) return refuse(overQuota.message);
+      // As a start from the API: the project's budget, and the estimate to compare the run's cost with.
+      const trigger = {
+        ...run.trigger,
+        ...(pipeline.budgetUsd === undefined ? {} : { budgetUsd: pipeline.budgetUsd }),
+        estimate: estimateRun(loadPrices(), checked.graph, args.inputs),
+      };
       await store.createQueuedRun(
-        run,
+        { ...run, trigger },
         checked.graph.nodes.map((n) => n.id),
       );
       if (!recorded) metrics.runsStarted.inc({ trigger: 'schedule' });

@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { ActivityDeps, NodeSteps } from './deps';
+import { expectedUsage } from '../infra/estimate';
 import { requireText, type GenerationKit } from './generation';
 import { sentencesOf, splitSentences } from './providers/audio/sentences';
 import { joinWavs, wavDuration } from './providers/audio/wav';
@@ -66,6 +67,7 @@ export function createSpeechSteps(
             parameters: { voice, speed, pauseMs, chunks: chunks.length, sentences: total },
           };
         },
+        expectedUsage.narration(text.length),
       );
     },
   };

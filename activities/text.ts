@@ -1,5 +1,7 @@
 import { fillTemplate, placeholders, type ActivityNodeParams } from '../workflows/pipeline';
 import type { ActivityDeps, NodeSteps, StepInput } from './deps';
+import { expectedUsage } from '../infra/estimate';
+import type { Usage } from '../infra/prices';
 import { requireText, type GenerationKit } from './generation';
 import type { TextProvider } from './providers/types';
 import { writeStory } from './storyWriting';
@@ -33,6 +35,7 @@ export function createTextSteps({ providers }: ActivityDeps, { generation, publi
       model: string | undefined,
       signal: AbortSignal,
     ) => Promise<{ text: string; model: string; promptTokens: number; completionTokens: number }>,
+    expected: Usage,
   ): Promise<Record<string, unknown>> {
     const { provider, temperature, seed } = input.params;
     // An empty model name means the provider's default.
@@ -65,6 +68,7 @@ export function createTextSteps({ providers }: ActivityDeps, { generation, publi
           parameters: { temperature, seed: seed ?? null, ...parameters },
         };
       },
+      expected,
     );
   }
 
@@ -72,12 +76,17 @@ export function createTextSteps({ providers }: ActivityDeps, { generation, publi
     story: (input) => {
       const { words, instructions, temperature, seed } = input.params;
       const subject = requireText(input, 'prompt');
-      return writeText(input, subject, { words, system: instructions }, (text, model, signal) =>
-        writeStory(
-          text,
-          { subject, words, instructions, temperature, seed, model, ...(input.params.provider === 'local' ? {} : { continuations: 0 }) },
-          { signal, onText: streamer(input) },
-        ),
+      return writeText(
+        input,
+        subject,
+        { words, system: instructions },
+        (text, model, signal) =>
+          writeStory(
+            text,
+            { subject, words, instructions, temperature, seed, model, ...(input.params.provider === 'local' ? {} : { continuations: 0 }) },
+            { signal, onText: streamer(input) },
+          ),
+        expectedUsage.story(input.params, subject.length),
       );
     },
 
@@ -85,22 +94,28 @@ export function createTextSteps({ providers }: ActivityDeps, { generation, publi
       const text = requireText(input, 'text');
       const { instruction, maxTokens, temperature, seed } = input.params;
       const prompt = placeholders(instruction).includes('text') ? fillTemplate(instruction, { text }) : `${instruction}\n\n${text}`;
-      return writeText(input, prompt, { maxTokens, system: null }, (provider, model, signal) => {
-        let sofar = '';
-        let tokens = 0;
-        const stream = streamer(input);
-        return provider.generate(
-          { prompt, maxTokens, temperature, seed, model },
-          {
-            signal,
-            onToken(chunk) {
-              sofar += chunk;
-              tokens++;
-              stream(sofar, Math.min(0.99, tokens / maxTokens));
+      return writeText(
+        input,
+        prompt,
+        { maxTokens, system: null },
+        (provider, model, signal) => {
+          let sofar = '';
+          let tokens = 0;
+          const stream = streamer(input);
+          return provider.generate(
+            { prompt, maxTokens, temperature, seed, model },
+            {
+              signal,
+              onToken(chunk) {
+                sofar += chunk;
+                tokens++;
+                stream(sofar, Math.min(0.99, tokens / maxTokens));
+              },
             },
-          },
-        );
-      });
+          );
+        },
+        expectedUsage.llm(input.params, prompt.length),
+      );
     },
   };
 }

@@ -1,7 +1,15 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../infra/db/schema';
 import type { Sealer } from '../infra/secrets';
-import { RUN_TRIGGER_KINDS, RunTriggerSchema, type RunStatus, type RunTrigger, type WebhookEventType } from '../workflows/pipeline';
+import {
+  RUN_TRIGGER_KINDS,
+  RunTriggerSchema,
+  storedTriggerParts,
+  type RunStatus,
+  type RunTrigger,
+  type StoredTrigger,
+  type WebhookEventType,
+} from '../workflows/pipeline';
 
 export interface StoredWebhook {
   id: string;
@@ -63,7 +71,9 @@ export function triggerOf(stored: unknown): RunTrigger {
   }
   if (typeof value === 'string')
     return (RUN_TRIGGER_KINDS as readonly string[]).includes(value) ? { kind: value as RunTrigger['kind'] } : { kind: 'api' };
-  const parsed = RunTriggerSchema.safeParse(value);
+  const parsed = RunTriggerSchema.safeParse(
+    value && typeof value === 'object' ? storedTriggerParts(value as StoredTrigger).trigger : value,
+  );
   return parsed.success ? parsed.data : { kind: 'api' };
 }
 

@@ -42,6 +42,7 @@ import { createCredentialStore, credentialsSealer } from '../infra/credentials';
 import { providerSettingsFromEnv } from '../infra/providerSettings';
 import { checkRunStart, usageOf } from '../infra/quotas';
 import { createBatchService } from './services/batches';
+import { loadPrices } from '../infra/prices';
 import { createProviderSettingsService } from './services/providers';
 import { createRunService, workflowIdOf } from './services/runs';
 import { createSessionService } from './services/sessions';
@@ -66,6 +67,8 @@ export function createApp(services: Services): Express {
     temporal,
     taskQueue: config.taskQueue,
     checkQuota: (userId, nodeCount) => checkRunStart(db, userId, nodeCount),
+    prices: loadPrices(),
+    projectBudget: async (userId, projectId) => (await projects.find(userId, projectId))?.settings.budgetUsd,
   });
   const batchService = createBatchService({
     pipelines,

@@ -49,6 +49,8 @@ export const ProjectSettings = z.strictObject({
   provider: Words(64).optional(),
   voice: Words(120).optional(),
   style: Words(500).optional(),
+  /** The budget (USD) of each run of this project's pipelines, unless its start names one. */
+  budgetUsd: z.number().nonnegative().max(1_000_000).optional(),
 });
 
 export const PROJECT_STATUSES = ['draft', 'active', 'archived'] as const;
@@ -111,6 +113,8 @@ export const RecordVersionBody = z.strictObject({});
 export const StartRunBody = z.strictObject({
   inputs: RunInputsSchema.default({}),
   version: Version.optional(),
+  /** Stops the run before a model call that would cross it (that node fails with budget_exceeded); the project's budget when absent. */
+  budgetUsd: z.number().nonnegative().max(1_000_000).optional(),
 });
 
 /** A re-run of a finished, failed or cancelled run: from a node, the nodes that did not succeed, or both. */
@@ -143,6 +147,16 @@ export const StartBatchBody = z
       });
     }
   });
+
+/** What a run of the pipeline (its latest version, `version`, or the editor's unrecorded `graph`) with these inputs is estimated to cost. */
+export const EstimateRunBody = z
+  .strictObject({
+    inputs: RunInputsSchema.default({}),
+    version: Version.optional(),
+    /** The graph on the editor's canvas, checked as a version would be: what Run would record and run. */
+    graph: z.record(z.string(), z.unknown(), { error: 'must be a JSON object (the pipeline graph: {nodes, edges})' }).optional(),
+  })
+  .refine((b) => b.version === undefined || b.graph === undefined, { message: 'give a version or a graph, not both', path: ['graph'] });
 
 /**
  * `?wait=N`: hold the answer up to N seconds (at most 60) until the run ends. The body's hash, not this, is what
@@ -572,6 +586,13 @@ export const requests = {
   'POST /api/batches/:id/cancel': {
     summary: 'Cancel a batch: its runs in flight are cancelled and the waiting ones never start (409 once all ended)',
     params: IdParam,
+  },
+  'POST /api/pipelines/:id/estimate': {
+    summary: 'What a run with these inputs is estimated to cost, per node and in total (USD)',
+    description:
+      "From the price table and each node's params (words to write, characters to narrate, pictures and their size, a split's bound); local models cost 0. An estimate: the charge is what the provider reports.",
+    params: IdParam,
+    body: EstimateRunBody,
   },
   'GET /api/keys': { summary: 'Your API keys: name, scope, prefix, created and last used (never the secret)' },
   'POST /api/keys': { summary: 'Create an API key (`read`, `run` or `admin`); its secret is in this answer only', body: ApiKeyBody },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GraphSchema, PORT_KINDS, RunInputsSchema, RunTriggerSchema, type PortKind } from '../workflows/pipeline/graph';
+import { CostEstimateSchema, GraphSchema, PORT_KINDS, RunInputsSchema, RunTriggerSchema, type PortKind } from '../workflows/pipeline/graph';
 import { ProblemSchema, RunStateSchema, RunStatusSchema } from '../workflows/pipeline/reports';
 import { WEBHOOK_EVENTS, WEBHOOK_TEST_EVENT } from '../workflows/pipeline/webhooks';
 import { ApiKeyBody, OVERLAP_POLICIES, ProjectSettings, ProviderParam } from './contract';
@@ -243,6 +243,10 @@ export const RunDetail = RunStateSchema.extend({
   costs: z.record(z.string(), z.number().nonnegative()),
   /** GET /api/runs/:id: the run's workflow in the Temporal Web UI, when the install has one (TEMPORAL_UI_URL or the dev server's). */
   workflowUrl: z.string().optional(),
+  /** The run's budget (USD): it stops before a model call that would cross it; null: none. */
+  budgetUsd: z.number().nonnegative().nullable(),
+  /** What the run was estimated to cost when it started, to compare with `costs`; null for runs from before estimates. */
+  estimate: CostEstimateSchema.nullable(),
 });
 export type RunDetail = z.output<typeof RunDetail>;
 
@@ -515,6 +519,7 @@ export const responses = {
   'POST /api/pipelines/:id/versions/:version/restore': { 200: SavedPipeline, 201: SavedPipeline },
   'PUT /api/pipelines/:id/draft': { 200: SavedDraft },
   'POST /api/pipelines/:id/runs': { 200: StartRunAnswer, 201: StartRunAnswer, 202: RunDetail, 402: ErrorBody },
+  'POST /api/pipelines/:id/estimate': { 200: CostEstimateSchema },
   'GET /api/pipelines/:id/runs': { 200: RunList },
   'GET /api/runs': { 200: RunList },
   'GET /api/runs/:id': { 200: RunDetail },

@@ -35,6 +35,39 @@ export function quotaRefusal(plan: string, quota: QuotaName, used: number, limit
   };
 }
 
+/**
+ * Why a priced call is not made: it would take the run's budget or the plan's monthly spend past its limit.
+ * `spent` is what was charged or reserved before it; `callUsd` the call's estimated cost.
+ */
+export interface BudgetRefusal {
+  budget: 'run' | 'monthlySpendUsd';
+  limit: number;
+  spent: number;
+  callUsd: number;
+  message: string;
+}
+
+const dollars = (n: number) => `$${Number(n.toFixed(6))}`;
+
+export function budgetRefusal(
+  budget: BudgetRefusal['budget'],
+  limit: number,
+  spent: number,
+  callUsd: number,
+  plan?: { plan: string; resetsAt: Date },
+): BudgetRefusal {
+  const what =
+    budget === 'run' ? `this run's budget of ${dollars(limit)}` : `the monthly spend limit of ${dollars(limit)} on the ${plan?.plan} plan`;
+  const resets = plan ? `, resets ${plan.resetsAt.toISOString().slice(0, 10)}` : '';
+  return {
+    budget,
+    limit,
+    spent,
+    callUsd,
+    message: `budget_exceeded: the next call (estimated ${dollars(callUsd)}) would cross ${what}: ${dollars(spent)} already spent or reserved${resets}; no call was made`,
+  };
+}
+
 /** Reads what a user has used against their plan (undefined: no such user). */
 export async function usageOf(db: Kysely<Database>, userId: string, now = new Date()): Promise<Usage | undefined> {
   const user = await db

@@ -109,6 +109,7 @@ function fixtures(w: World): Record<string, (p: Principal) => Promise<Fixture> |
     'POST /api/pipelines/:id/versions/:version/restore': () => ({ params: { ...pipeline, version: '1' }, body: {} }),
     'PUT /api/pipelines/:id/draft': () => ({ params: pipeline, body: { graph } }),
     'POST /api/pipelines/:id/runs': () => ({ params: pipeline, body: runBody }),
+    'POST /api/pipelines/:id/estimate': () => ({ params: pipeline, body: runBody }),
     'GET /api/pipelines/:id/runs': () => ({ params: pipeline }),
     'GET /api/runs': () => ({}),
     'GET /api/runs/:id': () => ({ params: { id: w.runId } }),

@@ -213,6 +213,7 @@ function fixtures(w: World): Record<string, Fixture> {
     },
     'PUT /api/pipelines/:id/draft': { params: pipeline, body: { graph } },
     'POST /api/pipelines/:id/runs': { params: pipeline, body: runBody, extra: startRunCases },
+    'POST /api/pipelines/:id/estimate': { params: pipeline, body: runBody },
     'GET /api/pipelines/:id/runs': { params: pipeline, list: true, extra: runListCases },
     'GET /api/runs': { list: true, extra: allRunListCases },
     'GET /api/runs/:id': { params: run },

@@ -41,6 +41,7 @@ export const TEST_PROJECTS = {
     'api/zipStream.test.ts',
     'activities/storyWriting.test.ts',
     'infra/localModels.test.ts',
+    'infra/estimate.test.ts',
   ],
   integration: ['workflows/', 'activities/', 'api/', 'infra/', 'test/'],
   browser: ['test/studio/'],

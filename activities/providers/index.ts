@@ -10,7 +10,7 @@ import { createStabilityImageProvider } from './cloud/stability';
 import { createLocalSpeechProvider, warmLocalSpeech } from './local/speech';
 import { createSketchImageProvider } from './local/sketch';
 import { createLocalTextProvider, defaultTextModelPath, type LocalTextProvider } from './local/text';
-import { loadPrices, type PriceTable } from './prices';
+import { loadPrices, type PriceTable } from '../../infra/prices';
 import { createAutomatic1111ImageProvider } from './servers/automatic1111';
 import type { ImageServerConnection } from './servers/connection';
 import { createComfyUIImageProvider } from './servers/comfyui';

@@ -8,7 +8,7 @@ type ProjectFields = {
   description?: string;
   type?: string;
   status?: ProjectStatus;
-  settings?: { provider?: string; voice?: string; style?: string };
+  settings?: { provider?: string; voice?: string; style?: string; budgetUsd?: number };
 };
 
 const newPublicToken = () => randomBytes(24).toString('base64url');

@@ -4,11 +4,13 @@ import type { Database } from '../../infra/db/schema';
 import {
   mediaUrl,
   type NodeCache,
+  storedTriggerParts,
   type NodeState,
   type RunEvent,
   type RunInputs,
   type RunStatus,
   type RunTrigger,
+  type StoredTrigger,
 } from '../../workflows/pipeline';
 import type { RunListQuery } from '../contract';
 import type { RunDetail, RunSummary, Wire } from '../schemas';
@@ -45,7 +47,7 @@ export function createRunRepository(db: Kysely<Database>) {
         pipelineId: string;
         version: number;
         inputs: RunInputs;
-        trigger: RunTrigger;
+        trigger: StoredTrigger;
         nodeIds: string[];
         /** For a re-run: the run it re-ran. */
         parentRunId?: string;
@@ -151,7 +153,7 @@ export function createRunRepository(db: Kysely<Database>) {
         pipelineVersion: run.pipeline_version,
         projectId: run.project_id,
         status: run.status as RunStatus,
-        trigger: run.trigger as RunTrigger,
+        ...storedTriggerParts(run.trigger as StoredTrigger),
         parentRunId: run.parent_run_id,
         inputs: run.inputs as RunInputs,
         outputs: run.outputs as Record<string, unknown> | null,
@@ -192,7 +194,7 @@ export function createRunRepository(db: Kysely<Database>) {
           'r.pipeline_id as pipelineId',
           'p.name as pipelineName',
           'r.pipeline_version as pipelineVersion',
-          sql<RunTrigger>`r.trigger`.as('trigger'),
+          sql<StoredTrigger>`r.trigger`.as('trigger'),
           'r.error',
           'r.created_at as createdAt',
           'r.started_at as startedAt',
@@ -237,6 +239,7 @@ export function createRunRepository(db: Kysely<Database>) {
       const rows = await query.orderBy('r.created_at', 'desc').orderBy('r.id', 'desc').limit(opts.limit).execute();
       return rows.map(({ thumbnailId, cost, ...run }) => ({
         ...run,
+        trigger: storedTriggerParts(run.trigger).trigger,
         thumbnail: thumbnailId ? mediaUrl(thumbnailId) : null,
         costUsd: cost === null ? null : Number(cost),
       }));

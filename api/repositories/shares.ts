@@ -1,6 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../infra/db/schema';
-import type { Graph, RunInputs, RunStatus, RunTrigger } from '../../workflows/pipeline';
+import {
+  storedTriggerParts,
+  type Graph,
+  type RunInputs,
+  type RunStatus,
+  type RunTrigger,
+  type StoredTrigger,
+} from '../../workflows/pipeline';
 import type { ShareInfo, Wire } from '../schemas';
 
 /** Everything a run made, as stored: what the archive and the share page are built from. */
@@ -88,7 +95,7 @@ export function createShareRepository(db: Kysely<Database>) {
         run: {
           ...run,
           status: run.status as RunStatus,
-          trigger: run.trigger as RunTrigger,
+          trigger: storedTriggerParts(run.trigger as StoredTrigger).trigger,
           inputs: run.inputs as RunInputs,
           outputs: run.outputs as Record<string, unknown> | null,
         },

@@ -3,6 +3,7 @@ import { TERMINAL_STATUSES, validateGraph, type Graph } from '../../workflows/pi
 import { triggerOf } from '../auth';
 import {
   CreatePipelineBody,
+  EstimateRunBody,
   IdempotencyKey,
   IdParam,
   ListQuery,
@@ -199,6 +200,16 @@ export function pipelineRoutes(deps: {
       const run = await runService.waitForEnd(req.user!.id, started.id, wait, clientLeft.signal);
       if (!run) throw notFound('Run');
       res.status(TERMINAL_STATUSES.includes(run.status) ? status : 202).json(run);
+    }),
+  );
+
+  router.post(
+    '/:id/estimate',
+    requireScope('read'),
+    handler(async (req, res) => {
+      const { id } = parse(IdParam, req.params, 'path');
+      const body = parse(EstimateRunBody, req.body);
+      res.json(await runService.estimate(req.user!.id, id, body));
     }),
   );
 

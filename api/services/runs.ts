@@ -9,10 +9,13 @@ import {
   validateRunInputs,
   type ApprovalDecision,
   type Graph,
+  type CostEstimate,
   type RunInputs,
   type RunTrigger,
 } from '../../workflows/pipeline';
 import { approvalDecisionUpdate, batchWorkflowId, cancelBatchRunSignal, runPipeline, type RunPipelineArgs } from '../../workflows';
+import { estimateRun } from '../../infra/estimate';
+import type { PriceTable } from '../../infra/prices';
 import type { QuotaRefusal } from '../../infra/quotas';
 import { metrics } from '../../infra/telemetry';
 import { HttpError, notFound, quotaExceeded } from '../http';
@@ -37,9 +40,16 @@ const canonicalJson = (value: unknown): string =>
       : v,
   );
 
-const requestHashOf = (pipelineId: string, request: { inputs: RunInputs; version?: number }) =>
+const requestHashOf = (pipelineId: string, request: { inputs: RunInputs; version?: number; budgetUsd?: number }) =>
   createHash('sha256')
-    .update(canonicalJson({ pipelineId, inputs: request.inputs, version: request.version ?? null }))
+    .update(
+      canonicalJson({
+        pipelineId,
+        inputs: request.inputs,
+        version: request.version ?? null,
+        ...(request.budgetUsd === undefined ? {} : { budgetUsd: request.budgetUsd }),
+      }),
+    )
     .digest('hex');
 
 /** The most a re-run's reused outputs may weigh together: they go into the workflow's start arguments beside the graph. */
@@ -55,6 +65,10 @@ export function createRunService(deps: {
   taskQueue: string;
   /** The plan's limits a run of this many nodes would go past (infra/quotas.ts checkRunStart). */
   checkQuota: (userId: string, nodeCount: number) => Promise<QuotaRefusal | undefined>;
+  /** The price table the worker charges by, for estimates. */
+  prices: PriceTable;
+  /** The budget (USD) a project gives its runs, when it sets one. */
+  projectBudget: (userId: string, projectId: string) => Promise<number | undefined>;
 }) {
   const { pipelines, runs, temporal } = deps;
 
@@ -85,7 +99,45 @@ export function createRunService(deps: {
     }
   };
 
+  /** The pipeline (its latest version, or `version`) and its checked graph, with the run's inputs checked against it. */
+  const runnable = async (
+    userId: string,
+    pipelineId: string,
+    request: { inputs: RunInputs; version?: number; graph?: unknown },
+    allowMissing = false,
+  ) => {
+    const pipeline = await pipelines.find(userId, pipelineId, request.version);
+    if (!pipeline) throw notFound(request.version ? `Pipeline version ${request.version}` : 'Pipeline');
+    const checked = validateGraph(request.graph ?? pipeline.graph);
+    if (!checked.graph) {
+      throw new HttpError(
+        400,
+        'invalid_graph',
+        request.graph ? 'The graph is not valid' : 'The saved pipeline is not valid',
+        checked.problems,
+      );
+    }
+    const inputProblems = validateRunInputs(checked.graph, request.inputs).filter(
+      (p) => !(allowMissing && /required pipeline input is (missing|empty)$/.test(p.message)),
+    );
+    if (inputProblems.length > 0) {
+      throw new HttpError(400, 'invalid_inputs', inputProblems.map((p) => p.message).join('; '), inputProblems);
+    }
+    return { pipeline, graph: checked.graph };
+  };
+
   return {
+    /** What a run of the pipeline with these inputs is estimated to cost (infra/estimate.ts). */
+    async estimate(
+      userId: string,
+      pipelineId: string,
+      request: { inputs: RunInputs; version?: number; graph?: unknown },
+    ): Promise<CostEstimate> {
+      // Before the inputs are typed there is still an estimate: an input not given yet counts as a short prompt.
+      const { graph } = await runnable(userId, pipelineId, request, true);
+      return estimateRun(deps.prices, graph, request.inputs);
+    },
+
     /**
      * Validates, records the run as queued, then starts its workflow (workflow id = run id: at most one). With an
      * Idempotency-Key, a start that the same key already made within 24 h answers that run instead (created:
@@ -95,7 +147,7 @@ export function createRunService(deps: {
     async start(
       userId: string,
       pipelineId: string,
-      request: { inputs: RunInputs; version?: number },
+      request: { inputs: RunInputs; version?: number; budgetUsd?: number },
       trigger: RunTrigger,
       idempotencyKey?: string,
     ): Promise<StartOutcome> {
@@ -104,17 +156,12 @@ export function createRunService(deps: {
       const earlier = idempotency && (await earlierStart(userId, idempotency));
       if (earlier) return earlier;
 
-      const pipeline = await pipelines.find(userId, pipelineId, request.version);
-      if (!pipeline) throw notFound(request.version ? `Pipeline version ${request.version}` : 'Pipeline');
-      const checked = validateGraph(pipeline.graph);
-      if (!checked.graph) throw new HttpError(400, 'invalid_graph', 'The saved pipeline is not valid', checked.problems);
-      const inputProblems = validateRunInputs(checked.graph, request.inputs);
-      if (inputProblems.length > 0) {
-        throw new HttpError(400, 'invalid_inputs', inputProblems.map((p) => p.message).join('; '), inputProblems);
-      }
-      const refusal = await deps.checkQuota(userId, checked.graph.nodes.length);
+      const { pipeline, graph } = await runnable(userId, pipelineId, request);
+      const refusal = await deps.checkQuota(userId, graph.nodes.length);
       if (refusal) throw quotaExceeded(refusal);
 
+      // The activities read the budget from the run's row: the workflow and its history stay as they were.
+      const budgetUsd = request.budgetUsd ?? (await deps.projectBudget(userId, pipeline.projectId));
       const runId = randomUUID();
       const recorded = await runs.create(
         {
@@ -124,8 +171,12 @@ export function createRunService(deps: {
           pipelineId,
           version: pipeline.graphVersion,
           inputs: request.inputs,
-          trigger,
-          nodeIds: checked.graph.nodes.map((n) => n.id),
+          trigger: {
+            ...trigger,
+            ...(budgetUsd === undefined ? {} : { budgetUsd }),
+            estimate: estimateRun(deps.prices, graph, request.inputs),
+          },
+          nodeIds: graph.nodes.map((n) => n.id),
         },
         idempotency,
       );
@@ -140,7 +191,7 @@ export function createRunService(deps: {
         userId,
         projectId: pipeline.projectId,
         pipelineId,
-        graph: checked.graph,
+        graph,
         inputs: request.inputs,
       };
       await startWorkflow(args, trigger, () => idempotency && runs.releaseIdempotencyKey(userId, idempotency.key, runId));
@@ -198,6 +249,7 @@ export function createRunService(deps: {
           `fromNodeId: the outputs to reuse upstream of it are ${kilobytes(jsonBytes(seeded))} together, more than a run can be handed (${kilobytes(MAX_SEEDED_BYTES)}): run from an earlier node`,
         );
       }
+      const budgetUsd = await deps.projectBudget(userId, pipeline.projectId);
       const runId = randomUUID();
       await runs.create({
         id: runId,
@@ -206,7 +258,7 @@ export function createRunService(deps: {
         pipelineId: parent.pipelineId,
         version: pipeline.graphVersion,
         inputs,
-        trigger: { kind: 'rerun' },
+        trigger: { kind: 'rerun', ...(budgetUsd === undefined ? {} : { budgetUsd }), estimate: estimateRun(deps.prices, graph, inputs) },
         nodeIds: graph.nodes.map((n) => n.id),
         parentRunId: parent.id,
       });

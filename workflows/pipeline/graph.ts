@@ -134,6 +134,13 @@ export type LiveEvent =
   | { type: 'node.attempt'; at: string; nodeId: string; attempt: number }
   | { type: 'node.progress'; at: string; nodeId: string; item?: number; fraction?: number; message?: string; text?: string };
 
+/** What a run is expected to cost before it starts: per AI node, the USD and what was assumed, in words. */
+export const CostEstimateSchema = z.strictObject({
+  totalUsd: z.number().nonnegative(),
+  nodes: z.record(z.string(), z.strictObject({ usd: z.number().nonnegative(), basis: z.string().max(500) })),
+});
+export type CostEstimate = z.infer<typeof CostEstimateSchema>;
+
 /** What started a run: the studio (a login session), the REST API (an API key), a schedule, or a re-run. */
 export const RUN_TRIGGER_KINDS = ['studio', 'api', 'schedule', 'rerun'] as const;
 export const RunTriggerSchema = z.strictObject({
@@ -144,6 +151,24 @@ export const RunTriggerSchema = z.strictObject({
   scheduleId: z.string().max(200).optional(),
 });
 export type RunTrigger = z.infer<typeof RunTriggerSchema>;
+
+/**
+ * What a run's `trigger` column holds: the trigger, with the run's cost plan beside it — its budget (USD; a model
+ * call that would cross it is not made) and the estimate it started with, to compare with what it did cost.
+ */
+export type StoredTrigger = RunTrigger & { budgetUsd?: number; estimate?: CostEstimate };
+
+/** The stored trigger taken apart: the trigger as the API shows it, and the cost plan (null where it has none). */
+export function storedTriggerParts(stored: StoredTrigger): {
+  trigger: RunTrigger;
+  budgetUsd: number | null;
+  estimate: CostEstimate | null;
+} {
+  // A run recorded before the trigger was an object holds its bare kind: passed on as it is.
+  if (typeof stored !== 'object' || stored === null) return { trigger: stored, budgetUsd: null, estimate: null };
+  const { budgetUsd, estimate, ...trigger } = stored;
+  return { trigger, budgetUsd: budgetUsd ?? null, estimate: estimate ?? null };
+}
 
 export const RunInputsSchema = z.record(z.string(), z.unknown());
 export type RunInputs = z.infer<typeof RunInputsSchema>;

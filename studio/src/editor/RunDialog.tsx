@@ -4,6 +4,7 @@ import { api, ApiError } from '../lib/api';
 import { navigate } from '../lib/router';
 import { initialValues, inputFieldsOf, inputsFrom } from '../lib/runInputs';
 import { BatchDialog, RunModeTabs, type RunMode } from './BatchForm';
+import { CostPreview } from './CostPreview';
 
 /**
  * Asks for the pipeline's inputs and starts a run of exactly the graph on the canvas: inputs are checked
@@ -27,6 +28,12 @@ export function RunDialog({
   const [error, setError] = useState<string | null>(null);
   const [invalid, setInvalid] = useState<Set<string>>(new Set());
   const [mode, setMode] = useState<RunMode>('single');
+  const [budget, setBudget] = useState('');
+  const typed = useMemo(() => {
+    const read = inputsFrom(inputs, values);
+    return 'inputs' in read ? read.inputs : null;
+  }, [inputs, values]);
+  const labels = useMemo(() => Object.fromEntries(graph.nodes.map((n) => [n.id, n.label ?? n.id])), [graph]);
 
   const refuse = (message: string, nodeIds: (string | undefined)[] = []) => {
     setError(message);
@@ -46,9 +53,12 @@ export function RunDialog({
         problems.map((p) => p.message).join('; '),
         problems.map((p) => p.nodeId),
       );
+    const budgetUsd = budget.trim() === '' ? undefined : Number(budget);
+    if (budgetUsd !== undefined && !(budgetUsd >= 0))
+      return refuse('Budget: an amount in US dollars, like 0.50, or empty for no budget of its own');
     try {
       const version = await recordVersion();
-      const run = await api<{ id: string }>('POST', `/pipelines/${pipelineId}/runs`, { inputs: body, version });
+      const run = await api<{ id: string }>('POST', `/pipelines/${pipelineId}/runs`, { inputs: body, version, budgetUsd });
       navigate(`/runs/${run.id}`);
     } catch (err) {
       if (err instanceof ApiError && err.problems.length)
@@ -99,6 +109,23 @@ export function RunDialog({
             {i.description && <small className="muted">{i.description}</small>}
           </label>
         ))}
+        <CostPreview pipelineId={pipelineId} graph={graph} inputs={typed} labels={labels} />
+        <label className="field">
+          <span>
+            Budget (USD) <em className="muted">(optional)</em>
+          </span>
+          <input
+            name="budgetUsd"
+            type="number"
+            min={0}
+            step={0.01}
+            inputMode="decimal"
+            placeholder="The project's, if it sets one"
+            value={budget}
+            onChange={(e) => setBudget(e.target.value)}
+          />
+          <small className="muted">The run stops before a model call that would cross it; that node fails with budget_exceeded.</small>
+        </label>
         {error && (
           <div className="alert error" role="alert">
             {error}

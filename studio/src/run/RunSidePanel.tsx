@@ -5,6 +5,7 @@ import { isTerminal, type RunViewState } from '../core/runState';
 import type { NodeInfo, Pipeline, RunDetail } from '../lib/api';
 import { between, duration, triggerLabel, usd } from '../lib/format';
 import { linkProps } from '../lib/router';
+import { CostTable } from '../ui/CostTable';
 import { OutputValue } from '../ui/OutputValue';
 import { ApprovalPanel } from './ApprovalPanel';
 import { ParamsView } from '../ui/ParamsView';
@@ -123,6 +124,17 @@ export function RunSidePanel({
           </dl>
         )}
         <Results pipeline={pipeline} runStore={runStore} />
+        {run.estimate && (
+          <>
+            <h4>Cost</h4>
+            <CostTable
+              estimate={run.estimate}
+              actual={run.costs}
+              labels={Object.fromEntries(pipeline.graph.nodes.map((n) => [n.id, n.label ?? n.id]))}
+            />
+            {run.budgetUsd !== null && <p className="muted small">Budget {usd(run.budgetUsd)}</p>}
+          </>
+        )}
         <p className="muted small">Click a node to see its full output, settings and timings.</p>
       </aside>
     );
@@ -151,6 +163,14 @@ export function RunSidePanel({
             <dd data-cached-from={state.cached.fromRunId}>
               from <a {...linkProps(`/runs/${state.cached.fromRunId}`)}>run {state.cached.fromRunId.slice(0, 8)}</a> · saved{' '}
               {usd(state.cached.savedUsd)}
+            </dd>
+          </>
+        )}
+        {run.estimate?.nodes[node.id] && (
+          <>
+            <dt>Cost</dt>
+            <dd title={run.estimate.nodes[node.id].basis}>
+              {usd(run.costs[node.id] ?? 0)} (estimate ~{usd(run.estimate.nodes[node.id].usd)})
             </dd>
           </>
         )}

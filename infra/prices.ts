@@ -43,9 +43,13 @@ export function loadPrices(env: NodeJS.ProcessEnv = process.env): PriceTable {
   return { ...DEFAULT_PRICES, ...(JSON.parse(env.PRICES_JSON) as PriceTable) };
 }
 
+export function priceOf(prices: PriceTable, provider: string, model: string): Price {
+  return prices[`${provider}:${model}`] ?? prices[`${provider}:*`] ?? {};
+}
+
 export function costOf(prices: PriceTable, provider: string, model: string, usage: Usage): number {
   if (provider === 'local') return 0;
-  const price = prices[`${provider}:${model}`] ?? prices[`${provider}:*`] ?? {};
+  const price = priceOf(prices, provider, model);
   const cost =
     ((usage.promptTokens ?? 0) * (price.inputPer1M ?? 0)) / 1e6 +
     ((usage.completionTokens ?? 0) * (price.outputPer1M ?? 0)) / 1e6 +
