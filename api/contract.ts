@@ -109,6 +109,8 @@ export const RecordVersionBody = z.strictObject({});
 export const StartRunBody = z.strictObject({
   inputs: RunInputsSchema.default({}),
   version: Version.optional(),
+  /** `fresh`: compute every node again instead of reusing cached outputs (what it computes is still kept). */
+  cache: z.enum(['use', 'fresh']).optional(),
 });
 
 /** A re-run of a finished, failed or cancelled run: from a node, the nodes that did not succeed, or both. */
@@ -643,6 +645,9 @@ export const requests = {
     body: ProviderTestBody,
   },
   'GET /api/settings/generations': { summary: 'Your calls to models, with what each cost, newest first', query: ListQuery },
+  'GET /api/cache': { summary: 'Your output cache: node outputs a later identical execution reuses, newest first (at most 500)' },
+  'DELETE /api/cache': { summary: 'Clear your output cache: the next runs compute every node again' },
+  'DELETE /api/cache/:id': { summary: 'Drop one cache entry', params: IdParam },
   'GET /api/settings/usage': { summary: "Your plan, and how much of each of its limits this period's use has taken" },
   'POST /api/signed-urls': {
     summary: 'Signed links to your stored objects, for elements that cannot send the Authorization header',

@@ -90,7 +90,7 @@ export function createRunService(deps: {
     async start(
       userId: string,
       pipelineId: string,
-      request: { inputs: RunInputs; version?: number },
+      request: { inputs: RunInputs; version?: number; cache?: 'use' | 'fresh' },
       trigger: RunTrigger,
       idempotencyKey?: string,
     ): Promise<StartOutcome> {
@@ -137,6 +137,7 @@ export function createRunService(deps: {
         pipelineId,
         graph: checked.graph,
         inputs: request.inputs,
+        ...(request.cache === 'fresh' ? { cache: 'fresh' as const } : {}),
       };
       await startWorkflow(args, () => idempotency && runs.releaseIdempotencyKey(userId, idempotency.key, runId));
       return { id: runId, created: true };
@@ -205,7 +206,17 @@ export function createRunService(deps: {
         nodeIds: graph.nodes.map((n) => n.id),
         parentRunId: parent.id,
       });
-      const args: RunPipelineArgs = { runId, userId, projectId: pipeline.projectId, pipelineId: parent.pipelineId, graph, inputs, seeded };
+      // What a re-run runs, it runs again: the chosen node and its downstream are not answered from the cache.
+      const args: RunPipelineArgs = {
+        runId,
+        userId,
+        projectId: pipeline.projectId,
+        pipelineId: parent.pipelineId,
+        graph,
+        inputs,
+        seeded,
+        cache: 'fresh',
+      };
       await startWorkflow(args, () => undefined);
       return { id: runId, created: true };
     },

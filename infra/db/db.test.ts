@@ -139,6 +139,7 @@ function behaviourSuite(kind: 'postgres' | 'pglite', makeTarget: () => Promise<T
     expect(tables).toEqual(
       [
         'api_keys',
+        'cache_entries',
         'generations',
         'idempotency_keys',
         'media',

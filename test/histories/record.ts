@@ -33,6 +33,10 @@ function artifact(input: ActivityInput, name: string, mimeType: string, extra: P
 /** Stand-ins shaped like the real activities' results; what they return is in the history, not how. */
 const activities: Activities & WebhookActivities = {
   async reportRunProgress() {},
+  async lookupCache() {
+    return null;
+  },
+  async saveCacheEntry() {},
   async planWebhookDeliveries() {
     return [];
   },

@@ -10,3 +10,4 @@ export * from './runArgs';
 export * from './comfyWorkflow';
 export * from './migrate';
 export * from './diff';
+export * from './cacheKey';
