@@ -357,6 +357,7 @@ export const CacheEntry = z.strictObject({
   savedUsd: z.number().nonnegative(),
   createdAt: Timestamp,
 });
+export type CacheEntry = z.output<typeof CacheEntry>;
 export const CacheEntryList = z.strictObject({ entries: z.array(CacheEntry) });
 
 const WebhookEvents = z.array(z.enum(WEBHOOK_EVENTS));

@@ -25,6 +25,7 @@ export function RunDialog({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [invalid, setInvalid] = useState<Set<string>>(new Set());
+  const [fresh, setFresh] = useState(false);
 
   const refuse = (message: string, nodeIds: (string | undefined)[] = []) => {
     setError(message);
@@ -46,7 +47,11 @@ export function RunDialog({
       );
     try {
       const version = await recordVersion();
-      const run = await api<{ id: string }>('POST', `/pipelines/${pipelineId}/runs`, { inputs: body, version });
+      const run = await api<{ id: string }>('POST', `/pipelines/${pipelineId}/runs`, {
+        inputs: body,
+        version,
+        ...(fresh ? { cache: 'fresh' } : {}),
+      });
       navigate(`/runs/${run.id}`);
     } catch (err) {
       if (err instanceof ApiError && err.problems.length)
@@ -92,6 +97,10 @@ export function RunDialog({
             {i.description && <small className="muted">{i.description}</small>}
           </label>
         ))}
+        <label className="field check" title="Nodes with a fixed seed (or a cache choice) normally reuse an identical earlier result">
+          <input type="checkbox" name="fresh" checked={fresh} onChange={(e) => setFresh(e.target.checked)} /> Fresh: compute every node
+          again, ignoring cached results
+        </label>
         {error && (
           <div className="alert error" role="alert">
             {error}

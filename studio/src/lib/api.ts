@@ -5,6 +5,7 @@ import { readableApiMessage } from './apiMessages';
 /** Response shapes, defined once with the API (type-only: nothing of them is bundled). */
 export type {
   ApiKeyInfo,
+  CacheEntry,
   CreatedApiKey,
   CreatedShare,
   CreatedWebhook,
