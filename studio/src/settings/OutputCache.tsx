@@ -53,7 +53,7 @@ export function OutputCache() {
         <>
           <div className="row">
             <span className="muted small">
-              {entries.length} {entries.length === 1 ? 'entry' : 'entries'} · each reuse saves up to {usd(saved)} in total
+              {entries.length} {entries.length === 1 ? 'entry' : 'entries'} · reusing each once saves {usd(saved)}
             </span>
             {confirmingAll ? (
               <span className="row">
