@@ -262,7 +262,12 @@ function createOutputCache(args: RunPipelineArgs) {
       const key = keys.get(node.id)!;
       return {
         lookup: async () =>
-          args.cache === 'fresh' ? null : cacheActivities.lookupCache({ userId: args.userId, key, ...policy }).catch(() => null),
+          args.cache === 'fresh'
+            ? null
+            : cacheActivities.lookupCache({ userId: args.userId, key, ...policy }).catch((err: unknown) => {
+                if (isCancellation(err)) throw err;
+                return null;
+              }),
         keep: (output: Record<string, unknown>) =>
           CancellationScope.nonCancellable(() =>
             cacheActivities
