@@ -10,6 +10,7 @@ const edge = (source: string, sourceHandle: string, target: string, targetHandle
   targetHandle,
 });
 const graph = (storyParams: Record<string, unknown> = { words: 40, seed: 7 }): Graph => ({
+  schemaVersion: 1,
   nodes: [
     { id: 'topic', type: 'input', params: { name: 'topic' } },
     { id: 'story', type: 'story', params: storyParams },
