@@ -1,4 +1,12 @@
-import type { ActivityNodeType, RunEvent, RunInputs, RunPipelineArgs, WebhookDelivery, WebhookEvent } from '../workflows/pipeline';
+import type {
+  ActivityNodeType,
+  NodeCache,
+  RunEvent,
+  RunInputs,
+  RunPipelineArgs,
+  WebhookDelivery,
+  WebhookEvent,
+} from '../workflows/pipeline';
 
 /** What the workflow hands every node activity. */
 export interface ActivityInput {
@@ -37,10 +45,36 @@ export interface RunReport {
   outputs: Record<string, unknown> | null;
 }
 
+/** Asks whether a node's output with this key was kept (by this user, recently enough, its artifacts still there). */
+export interface CacheLookup {
+  userId: string;
+  key: string;
+  /** Entries older than this are not reused; absent: any age. */
+  maxAgeMs?: number;
+}
+
+/** A node's output reused from the cache: the output and what computing it cost, in which run. */
+export interface CacheHit extends NodeCache {
+  output: Record<string, unknown>;
+}
+
+/** A node's successful output, kept under its key for later runs of the same user. */
+export interface CacheEntryToSave {
+  userId: string;
+  key: string;
+  runId: string;
+  pipelineId: string;
+  nodeId: string;
+  nodeType: string;
+  output: Record<string, unknown>;
+}
+
 /** The worker's activities: one per activity the catalog's node types run (a missing one is a type error), and the workflow's own. */
 export interface Activities extends Record<ActivityNodeType, NodeActivity> {
   reportRunProgress(report: RunReport): Promise<void>;
   runInlineStep(input: InlineStepInput): Promise<ActivityResult>;
+  lookupCache(lookup: CacheLookup): Promise<CacheHit | null>;
+  saveCacheEntry(entry: CacheEntryToSave): Promise<void>;
 }
 
 /** The run whose end is being announced to its pipeline's webhooks. */

@@ -11,6 +11,7 @@ import { delay } from './flow';
 import { createGenerationKit } from './generation';
 import { createImageSteps } from './image';
 import { createLargeValues } from './largeValues';
+import { createOutputCache } from './outputCache';
 import { createProgressWatch } from './liveProgress';
 import { withParams } from './params';
 import { createSpeechSteps } from './speech';
@@ -81,6 +82,7 @@ export function createActivities(given: ActivityDeps): Activities {
       await Promise.all(report.events.map((event) => deps.bus.publish(runChannel(report.runId), event)));
     },
     runInlineStep: tracked('inline', largeValues.inlineStep, 'Working on a large value'),
+    ...createOutputCache(deps),
     ...nodeActivities,
   };
 }

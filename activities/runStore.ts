@@ -2,7 +2,7 @@ import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../infra/db/schema';
 import { limitsOf, periodOf, periodResetsAt, periodStart } from '../infra/plans';
 import { budgetRefusal, quotaRefusal, type BudgetRefusal, type QuotaRefusal } from '../infra/quotas';
-import type { RunReport } from './contract';
+import type { CacheEntryToSave, CacheHit, RunReport } from './contract';
 
 export interface MediaRow {
   id: string;
@@ -79,6 +79,10 @@ export interface RunStore {
    * quota. A later success replaces it and counts once.
    */
   recordFailedGeneration(generation: NewGeneration, error: string): Promise<void>;
+  /** The user's cache entry under `key`, when it was made no earlier than `since`. */
+  findCacheEntry(userId: string, key: string, since?: Date): Promise<CacheHit | undefined>;
+  /** Keeps a node's output under its key, with what the node's calls cost in that run; the newest output wins. */
+  saveCacheEntry(entry: CacheEntryToSave): Promise<void>;
 }
 
 function generationRow(g: NewGeneration, status: 'reserved' | 'completed' | 'failed', error: string | null) {
@@ -358,6 +362,41 @@ export function createRunStore(db: Kysely<Database>): RunStore {
           .execute();
       });
       return (await findGeneration(g.runId, g.nodeId, g.itemIndex))!;
+    },
+
+    async findCacheEntry(userId, key, since) {
+      let query = db
+        .selectFrom('cache_entries')
+        .select(['run_id', 'output', 'cost_usd'])
+        .where('user_id', '=', userId)
+        .where('key', '=', key);
+      if (since) query = query.where('created_at', '>=', since);
+      const row = await query.executeTakeFirst();
+      return row ? { output: row.output as Record<string, unknown>, fromRunId: row.run_id, savedUsd: Number(row.cost_usd) } : undefined;
+    },
+
+    async saveCacheEntry(e) {
+      const cost = await db
+        .selectFrom('generations')
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('cost_usd'), eb.val('0')).as('usd'))
+        .where('run_id', '=', e.runId)
+        .where('node_id', '=', e.nodeId)
+        .where('status', '=', 'completed')
+        .executeTakeFirstOrThrow();
+      const row = {
+        run_id: e.runId,
+        pipeline_id: e.pipelineId,
+        node_id: e.nodeId,
+        node_type: e.nodeType,
+        output: JSON.stringify(e.output),
+        cost_usd: Number(cost.usd).toFixed(6),
+        created_at: new Date(),
+      };
+      await db
+        .insertInto('cache_entries')
+        .values({ user_id: e.userId, key: e.key, ...row })
+        .onConflict((oc) => oc.columns(['user_id', 'key']).doUpdateSet(row))
+        .execute();
     },
 
     async recordFailedGeneration(g, error) {

@@ -35,6 +35,8 @@ import { publicShareRoutes, runShareRoutes, shareRoutes } from './routes/shares'
 import { createShareRepository } from './repositories/shares';
 import { scheduleRoutes } from './routes/schedules';
 import { settingsRoutes } from './routes/settings';
+import { cacheRoutes } from './routes/cache';
+import { createCacheEntryRepository } from './repositories/cacheEntries';
 import { signedUrlRoutes } from './routes/signedUrls';
 import { pipelineWebhookRoutes, webhookRoutes } from './routes/webhooks';
 import { createWebhookRepository } from './repositories/webhooks';
@@ -138,6 +140,7 @@ export function createApp(services: Services): Express {
   app.use('/api/signed-urls', auth.requireUser, signedUrlRoutes({ signer: auth.signer, media, runs }));
   app.use('/api/settings', auth.requireUser, settingsRoutes({ providers, generations, usage: (userId) => usageOf(db, userId) }));
   app.use('/api/keys', auth.requireUser, keyRoutes(apiKeys));
+  app.use('/api/cache', auth.requireUser, cacheRoutes({ cacheEntries: createCacheEntryRepository(db) }));
   app.use('/api', methodNotAllowed(Object.keys(requests)));
   app.use('/api', (req, _res, next) => next(new HttpError(404, 'not_found', `No route ${req.method} ${req.originalUrl}`)));
 

@@ -115,6 +115,8 @@ export const StartRunBody = z.strictObject({
   version: Version.optional(),
   /** Stops the run before a model call that would cross it (that node fails with budget_exceeded); the project's budget when absent. */
   budgetUsd: z.number().nonnegative().max(1_000_000).optional(),
+  /** `fresh`: compute every node again instead of reusing cached outputs (what it computes is still kept). */
+  cache: z.enum(['use', 'fresh']).optional(),
 });
 
 /** A re-run of a finished, failed or cancelled run: from a node, the nodes that did not succeed, or both. */
@@ -720,6 +722,9 @@ export const requests = {
     body: ProviderTestBody,
   },
   'GET /api/settings/generations': { summary: 'Your calls to models, with what each cost, newest first', query: ListQuery },
+  'GET /api/cache': { summary: 'Your output cache: node outputs a later identical execution reuses, newest first (at most 500)' },
+  'DELETE /api/cache': { summary: 'Clear your output cache: the next runs compute every node again' },
+  'DELETE /api/cache/:id': { summary: 'Drop one cache entry', params: IdParam },
   'GET /api/settings/usage': { summary: "Your plan, and how much of each of its limits this period's use has taken" },
   'POST /api/signed-urls': {
     summary: 'Signed links to your stored objects, for elements that cannot send the Authorization header',

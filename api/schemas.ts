@@ -398,6 +398,22 @@ export const Generation = z.strictObject({
 export type Generation = z.output<typeof Generation>;
 export const GenerationList = z.strictObject({ generations: z.array(Generation) });
 
+/** A node output kept in the output cache: a later identical execution reuses it instead of calling the provider. */
+export const CacheEntry = z.strictObject({
+  id: Id,
+  nodeId: z.string(),
+  nodeType: z.string(),
+  /** The run that computed it. */
+  runId: Id,
+  pipelineId: Id.nullable(),
+  pipelineName: z.string().nullable(),
+  /** What computing it cost: what each reuse saves. */
+  savedUsd: z.number().nonnegative(),
+  createdAt: Timestamp,
+});
+export type CacheEntry = z.output<typeof CacheEntry>;
+export const CacheEntryList = z.strictObject({ entries: z.array(CacheEntry) });
+
 const WebhookEvents = z.array(z.enum(WEBHOOK_EVENTS));
 
 /** A pipeline's webhook, without its secret (shown once, when it is made). */
@@ -553,6 +569,9 @@ export const responses = {
   'DELETE /api/settings/providers/:provider': { 204: NoContent },
   'POST /api/settings/providers/:provider/test': { 200: ProviderTestResult },
   'GET /api/settings/generations': { 200: GenerationList },
+  'GET /api/cache': { 200: CacheEntryList },
+  'DELETE /api/cache': { 204: NoContent },
+  'DELETE /api/cache/:id': { 204: NoContent },
   'GET /api/settings/usage': { 200: PlanUsage },
   'POST /api/signed-urls': { 200: SignedUrls },
   'GET /api/keys': { 200: ApiKeyList },

@@ -46,6 +46,8 @@ interface World {
   mediaId: string;
   /** A new media item of the owner's (with its bytes), for a route that deletes one. */
   freshMedia: () => Promise<string>;
+  /** A new output-cache entry of the owner's, for a route that deletes one. */
+  freshCacheEntry: () => Promise<string>;
   webhookId: string;
   scheduleId: string;
   publicToken: string;
@@ -147,6 +149,9 @@ function fixtures(w: World): Record<string, (p: Principal) => Promise<Fixture> |
     // Not set up for this user: an answer (ok: false) all the same.
     'POST /api/settings/providers/:provider/test': () => ({ params: { provider: 'comfyui' }, body: {} }),
     'GET /api/settings/generations': () => ({}),
+    'GET /api/cache': () => ({}),
+    'DELETE /api/cache': () => ({}),
+    'DELETE /api/cache/:id': async () => ({ params: { id: await w.freshCacheEntry() } }),
     'GET /api/settings/usage': () => ({}),
     'POST /api/signed-urls': () => ({ body: { paths: [`/api/media/${w.mediaId}/content`] }, leavesOutOthers: true }),
     'GET /api/keys': () => ({}),
@@ -308,6 +313,23 @@ describe('authorization matrix on PGlite + in-process bus + local files', () => 
           })
           .execute();
         return id;
+      },
+      freshCacheEntry: async () => {
+        const entry = await stack.services.db
+          .insertInto('cache_entries')
+          .values({
+            user_id: owner.userId,
+            key: crypto.randomUUID(),
+            run_id: run.body.id,
+            pipeline_id: pipelineId,
+            node_id: 'publish',
+            node_type: 'upload',
+            output: JSON.stringify({}),
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        ownerIds.push(entry.id);
+        return entry.id;
       },
       webhookId: webhook.body.id,
       scheduleId: schedule.body.id,

@@ -15,6 +15,8 @@ import {
 } from '@temporalio/workflow';
 import type { ActivityInput, ActivityResult, Activities, InlineStepInput } from '../activities/contract';
 import {
+  cacheKeysOf,
+  cachePolicyOf,
   catalog,
   decisionProblem,
   holdsValueRef,
@@ -63,6 +65,8 @@ const WEBHOOKS = 'webhooks';
 const SEEDED_NODES = 'seeded-nodes';
 /** Patch: approval nodes wait for a decision (or their timeout). */
 const APPROVAL = 'approval';
+/** Patch: an activity node whose key matches an earlier success of the same user reuses its output; successes are kept. */
+const OUTPUT_CACHE = 'output-cache';
 
 const { reportRunProgress } = proxyLocalActivities<Activities>({
   // Never cut short: reports run in a non-cancellable scope, and would be waited for if one ever weren't.
@@ -104,6 +108,7 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
   let firstFailure: { nodeId: string; message: string } | null = null;
   const nodesScope = new CancellationScope();
   const withinInputBudget = createInputBudget(MAX_IN_FLIGHT_INPUT_BYTES);
+  const outputCache = patched(OUTPUT_CACHE) ? createOutputCache(args) : null;
 
   const setNode = (nodeId: string, patch: Partial<NodeState>) => {
     const next = { ...state.nodes[nodeId], ...patch };
@@ -210,6 +215,15 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
       }
     }
     const { execution } = definition;
+    const cacheable = definition.execution.mode === 'activity' ? outputCache?.of(node) : undefined;
+    // Without a cache to ask, not even an await: runs recorded before the cache replay the same steps in the same order.
+    const hit = cacheable ? await cacheable.lookup() : null;
+    if (hit) {
+      const at = now();
+      const cached = { fromRunId: hit.fromRunId, savedUsd: hit.savedUsd };
+      setNode(node.id, { status: 'succeeded', output: hit.output, startedAt: at, finishedAt: at, cached });
+      return hit.output;
+    }
     const fanned = plan.fanOut.get(node.id);
     const running: Partial<NodeState> = { status: 'running', startedAt: now(), attempts: 1 };
     // An inline node finishes in the same instant it starts: one event (succeeded) says it all.
@@ -248,6 +262,7 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
           )
         : await runOnce(inputs, 0, MAX_INLINE_VALUE_BYTES).then((r) => ({ output: r.output, attempts: r.attempt }));
       setNode(node.id, { status: 'succeeded', output, attempts, finishedAt: now() });
+      if (cacheable) await cacheable.keep(output);
       return output;
     } catch (err) {
       throw failNode(node.id, err);
@@ -288,6 +303,50 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
   if (status === 'failed') throw ApplicationFailure.nonRetryable(state.error!, 'RunFailed');
   if (status === 'cancelled') throw new CancelledFailure('Run cancelled');
   return withinResultLimit(state);
+}
+
+const cacheActivities = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '500ms', maximumInterval: '5s', maximumAttempts: 3 },
+});
+
+/**
+ * The output cache as a run sees it: each node's key (computed here, from the graph and inputs), and for a node whose
+ * policy allows it a lookup before its activity and a save after it succeeds. A cache that fails to answer is a miss,
+ * and one that fails to keep an output costs nothing but the reuse: neither ever fails the node.
+ */
+function createOutputCache(args: RunPipelineArgs) {
+  const keys = cacheKeysOf(args.graph, args.inputs);
+  return {
+    of(node: GraphNode) {
+      const policy = cachePolicyOf(node);
+      if (!policy) return undefined;
+      const key = keys.get(node.id)!;
+      return {
+        lookup: async () =>
+          args.cache === 'fresh'
+            ? null
+            : cacheActivities.lookupCache({ userId: args.userId, key, ...policy }).catch((err: unknown) => {
+                if (isCancellation(err)) throw err;
+                return null;
+              }),
+        keep: (output: Record<string, unknown>) =>
+          CancellationScope.nonCancellable(() =>
+            cacheActivities
+              .saveCacheEntry({
+                userId: args.userId,
+                key,
+                runId: args.runId,
+                pipelineId: args.pipelineId,
+                nodeId: node.id,
+                nodeType: node.type,
+                output,
+              })
+              .catch(() => undefined),
+          ),
+      };
+    },
+  };
 }
 
 /** The pipeline inputs an inline step reads when it runs as an activity: an input node its own, others none. */

@@ -9,7 +9,6 @@ import {
   type RunEvent,
   type RunInputs,
   type RunStatus,
-  type RunTrigger,
   type StoredTrigger,
 } from '../../workflows/pipeline';
 import type { RunListQuery } from '../contract';

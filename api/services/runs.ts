@@ -147,7 +147,7 @@ export function createRunService(deps: {
     async start(
       userId: string,
       pipelineId: string,
-      request: { inputs: RunInputs; version?: number; budgetUsd?: number },
+      request: { inputs: RunInputs; version?: number; budgetUsd?: number; cache?: 'use' | 'fresh' },
       trigger: RunTrigger,
       idempotencyKey?: string,
     ): Promise<StartOutcome> {
@@ -193,6 +193,7 @@ export function createRunService(deps: {
         pipelineId,
         graph,
         inputs: request.inputs,
+        ...(request.cache === 'fresh' ? { cache: 'fresh' as const } : {}),
       };
       await startWorkflow(args, trigger, () => idempotency && runs.releaseIdempotencyKey(userId, idempotency.key, runId));
       return { id: runId, created: true };
@@ -262,7 +263,17 @@ export function createRunService(deps: {
         nodeIds: graph.nodes.map((n) => n.id),
         parentRunId: parent.id,
       });
-      const args: RunPipelineArgs = { runId, userId, projectId: pipeline.projectId, pipelineId: parent.pipelineId, graph, inputs, seeded };
+      // What a re-run runs, it runs again: the chosen node and its downstream are not answered from the cache.
+      const args: RunPipelineArgs = {
+        runId,
+        userId,
+        projectId: pipeline.projectId,
+        pipelineId: parent.pipelineId,
+        graph,
+        inputs,
+        seeded,
+        cache: 'fresh',
+      };
       await startWorkflow(args, { kind: 'rerun' }, () => undefined);
       return { id: runId, created: true };
     },

@@ -141,6 +141,7 @@ function behaviourSuite(kind: 'postgres' | 'pglite', makeTarget: () => Promise<T
         'api_keys',
         'batch_runs',
         'batches',
+        'cache_entries',
         'generations',
         'idempotency_keys',
         'media',

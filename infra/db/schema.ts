@@ -291,6 +291,21 @@ export interface SharesTable {
   revoked_at: Date | null;
 }
 
+/** A node's output kept for reuse by a later execution with the same key (see workflows/pipeline/cacheKey.ts). */
+export interface CacheEntriesTable {
+  id: Generated<string>;
+  user_id: string;
+  key: string;
+  run_id: string;
+  pipeline_id: string | null;
+  node_id: string;
+  node_type: string;
+  output: Json;
+  /** What the node's calls cost in the run that made it: what each reuse saves. */
+  cost_usd: ColumnType<string, string | number | undefined, string | number>;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
@@ -311,6 +326,7 @@ export interface Database {
   batches: BatchesTable;
   batch_runs: BatchRunsTable;
   shares: SharesTable;
+  cache_entries: CacheEntriesTable;
 }
 
 export type User = Selectable<UsersTable>;

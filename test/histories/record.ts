@@ -11,9 +11,9 @@ import { join, relative } from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import type { Activities, ActivityInput, WebhookActivities } from '../../activities/contract';
+import type { Activities, ActivityInput, CacheHit, WebhookActivities } from '../../activities/contract';
 import { workflowBundle } from '../../infra/worker';
-import { catalog, validateGraph, type ArtifactRef, type RunState } from '../../workflows/pipeline';
+import { cacheKeysOf, catalog, validateGraph, type ArtifactRef, type RunState } from '../../workflows/pipeline';
 import type { RunPipelineArgs } from '../../workflows/runPipeline';
 import { startTestTemporal } from '../support/temporal';
 import { historyToFixture } from './format';
@@ -25,6 +25,8 @@ const IDENTITY = 'fixtures-recorder';
 const runIdOf = (index: number) => `00000000-0000-4000-8000-${String(index + 1).padStart(12, '0')}`;
 
 const uploadFailures = new Map<string, number>();
+/** What the output cache answers, by key: the scenario being recorded's hits. */
+const cacheHits = new Map<string, CacheHit>();
 
 function artifact(input: ActivityInput, name: string, mimeType: string, extra: Partial<ArtifactRef> = {}): ArtifactRef {
   return { artifact: true, key: `runs/${input.runId}/${input.nodeId}/${input.itemIndex}/${name}`, mimeType, size: 1024, ...extra };
@@ -33,6 +35,10 @@ function artifact(input: ActivityInput, name: string, mimeType: string, extra: P
 /** Stand-ins shaped like the real activities' results; what they return is in the history, not how. */
 const activities: Activities & WebhookActivities = {
   async reportRunProgress() {},
+  async lookupCache({ key }) {
+    return cacheHits.get(key) ?? null;
+  },
+  async saveCacheEntry() {},
   async planWebhookDeliveries() {
     return [];
   },
@@ -113,6 +119,11 @@ async function record(client: Client, scenario: Scenario, runId: string): Promis
   const validated = validateGraph(scenario.graph);
   if (!validated.graph) throw new Error(`${scenario.name}: invalid graph ${JSON.stringify(validated.problems)}`);
   for (const [nodeId, count] of Object.entries(scenario.uploadFailures ?? {})) uploadFailures.set(`${runId}/${nodeId}`, count);
+  cacheHits.clear();
+  const keys = cacheKeysOf(validated.graph, scenario.inputs);
+  for (const [nodeId, output] of Object.entries(scenario.cacheHits ?? {})) {
+    cacheHits.set(keys.get(nodeId)!, { output, fromRunId: 'earlier', savedUsd: 0.004 });
+  }
   const args: RunPipelineArgs = {
     runId,
     userId: 'user',

@@ -22,6 +22,8 @@ export interface Scenario {
   snapshotWhenRunning?: string;
   /** A re-run's reuse plan: these nodes take the given output instead of running. */
   seeded?: RunPipelineArgs['seeded'];
+  /** Outputs the output cache answers for these nodes (the others miss), from an earlier run. */
+  cacheHits?: Record<string, Record<string, unknown>>;
 }
 
 const input = (id: string) => ({ id, type: 'input', params: { name: id } });
@@ -112,6 +114,17 @@ export const SCENARIOS: Scenario[] = [
         output: { text: 'The keeper found a cat. It was a bright morning. Everyone smiled at the end.' },
         fromRunId: 'earlier',
         savedUsd: 0.0002,
+      },
+    },
+  },
+  {
+    // The output cache: the seeded cover is an earlier run's; the story (seeded too) misses and is kept.
+    name: 'output-cache',
+    graph: illustratedStory,
+    inputs: { topic: 'a harbour seal' },
+    cacheHits: {
+      cover: {
+        image: { artifact: true, key: 'runs/earlier/cover/0/image.png', mimeType: 'image/png', size: 1024, width: 256, height: 256 },
       },
     },
   },

@@ -3,6 +3,7 @@ import { identifier, RESERVED_NAMES, type PortKind, type RunInputs } from './gra
 import { COMFY_MARKERS, parseComfyWorkflow } from './comfyWorkflow';
 import { IMAGE_PROVIDERS, SPEECH_PROVIDERS, TEXT_PROVIDERS } from './providers';
 import { fillTemplate, placeholders } from './template';
+import { CACHE_CHOICES } from './cacheKey';
 
 /** A typed port of a node. `handle` is React Flow's handle id. */
 export interface PortSpec {
@@ -213,6 +214,11 @@ const seed = z
   .optional()
   .describe('Same seed, same result (where the provider supports it)');
 const model = z.string().max(200).optional().describe("Model name (local: a .gguf file in data/models); the provider's default when empty");
+/** Reuse of an earlier identical execution's output; absent means auto. */
+const cache = z
+  .enum(CACHE_CHOICES)
+  .optional()
+  .describe('Reuse an identical earlier result: auto = only with a fixed seed; off; for 1 hour; for 1 day; always');
 const temperature = z.number().min(0).max(2).default(0.8).describe('Higher is more inventive');
 
 function aiExecution<A extends string>(activity: A, minutes: number): ActivityExecution<A> {
@@ -237,6 +243,7 @@ export const storyNode = define({
     seed,
     provider: z.enum(TEXT_PROVIDERS).default('local'),
     model,
+    cache,
   }),
   inputs: () => [{ handle: 'prompt', kind: 'text' }],
   outputs: () => [{ handle: 'text', kind: 'text' }],
@@ -260,6 +267,7 @@ export const llmNode = define({
     seed,
     provider: z.enum(TEXT_PROVIDERS).default('local'),
     model,
+    cache,
   }),
   inputs: () => [{ handle: 'text', kind: 'text' }],
   outputs: () => [{ handle: 'text', kind: 'text' }],
@@ -283,6 +291,7 @@ export const narrationNode = define({
     pauseMs: z.number().int().min(0).max(3000).default(200).describe('Silence between sentences, in milliseconds'),
     provider: z.enum(SPEECH_PROVIDERS).default('local'),
     model: z.string().max(200).optional().describe("The provider's speech model; its default when empty"),
+    cache,
   }),
   inputs: () => [{ handle: 'text', kind: 'text' }],
   outputs: () => [{ handle: 'audio', kind: 'audio' }],
@@ -313,6 +322,7 @@ export const illustrationNode = define({
       .max(100)
       .optional()
       .describe("ComfyUI, AUTOMATIC1111: the sampler (from the server's list); the default when empty"),
+    cache,
     workflow: z
       .string()
       .max(200_000)

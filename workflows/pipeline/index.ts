@@ -12,3 +12,4 @@ export * from './comfyWorkflow';
 export * from './migrate';
 export * from './diff';
 export * from './approval';
+export * from './cacheKey';

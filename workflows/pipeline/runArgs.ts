@@ -15,6 +15,8 @@ export interface RunPipelineArgs {
    * with the output recorded earlier. Absent for ordinary runs.
    */
   seeded?: Record<string, SeededNode>;
+  /** `fresh`: no node reuses a cached output (they are still kept for later runs). Absent: use the cache. */
+  cache?: 'use' | 'fresh';
 }
 
 /** A node's recorded output from an earlier run (refs in it point at that run's artifacts, the same user's). */

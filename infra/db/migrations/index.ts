@@ -9,6 +9,7 @@ import * as m0008 from './0008_batches';
 import * as m0009 from './0009_media_names';
 import * as m0010 from './0010_shares';
 import * as m0013 from './0013_reruns';
+import * as m0014 from './0014_output_cache';
 
 /**
  * Every migration, by name. Names sort in the order they apply; add new ones at the end with the
@@ -26,6 +27,7 @@ export const migrations: Record<string, Migration> = {
   '0009_media_names': m0009,
   '0010_shares': m0010,
   '0013_reruns': m0013,
+  '0014_output_cache': m0014,
 };
 
 export const migrationProvider: MigrationProvider = {

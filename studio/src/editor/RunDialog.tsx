@@ -34,6 +34,7 @@ export function RunDialog({
     return 'inputs' in read ? read.inputs : null;
   }, [inputs, values]);
   const labels = useMemo(() => Object.fromEntries(graph.nodes.map((n) => [n.id, n.label ?? n.id])), [graph]);
+  const [fresh, setFresh] = useState(false);
 
   const refuse = (message: string, nodeIds: (string | undefined)[] = []) => {
     setError(message);
@@ -58,7 +59,12 @@ export function RunDialog({
       return refuse('Budget: an amount in US dollars, like 0.50, or empty for no budget of its own');
     try {
       const version = await recordVersion();
-      const run = await api<{ id: string }>('POST', `/pipelines/${pipelineId}/runs`, { inputs: body, version, budgetUsd });
+      const run = await api<{ id: string }>('POST', `/pipelines/${pipelineId}/runs`, {
+        inputs: body,
+        version,
+        budgetUsd,
+        ...(fresh ? { cache: 'fresh' } : {}),
+      });
       navigate(`/runs/${run.id}`);
     } catch (err) {
       if (err instanceof ApiError && err.problems.length)
@@ -125,6 +131,9 @@ export function RunDialog({
             onChange={(e) => setBudget(e.target.value)}
           />
           <small className="muted">The run stops before a model call that would cross it; that node fails with budget_exceeded.</small>
+        <label className="field check" title="Nodes with a fixed seed (or a cache choice) normally reuse an identical earlier result">
+          <input type="checkbox" name="fresh" checked={fresh} onChange={(e) => setFresh(e.target.checked)} /> Fresh: compute every node
+          again, ignoring cached results
         </label>
         {error && (
           <div className="alert error" role="alert">

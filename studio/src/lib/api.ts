@@ -7,6 +7,7 @@ export type {
   ApiKeyInfo,
   Batch,
   BatchRun,
+  CacheEntry,
   CreatedApiKey,
   CreatedShare,
   CreatedWebhook,

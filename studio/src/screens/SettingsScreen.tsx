@@ -7,6 +7,7 @@ import { linkProps } from '../lib/router';
 import { setTheme } from '../lib/theme';
 import { isImageServer } from '../../../workflows/pipeline/providers';
 import { ApiKeys } from '../settings/ApiKeys';
+import { OutputCache } from '../settings/OutputCache';
 import { ImageServers } from '../settings/ImageServers';
 import { ProviderTest } from '../settings/ProviderTest';
 
@@ -217,6 +218,7 @@ export default function SettingsScreen() {
       </section>
       {Array.isArray(providers) && <ImageServers servers={providers.filter((p) => isImageServer(p.provider))} onChanged={loadProviders} />}
       <ApiKeys />
+      <OutputCache />
       {generations && generations.length > 0 && (
         <section className="card">
           <h3>Recent generations</h3>
