@@ -131,6 +131,7 @@ export function RunDialog({
             onChange={(e) => setBudget(e.target.value)}
           />
           <small className="muted">The run stops before a model call that would cross it; that node fails with budget_exceeded.</small>
+        </label>
         <label className="field check" title="Nodes with a fixed seed (or a cache choice) normally reuse an identical earlier result">
           <input type="checkbox" name="fresh" checked={fresh} onChange={(e) => setFresh(e.target.checked)} /> Fresh: compute every node
           again, ignoring cached results
