@@ -154,6 +154,54 @@ describe('re-running a run from a node or its failed nodes (fake OpenAI and Stab
     expect(run.nodes.picture.cached).toBeNull();
   }, 240_000);
 
+  it('retries only the failed picture of a fan-out: one image call, three pictures in order, the others the same artifacts and bytes', async () => {
+    const scenes = {
+      nodes: [
+        { id: 'topic', type: 'input', params: { name: 'topic' } },
+        { id: 'lines', type: 'split', params: { by: 'lines', maxItems: 5 } },
+        { id: 'art', type: 'illustration', params: { provider: 'stability', size: '512x512' } },
+      ],
+      edges: [edge('topic', 'value', 'lines', 'text'), edge('lines', 'items', 'art', 'prompt')],
+    };
+    const { client, token } = await userWithKeys();
+    const pipeline = await client.post('/api/pipelines', { name: 'Scenes', graph: scenes });
+    vendors.refusedPromptMarkers.push('a hen');
+    const started = await client.post(`/api/pipelines/${pipeline.body.id}/runs`, { inputs: { topic: 'a fox\na hen\na owl' } });
+    const parent = await waitForRun(client, started.body.id, 90_000);
+    vendors.refusedPromptMarkers.length = 0;
+    expect(parent.status).toBe('failed');
+    expect(parent.nodes.art.status).toBe('failed');
+    // The items in flight finished: the failed node keeps the two pictures it made, nothing in the second's place.
+    const [first, missing, third] = parent.nodes.art.output.image;
+    expect(missing).toBeNull();
+    expect(first).toMatchObject({ mimeType: 'image/png' });
+    expect(third).toMatchObject({ mimeType: 'image/png' });
+    const mark = vendors.requests.length;
+
+    const run = await waitForRun(client, (await client.post(`/api/runs/${parent.id}/rerun`, { onlyFailed: true })).body.id, 90_000);
+
+    expect(run.status).toBe('succeeded');
+    expect(callsSince(mark)).toEqual({ story: 0, speech: 0, image: 1 });
+    const imagePrompts = vendors.requests.slice(mark).map((r) => (r.body as { prompt?: string }).prompt);
+    expect(imagePrompts).toEqual([expect.stringMatching(/^a hen\b/)]);
+    const images = run.nodes.art.output.image as ArtifactRef[];
+    expect(images).toHaveLength(3);
+    expect(images[0]).toEqual(first);
+    expect(images[2]).toEqual(third);
+    expect(images[1]).not.toBeNull();
+    expect(images[1]).not.toEqual(first);
+    const bytesOf = async (ref: ArtifactRef) => {
+      const res = await fetch(stack.baseUrl + artifactUrl(ref), { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      return Buffer.from(await res.arrayBuffer());
+    };
+    expect((await bytesOf(images[0])).equals(await bytesOf(first))).toBe(true);
+    expect((await bytesOf(images[2])).equals(await bytesOf(third))).toBe(true);
+    expect((await bytesOf(images[1])).length).toBeGreaterThan(0);
+    // Only the picture made now is paid for.
+    expect(run.costs.art).toBeCloseTo(parent.costs.art / 2, 6);
+  }, 240_000);
+
   it('refuses a run still in progress (409), a node the pipeline does not have and a succeeded run with nothing failed (naming the field)', async () => {
     const { client } = await userWithKeys('slow');
     const pipeline = await client.post('/api/pipelines', { name: 'Story', graph: storyGraph });

@@ -70,6 +70,7 @@ const activities: Pick<Activities, 'reportRunProgress' | 'delay' | 'upload'> & W
     if (String(input.params.key).startsWith('slow/')) await sleepOrCancel(300);
     call.end = Date.now();
     const failures = failUntilAttempt.get(`${input.runId}/${input.nodeId}`) ?? 0;
+    if (input.inputs.file === 'Scene: refused') throw ApplicationFailure.nonRetryable('Destination refused this file', 'InvalidInput');
     if (failures === Infinity) throw ApplicationFailure.nonRetryable('Destination refused the file', 'InvalidInput');
     if (attempt <= failures) throw new Error(`flaky storage (attempt ${attempt})`);
     return { output: { media: { id: 'm1', url: '/api/media/m1/content', mimeType: 'text/plain', size: 1 } }, attempt };
@@ -180,6 +181,49 @@ describe('runPipeline', () => {
     ]);
     expect((state.nodes.publish.output!.media as unknown[]).length).toBe(3);
     expect(state.nodes.publish.progress).toEqual({ fraction: 1, message: '3 of 3' });
+  });
+
+  it('lets the items in flight finish when one fails, keeps what they made, and runs only the items not seeded', async () => {
+    const fanOut = {
+      nodes: [
+        { id: 'story', type: 'input', params: { name: 'story' } },
+        { id: 'scenes', type: 'split', params: { by: 'paragraphs' } },
+        { id: 'caption', type: 'template', params: { template: 'Scene: {{scene}}' } },
+        { id: 'keep', type: 'upload', params: { key: 'slow/scene' } },
+      ],
+      edges: [
+        edge('story', 'value', 'scenes', 'text'),
+        edge('scenes', 'items', 'caption', 'scene'),
+        edge('caption', 'text', 'keep', 'file'),
+      ],
+    };
+    const failing = await start(fanOut, { story: 'dawn\n\nrefused\n\ndusk' });
+    await expect(failing.result()).rejects.toThrow();
+    const kept = eventsOf(failing.workflowId).findLast((e) => e.type === 'node.status' && e.nodeId === 'keep');
+    const media = { id: 'm1', url: '/api/media/m1/content', mimeType: 'text/plain', size: 1 };
+    expect(kept).toMatchObject({ state: { status: 'failed', output: { media: [media, null, media] } } });
+
+    const runId = randomUUID();
+    startedWorkflows.push(`run-${runId}`);
+    const retry = await env.client.workflow.start(runPipeline, {
+      taskQueue: TASK_QUEUE,
+      workflowId: `run-${runId}`,
+      args: [
+        {
+          runId,
+          userId: 'u',
+          projectId: 'p',
+          pipelineId: 'pl',
+          graph: graphOf(fanOut),
+          inputs: { story: 'dawn\n\nnoon\n\ndusk' },
+          seededItems: { keep: [{ media: 'first' }, null, { media: 'third' }] },
+        },
+      ],
+    });
+    const state: RunState = await retry.result();
+    expect(state.nodes.keep.output).toEqual({ media: ['first', media, 'third'] });
+    expect(calls.filter((c) => c.nodeId === 'keep' && c.file === 'Scene: noon').length).toBe(1);
+    expect(calls.filter((c) => c.nodeId === 'keep' && (c.file === 'Scene: dawn' || c.file === 'Scene: dusk')).length).toBe(2);
   });
 
   it('retries a failing activity and then succeeds, counting attempts', async () => {

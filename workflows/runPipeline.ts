@@ -47,7 +47,7 @@ import {
 } from './pipeline';
 import { announceRunEnd } from './webhooks';
 
-import type { RunPipelineArgs } from './pipeline/runArgs';
+import type { RunPipelineArgs, SeededItems } from './pipeline/runArgs';
 
 export type { RunPipelineArgs };
 
@@ -67,6 +67,11 @@ const SEEDED_NODES = 'seeded-nodes';
 const APPROVAL = 'approval';
 /** Patch: an activity node whose key matches an earlier success of the same user reuses its output; successes are kept. */
 const OUTPUT_CACHE = 'output-cache';
+/**
+ * Patch: a fanned-out node whose item fails starts no more items but lets those in flight finish, and keeps what
+ * succeeded as its output (null in the failed or unstarted items' places); a re-run's seeded items are not run again.
+ */
+const FAN_OUT_ITEMS = 'fan-out-items';
 
 const { reportRunProgress } = proxyLocalActivities<Activities>({
   // Never cut short: reports run in a non-cancellable scope, and would be waited for if one ever weren't.
@@ -257,8 +262,17 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
         return callActivity(INLINE_STEP_EXECUTION, inlineInput, withinInputBudget);
       };
       const { output, attempts } = fanned
-        ? await runPerItem(fanned, inputs, runOnce, (done, total) =>
-            setNode(node.id, { progress: { fraction: total ? done / total : 1, message: `${done} of ${total}` } }),
+        ? await runPerItem(
+            fanned,
+            inputs,
+            runOnce,
+            (done, total) => setNode(node.id, { progress: { fraction: total ? done / total : 1, message: `${done} of ${total}` } }),
+            patched(FAN_OUT_ITEMS)
+              ? {
+                  seeded: args.seededItems?.[node.id],
+                  keepPartial: (partial) => (state.nodes[node.id] = { ...state.nodes[node.id], output: partial }),
+                }
+              : undefined,
           )
         : await runOnce(inputs, 0, MAX_INLINE_VALUE_BYTES).then((r) => ({ output: r.output, attempts: r.attempt }));
       setNode(node.id, { status: 'succeeded', output, attempts, finishedAt: now() });
@@ -368,15 +382,24 @@ function withinResultLimit(state: RunState): RunState {
 /** How many items of a fanned-out node run at once: enough to overlap waits, few enough to spare a laptop. */
 const FAN_OUT_CONCURRENCY = 4;
 
+/** How a fan-out keeps its items (patch FAN_OUT_ITEMS): what a re-run seeds, and where what succeeded goes when an item fails. */
+interface ItemKeeping {
+  /** Per item, the output an earlier run recorded (not run again), or null: run it. Ignored unless one per item. */
+  seeded: SeededItems | undefined;
+  keepPartial: (partial: Record<string, unknown[]>) => void;
+}
+
 /**
  * Runs a node once per item of the lists on its fanned-out inputs (zipped; other inputs are shared),
  * at most FAN_OUT_CONCURRENCY at a time, and gathers each output handle into a list in item order.
+ * With `keeping`, a failed item starts no more, the items in flight finish, and what succeeded is kept before it throws.
  */
 async function runPerItem(
   fanned: string[],
   inputs: Record<string, unknown>,
   runOnce: (inputs: Record<string, unknown>, itemIndex: number, outputLimitBytes: number) => Promise<ActivityResult>,
   onProgress: (done: number, total: number) => void,
+  keeping?: ItemKeeping,
 ): Promise<{ output: Record<string, unknown>; attempts: number }> {
   const lists = fanned.map((handle) => {
     const value = inputs[handle];
@@ -393,23 +416,42 @@ async function runPerItem(
   }
   // The items share the value limit, so the lists their outputs are gathered into stay small as well.
   const outputLimitBytes = itemValueLimit(total);
-  const results: ActivityResult[] = Array.from({ length: total });
+  const results: (ActivityResult | undefined)[] = Array.from({ length: total });
+  const seeded = keeping?.seeded?.length === total ? keeping.seeded : [];
+  seeded.forEach((output, index) => (results[index] = output ? { output, attempt: 0 } : undefined));
+  const toRun = results.flatMap((r, index) => (r ? [] : [index]));
+  const gathered = () => {
+    const handles = new Set(results.flatMap((r) => Object.keys(r?.output ?? {})));
+    return Object.fromEntries([...handles].map((h) => [h, results.map((r) => r?.output[h] ?? null)]));
+  };
   let next = 0;
-  let done = 0;
-  onProgress(0, total);
+  let done = total - toRun.length;
+  let failure: { error: unknown } | null = null;
+  onProgress(done, total);
   const lane = async () => {
-    while (next < total) {
-      const index = next++;
+    while (next < toRun.length && !failure) {
+      const index = toRun[next++];
       const itemInputs = { ...inputs };
       fanned.forEach((handle, i) => (itemInputs[handle] = lists[i][index]));
-      results[index] = await runOnce(itemInputs, index, outputLimitBytes);
+      if (!keeping) {
+        results[index] = await runOnce(itemInputs, index, outputLimitBytes);
+      } else {
+        try {
+          results[index] = await runOnce(itemInputs, index, outputLimitBytes);
+        } catch (error) {
+          failure ??= { error };
+          return;
+        }
+      }
       onProgress(++done, total);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(FAN_OUT_CONCURRENCY, total) }, lane));
-  const handles = new Set(results.flatMap((r) => Object.keys(r.output)));
-  const output = Object.fromEntries([...handles].map((h) => [h, results.map((r) => r.output[h])]));
-  return { output, attempts: Math.max(1, ...results.map((r) => r.attempt)) };
+  await Promise.all(Array.from({ length: Math.min(FAN_OUT_CONCURRENCY, toRun.length) }, lane));
+  if (failure) {
+    keeping!.keepPartial(gathered());
+    throw (failure as { error: unknown }).error;
+  }
+  return { output: gathered(), attempts: Math.max(1, ...results.map((r) => r!.attempt)) };
 }
 
 function queuedNode(): NodeState {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GRAPH_SCHEMA_VERSION, type Graph, type NodeState } from '../../workflows/pipeline';
-import { planRerun, type ParentRun } from './rerunPlan';
+import { planItemReuse, planRerun, type ParentRun } from './rerunPlan';
 
 const edge = (source: string, sourceHandle: string, target: string, targetHandle: string) => ({
   source,
@@ -84,5 +84,43 @@ describe('planRerun', () => {
       fromRunId: 'first',
       savedUsd: 0.005,
     });
+  });
+});
+
+describe('planItemReuse', () => {
+  /** topic → lines (split) → art (illustration, fanned out over the lines). */
+  const fanOut: Graph = {
+    schemaVersion: GRAPH_SCHEMA_VERSION,
+    nodes: [
+      { id: 'topic', type: 'input', params: { name: 'topic' } },
+      { id: 'lines', type: 'split', params: { by: 'lines', maxItems: 5 } },
+      { id: 'art', type: 'illustration', params: { provider: 'stability' } },
+    ],
+    edges: [edge('topic', 'value', 'lines', 'text'), edge('lines', 'items', 'art', 'prompt')],
+  };
+  const partly: ParentRun = {
+    id: 'parent',
+    graph: fanOut,
+    inputs: { topic: 'a\nb\nc' },
+    nodes: {
+      topic: done({ value: 'a\nb\nc' }),
+      lines: done({ items: ['a', 'b', 'c'] }),
+      art: { ...done({ image: ['ref-a', null, 'ref-c'] }), status: 'failed', error: 'refused' },
+    },
+    costs: { art: 0.02 },
+  };
+  const plan = (current: Graph, inputs: ParentRun['inputs'], choice: Parameters<typeof planRerun>[3]) =>
+    planItemReuse(current, inputs, partly, choice, planRerun(current, inputs, partly, choice));
+
+  it('seeds the items a failed fan-out made, null where one failed, when retrying what failed', () => {
+    expect(plan(fanOut, partly.inputs, { onlyFailed: true })).toEqual({ art: [{ image: 'ref-a' }, null, { image: 'ref-c' }] });
+  });
+
+  it('seeds none when running from the node, when its items changed upstream, or when the node itself changed', () => {
+    expect(plan(fanOut, partly.inputs, { onlyFailed: true, fromNodeId: 'art' })).toEqual({});
+    expect(plan(fanOut, partly.inputs, { fromNodeId: 'art' })).toEqual({});
+    expect(plan(fanOut, { topic: 'x\ny\nz' }, { onlyFailed: true })).toEqual({});
+    const changed = { ...fanOut, nodes: fanOut.nodes.map((n) => (n.id === 'art' ? { ...n, params: { provider: 'openai' } } : n)) };
+    expect(plan(changed, partly.inputs, { onlyFailed: true })).toEqual({});
   });
 });

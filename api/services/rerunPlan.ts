@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Graph, GraphNode, NodeState, RunInputs, SeededNode } from '../../workflows/pipeline';
+import type { Graph, GraphNode, NodeState, RunInputs, SeededItems, SeededNode } from '../../workflows/pipeline';
 
 /** What a re-run is asked to run again; everything else it may reuse. */
 export interface RerunChoice {
@@ -59,6 +59,45 @@ export function planRerun(current: Graph, inputs: RunInputs, parent: ParentRun, 
     };
   }
   return seeded;
+}
+
+/**
+ * For "retry failed": the items a fanned-out node got through before it failed (or was cancelled), which the re-run
+ * does not run again. Only for the same node reading only reused nodes, so its items are the same items; never for the
+ * node a re-run is asked to run from. A fan-out keeps what succeeded as its output, null in the other items' places.
+ */
+export function planItemReuse(
+  current: Graph,
+  inputs: RunInputs,
+  parent: ParentRun,
+  choice: RerunChoice,
+  seeded: Record<string, SeededNode>,
+): Record<string, SeededItems> {
+  if (!choice.onlyFailed) return {};
+  const before = new Map(parent.graph.nodes.map((n) => [n.id, n]));
+  const plan: Record<string, SeededItems> = {};
+  for (const node of current.nodes) {
+    const state = parent.nodes[node.id];
+    const old = before.get(node.id);
+    if (seeded[node.id] || node.id === choice.fromNodeId || !old || !state || state.status === 'succeeded') continue;
+    const items = itemsOf(state.output);
+    if (!items?.some((item) => item !== null)) continue;
+    if (!sameNode(old, node, parent, current, inputs)) continue;
+    if (!current.edges.filter((e) => e.target === node.id).every((e) => seeded[e.source])) continue;
+    plan[node.id] = items;
+  }
+  return plan;
+}
+
+/** A partial fan-out output (handle → one value per item, null where the item did not succeed) read back as items. */
+function itemsOf(output: NodeState['output']): SeededItems | undefined {
+  const lists = Object.entries(output ?? {});
+  if (lists.length === 0 || !lists.every(([, v]) => Array.isArray(v))) return undefined;
+  const length = (lists[0][1] as unknown[]).length;
+  if (!lists.every(([, v]) => (v as unknown[]).length === length)) return undefined;
+  return Array.from({ length }, (_, i) =>
+    lists.every(([, v]) => (v as unknown[])[i] !== null) ? Object.fromEntries(lists.map(([h, v]) => [h, (v as unknown[])[i]])) : null,
+  );
 }
 
 function sameNode(old: GraphNode, node: GraphNode, parent: ParentRun, current: Graph, inputs: RunInputs): boolean {

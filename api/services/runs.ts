@@ -22,7 +22,7 @@ import { HttpError, notFound, quotaExceeded } from '../http';
 import type { PipelineRepository } from '../repositories/pipelines';
 import { IDEMPOTENCY_TTL_HOURS, type IdempotentRequest, type RunRepository } from '../repositories/runs';
 import type { ApprovalAnswer, CancellingRun, RunDetail, Wire } from '../schemas';
-import { planRerun, type RerunChoice } from './rerunPlan';
+import { planItemReuse, planRerun, type RerunChoice } from './rerunPlan';
 
 export const workflowIdOf = (runId: string) => `run-${runId}`;
 
@@ -241,13 +241,23 @@ export function createRunService(deps: {
             request,
           )
         : {}; // the version it ran no longer reads as a valid graph: nothing is known to be the same
+      const seededItems = parentGraph
+        ? planItemReuse(
+            graph,
+            inputs,
+            { id: parent.id, graph: parentGraph, inputs: parent.inputs, nodes: parent.nodes, costs: parent.costs },
+            request,
+            seeded,
+          )
+        : {};
 
       // The plan travels in the workflow's start arguments, which Temporal caps (2 MB with the graph).
-      if (jsonBytes(seeded) > MAX_SEEDED_BYTES) {
+      const seededBytes = jsonBytes(seeded) + jsonBytes(seededItems);
+      if (seededBytes > MAX_SEEDED_BYTES) {
         throw new HttpError(
           422,
           'rerun_too_large',
-          `fromNodeId: the outputs to reuse upstream of it are ${kilobytes(jsonBytes(seeded))} together, more than a run can be handed (${kilobytes(MAX_SEEDED_BYTES)}): run from an earlier node`,
+          `fromNodeId: the outputs to reuse upstream of it are ${kilobytes(seededBytes)} together, more than a run can be handed (${kilobytes(MAX_SEEDED_BYTES)}): run from an earlier node`,
         );
       }
       const budgetUsd = await deps.projectBudget(userId, pipeline.projectId);
@@ -272,6 +282,7 @@ export function createRunService(deps: {
         graph,
         inputs,
         seeded,
+        ...(Object.keys(seededItems).length > 0 ? { seededItems } : {}),
         cache: 'fresh',
       };
       await startWorkflow(args, { kind: 'rerun' }, () => undefined);

@@ -13,6 +13,8 @@ import { encodeWav } from '../../activities/providers/audio/wav';
 export interface FakeVendors {
   baseUrl: string;
   requests: { path: string; headers: Record<string, string | string[] | undefined>; body: unknown }[];
+  /** Stability refuses (400, as it does a prompt it won't take) a prompt containing any of these; tests push and clear them. */
+  refusedPromptMarkers: string[];
   stop(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ function tone(seconds: number, rate = 24_000): Int16Array {
 export async function startFakeVendors(): Promise<FakeVendors> {
   const app = express();
   const requests: FakeVendors['requests'] = [];
+  const refusedPromptMarkers: string[] = [];
   const flakyFailed = new Set<string>();
   app.use(express.json());
   app.use(express.raw({ type: 'multipart/form-data', limit: '5mb' }));
@@ -128,6 +131,8 @@ export async function startFakeVendors(): Promise<FakeVendors> {
     req.body = fields;
     if (await scenario(req, res, stabilityError)) return;
     if (!fields.prompt) return void res.status(400).json({ id: 'e2', name: 'bad_request', errors: ['prompt: cannot be empty'] });
+    if (refusedPromptMarkers.some((m) => fields.prompt.includes(m)))
+      return void res.status(400).json({ id: 'e3', name: 'invalid_prompts', errors: ['prompt: refused'] });
     if (fields.prompt.includes('forbidden')) return void res.set('finish-reason', 'CONTENT_FILTERED').type('image/png').send(tinyPng(8, 8));
     const [w, h] = fields.aspect_ratio === '16:9' ? [1344, 768] : [1024, 1024];
     res
@@ -163,6 +168,7 @@ export async function startFakeVendors(): Promise<FakeVendors> {
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     requests,
+    refusedPromptMarkers,
     stop: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -15,6 +15,8 @@ export interface RunPipelineArgs {
    * with the output recorded earlier. Absent for ordinary runs.
    */
   seeded?: Record<string, SeededNode>;
+  /** A re-run's reuse plan for fanned-out nodes that partly failed: the items that succeeded are not run again. */
+  seededItems?: Record<string, SeededItems>;
   /** `fresh`: no node reuses a cached output (they are still kept for later runs). Absent: use the cache. */
   cache?: 'use' | 'fresh';
 }
@@ -23,3 +25,6 @@ export interface RunPipelineArgs {
 export interface SeededNode extends NodeCache {
   output: Record<string, unknown>;
 }
+
+/** Per item of a fan-out, its output recorded earlier (its refs that run's artifacts), or null where it must run. */
+export type SeededItems = (Record<string, unknown> | null)[];
