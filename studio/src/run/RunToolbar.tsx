@@ -96,6 +96,28 @@ export function RunToolbar({
 
   const elapsed = between(run.startedAt ?? run.createdAt, done ? run.finishedAt : null);
 
+  // At 800 px these fold into the menu with the other links, so the toolbar stays one row.
+  const versionLink = (className: string) => (
+    <a
+      className={className}
+      data-run-version={run.pipelineVersion}
+      title="Open the version this run ran, read-only"
+      {...linkProps(`/pipelines/${pipeline.id}?version=${run.pipelineVersion}`)}
+    >
+      version {run.pipelineVersion}
+    </a>
+  );
+  const shareButton = done && (
+    <button
+      className="btn small"
+      onClick={() => setSharing(true)}
+      title="Make a read-only link to this run's outputs"
+      aria-haspopup="dialog"
+    >
+      Share
+    </button>
+  );
+
   return (
     <div className="toolbar">
       <a className="btn ghost small" {...linkProps(`/pipelines/${pipeline.id}`)} title="Back to the editor">
@@ -110,14 +132,7 @@ export function RunToolbar({
       <span className={`status-pill status-${status}`} data-run-status={status}>
         {status}
       </span>
-      <a
-        className="muted small"
-        data-run-version={run.pipelineVersion}
-        title="Open the version this run ran, read-only"
-        {...linkProps(`/pipelines/${pipeline.id}?version=${run.pipelineVersion}`)}
-      >
-        version {run.pipelineVersion}
-      </a>
+      {!narrow && versionLink('muted small')}
       <span className="muted small">
         {counts.finished}/{counts.total} steps done{elapsed !== null ? ` · ${duration(elapsed)}` : ''}
       </span>
@@ -154,6 +169,8 @@ export function RunToolbar({
             Edit pipeline
           </a>
         )}
+        {narrow && versionLink('btn small')}
+        {narrow && shareButton}
         {done && (
           <button
             className="btn small"
@@ -165,16 +182,7 @@ export function RunToolbar({
           </button>
         )}
       </ToolbarMenu>
-      {done && (
-        <button
-          className="btn small"
-          onClick={() => setSharing(true)}
-          title="Make a read-only link to this run's outputs"
-          aria-haspopup="dialog"
-        >
-          Share
-        </button>
-      )}
+      {!narrow && shareButton}
       {sharing && <ShareDialog runId={run.id} onClose={() => setSharing(false)} />}
       {!done && (
         <button className="btn small danger" onClick={() => void cancel()} disabled={cancelling}>
