@@ -101,7 +101,7 @@ describe('studio in a browser', () => {
 
     await expect.poll(() => page.locator('[data-result="upload"]').textContent()).toContain('A tale of otters');
     await page.locator('.react-flow__node[data-id="upload"] .pnode-head').click();
-    await page.locator('[data-selected-node="upload"]').getByText('Output').waitFor();
+    await page.locator('[data-selected-node="upload"]').getByRole('heading', { name: 'Output', exact: true }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'studio-run.png') });
   });
 
