@@ -27,8 +27,11 @@ export async function connect(page: Page, from: [string, string], to: [string, s
   await page.mouse.up();
 }
 
+/** Selects a node and shows its settings: in a narrow window the inspector is a drawer, opened by its toggle. */
 export async function selectNode(page: Page, id: string) {
   await page.locator(`.react-flow__node[data-id="${id}"] .pnode-head`).click();
+  const toggle = page.getByRole('button', { name: '☰ Inspector' });
+  if ((await toggle.isVisible()) && !(await page.locator('[data-drawer="Inspector"] .side-panel').isVisible())) await toggle.click();
   await page.locator('.side-panel code', { hasText: id }).waitFor();
 }
 
