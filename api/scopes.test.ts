@@ -71,9 +71,9 @@ describe('route scopes', () => {
     ]);
     expect(access['POST /api/auth/password'], "a key can't change the account's password").toBe('session');
     const writesOpenToRead = Object.keys(access).filter((key) => !key.startsWith('GET ') && access[key] === 'read');
-    expect(writesOpenToRead.sort(), 'only GET routes (and signing links, zipping media: reads with a body) are open to read keys').toEqual([
-      'POST /api/media/archive',
-      'POST /api/signed-urls',
-    ]);
+    expect(
+      writesOpenToRead.sort(),
+      'only GET routes (and signing links, zipping media, estimating a run: reads with a body) are open to read keys',
+    ).toEqual(['POST /api/media/archive', 'POST /api/pipelines/:id/estimate', 'POST /api/signed-urls']);
   });
 });

@@ -2,9 +2,11 @@
  * Re-running the illustrated-story template from its last steps against a full run, every model on the fake
  * OpenAI-compatible cloud (test/support/fakeVendors.ts: instant answers, real request shapes and prices), on the
  * embedded defaults. The storybook makes its book but no video (the fake's pictures are PNG headers only). Times are POST → run finished; cost is what the run's model calls cost; calls are what the
- * fake server saw. Prints figures; asserts nothing.
+ * fake server saw. Prints figures; asserts nothing. BENCH_PROVIDERS=local runs the template as it ships instead:
+ * local models (story, narration, sketches) and the storybook's video too.
  *
  *   npx tsx bench/rerun.ts [reps=3]
+ *   BENCH_PROVIDERS=local npx tsx bench/rerun.ts 1
  */
 import { availableTemplates } from '../studio/src/core/templates';
 import { startFakeVendors } from '../test/support/fakeVendors';
@@ -20,21 +22,27 @@ await client.put('/api/settings/providers/openai', { apiKey: 'good', baseUrl: `$
 const template = availableTemplates((await client.get('/api/nodes')).body.nodes).find((t) => t.id === 'illustrated-story');
 if (!template) throw new Error('the illustrated-story template is not available');
 const CLOUD_TYPES = new Set(['story', 'llm', 'narration', 'illustration']);
-const graph = {
-  ...template.graph,
-  nodes: template.graph.nodes
-    .filter((n) => n.id !== 'save-video')
-    .map((n) =>
-      CLOUD_TYPES.has(n.type)
-        ? { ...n, params: { ...n.params, provider: 'openai' } }
-        : n.type === 'storybook'
-          ? { ...n, params: { ...n.params, video: false } }
-          : n,
-    ),
-  // The fake's pictures are PNG headers only, which ffmpeg can't draw: the book is made, the video is not.
-  edges: template.graph.edges.filter((e) => e.target !== 'save-video'),
-};
-const pipeline = await client.post('/api/pipelines', { name: 'Illustrated story (fake cloud)', graph });
+const local = process.env.BENCH_PROVIDERS === 'local';
+const graph = local
+  ? template.graph
+  : {
+      ...template.graph,
+      nodes: template.graph.nodes
+        .filter((n) => n.id !== 'save-video')
+        .map((n) =>
+          CLOUD_TYPES.has(n.type)
+            ? { ...n, params: { ...n.params, provider: 'openai' } }
+            : n.type === 'storybook'
+              ? { ...n, params: { ...n.params, video: false } }
+              : n,
+        ),
+      // The fake's pictures are PNG headers only, which ffmpeg can't draw: the book is made, the video is not.
+      edges: template.graph.edges.filter((e) => e.target !== 'save-video'),
+    };
+const pipeline = await client.post('/api/pipelines', {
+  name: local ? 'Illustrated story (local models)' : 'Illustrated story (fake cloud)',
+  graph,
+});
 if (pipeline.status !== 201) throw new Error(`saving the pipeline: ${pipeline.text}`);
 
 async function timed(start: () => Promise<{ status: number; body: { id: string }; text: string }>) {
@@ -65,7 +73,9 @@ for (let i = 0; i < reps; i++) {
   cases[1].results.push(await timed(() => client.post(`/api/runs/${full.id}/rerun`, { fromNodeId: 'storybook' })));
   cases[2].results.push(await timed(() => client.post(`/api/runs/${full.id}/rerun`, { fromNodeId: 'save-book' })));
 }
-console.log(`illustrated-story template (${graph.nodes.length} nodes), every model on the fake cloud; median of ${reps}`);
+console.log(
+  `illustrated-story template (${graph.nodes.length} nodes), ${local ? 'local models' : 'every model on the fake cloud'}; median of ${reps}`,
+);
 for (const { label, results } of cases) {
   const ms = median(results.map((r) => r.ms));
   const cost = median(results.map((r) => r.costUsd));
