@@ -84,6 +84,17 @@ export interface RunEnd {
   event: WebhookEvent;
 }
 
+/** A run's last report, and the run's end its webhooks are to hear of. */
+export interface RunEndReport {
+  report: RunReport;
+  end: RunEnd;
+}
+
+/** The run's end in one local activity: its last report stored, then its webhook deliveries planned (activities/runEnd.ts). */
+export interface RunEndActivities {
+  reportRunEnd(runEnd: RunEndReport): Promise<WebhookDelivery[]>;
+}
+
 /** What one delivery attempt got back (an attempt that got no 2xx throws instead, to be retried). */
 export interface DeliveryAttempt {
   statusCode: number | null;

@@ -45,7 +45,8 @@ export function createActivities(given: ActivityDeps): Activities {
       try {
         await checkArtifactRefs(input);
         const { attempt } = Context.current().info;
-        await deps.store.recordAttempt(input.runId, input.nodeId, attempt);
+        // The workflow recorded attempt 1 when it started the node; a retry is news to the run's record.
+        if (attempt > 1) await deps.store.recordAttempt(input.runId, input.nodeId, attempt);
         const event: LiveEvent = { type: 'node.attempt', at: new Date().toISOString(), nodeId: input.nodeId, attempt };
         await deps.bus.publish(runChannel(input.runId), event);
         stopWatching = progress.watch(input, working);
@@ -74,9 +75,11 @@ export function createActivities(given: ActivityDeps): Activities {
 
   return {
     async reportRunProgress(report) {
-      await deps.store.applyReport(report);
+      const { endedTrigger } = await deps.store.applyReport(report);
       for (const event of report.events) {
-        if (event.type === 'run.status' && TERMINAL_STATUSES.includes(event.status)) metrics.runsFinished.inc({ status: event.status });
+        if (event.type === 'run.status' && TERMINAL_STATUSES.includes(event.status)) {
+          metrics.runsFinished.inc({ status: event.status, trigger: endedTrigger ?? 'unknown' });
+        }
       }
       // All at once (one connection keeps their order), so a stalled bus costs one timeout, not one per event.
       await Promise.all(report.events.map((event) => deps.bus.publish(runChannel(report.runId), event)));

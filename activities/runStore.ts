@@ -2,6 +2,7 @@ import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../infra/db/schema';
 import { limitsOf, periodOf, periodResetsAt, periodStart } from '../infra/plans';
 import { budgetRefusal, quotaRefusal, type BudgetRefusal, type QuotaRefusal } from '../infra/quotas';
+import type { NodeState } from '../workflows/pipeline';
 import type { CacheEntryToSave, CacheHit, RunReport } from './contract';
 
 export interface MediaRow {
@@ -52,7 +53,8 @@ export interface NewGeneration {
 
 /** The slice of the database the activities may touch. */
 export interface RunStore {
-  applyReport(report: RunReport): Promise<void>;
+  /** Stores a batch of run events; when the batch ends the run, answers how the run was started (its trigger kind). */
+  applyReport(report: RunReport): Promise<{ endedTrigger?: string }>;
   recordAttempt(runId: string, nodeId: string, attempt: number): Promise<void>;
   /** The id of the user a run belongs to, or undefined when there is no such run. */
   runOwner(runId: string): Promise<string | undefined>;
@@ -84,6 +86,20 @@ export interface RunStore {
   /** Keeps a node's output under its key, with what the node's calls cost in that run; the newest output wins. */
   saveCacheEntry(entry: CacheEntryToSave): Promise<void>;
 }
+
+function nodeRow(s: NodeState) {
+  return {
+    status: s.status,
+    attempts: s.attempts,
+    started_at: s.startedAt ? new Date(s.startedAt) : null,
+    finished_at: s.finishedAt ? new Date(s.finishedAt) : null,
+    output: s.output === null ? null : JSON.stringify(s.output),
+    error: s.error,
+    cached: s.cached ? JSON.stringify(s.cached) : null,
+  };
+}
+
+type RunStatusEvent = Extract<RunReport['events'][number], { type: 'run.status' }>;
 
 function generationRow(g: NewGeneration, status: 'reserved' | 'completed' | 'failed', error: string | null) {
   return {
@@ -147,48 +163,56 @@ export function createRunStore(db: Kysely<Database>): RunStore {
 
   return {
     async applyReport({ runId, events, outputs }) {
-      await db.transaction().execute(async (trx) => {
+      // A batch says where the run stands now: each node's latest state and the run's latest status, in one
+      // statement each (the events themselves are kept in order, once each, for replaying the run's story).
+      const latestNodes = new Map<string, NodeState>();
+      let runStatus: RunStatusEvent | undefined;
+      let firstStatusAt: string | undefined;
+      for (const event of events) {
+        if (event.type === 'node.status') latestNodes.set(event.nodeId, event.state);
+        else {
+          runStatus = event;
+          firstStatusAt ??= event.at;
+        }
+      }
+      return db.transaction().execute(async (trx) => {
         await trx
           .insertInto('run_events')
           .values(events.map((e) => ({ run_id: runId, seq: e.seq, type: e.type, data: JSON.stringify(e) })))
           .onConflict((oc) => oc.columns(['run_id', 'seq']).doNothing())
           .execute();
-        for (const event of events) {
-          if (event.type === 'node.status') {
-            const s = event.state;
-            const row = {
-              status: s.status,
-              attempts: s.attempts,
-              started_at: s.startedAt ? new Date(s.startedAt) : null,
-              finished_at: s.finishedAt ? new Date(s.finishedAt) : null,
-              output: s.output === null ? null : JSON.stringify(s.output),
-              error: s.error,
-              cached: s.cached ? JSON.stringify(s.cached) : null,
-            };
-            await trx
-              .insertInto('run_nodes')
-              .values({ run_id: runId, node_id: event.nodeId, ...row })
-              .onConflict((oc) =>
-                oc.columns(['run_id', 'node_id']).doUpdateSet((eb) => ({
-                  ...row,
-                  attempts: eb.fn('greatest', [eb.ref('run_nodes.attempts'), eb.ref('excluded.attempts')]),
-                })),
-              )
-              .execute();
-          } else {
-            const terminal = event.status !== 'running';
-            await trx
-              .updateTable('runs')
-              .set((eb) => ({
-                status: event.status,
-                error: event.error ?? null,
-                started_at: eb.fn.coalesce('started_at', eb.val(new Date(event.at))),
-                ...(terminal ? { finished_at: new Date(event.at), outputs: outputs === null ? null : JSON.stringify(outputs) } : {}),
-              }))
-              .where('id', '=', runId)
-              .execute();
-          }
+        if (latestNodes.size > 0) {
+          await trx
+            .insertInto('run_nodes')
+            .values([...latestNodes].map(([nodeId, s]) => ({ run_id: runId, node_id: nodeId, ...nodeRow(s) })))
+            .onConflict((oc) =>
+              oc.columns(['run_id', 'node_id']).doUpdateSet((eb) => ({
+                status: eb.ref('excluded.status'),
+                attempts: eb.fn('greatest', [eb.ref('run_nodes.attempts'), eb.ref('excluded.attempts')]),
+                started_at: eb.ref('excluded.started_at'),
+                finished_at: eb.ref('excluded.finished_at'),
+                output: eb.ref('excluded.output'),
+                error: eb.ref('excluded.error'),
+                cached: eb.ref('excluded.cached'),
+              })),
+            )
+            .execute();
         }
+        if (!runStatus) return {};
+        const status = runStatus;
+        const terminal = status.status !== 'running';
+        const run = await trx
+          .updateTable('runs')
+          .set((eb) => ({
+            status: status.status,
+            error: status.error ?? null,
+            started_at: eb.fn.coalesce('started_at', eb.val(new Date(firstStatusAt!))),
+            ...(terminal ? { finished_at: new Date(status.at), outputs: outputs === null ? null : JSON.stringify(outputs) } : {}),
+          }))
+          .where('id', '=', runId)
+          .returning(sql<string | null>`trigger->>'kind'`.as('trigger'))
+          .executeTakeFirst();
+        return terminal ? { endedTrigger: run?.trigger ?? 'unknown' } : {};
       });
     },
 
@@ -209,7 +233,7 @@ export function createRunStore(db: Kysely<Database>): RunStore {
     findMedia,
 
     async saveMedia(m) {
-      await db
+      const inserted = await db
         .insertInto('media')
         .values({
           id: m.id,
@@ -225,8 +249,10 @@ export function createRunStore(db: Kysely<Database>): RunStore {
           kind: m.kind,
         })
         .onConflict((oc) => oc.columns(['run_id', 'node_id', 'item_index']).doNothing())
-        .execute();
-      return (await findMedia(m.runId, m.nodeId, m.itemIndex))!;
+        .returning(['id', 'mime_type', 'size'])
+        .executeTakeFirst();
+      if (inserted) return { id: inserted.id, mimeType: inserted.mime_type, size: Number(inserted.size) };
+      return (await findMedia(m.runId, m.nodeId, m.itemIndex))!; // an earlier attempt recorded it
     },
 
     findGeneration,

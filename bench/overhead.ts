@@ -3,7 +3,8 @@
  * starts runs) and the same shape written straight on the Temporal SDK (bench/bare/), against the same Temporal
  * dev server, both workers in this one process as in `npm start`. Rounds alternate product, bare, product, bare…;
  * each round starts `runs` runs with `inFlight` at a time and waits for each on its workflow's result (the same
- * long poll for both). Prints runs/s, run start (request → accepted) p50/p99 and the ratios. Asserts nothing.
+ * long poll for both). Prints runs/s, run start (request → accepted) p50/p99, the CPU each run cost this process and the
+ * Temporal dev server, and the ratios. Asserts nothing.
  *
  *   npx tsx bench/overhead.ts [runs=200] [inFlight=20] [rounds=2]
  *   BENCH_BACKENDS=servers   PostgreSQL + Redis + S3 (127.0.0.1) instead of the embedded defaults
@@ -11,7 +12,7 @@
  *   BENCH_TRACING=1          the product traced (infra/tracing.ts), its spans sent over OTLP to a local sink that drops them
  */
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { metrics, registry } from '../infra/telemetry';
 import { installTracing } from '../infra/tracing';
+import { POLLING } from '../infra/worker';
 import { edge } from '../test/support/graphs';
 import { apiClient, freePort, registerUser, startStack } from '../test/support/stack';
 import { createBareActivities } from './bare/activities';
@@ -65,6 +67,8 @@ const bareWorker = await Worker.create({
   taskQueue: bareQueue,
   workflowsPath: join(import.meta.dirname, 'bare', 'workflows.ts'),
   activities: createBareActivities(bareDir),
+  // The product's worker polls this way: the ceiling is measured with the same tuning, so the ratio is the product's own cost.
+  ...POLLING,
 });
 const bareRunning = bareWorker.run();
 const bareClient = new Client({ connection: await Connection.connect({ address: stack.temporal.address }) });
@@ -95,11 +99,34 @@ async function startBare(): Promise<Started> {
 interface Round {
   runsPerSecond: number;
   starts: number[];
+  /** CPU ms per run: this process (API, worker, database) and the Temporal dev server. */
+  cpu: { node: number; temporal: number };
 }
+
+/** CPU time (ms) the Temporal dev server has used so far: the children of this process named temporal (Linux /proc). */
+function temporalCpuMs(): number {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [comm, rest] = [stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), stat.slice(stat.lastIndexOf(')') + 2).split(' ')];
+      if (comm === 'temporal' && Number(rest[1]) === process.pid) ticks += Number(rest[11]) + Number(rest[12]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+const nodeCpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 
 async function round(start: () => Promise<Started>, count: number): Promise<Round> {
   const starts: number[] = [];
   let next = 0;
+  const [node0, temporal0] = [nodeCpuMs(), temporalCpuMs()];
   const t0 = performance.now();
   const lane = async () => {
     while (next < count) {
@@ -110,13 +137,15 @@ async function round(start: () => Promise<Started>, count: number): Promise<Roun
     }
   };
   await Promise.all(Array.from({ length: Math.min(inFlight, count) }, lane));
-  return { runsPerSecond: count / ((performance.now() - t0) / 1000), starts };
+  const runsPerSecond = count / ((performance.now() - t0) / 1000);
+  return { runsPerSecond, starts, cpu: { node: (nodeCpuMs() - node0) / count, temporal: (temporalCpuMs() - temporal0) / count } };
 }
 
 const signed = (ms: number) => `${ms >= 0 ? '+' : ''}${ms.toFixed(0)} ms`;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const describe = (r: Round) =>
-  `${r.runsPerSecond.toFixed(1).padStart(5)} runs/s, start p50 ${pct(r.starts, 50).toFixed(0).padStart(4)} ms, p99 ${pct(r.starts, 99).toFixed(0).padStart(5)} ms`;
+  `${r.runsPerSecond.toFixed(1).padStart(5)} runs/s, start p50 ${pct(r.starts, 50).toFixed(0).padStart(4)} ms, p99 ${pct(r.starts, 99).toFixed(0).padStart(5)} ms, ` +
+  `CPU per run ${r.cpu.node.toFixed(1)} ms node + ${r.cpu.temporal.toFixed(1)} ms Temporal`;
 
 // Warm-up: first workflow tasks, caches, the JIT, for both.
 await round(startProduct, inFlight);
@@ -133,9 +162,11 @@ for (let i = 0; i < rounds; i++) {
   bare.push(await round(startBare, runs));
   console.log(`  bare     ${describe(bare.at(-1)!)}`);
 }
-const all = (rs: Round[]) => ({
-  runsPerSecond: rs.reduce((s, r) => s + r.runsPerSecond, 0) / rs.length,
+const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+const all = (rs: Round[]): Round => ({
+  runsPerSecond: mean(rs.map((r) => r.runsPerSecond)),
   starts: rs.flatMap((r) => r.starts),
+  cpu: { node: mean(rs.map((r) => r.cpu.node)), temporal: mean(rs.map((r) => r.cpu.temporal)) },
 });
 const [p, b] = [all(product), all(bare)];
 console.log(`  product  ${describe(p)}  (all rounds)`);

@@ -70,32 +70,35 @@ export function budgetRefusal(
 
 /** Reads what a user has used against their plan (undefined: no such user). */
 export async function usageOf(db: Kysely<Database>, userId: string, now = new Date()): Promise<Usage | undefined> {
+  // One statement: a run's start asks this every time, and each round trip to the database counts there.
   const user = await db
-    .selectFrom('users')
-    .select(['plan', 'monthly_generations', 'monthly_period'])
-    .where('id', '=', userId)
+    .selectFrom('users as u')
+    .select((eb) => [
+      'u.plan',
+      'u.monthly_generations',
+      'u.monthly_period',
+      eb
+        .selectFrom('runs')
+        .select(eb.fn.countAll<string>().as('n'))
+        .whereRef('runs.user_id', '=', 'u.id')
+        .where('runs.status', 'in', ['queued', 'running'])
+        .as('activeRuns'),
+      eb
+        .selectFrom('media')
+        .select(sql<string | null>`sum(size)`.as('bytes'))
+        .whereRef('media.user_id', '=', 'u.id')
+        .as('storageBytes'),
+      eb
+        .selectFrom('generations')
+        .select(sql<string | null>`sum(cost_usd)`.as('usd'))
+        .whereRef('generations.user_id', '=', 'u.id')
+        .where('generations.created_at', '>=', periodStart(now))
+        .as('spendUsd'),
+    ])
+    .where('u.id', '=', userId)
     .executeTakeFirst();
   if (!user) return undefined;
   const period = periodOf(now);
-  const [runs, storage, spend] = await Promise.all([
-    db
-      .selectFrom('runs')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('user_id', '=', userId)
-      .where('status', 'in', ['queued', 'running'])
-      .executeTakeFirstOrThrow(),
-    db
-      .selectFrom('media')
-      .select(sql<string | null>`sum(size)`.as('bytes'))
-      .where('user_id', '=', userId)
-      .executeTakeFirstOrThrow(),
-    db
-      .selectFrom('generations')
-      .select(sql<string | null>`sum(cost_usd)`.as('usd'))
-      .where('user_id', '=', userId)
-      .where('created_at', '>=', periodStart(now))
-      .executeTakeFirstOrThrow(),
-  ]);
   return {
     plan: user.plan,
     limits: limitsOf(user.plan),
@@ -103,9 +106,9 @@ export async function usageOf(db: Kysely<Database>, userId: string, now = new Da
     resetsAt: periodResetsAt(now),
     used: {
       monthlyGenerations: user.monthly_period === period ? user.monthly_generations : 0,
-      concurrentRuns: Number(runs.n),
-      storageBytes: Number(storage.bytes ?? 0),
-      monthlySpendUsd: Number(spend.usd ?? 0),
+      concurrentRuns: Number(user.activeRuns ?? 0),
+      storageBytes: Number(user.storageBytes ?? 0),
+      monthlySpendUsd: Number(user.spendUsd ?? 0),
     },
   };
 }

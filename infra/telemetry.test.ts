@@ -70,7 +70,7 @@ describe('metrics', () => {
     expect(moved('creativeflow_http_request_duration_seconds_count', startRoute)).toBe(1);
     expect(moved('creativeflow_http_request_duration_seconds_count', { route: '/api/runs/:id', status: '200' })).toBeGreaterThan(0);
     expect(moved('creativeflow_runs_started_total', { trigger: 'studio' })).toBe(1);
-    expect(moved('creativeflow_runs_finished_total', { status: 'succeeded' })).toBe(1);
+    expect(moved('creativeflow_runs_finished_total', { status: 'succeeded', trigger: 'studio' })).toBe(1);
     expect(moved('creativeflow_activity_duration_seconds_count', { node_type: 'upload', outcome: 'ok' })).toBe(1);
     expect(after).toContain('# TYPE creativeflow_sse_clients gauge');
     expect(after).toContain('creativeflow_process_cpu_seconds_total');

@@ -46,8 +46,8 @@ export const metrics = {
   }),
   runsFinished: new Counter({
     name: 'creativeflow_runs_finished_total',
-    help: 'Runs that reached an end state, by status (counted by the worker that recorded the end)',
-    labelNames: ['status'] as const,
+    help: 'Runs that reached an end state, by status and trigger (counted by the worker that recorded the end)',
+    labelNames: ['status', 'trigger'] as const,
     registers: [registry],
   }),
   activityDuration: new Histogram({

@@ -6,6 +6,7 @@ import { createActivities, createRunStore } from '../activities';
 import { createProviders } from '../activities/providers';
 import { createWebhookStore } from '../activities/webhookStore';
 import { createWebhookActivities } from '../activities/webhooks';
+import { createRunEndActivities } from '../activities/runEnd';
 import { createBatchActivities } from '../activities/batches';
 import { createScheduledRunActivities } from '../activities/scheduledRuns';
 import { createScheduledRunStore } from '../activities/scheduledRunStore';
@@ -80,6 +81,16 @@ const SHUTDOWN_FORCE = '4s';
  */
 export const HEARTBEAT_THROTTLE = { maxHeartbeatThrottleInterval: '1s' } as const;
 
+/**
+ * As many polls open as the server says are useful, not a fixed few: with the SDK's fixed default only 2 of the 10
+ * workflow-task polls wait for new runs, and a burst of starts queued for them (bench/overhead.ts: a new run's
+ * first task waited 0.5–1.5 s for a poller with 20 runs in flight, about 0.1 s with these).
+ */
+export const POLLING = {
+  workflowTaskPollerBehavior: { type: 'autoscaling' },
+  activityTaskPollerBehavior: { type: 'autoscaling' },
+} as const;
+
 export interface RunningWorker {
   worker: Worker;
   /** Settles once the worker has stopped and its connection is closed. */
@@ -124,11 +135,13 @@ export async function runWorker(
     activities: {
       ...activities,
       ...webhookActivities,
+      ...createRunEndActivities(activities, webhookActivities),
       ...createScheduledRunActivities(createScheduledRunStore(services.db)),
       ...createBatchActivities(services.db),
     },
     ...(await workerTracingOptions()),
     ...HEARTBEAT_THROTTLE,
+    ...POLLING,
     // Stopping stays well inside the launcher's deadline: in-flight activities get a moment to finish, then are
     // cancelled (delays wake, local models stop at the next token or sentence) and retried by the next worker.
     shutdownGraceTime: SHUTDOWN_GRACE,

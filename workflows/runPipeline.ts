@@ -13,7 +13,15 @@ import {
   proxyLocalActivities,
   setHandler,
 } from '@temporalio/workflow';
-import type { ActivityInput, ActivityResult, Activities, InlineStepInput } from '../activities/contract';
+import type {
+  ActivityInput,
+  ActivityResult,
+  Activities,
+  InlineStepInput,
+  RunEnd,
+  RunEndActivities,
+  RunReport,
+} from '../activities/contract';
 import {
   cacheKeysOf,
   cachePolicyOf,
@@ -44,8 +52,9 @@ import {
   type RunInputs,
   type RunState,
   type RunStatus,
+  type WebhookDelivery,
 } from './pipeline';
-import { announceRunEnd } from './webhooks';
+import { announceRunEnd, startDeliveries } from './webhooks';
 
 import type { RunPipelineArgs, SeededItems } from './pipeline/runArgs';
 
@@ -72,8 +81,17 @@ const OUTPUT_CACHE = 'output-cache';
  * succeeded as its output (null in the failed or unstarted items' places); a re-run's seeded items are not run again.
  */
 const FAN_OUT_ITEMS = 'fan-out-items';
+/**
+ * Patch: a run's reports begin once it has work in flight (what happens before is one report), its last report
+ * also plans its webhook deliveries (one local activity, not two), and every patch above is taken as given: a new
+ * run records this one marker, not one per feature. (Each marker also updates the run's search attributes.)
+ */
+const LEAN_RUNS = 'lean-runs';
 
-const { reportRunProgress } = proxyLocalActivities<Activities>({
+/** Which of the patches above a run takes: all of them from LEAN_RUNS on; for runs recorded before it, each as recorded. */
+type Patches = (patch: string) => boolean;
+
+const { reportRunProgress, reportRunEnd } = proxyLocalActivities<Activities & RunEndActivities>({
   // Never cut short: reports run in a non-cancellable scope, and would be waited for if one ever weren't.
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   startToCloseTimeout: '30s',
@@ -100,8 +118,10 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
     nodes: Object.fromEntries(args.graph.nodes.map((n) => [n.id, queuedNode()])),
   };
   setHandler(runStateQuery, () => withinResultLimit(state));
+  const lean = patched(LEAN_RUNS);
+  const has: Patches = (patch) => lean || patched(patch);
 
-  const reporter = createReporter(args.runId, state);
+  const reporter = createReporter(args.runId, state, lean);
   reporter.emit({ type: 'run.status', at: now(), status: 'running' });
 
   const byId = new Map(args.graph.nodes.map((n) => [n.id, n]));
@@ -113,7 +133,7 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
   let firstFailure: { nodeId: string; message: string } | null = null;
   const nodesScope = new CancellationScope();
   const withinInputBudget = createInputBudget(MAX_IN_FLIGHT_INPUT_BYTES);
-  const outputCache = patched(OUTPUT_CACHE) ? createOutputCache(args) : null;
+  const outputCache = has(OUTPUT_CACHE) ? createOutputCache(args) : null;
 
   const setNode = (nodeId: string, patch: Partial<NodeState>) => {
     const next = { ...state.nodes[nodeId], ...patch };
@@ -143,7 +163,7 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
 
   /** Waits for the approval node's decision (or its timeout's); resolves with what flows on, throws when rejected. */
   async function awaitApproval(node: GraphNode, pending: unknown): Promise<Record<string, unknown>> {
-    if (!patched(APPROVAL)) throw ApplicationFailure.nonRetryable('Approval steps need a newer worker', 'InvalidInput');
+    if (!has(APPROVAL)) throw ApplicationFailure.nonRetryable('Approval steps need a newer worker', 'InvalidInput');
     setNode(node.id, { status: 'waiting', startedAt: now(), attempts: 1, output: { out: pending } });
     const { timeoutMinutes, onTimeout } = node.params as { timeoutMinutes?: number; onTimeout: 'approve' | 'reject' };
     const decided =
@@ -191,7 +211,7 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
 
   async function runNode(node: GraphNode): Promise<Record<string, unknown>> {
     const seed = args.seeded?.[node.id];
-    if (seed && patched(SEEDED_NODES)) {
+    if (seed && has(SEEDED_NODES)) {
       const at = now();
       const { output, fromRunId, savedUsd } = seed;
       setNode(node.id, { status: 'succeeded', output, startedAt: at, finishedAt: at, cached: { fromRunId, savedUsd } });
@@ -222,6 +242,7 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
     const { execution } = definition;
     const cacheable = definition.execution.mode === 'activity' ? outputCache?.of(node) : undefined;
     // Without a cache to ask, not even an await: runs recorded before the cache replay the same steps in the same order.
+    if (cacheable) reporter.begin();
     const hit = cacheable ? await cacheable.lookup() : null;
     if (hit) {
       const at = now();
@@ -248,7 +269,7 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
           inputs: itemInputs,
           outputLimitBytes,
         };
-        if (execution.mode === 'activity') return callActivity(execution, activityInput, withinInputBudget);
+        if (execution.mode === 'activity') return callActivity(execution, activityInput, withinInputBudget, has);
         if (!holdsValueRef(itemInputs)) {
           const output = execution.run(node.params, itemInputs, { pipelineInputs: args.inputs });
           if (outputFits(output, outputLimitBytes)) return { output, attempt: 1 };
@@ -259,7 +280,7 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
           setNode(node.id, {});
         }
         const inlineInput: InlineStepInput = { ...activityInput, nodeType: node.type, pipelineInputs: pipelineInputsOf(node, args.inputs) };
-        return callActivity(INLINE_STEP_EXECUTION, inlineInput, withinInputBudget);
+        return callActivity(INLINE_STEP_EXECUTION, inlineInput, withinInputBudget, has);
       };
       const { output, attempts } = fanned
         ? await runPerItem(
@@ -267,7 +288,7 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
             inputs,
             runOnce,
             (done, total) => setNode(node.id, { progress: { fraction: total ? done / total : 1, message: `${done} of ${total}` } }),
-            patched(FAN_OUT_ITEMS)
+            has(FAN_OUT_ITEMS)
               ? {
                   seeded: args.seededItems?.[node.id],
                   keepPartial: (partial) => (state.nodes[node.id] = { ...state.nodes[node.id], output: partial }),
@@ -306,9 +327,12 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
   state.error = failure ? `Node '${failure.nodeId}' failed: ${failure.message}` : null;
   state.outputs = status === 'succeeded' ? sinkOutputs(args.graph, state) : null;
   reporter.emit({ type: 'run.status', at: now(), status, error: state.error });
-  await CancellationScope.nonCancellable(() => reporter.flushed());
+  const end = { runId: args.runId, pipelineId: args.pipelineId, event: runEventOf(status) };
+  const deliveries = await CancellationScope.nonCancellable(() => reporter.flushed(lean ? end : undefined));
   // Once the outcome is stored: each delivery is a workflow of its own, which this run does not wait for.
-  if (patched(WEBHOOKS)) {
+  if (lean) {
+    await CancellationScope.nonCancellable(() => startDeliveries(end, deliveries));
+  } else if (patched(WEBHOOKS)) {
     await CancellationScope.nonCancellable(() =>
       announceRunEnd({ runId: args.runId, pipelineId: args.pipelineId, event: runEventOf(status) }),
     );
@@ -466,6 +490,7 @@ async function callActivity<I extends ActivityInput>(
   execution: ActivityExecution,
   input: I,
   withinInputBudget: InputBudget,
+  has: Patches,
 ): Promise<ActivityResult> {
   const bytes = jsonBytes(input);
   if (bytes > MAX_STEP_INPUT_BYTES) {
@@ -479,7 +504,7 @@ async function callActivity<I extends ActivityInput>(
   const activities = proxyActivities<Activities>({
     // A cancelled node ends only once its step has stopped (the model halted, nothing left writing), so the run
     // says 'cancelled' only then. Runs recorded before this choice replay with the SDK's default, TRY_CANCEL.
-    cancellationType: patched(WAIT_FOR_CANCELLED_STEPS)
+    cancellationType: has(WAIT_FOR_CANCELLED_STEPS)
       ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
       : ActivityCancellationType.TRY_CANCEL,
     startToCloseTimeout: execution.startToCloseMs,
@@ -540,22 +565,35 @@ function sinkOutputs(graph: Graph, state: RunState): Record<string, unknown> {
  * the activation's jobs, so a replay forms exactly the same batches (and so the same number of local
  * activities). Batching by "whatever piled up while the last report was in flight" would not: that depends
  * on timing, and a replay would then diverge. Reporting is never cancelled: a cancelled run must say so.
+ *
+ * `lean` runs hold their first report until a node has work in flight (`begin`, or a node running or waiting):
+ * what came before happened in the same instant. Their last report, given the run's end, also plans its webhook
+ * deliveries (`flushed` answers them).
  */
-function createReporter(runId: string, state: RunState) {
+function createReporter(runId: string, state: RunState, lean: boolean) {
   let seq = 0;
   let pending: RunEvent[] = [];
   let chain: Promise<void> = Promise.resolve();
   let closing = false;
+  let begun = !lean;
+  let end: RunEnd | undefined;
+  let deliveries: WebhookDelivery[] = [];
 
   const batches = CancellationScope.nonCancellable(async () => {
     for (;;) {
-      await condition(() => pending.length > 0 || closing);
+      await condition(() => (pending.length > 0 && begun) || closing);
       if (pending.length === 0) return;
       const events = pending;
       pending = [];
-      for (const batch of batchesOf(events, MAX_REPORT_BYTES)) {
+      const reports = batchesOf(events, MAX_REPORT_BYTES);
+      for (const [i, batch] of reports.entries()) {
         const ends = batch.some((e) => e.type === 'run.status' && e.status !== 'running');
-        chain = chain.then(() => reportRunProgress({ runId, events: batch, outputs: ends ? state.outputs : null }));
+        const report: RunReport = { runId, events: batch, outputs: ends ? state.outputs : null };
+        const runEnd = closing && i === reports.length - 1 ? end : undefined;
+        chain = chain.then(async () => {
+          if (runEnd) deliveries = await reportRunEnd({ report, end: runEnd });
+          else await reportRunProgress(report);
+        });
       }
     }
   });
@@ -563,12 +601,22 @@ function createReporter(runId: string, state: RunState) {
   return {
     emit(event: DistributiveOmit<RunEvent, 'seq'>) {
       pending.push({ ...event, seq: ++seq } as RunEvent);
+      if (event.type === 'node.status' && (event.state.status === 'running' || event.state.status === 'waiting')) begun = true;
     },
-    /** Reports what is pending and resolves once every report is stored. */
-    async flushed(): Promise<void> {
+    /** Reports from now on (the run has started work that takes a while). */
+    begin() {
+      begun = true;
+    },
+    /**
+     * Reports what is pending and resolves once every report is stored; given the run's `end` (lean runs), with the
+     * deliveries its webhooks are due.
+     */
+    async flushed(runEnd?: RunEnd): Promise<WebhookDelivery[]> {
+      end = runEnd;
       closing = true;
       await batches;
       await chain;
+      return deliveries;
     },
   };
 }

@@ -10,7 +10,8 @@ const { planWebhookDeliveries } = proxyLocalActivities<WebhookActivities>({
 /**
  * Tells the pipeline's webhooks that a run ended: one `deliverWebhook` workflow per webhook that takes the event,
  * abandoned, so the run finishes at once whatever the receivers do. Never throws: a run's outcome is recorded
- * before this, and no webhook can change it.
+ * before this, and no webhook can change it. (Runs from the lean-runs patch on plan their deliveries in their last
+ * report and call startDeliveries.)
  */
 export async function announceRunEnd(end: RunEnd): Promise<void> {
   let deliveries: WebhookDelivery[];
@@ -20,6 +21,11 @@ export async function announceRunEnd(end: RunEnd): Promise<void> {
     log.warn('Webhooks not told of the run’s end: their list could not be read', { runId: end.runId, error: String(err) });
     return;
   }
+  await startDeliveries(end, deliveries);
+}
+
+/** Starts one abandoned `deliverWebhook` workflow per planned delivery; never throws. */
+export async function startDeliveries(end: RunEnd, deliveries: WebhookDelivery[]): Promise<void> {
   const started = await Promise.allSettled(
     deliveries.map((delivery) =>
       startChild(deliverWebhook, {

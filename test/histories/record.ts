@@ -12,6 +12,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { Activities, ActivityInput, CacheHit, WebhookActivities } from '../../activities/contract';
+import { createRunEndActivities } from '../../activities/runEnd';
 import { workflowBundle } from '../../infra/worker';
 import { cacheKeysOf, catalog, validateGraph, type ArtifactRef, type RunState } from '../../workflows/pipeline';
 import type { RunPipelineArgs } from '../../workflows/runPipeline';
@@ -166,7 +167,7 @@ async function main() {
     taskQueue: TASK_QUEUE,
     identity: IDENTITY,
     workflowBundle: await workflowBundle(),
-    activities: { ...activities, ...webhookActivities },
+    activities: { ...activities, ...webhookActivities, ...createRunEndActivities(activities, webhookActivities) },
   });
   const histories = new Map<string, string>();
   try {
