@@ -1,10 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, sql, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations';
 import { PGliteDialect } from './pglite-dialect';
+import { openPGliteThread } from './pgliteThread';
 import type { Database } from './schema';
 
 export type { Database } from './schema';
@@ -93,11 +93,7 @@ async function openPGlite(dataDir: string): Promise<{ db: Kysely<Database>; kind
   openPGliteDirs.add(dir);
   try {
     await mkdir(dir, { recursive: true });
-    const pglite = await PGlite.create({
-      dataDir: dir,
-      // Same conventions as the pg pool: bigint -> number (PGlite would give a BigInt above 2^53).
-      parsers: { [INT8_OID]: (value: string) => Number(value) },
-    });
+    const pglite = await openPGliteThread(dir);
     const dialect = new PGliteDialect({
       pglite: {
         query: pglite.query.bind(pglite),
