@@ -1,12 +1,10 @@
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
-import { createApp } from '../../api/app';
+import type { StudioState } from '../../api/routes/studio';
 import type { Config } from '../config';
 import type { Services } from '../services';
 import { StartupError } from '../startupError';
 import { startDevServer, type DevServer } from '../temporal';
-import { serveMetrics, workerMetricsUrl } from '../telemetry';
-import { installTracing } from '../tracing';
 
 /** Temporal's address: TEMPORAL_ADDRESS, or the embedded dev server (started here when not running yet). */
 export async function resolveTemporal(config: Config): Promise<{ address: string; devServer?: DevServer }> {
@@ -18,6 +16,7 @@ export async function resolveTemporal(config: Config): Promise<{ address: string
 
 /** Tracing, when OTEL_EXPORTER_OTLP_ENDPOINT asks for it: before anything opens a Temporal client or bundles workflows. */
 export async function startTracing(stopLater: (stop: () => Promise<void>) => void): Promise<void> {
+  const { installTracing } = await import('../tracing');
   const tracing = await installTracing();
   if (!tracing) return;
   stopLater(() => tracing.shutdown());
@@ -28,6 +27,7 @@ export async function startTracing(stopLater: (stop: () => Promise<void>) => voi
 export async function serveProcessMetrics(config: Config, stopLater: (stop: () => Promise<void>) => void): Promise<string> {
   const { host, port } = config.telemetry.metrics;
   if (port === undefined) return 'off (METRICS_PORT=off)';
+  const { serveMetrics } = await import('../telemetry');
   try {
     const server = await serveMetrics(host, port);
     stopLater(() => server.close());
@@ -51,14 +51,16 @@ export async function workerMetricsLine(config: Config): Promise<string> {
     probe.once('error', () => resolve(false));
     probe.listen(metrics.temporalPort, metrics.host, () => probe.close(() => resolve(true)));
   });
-  if (free) return `, ${workerMetricsUrl(metrics)}  (Temporal SDK)`;
+  if (free) return `, ${(await import('../telemetry')).workerMetricsUrl(metrics)}  (Temporal SDK)`;
   const line = `, the Temporal SDK's exporter not served: port ${metrics.temporalPort} is in use (set TEMPORAL_METRICS_PORT)`;
   metrics.temporalPort = undefined;
   return line;
 }
 
-export function listen(services: Services, port: number): Promise<Server> {
-  const app = createApp(services);
+/** The API (and the studio, in the state `studio` reports) on `port`. The app's modules load only now. */
+export async function listen(services: Services, port: number, studio?: () => StudioState): Promise<Server> {
+  const { createApp } = await import('../../api/app');
+  const app = createApp(services, { studio });
   return new Promise((resolve, reject) => {
     // Express 5 calls this back with the error when listening fails (a port in use), not only on success.
     const server = app.listen(port, services.config.host, (err?: Error) => (err ? reject(listenError(err, port)) : resolve(server)));
