@@ -63,7 +63,9 @@ async function startOnce(dir: string, label: string): Promise<void> {
   await new Promise((r) => child.once('exit', r));
   const stopSeconds = (Date.now() - t1) / 1000;
 
-  console.log(`\n${label} ${dir}: API answered after ${upSeconds.toFixed(1)} s (studio ${studioStatus}); stopped cleanly in ${stopSeconds.toFixed(1)} s`);
+  console.log(
+    `\n${label} ${dir}: API answered after ${upSeconds.toFixed(1)} s (studio ${studioStatus}); stopped cleanly in ${stopSeconds.toFixed(1)} s`,
+  );
   const phases = readPhases(phasesFile);
   rmSync(join(phasesFile, '..'), { recursive: true, force: true });
   for (const p of phases) {

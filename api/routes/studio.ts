@@ -24,7 +24,13 @@ export function studioRoutes(dir: string, state: () => StudioState = () => 'read
     const now = state();
     if (now === 'ready' && existsSync(index)) return res.sendFile(index);
     if (now === 'failed')
-      return notYet(res, 500, 'The studio could not be built', 'Run <code>npm run studio:build</code> to see why, then start again.', false);
+      return notYet(
+        res,
+        500,
+        'The studio could not be built',
+        'Run <code>npm run studio:build</code> to see why, then start again.',
+        false,
+      );
     if (now === 'building')
       return notYet(res, 503, 'The studio is being built', 'This takes a few seconds; this page reloads itself.', true);
     return notYet(res, 503, 'The studio is not built', 'Run <code>npm run studio:build</code>; this page reloads itself.', true);

@@ -13,7 +13,16 @@ import { lockDataDir } from '../dataLock';
 import { hideExpectedWarnings } from '../warnings';
 import { fetchModelsInBackground } from './modelFetch';
 import { launchStartedAt, recordPhase } from './phases.mjs';
-import { assertPortFree, closeServer, listen, resolveTemporal, runProcess, serveProcessMetrics, startTracing, workerMetricsLine } from './processes';
+import {
+  assertPortFree,
+  closeServer,
+  listen,
+  resolveTemporal,
+  runProcess,
+  serveProcessMetrics,
+  startTracing,
+  workerMetricsLine,
+} from './processes';
 import { buildStudioInBackground } from './studioBuild';
 
 await runProcess(async (stopLater) => {
@@ -67,13 +76,14 @@ await runProcess(async (stopLater) => {
   const sdkMetrics = await workerMetricsLine(config);
 
   const partsStarted = Date.now();
-  const workerUp = runWorker(services, { warmModels: config.warmModels, metrics: config.telemetry.metrics }).then((worker) => {
-    recordPhase('worker', partsStarted);
-    return worker;
-  });
   const apiUp = listen(services, config.port, studio.state).then((server) => {
     recordPhase('API listen', partsStarted);
     return server;
+  });
+  const warmModels = config.warmModels && apiUp;
+  const workerUp = runWorker(services, { warmModels, metrics: config.telemetry.metrics }).then((worker) => {
+    recordPhase('worker', partsStarted);
+    return worker;
   });
   // One stop for both, in the usual order: the API first, then the worker.
   stopLater(async () => {
