@@ -14,16 +14,6 @@ export function recordPhase(phase, start, end = Date.now()) {
   }
 }
 
-/** Runs fn (sync or async) and records how long it took, also when it fails. */
-export async function timed(phase, fn) {
-  const start = Date.now();
-  try {
-    return await fn();
-  } finally {
-    recordPhase(phase, start);
-  }
-}
-
 /** When the launcher began (LAUNCH_STARTED_AT, set by it for its children), or now. */
 export function launchStartedAt() {
   const at = Number(process.env.LAUNCH_STARTED_AT);
