@@ -1,8 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, sql, type MigrationProvider, type MigrationResultSet } from 'kysely';
-import pg from 'pg';
 import { migrationProvider } from './migrations';
 import { PGliteDialect } from './pglite-dialect';
 import type { Database } from './schema';
@@ -33,7 +31,7 @@ const NUMERIC_OID = 1700;
  * PostgreSQL at once: Kysely's migrator serialises them with an advisory lock.
  */
 export async function createDatabase(opts: DatabaseOptions): Promise<DatabaseHandle> {
-  const { db, kind } = opts.databaseUrl ? openPostgres(opts.databaseUrl) : await openPGlite(opts.dataDir);
+  const { db, kind } = opts.databaseUrl ? await openPostgres(opts.databaseUrl) : await openPGlite(opts.dataDir);
   try {
     await migrate(db);
   } catch (err) {
@@ -70,7 +68,8 @@ export async function migrate(db: Kysely<any>, provider: MigrationProvider = mig
   return resultSet;
 }
 
-function openPostgres(connectionString: string): { db: Kysely<Database>; kind: 'postgres' } {
+async function openPostgres(connectionString: string): Promise<{ db: Kysely<Database>; kind: 'postgres' }> {
+  const { default: pg } = await import('pg'); // loaded only when used, as PGlite is below
   // Per-pool type parsers (not pg's global registry): bigint as a JS number, numeric stays a string.
   const types = new pg.TypeOverrides();
   types.setTypeParser(INT8_OID, 'text', (value: string) => Number(value));
@@ -93,6 +92,7 @@ async function openPGlite(dataDir: string): Promise<{ db: Kysely<Database>; kind
   openPGliteDirs.add(dir);
   try {
     await mkdir(dir, { recursive: true });
+    const { PGlite } = await import('@electric-sql/pglite');
     const pglite = await PGlite.create({
       dataDir: dir,
       // Same conventions as the pg pool: bigint -> number (PGlite would give a BigInt above 2^53).

@@ -80,7 +80,9 @@ await runProcess(async (stopLater) => {
     recordPhase('API listen', partsStarted);
     return server;
   });
-  const warmModels = config.warmModels && apiUp;
+  let ready!: () => void;
+  const upAndRunning = new Promise<void>((resolve) => (ready = resolve));
+  const warmModels = config.warmModels && upAndRunning;
   const workerUp = runWorker(services, { warmModels, metrics: config.telemetry.metrics }).then((worker) => {
     recordPhase('worker', partsStarted);
     return worker;
@@ -97,5 +99,6 @@ await runProcess(async (stopLater) => {
   );
   console.log(`metrics   ${metricsUrl}  (API and activities)${sdkMetrics}`);
   console.log(`api       http://localhost:${config.port}/  (studio and REST; ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  ready();
   fetchModelsInBackground(config.rootDir);
 });
