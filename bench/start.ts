@@ -16,6 +16,8 @@ interface Phase {
   phase: string;
   start: number;
   end: number;
+  /** CPU time the product's process had used by then (the 'ready' phase). */
+  cpuMs?: number;
 }
 
 const args = process.argv.slice(2);
@@ -71,7 +73,10 @@ async function startOnce(dir: string, label: string): Promise<void> {
   for (const p of phases) {
     const from = (p.start - t0) / 1000;
     const to = (p.end - t0) / 1000;
-    console.log(`  ${p.phase.padEnd(34)} ${from.toFixed(1).padStart(6)} → ${to.toFixed(1).padStart(6)} s  (${(to - from).toFixed(1)} s)`);
+    const cpu = p.cpuMs === undefined ? '' : `, product process CPU ${(p.cpuMs / 1000).toFixed(1)} s`;
+    console.log(
+      `  ${p.phase.padEnd(34)} ${from.toFixed(1).padStart(6)} → ${to.toFixed(1).padStart(6)} s  (${(to - from).toFixed(1)} s${cpu})`,
+    );
   }
   console.log(
     log

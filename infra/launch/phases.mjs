@@ -3,12 +3,12 @@
 // Plain JavaScript with no dependencies, because setup and the launcher use it before `npm install`.
 import { appendFileSync } from 'node:fs';
 
-/** Records a phase that began at `start` and ends now. */
-export function recordPhase(phase, start, end = Date.now()) {
+/** Records a phase that began at `start` and ends now; `extra` (e.g. {cpuMs}) goes along. */
+export function recordPhase(phase, start, end = Date.now(), extra = {}) {
   const file = process.env.STARTUP_PHASES_FILE;
   if (!file) return;
   try {
-    appendFileSync(file, `${JSON.stringify({ phase, start, end })}\n`);
+    appendFileSync(file, `${JSON.stringify({ phase, start, end, ...extra })}\n`);
   } catch {
     // A measurement aid: never a reason for a start to fail.
   }

@@ -25,6 +25,9 @@ import {
 } from './processes';
 import { buildStudioInBackground } from './studioBuild';
 
+/** How long after the API and the worker are up the local models start loading. */
+const WARM_MODELS_AFTER_MS = 5_000;
+
 await runProcess(async (stopLater) => {
   const started = launchStartedAt();
   recordPhase('launcher, setup check and tsx', started);
@@ -80,8 +83,12 @@ await runProcess(async (stopLater) => {
     recordPhase('API listen', partsStarted);
     return server;
   });
+  // Loading the local models keeps this thread busy for a second or more: not while the first requests (a browser
+  // opening the studio) come in.
   let ready!: () => void;
-  const upAndRunning = new Promise<void>((resolve) => (ready = resolve));
+  const upAndRunning = new Promise<void>((resolve) => (ready = resolve)).then(
+    () => new Promise<void>((resolve) => setTimeout(resolve, WARM_MODELS_AFTER_MS)),
+  );
   const warmModels = config.warmModels && upAndRunning;
   const workerUp = runWorker(services, { warmModels, metrics: config.telemetry.metrics }).then((worker) => {
     recordPhase('worker', partsStarted);
@@ -100,5 +107,7 @@ await runProcess(async (stopLater) => {
   console.log(`metrics   ${metricsUrl}  (API and activities)${sdkMetrics}`);
   console.log(`api       http://localhost:${config.port}/  (studio and REST; ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   ready();
+  const cpu = process.cpuUsage(); // this thread's work until now: the part of the start that load on the machine stretches
+  recordPhase('ready', started, Date.now(), { cpuMs: (cpu.user + cpu.system) / 1000 });
   fetchModelsInBackground(config.rootDir);
 });
