@@ -62,18 +62,22 @@ await runProcess(async (stopLater) => {
   stopLater(() => studio.stop());
 
   await startTracing(stopLater); // before anything opens a Temporal client or bundles workflows
-  const importsStarted = Date.now();
-  const [{ openServices }, { runWorker, workflowBundle }] = await Promise.all([import('../services'), import('../worker')]);
-  recordPhase('modules', importsStarted);
   const bundleStarted = Date.now();
-  void workflowBundle().then(
-    () => recordPhase('workflow bundle', bundleStarted),
-    () => undefined, // runWorker reports the failure
-  );
-
+  void import('../workflowBundle')
+    .then(({ workflowBundle }) => workflowBundle()) // a process of its own when it is not cached yet
+    .then(
+      () => recordPhase('workflow bundle', bundleStarted),
+      () => undefined, // runWorker reports the failure
+    );
+  // The database opens (and migrates) while the worker's and the API's modules load.
   const servicesStarted = Date.now();
-  const services = await openServices(config, temporalAddress);
-  stopLater(() => services.close());
+  const servicesUp = import('../services').then(({ openServices }) => openServices(config, temporalAddress));
+  servicesUp.catch(() => undefined); // awaited below, once the modules are in
+  stopLater(async () => (await servicesUp.catch(() => undefined))?.close());
+  const importsStarted = Date.now();
+  const [{ runWorker }] = await Promise.all([import('../worker'), import('../../api/app')]);
+  recordPhase('worker and API modules', importsStarted);
+  const services = await servicesUp;
   recordPhase('database and Temporal connection', servicesStarted);
   const metricsUrl = await serveProcessMetrics(config, stopLater);
   const sdkMetrics = await workerMetricsLine(config);
