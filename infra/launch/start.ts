@@ -69,9 +69,12 @@ await runProcess(async (stopLater) => {
       () => recordPhase('workflow bundle', bundleStarted),
       () => undefined, // runWorker reports the failure
     );
-  // The database opens (and migrates) while the worker's and the API's modules load.
+  // The database opens (and migrates) while the worker's and the API's modules load: its module is asked for first.
   const servicesStarted = Date.now();
-  const servicesUp = import('../services').then(({ openServices }) => openServices(config, temporalAddress));
+  const database = import('../db').then(({ createDatabase }) =>
+    createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }),
+  );
+  const servicesUp = import('../services').then(({ openServices }) => openServices(config, temporalAddress, database));
   servicesUp.catch(() => undefined); // awaited below, once the modules are in
   stopLater(async () => (await servicesUp.catch(() => undefined))?.close());
   const importsStarted = Date.now();
