@@ -1,6 +1,6 @@
 /**
  * Seconds from `npm start` until GET /api/health answers 200, then a clean Ctrl-C; with the time of each start-up
- * phase the launcher, setup and the product record (infra/launch/phases.mjs): npm install, Temporal CLI, model
+ * phase the launcher, setup and the product record (infra/startupPhases.mjs): npm install, Temporal CLI, model
  * files, studio build, Temporal dev server, modules, workflow bundle, database, worker, API.
  *
  *   npx tsx bench/start.ts [dir] [port]            one start of the install in dir (cold when nothing is installed)

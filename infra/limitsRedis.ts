@@ -1,7 +1,7 @@
 /** The rate limiter's Redis side (infra/limits.ts picks it when REDIS_URL is set). */
 import { RedisStore } from 'rate-limit-redis';
 import { createClient } from 'redis';
-import type { Backoff, BackoffPolicy, Limits } from './limits';
+import type { Backoff, BackoffPolicy, Limits } from './limitTypes';
 import { closeClient, connectClient, INITIAL_CONNECT_ATTEMPTS, reconnectStrategy, watchConnection, type RedisClient } from './redis';
 
 const COMMAND_TIMEOUT_MS = 1_000;

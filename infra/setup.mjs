@@ -8,7 +8,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { recordPhase } from './launch/phases.mjs';
+import { recordPhase } from './startupPhases.mjs';
 import { ensureModel, fetchedBySetup, manifests } from './models.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -2,7 +2,8 @@
 import { loadConfig } from '../config';
 import { lockDataDir } from '../dataLock';
 import { openServices } from '../services';
-import { assertPortFree, closeServer, listen, resolveTemporal, runProcess, serveProcessMetrics, startTracing } from './processes';
+import { listen } from './listen';
+import { assertPortFree, closeServer, resolveTemporal, runProcess, serveProcessMetrics, startTracing } from './processes';
 import { buildStudioInBackground } from './studioBuild';
 
 await runProcess(async (stopLater) => {

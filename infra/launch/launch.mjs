@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { recordPhase } from './phases.mjs';
+import { recordPhase } from '../startupPhases.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MODES = {

@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
-import type { StudioState } from '../../api/routes/studio';
 import type { Config } from '../config';
 import type { Services } from '../services';
 import { StartupError } from '../startupError';
@@ -57,21 +56,7 @@ export async function workerMetricsLine(config: Config): Promise<string> {
   return line;
 }
 
-/** The API (and the studio, in the state `studio` reports) on `port`. The app's modules load only now. */
-export async function listen(services: Services, port: number, studio?: () => StudioState): Promise<Server> {
-  const { createApp } = await import('../../api/app');
-  const app = createApp(services, { studio });
-  return new Promise((resolve, reject) => {
-    // Express 5 calls this back with the error when listening fails (a port in use), not only on success.
-    const server = app.listen(port, services.config.host, (err?: Error) => (err ? reject(listenError(err, port)) : resolve(server)));
-    // Longer than the usual load balancer idle timeout (60 s), so a reused keep-alive connection is
-    // never closed by us just as a client sends on it (ECONNRESET), even when a busy CPU delays timers.
-    server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 66_000;
-  });
-}
-
-function listenError(err: Error, port: number): Error {
+export function listenError(err: Error, port: number): Error {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE')
     return new StartupError(`Port ${port} is already in use by another program: stop it, or set PORT to a free port.`);

@@ -12,11 +12,10 @@ import { StartupError } from '../startupError';
 import { lockDataDir } from '../dataLock';
 import { hideExpectedWarnings } from '../warnings';
 import { fetchModelsInBackground } from './modelFetch';
-import { launchStartedAt, recordPhase } from './phases.mjs';
+import { launchStartedAt, recordPhase } from '../startupPhases.mjs';
 import {
   assertPortFree,
   closeServer,
-  listen,
   resolveTemporal,
   runProcess,
   serveProcessMetrics,
@@ -78,7 +77,7 @@ await runProcess(async (stopLater) => {
   servicesUp.catch(() => undefined); // awaited below, once the modules are in
   stopLater(async () => (await servicesUp.catch(() => undefined))?.close());
   const importsStarted = Date.now();
-  const [{ runWorker }] = await Promise.all([import('../worker'), import('../../api/app')]);
+  const [{ runWorker }, { listen }] = await Promise.all([import('../worker'), import('./listen')]);
   recordPhase('worker and API modules', importsStarted);
   const services = await servicesUp;
   recordPhase('database and Temporal connection', servicesStarted);

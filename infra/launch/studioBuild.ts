@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { StudioState } from '../../api/routes/studio';
 import { studioIsStale } from '../../studio/build';
-import { recordPhase } from './phases.mjs';
+import { recordPhase } from '../startupPhases.mjs';
 
 export interface StudioBuild {
   state(): StudioState;
