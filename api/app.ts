@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Express } from 'express';
 import type { Services } from '../infra/services';
@@ -38,6 +37,7 @@ import { settingsRoutes } from './routes/settings';
 import { cacheRoutes } from './routes/cache';
 import { createCacheEntryRepository } from './repositories/cacheEntries';
 import { signedUrlRoutes } from './routes/signedUrls';
+import { studioRoutes, type StudioState } from './routes/studio';
 import { pipelineWebhookRoutes, webhookRoutes } from './routes/webhooks';
 import { createWebhookRepository } from './repositories/webhooks';
 import { createCredentialStore, credentialsSealer } from '../infra/credentials';
@@ -53,7 +53,7 @@ import { createScheduleService } from './services/schedules';
 
 export const BODY_LIMIT = '1mb';
 
-export function createApp(services: Services): Express {
+export function createApp(services: Services, opts: { studio?: () => StudioState } = {}): Express {
   const { db, bus, blobs, temporal, config } = services;
   const users = createUserRepository(db);
   const projects = createProjectRepository(db);
@@ -151,11 +151,7 @@ export function createApp(services: Services): Express {
       .redirect(302, `/api/public/shares/${encodeURIComponent(req.params.token)}`);
   });
 
-  const studio = join(config.rootDir, 'studio', 'dist');
-  if (existsSync(studio)) {
-    app.use(express.static(studio, { index: false, maxAge: '1h' }));
-    app.get(/^\/(?!api\/).*/, (_req, res) => res.sendFile(join(studio, 'index.html')));
-  }
+  app.use(studioRoutes(join(config.rootDir, 'studio', 'dist'), opts.studio));
 
   app.use(errorHandler);
   return app;

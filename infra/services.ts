@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createBlobStore, type BlobStore } from './blobs';
 import { createEventBus, type EventBus } from './bus';
 import type { Config } from './config';
-import { createDatabase } from './db';
+import { createDatabase, type DatabaseHandle } from './db';
 import { openLimits, type Limits } from './limits';
 import type { Kysely } from 'kysely';
 import type { Database } from './db/schema';
@@ -34,11 +34,21 @@ export async function connectTemporal(address: string, timeoutMs = 60_000): Prom
   }
 }
 
-export async function openServices(config: Config, temporalAddress: string): Promise<Services> {
-  const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+/**
+ * Opens every backing service. The address may still be on its way (a dev server starting): the database opens and
+ * migrates meanwhile, and only the Temporal connection waits for it.
+ */
+export async function openServices(
+  config: Config,
+  temporalAddressOrStarting: string | Promise<string>,
+  /** The database, when its opening began before this module loaded (`npm start`). */
+  opening?: Promise<DatabaseHandle>,
+): Promise<Services> {
+  const database = await (opening ?? createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   const bus = await createEventBus({ redisUrl: config.redisUrl });
   const blobs = await createBlobStore({ s3: config.s3, dataDir: config.dataDir });
   const limits = await openLimits({ redisUrl: config.redisUrl, prefix: config.limits.prefix });
+  const temporalAddress = await temporalAddressOrStarting;
   const connection = await connectTemporal(temporalAddress);
   const temporal = new Client({ connection, namespace: config.temporalNamespace, interceptors: await clientInterceptors() });
   return {

@@ -1,7 +1,4 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities, createRunStore } from '../activities';
 import { createProviders } from '../activities/providers';
 import { createWebhookStore } from '../activities/webhookStore';
@@ -17,59 +14,10 @@ import { providerSettingsFromEnv } from './providerSettings';
 import type { TelemetryConfig } from './config';
 import type { Services } from './services';
 import { workerRuntimeTelemetry } from './telemetry';
-import { workerTracingOptions, workflowInterceptorModules } from './tracing';
+import { workerTracingOptions } from './tracing';
+import { workflowBundle } from './workflowBundle';
 
-const rootDir = join(dirname(new URL(import.meta.url).pathname), '..');
-let bundle: Promise<WorkflowBundle> | undefined;
-
-/**
- * The workflow code, bundled by webpack (~3 s) once per set of sources: kept in memory for the process and
- * in `.cache/workflow-bundle/<hash of workflows/ and the lockfile>.js` across restarts.
- */
-export function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= (async () => {
-    const workflowInterceptors = workflowInterceptorModules(); // tracing's, only while tracing: a bundle of its own
-    const variant = workflowInterceptors.length > 0 ? '-traced' : '';
-    const file = join(rootDir, '.cache', 'workflow-bundle', `${workflowSourcesHash()}${variant}.js`);
-    if (existsSync(file)) return { code: readFileSync(file, 'utf8') };
-    const { code } = await bundleWorkflowCode({
-      workflowsPath: join(rootDir, 'workflows', 'index.ts'),
-      workflowInterceptorModules: workflowInterceptors,
-      logger: quietLogger,
-    });
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(`${file}.partial`, code);
-    renameSync(`${file}.partial`, file);
-    return { code };
-  })();
-  return bundle;
-}
-
-function workflowSourcesHash(): string {
-  const hash = createHash('sha256').update(readFileSync(join(rootDir, 'package-lock.json')));
-  const visit = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) visit(path);
-      else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) hash.update(path.slice(rootDir.length)).update(readFileSync(path));
-    }
-  };
-  visit(join(rootDir, 'workflows'));
-  return hash.digest('hex').slice(0, 16);
-}
-
-const quietLogger = {
-  log() {},
-  trace() {},
-  debug() {},
-  info() {},
-  warn(message: string) {
-    console.warn(message);
-  },
-  error(message: string) {
-    console.error(message);
-  },
-};
+export { workflowBundle } from './workflowBundle';
 
 const SHUTDOWN_GRACE = '1s';
 const SHUTDOWN_FORCE = '4s';
@@ -102,7 +50,11 @@ export interface RunningWorker {
 /** A worker polling the configured task queue. */
 export async function runWorker(
   services: Services,
-  opts: { warmModels?: boolean; metrics?: TelemetryConfig['metrics'] } = {},
+  opts: {
+    /** Loads the local models in the background: now (true), or once this settles (`npm start`: once the API answers). */
+    warmModels?: boolean | Promise<unknown>;
+    metrics?: TelemetryConfig['metrics'];
+  } = {},
 ): Promise<RunningWorker> {
   installRuntime(opts.metrics);
   const connection = await NativeConnection.connect({ address: services.temporalAddress });
@@ -124,8 +76,12 @@ export async function runWorker(
     throw new Error(`worker: no activity for node type(s) ${missing.join(', ')}; pipelines using them could never finish`);
   }
   if (opts.warmModels) {
-    // In the background: the API is up at once; the first AI run finds the models loaded (or loading).
-    providers.warmup().catch((err: Error) => console.warn(`worker: local models not preloaded: ${err.message}`));
+    // In the background: the API is up at once; the first AI run finds the models loaded (or loading). Loading a
+    // model keeps this thread busy for a second or so, hence after the API answers when there is one to wait for.
+    void Promise.resolve(opts.warmModels)
+      .catch(() => undefined)
+      .then(() => providers.warmup())
+      .catch((err: Error) => console.warn(`worker: local models not preloaded: ${err.message}`));
   }
   const worker = await Worker.create({
     connection,

@@ -1,15 +1,18 @@
 /**
  * Builds the studio into studio/dist when it is missing or older than its sources (studio/src, index.html, public/,
- * vite config, and the shared pipeline language in workflows/pipeline). `npm start` and `npm test` run it;
- * `tsx studio/build.ts --force` always rebuilds.
+ * vite config, and the shared pipeline language in workflows/pipeline). `npm start` runs it beside the rest of its
+ * start-up (infra/launch/studioBuild.ts), `npm test` before the tests; `tsx studio/build.ts --force` always rebuilds.
+ * A build goes to a folder of its own and then takes studio/dist's place, so that whoever serves studio/dist
+ * meanwhile never sees half a build.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const studioDir = dirname(fileURLToPath(import.meta.url));
 const rootDir = join(studioDir, '..');
-const builtMarker = join(studioDir, 'dist', 'index.html');
+const distDir = join(studioDir, 'dist');
+const builtMarker = join(distDir, 'index.html');
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
@@ -38,9 +41,27 @@ export async function ensureStudioBuilt(opts: { force?: boolean; quiet?: boolean
   if (!opts.force && !studioIsStale()) return false;
   const started = Date.now();
   const { build } = await import('vite');
-  await build({ configFile: join(studioDir, 'vite.config.ts'), root: studioDir, logLevel: 'warn' });
+  const next = join(studioDir, `dist.next-${process.pid}`);
+  try {
+    await build({ configFile: join(studioDir, 'vite.config.ts'), root: studioDir, logLevel: 'warn', build: { outDir: next } });
+    replaceDist(next);
+  } finally {
+    rmSync(next, { recursive: true, force: true });
+  }
   if (!opts.quiet) console.log(`studio    built into studio/dist in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return true;
+}
+
+/** Puts the build in `next` where studio/dist was (a build by another process at the same time may win instead). */
+function replaceDist(next: string): void {
+  const old = join(studioDir, `dist.old-${process.pid}`);
+  try {
+    renameSync(distDir, old);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  renameSync(next, distDir);
+  rmSync(old, { recursive: true, force: true });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -42,6 +42,8 @@ export const TEST_PROJECTS = {
     'activities/storyWriting.test.ts',
     'infra/localModels.test.ts',
     'infra/estimate.test.ts',
+    'api/routes/studio.test.ts',
+    'infra/workflowBundle.test.ts',
   ],
   integration: ['workflows/', 'activities/', 'api/', 'infra/', 'test/'],
   browser: ['test/studio/'],

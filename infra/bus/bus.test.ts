@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { startTcpProxy, type TcpProxy } from '../../test/support/tcpProxy';
-import { bestEffort, createEventBus, RedisEventBus, type EventBus } from './index';
+import { bestEffort, createEventBus, type EventBus } from './index';
+import { RedisEventBus } from './redis';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const runId = randomUUID().slice(0, 8);

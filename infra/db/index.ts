@@ -1,7 +1,8 @@
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, sql, type MigrationProvider, type MigrationResultSet } from 'kysely';
-import pg from 'pg';
 import { migrationProvider } from './migrations';
 import { PGliteDialect } from './pglite-dialect';
 import { openPGliteThread } from './pgliteThread';
@@ -33,7 +34,7 @@ const NUMERIC_OID = 1700;
  * PostgreSQL at once: Kysely's migrator serialises them with an advisory lock.
  */
 export async function createDatabase(opts: DatabaseOptions): Promise<DatabaseHandle> {
-  const { db, kind } = opts.databaseUrl ? openPostgres(opts.databaseUrl) : await openPGlite(opts.dataDir);
+  const { db, kind } = opts.databaseUrl ? await openPostgres(opts.databaseUrl) : await openPGlite(opts.dataDir);
   try {
     await migrate(db);
   } catch (err) {
@@ -70,7 +71,8 @@ export async function migrate(db: Kysely<any>, provider: MigrationProvider = mig
   return resultSet;
 }
 
-function openPostgres(connectionString: string): { db: Kysely<Database>; kind: 'postgres' } {
+async function openPostgres(connectionString: string): Promise<{ db: Kysely<Database>; kind: 'postgres' }> {
+  const { default: pg } = await import('pg'); // loaded only when used, as PGlite is below
   // Per-pool type parsers (not pg's global registry): bigint as a JS number, numeric stays a string.
   const types = new pg.TypeOverrides();
   types.setTypeParser(INT8_OID, 'text', (value: string) => Number(value));
@@ -92,7 +94,7 @@ async function openPGlite(dataDir: string): Promise<{ db: Kysely<Database>; kind
   }
   openPGliteDirs.add(dir);
   try {
-    await mkdir(dir, { recursive: true });
+    if (!existsSync(join(dir, 'PG_VERSION'))) await initPGliteDir(dir);
     const pglite = await openPGliteThread(dir);
     const dialect = new PGliteDialect({
       pglite: {
@@ -111,4 +113,32 @@ async function openPGlite(dataDir: string): Promise<{ db: Kysely<Database>; kind
     openPGliteDirs.delete(dir);
     throw err;
   }
+}
+
+/**
+ * A new embedded database's cluster (PGlite's initdb: about as long as everything else in a first start together)
+ * is made by a process of its own, so that this thread loads and starts the rest meanwhile; it is made beside `dir`
+ * and moved into place whole, so that a start stopped half-way leaves no half-made cluster behind.
+ */
+async function initPGliteDir(dir: string): Promise<void> {
+  const partial = `${dir}.init-${process.pid}`;
+  await rm(partial, { recursive: true, force: true });
+  await mkdir(dirname(dir), { recursive: true });
+  const script = `import { PGlite } from '@electric-sql/pglite'; const db = await PGlite.create({ dataDir: process.argv[1] }); await db.close();`;
+  await new Promise<void>((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, partial], {
+      cwd: dirname(new URL(import.meta.url).pathname), // where @electric-sql/pglite resolves from
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+    child.once('error', reject);
+    child.once('exit', (code, signal) =>
+      code === 0
+        ? resolvePromise()
+        : reject(new Error(`creating the embedded database failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`)),
+    );
+  });
+  await rm(dir, { recursive: true, force: true }); // an empty folder (or one without a cluster) gives way to the new one
+  await rename(partial, dir);
 }

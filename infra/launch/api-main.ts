@@ -2,7 +2,9 @@
 import { loadConfig } from '../config';
 import { lockDataDir } from '../dataLock';
 import { openServices } from '../services';
-import { assertPortFree, closeServer, listen, resolveTemporal, runProcess, serveProcessMetrics, startTracing } from './processes';
+import { listen } from './listen';
+import { assertPortFree, closeServer, resolveTemporal, runProcess, serveProcessMetrics, startTracing } from './processes';
+import { buildStudioInBackground } from './studioBuild';
 
 await runProcess(async (stopLater) => {
   const config = loadConfig();
@@ -13,11 +15,13 @@ await runProcess(async (stopLater) => {
     stopLater(async () => lock.release());
   }
   await assertPortFree(config.port);
+  const studio = buildStudioInBackground(config.rootDir);
+  stopLater(() => studio.stop());
   const { address, devServer } = await resolveTemporal(config);
   if (devServer) stopLater(() => devServer.stop());
   const services = await openServices(config, address);
   stopLater(() => services.close());
-  const server = await listen(services, config.port);
+  const server = await listen(services, config.port, studio.state);
   stopLater(() => closeServer(server));
   console.log(`api       http://localhost:${config.port}/`);
   console.log(`metrics   ${await serveProcessMetrics(config, stopLater)}`);

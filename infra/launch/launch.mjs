@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm start` and `npm run temporal|worker|api`: installs what is missing (infra/setup.mjs), builds the studio
-// when stale, then runs the product. Each step runs in its own process group, so that stopping this one process
+// `npm start` and `npm run temporal|worker|api`: installs what is missing (infra/setup.mjs), then runs the product
+// (which builds a stale studio beside its own start-up). Each step runs in its own process group, so that stopping this one process
 // stops everything it started: a signal (SIGINT, SIGTERM, SIGHUP) or its parent going away (npm killed outright)
 // is forwarded to the product, which stops in order; whatever still runs SHUTDOWN_DEADLINE_MS later — or at a
 // second signal — is killed with its whole group. package.json `exec`s this, so npm's signals reach it directly.
@@ -9,14 +9,17 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { recordPhase } from '../startupPhases.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MODES = {
-  start: { studio: true, main: 'infra/launch/start.ts' },
-  temporal: { studio: false, main: 'infra/launch/temporal-main.ts' },
-  worker: { studio: false, main: 'infra/launch/worker-main.ts' },
-  api: { studio: true, main: 'infra/launch/api-main.ts' },
+  start: { main: 'infra/launch/start.ts' },
+  temporal: { main: 'infra/launch/temporal-main.ts' },
+  worker: { main: 'infra/launch/worker-main.ts' },
+  api: { main: 'infra/launch/api-main.ts' },
 };
+/** Its children count their start-up time from here ("ready in"). */
+const launchedAt = Date.now();
 /** From the first signal until every process left is killed (the product gives up on its own at 6 s). */
 const SHUTDOWN_DEADLINE_MS = 8_000;
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -69,7 +72,12 @@ const watchParent = setInterval(() => {
 /** Runs one step to its end; resolves with its exit code (128 + n when a signal ended it). */
 function step(args) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      env: { ...process.env, LAUNCH_STARTED_AT: String(launchedAt) },
+      stdio: ['ignore', 'inherit', 'inherit'],
+      detached: true,
+    });
     current = child;
     child.once('error', (err) => {
       console.error(`launcher: cannot run ${args.join(' ')}: ${err.message}`);
@@ -83,8 +91,8 @@ function step(args) {
   });
 }
 
-const steps = [['infra/setup.mjs'], ...(mode.studio ? [['--import', 'tsx', 'studio/build.ts']] : []), ['--import', 'tsx', mode.main]];
-for (const args of steps) {
-  const code = await step(args);
-  if (code !== 0 || stopping) process.exit(code);
-}
+const setupStarted = Date.now();
+const setup = await step(['infra/setup.mjs']);
+recordPhase('setup', setupStarted);
+if (setup !== 0 || stopping) process.exit(setup);
+process.exit(await step(['--import', 'tsx', mode.main]));

@@ -1,12 +1,9 @@
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
-import { createApp } from '../../api/app';
 import type { Config } from '../config';
 import type { Services } from '../services';
 import { StartupError } from '../startupError';
 import { startDevServer, type DevServer } from '../temporal';
-import { serveMetrics, workerMetricsUrl } from '../telemetry';
-import { installTracing } from '../tracing';
 
 /** Temporal's address: TEMPORAL_ADDRESS, or the embedded dev server (started here when not running yet). */
 export async function resolveTemporal(config: Config): Promise<{ address: string; devServer?: DevServer }> {
@@ -18,6 +15,7 @@ export async function resolveTemporal(config: Config): Promise<{ address: string
 
 /** Tracing, when OTEL_EXPORTER_OTLP_ENDPOINT asks for it: before anything opens a Temporal client or bundles workflows. */
 export async function startTracing(stopLater: (stop: () => Promise<void>) => void): Promise<void> {
+  const { installTracing } = await import('../tracing');
   const tracing = await installTracing();
   if (!tracing) return;
   stopLater(() => tracing.shutdown());
@@ -28,6 +26,7 @@ export async function startTracing(stopLater: (stop: () => Promise<void>) => voi
 export async function serveProcessMetrics(config: Config, stopLater: (stop: () => Promise<void>) => void): Promise<string> {
   const { host, port } = config.telemetry.metrics;
   if (port === undefined) return 'off (METRICS_PORT=off)';
+  const { serveMetrics } = await import('../telemetry');
   try {
     const server = await serveMetrics(host, port);
     stopLater(() => server.close());
@@ -51,25 +50,13 @@ export async function workerMetricsLine(config: Config): Promise<string> {
     probe.once('error', () => resolve(false));
     probe.listen(metrics.temporalPort, metrics.host, () => probe.close(() => resolve(true)));
   });
-  if (free) return `, ${workerMetricsUrl(metrics)}  (Temporal SDK)`;
+  if (free) return `, ${(await import('../telemetry')).workerMetricsUrl(metrics)}  (Temporal SDK)`;
   const line = `, the Temporal SDK's exporter not served: port ${metrics.temporalPort} is in use (set TEMPORAL_METRICS_PORT)`;
   metrics.temporalPort = undefined;
   return line;
 }
 
-export function listen(services: Services, port: number): Promise<Server> {
-  const app = createApp(services);
-  return new Promise((resolve, reject) => {
-    // Express 5 calls this back with the error when listening fails (a port in use), not only on success.
-    const server = app.listen(port, services.config.host, (err?: Error) => (err ? reject(listenError(err, port)) : resolve(server)));
-    // Longer than the usual load balancer idle timeout (60 s), so a reused keep-alive connection is
-    // never closed by us just as a client sends on it (ECONNRESET), even when a busy CPU delays timers.
-    server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 66_000;
-  });
-}
-
-function listenError(err: Error, port: number): Error {
+export function listenError(err: Error, port: number): Error {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE')
     return new StartupError(`Port ${port} is already in use by another program: stop it, or set PORT to a free port.`);
