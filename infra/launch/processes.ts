@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import type { Config } from '../config';
-import type { Services } from '../services';
 import { StartupError } from '../startupError';
 import { startDevServer, type DevServer } from '../temporal';
 
