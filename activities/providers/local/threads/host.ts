@@ -33,6 +33,7 @@ export function serveModelJobs(operations: ModelOperations): void {
     const { id, op, input } = msg;
     const controller = new AbortController();
     running.set(id, controller);
+    watchSharedFlag(controller.signal, new Int32Array(msg.aborted));
     const fn = operations[op];
     void (async () => {
       try {
@@ -51,6 +52,15 @@ export function serveModelJobs(operations: ModelOperations): void {
       }
     })();
   });
+}
+
+/**
+ * Makes `signal.aborted` true as soon as the owner sets the job's shared flag, before the abort message can be
+ * read (it waits for synchronous code to finish); the abort event itself still comes with the message.
+ */
+function watchSharedFlag(signal: AbortSignal, flag: Int32Array): void {
+  const aborted = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')!.get!;
+  Object.defineProperty(signal, 'aborted', { get: () => Atomics.load(flag, 0) === 1 || (aborted.call(signal) as boolean) });
 }
 
 function serialize(err: unknown): SerializedError {

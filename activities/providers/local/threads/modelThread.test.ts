@@ -67,11 +67,22 @@ describe('model thread', () => {
     await expect(t.run('count', { n: 2 }, { signal: signal() })).resolves.toBe(2);
   });
 
+  it('stops synchronous work that watches its signal, mid-call', async () => {
+    const t = thread();
+    await t.warm();
+    const abort = new AbortController();
+    const started = Date.now();
+    const job = t.run('spin', { ms: 20_000 }, { signal: abort.signal });
+    setTimeout(() => abort.abort(), 100);
+    await expect(job).rejects.toThrow('spin cancelled');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('drops a waiting job when aborted, leaving the others in order', async () => {
     const t = thread();
     const abort = new AbortController();
     const first = t.run<{ tag: string }>('hold', { ms: 150, tag: 'first' }, { signal: signal() });
-    const second = t.run('hold', { ms: 150, tag: 'second' }, { signal: abort.signal }).catch((e: unknown) => e as Error);
+    const second = t.run<never>('hold', { ms: 150, tag: 'second' }, { signal: abort.signal }).catch((e: unknown) => e as Error);
     const third = t.run<{ tag: string }>('hold', { ms: 10, tag: 'third' }, { signal: signal() });
     abort.abort();
     expect((await second).message).toBe('test job cancelled');
@@ -123,7 +134,7 @@ describe('model thread', () => {
 
   it('fails jobs still held when closed, and starts afresh afterwards', async () => {
     const t = thread();
-    const job = t.run('hold', { ms: 10_000, tag: 'held' }, { signal: signal() }).catch((e: unknown) => e as Error);
+    const job = t.run<never>('hold', { ms: 10_000, tag: 'held' }, { signal: signal() }).catch((e: unknown) => e as Error);
     await new Promise((r) => setTimeout(r, 50));
     await t.close();
     expect((await job).message).toBe('local test model closed');

@@ -7,6 +7,8 @@
  * - At most `concurrency` jobs (1 by default) are in the thread at once; the others wait here, in order.
  * - Progress and abort travel as messages. A job aborted while it waits rejects at once with `abortError()`;
  *   one already running is told to stop and rejects the way its model does (its error comes back as it was thrown).
+ *   Its signal reads a shared flag too, so synchronous code that checks `signal.aborted` (the sketch renderer
+ *   between subjects) stops mid-call, which it cannot do on the thread that aborts it.
  * - A thread that dies fails the jobs it held with a retryable ProviderError; the next job gets a fresh thread.
  * - The thread side is a module calling `serveModelJobs` (./host.ts), loaded through ./entry.mjs so that the
  *   TypeScript source runs under tsx and vitest alike.
@@ -40,6 +42,8 @@ export interface JobOptions<P> {
 
 export interface ModelThread {
   readonly name: string;
+  /** Whether its thread is up (started and not yet stopped or crashed). */
+  readonly running: boolean;
   /** Runs `op` of the thread's module on `input`; Buffers and typed arrays that own their memory are moved, not copied. */
   run<R, P = unknown>(op: string, input: unknown, opts: JobOptions<P>): Promise<R>;
   /** Starts the thread now and runs its module's `warm` op, if it has one. */
@@ -57,6 +61,7 @@ interface Job {
   resolve(value: unknown): void;
   reject(err: Error): void;
   onAbort?: () => void;
+  aborted: Int32Array;
 }
 
 interface Running {
@@ -70,6 +75,11 @@ const open = new Set<ModelThread>();
 /** Stops every model thread of this process (worker shutdown). */
 export async function closeModelThreads(): Promise<void> {
   await Promise.all([...open].map((t) => t.close()));
+}
+
+/** The names of the model threads that are up in this process. */
+export function runningModelThreads(): string[] {
+  return [...open].filter((t) => t.running).map((t) => t.name);
 }
 
 /** Whether this platform lets a thread renice itself (Linux does; elsewhere the value is process-wide). */
@@ -122,7 +132,7 @@ export function createModelThread(opts: ModelThreadOptions): ModelThread {
       for (const job of jobs) fail(job, new ProviderError(`local ${opts.name} model thread ${why}`, true));
       pump();
     };
-    worker.on('error', (err) => died(`crashed: ${err.message}`));
+    worker.on('error', (err: unknown) => died(`crashed: ${err instanceof Error ? err.message : String(err)}`));
     worker.on('exit', (code) => died(code === 0 ? 'stopped' : `exited with code ${code}`));
     return running;
   };
@@ -133,13 +143,16 @@ export function createModelThread(opts: ModelThreadOptions): ModelThread {
       current ??= start();
       current.jobs.set(job.id, job);
       current.worker.ref();
-      const message: ToThread = { type: 'run', id: job.id, op: job.op, input: job.input };
+      const message: ToThread = { type: 'run', id: job.id, op: job.op, input: job.input, aborted: job.aborted.buffer as SharedArrayBuffer };
       current.worker.postMessage(message, transferablesOf(job.input));
     }
   };
 
   const thread: ModelThread = {
     name: opts.name,
+    get running() {
+      return current !== undefined;
+    },
     run<R, P>(op: string, input: unknown, { signal, onProgress }: JobOptions<P>): Promise<R> {
       if (signal.aborted) return Promise.reject(opts.abortError(signal));
       open.add(thread);
@@ -152,6 +165,7 @@ export function createModelThread(opts: ModelThreadOptions): ModelThread {
           onProgress: onProgress as ((p: unknown) => void) | undefined,
           resolve: resolve as (v: unknown) => void,
           reject,
+          aborted: new Int32Array(new SharedArrayBuffer(4)),
         };
         job.onAbort = () => {
           const at = waiting.indexOf(job);
@@ -159,6 +173,7 @@ export function createModelThread(opts: ModelThreadOptions): ModelThread {
             waiting.splice(at, 1);
             fail(job, opts.abortError(signal));
           } else if (current?.jobs.has(job.id)) {
+            Atomics.store(job.aborted, 0, 1);
             current.worker.postMessage({ type: 'abort', id: job.id } satisfies ToThread);
           }
         };

@@ -1,6 +1,8 @@
 /** The messages between a model thread and its owner (./modelThread.ts ↔ ./host.ts). */
 
-export type ToThread = { type: 'run'; id: number; op: string; input: unknown } | { type: 'abort'; id: number };
+export type ToThread =
+  /** `aborted` is one Int32 the owner sets to 1 when it aborts the job: synchronous model code can see it mid-call. */
+  { type: 'run'; id: number; op: string; input: unknown; aborted: SharedArrayBuffer } | { type: 'abort'; id: number };
 
 export type FromThread =
   | { type: 'progress'; id: number; progress: unknown }

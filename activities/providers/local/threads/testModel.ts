@@ -36,6 +36,12 @@ serveModelJobs({
       active--;
     }
   },
+  /** Busy for `ms` without yielding (as a WASM call or canvas drawing is), watching `signal.aborted`. */
+  spin: ({ ms }: { ms: number }, { signal }) => {
+    const until = Date.now() + ms;
+    while (Date.now() < until) if (signal.aborted) throw new ProviderError('spin cancelled', false);
+    return 'spun';
+  },
   /** Sends the bytes back with every byte inverted. */
   invert: ({ bytes }: { bytes: Uint8Array }) => {
     const out = Buffer.alloc(bytes.length);

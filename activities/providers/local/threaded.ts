@@ -1,0 +1,85 @@
+/**
+ * The local speech and sketch providers as the worker uses them: thin proxies that run each model in a thread of
+ * its own (./threads/modelThread.ts), one job at a time per model, so that the synchronous parts of the work
+ * (eSpeak's WASM, Piper's post-processing, Flite, canvas drawing) never stall the thread that serves the API and
+ * the other activities. Same requests, same results, same errors as the in-process providers they wrap.
+ */
+import { cpus } from 'node:os';
+import type { ImageProgress, ImageProvider, ImageResult, SpeechProvider, SpeechResult } from '../types';
+import { createSketchImageProvider, sketchCancelled } from './sketch';
+import { createLocalSpeechProvider, speechCancelled, warmLocalSpeech, type LocalSpeechOptions } from './speech';
+import { asBuffer } from './threads/protocol';
+import { createModelThread } from './threads/modelThread';
+
+/**
+ * How far the model threads renice themselves (Linux): on a busy machine the API's thread then gets the cores
+ * first, and the models take what is left.
+ */
+export const MODEL_THREAD_NICENESS = 10;
+
+export interface LocalModel {
+  /** Loads the model now (in its thread: starts the thread) rather than on the first request. */
+  warmup(): Promise<void>;
+  /** Stops the model's thread, if it has one (a later request starts a fresh one). */
+  close(): Promise<void>;
+}
+
+export interface LocalModelOptions {
+  /** Run on the calling thread instead (LOCAL_MODELS_IN_PROCESS=1). */
+  inProcess?: boolean;
+  /** See MODEL_THREAD_NICENESS. */
+  niceness?: number;
+}
+
+/** The local speech provider, in its own thread unless asked to run in process. */
+export function localSpeechModel(opts: LocalSpeechOptions, how: LocalModelOptions = {}): SpeechProvider & LocalModel {
+  if (!how.inProcess) return createThreadedSpeechProvider(opts, how.niceness);
+  return { ...createLocalSpeechProvider(opts), warmup: () => warmLocalSpeech(opts), close: async () => {} };
+}
+
+/** The local sketch renderer, in its own thread unless asked to run in process. */
+export function localSketchModel(how: LocalModelOptions = {}): ImageProvider & LocalModel {
+  if (!how.inProcess) return createThreadedSketchProvider(how.niceness);
+  return { ...createSketchImageProvider(), warmup: async () => {}, close: async () => {} };
+}
+
+export function createThreadedSpeechProvider(opts: LocalSpeechOptions, niceness = MODEL_THREAD_NICENESS): SpeechProvider & LocalModel {
+  const thread = createModelThread({
+    name: 'speech',
+    module: new URL('./threads/speechModel.ts', import.meta.url),
+    // Piper's own intra-op threads are started by (and inherit the priority of) the model thread.
+    options: { ...opts, threads: opts.threads ?? Math.max(1, Math.min(2, cpus().length)) } satisfies LocalSpeechOptions,
+    abortError: speechCancelled,
+    niceness,
+  });
+  return {
+    id: 'local',
+    async synthesize(request, { signal, onSentence }) {
+      const result = await thread.run<SpeechResult, { done: number; total: number }>('synthesize', request, {
+        signal,
+        onProgress: (p) => onSentence?.(p.done, p.total),
+      });
+      return { ...result, audio: asBuffer(result.audio) };
+    },
+    warmup: () => thread.warm(),
+    close: () => thread.close(),
+  };
+}
+
+export function createThreadedSketchProvider(niceness = MODEL_THREAD_NICENESS): ImageProvider & LocalModel {
+  const thread = createModelThread({
+    name: 'sketch',
+    module: new URL('./threads/sketchModel.ts', import.meta.url),
+    abortError: sketchCancelled,
+    niceness,
+  });
+  return {
+    id: 'local',
+    async generate(request, { signal, onProgress }) {
+      const result = await thread.run<ImageResult, ImageProgress>('generate', request, { signal, onProgress });
+      return { ...result, png: asBuffer(result.png) };
+    },
+    warmup: () => thread.warm(),
+    close: () => thread.close(),
+  };
+}
