@@ -27,7 +27,7 @@ export interface ProviderSettings {
   /** A GGUF file to use instead of the packaged default (LOCAL_TEXT_MODEL). */
   localTextModel?: string;
   /**
-   * Run the local speech and sketch models on the calling thread instead of a worker thread each
+   * Run the local text, speech and sketch models on the calling thread instead of a worker thread each
    * (LOCAL_MODELS_IN_PROCESS=1): for comparing, and for debugging a model with the process's own tools.
    */
   localModelsInProcess?: boolean;

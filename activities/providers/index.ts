@@ -7,8 +7,8 @@ import type { CloudProvider, ConfigurableProvider, ImageServer } from '../../wor
 import { createElevenLabsSpeechProvider } from './cloud/elevenlabs';
 import { createOpenAIImageProvider, createOpenAISpeechProvider, createOpenAITextProvider } from './cloud/openai';
 import { createStabilityImageProvider } from './cloud/stability';
-import { createLocalTextProvider, defaultTextModelPath, type LocalTextProvider } from './local/text';
-import { localSketchModel, localSpeechModel } from './local/threaded';
+import { defaultTextModelPath, type LocalTextProvider } from './local/text';
+import { localSketchModel, localSpeechModel, localTextModel } from './local/threaded';
 import { loadPrices, type PriceTable } from '../../infra/prices';
 import { createAutomatic1111ImageProvider } from './servers/automatic1111';
 import type { ImageServerConnection } from './servers/connection';
@@ -54,7 +54,7 @@ export function createProviders(
   const sketch = localSketchModel({ inProcess: settings.localModelsInProcess });
   const localTextProvider = (modelPath = settings.localTextModel ?? defaultTextModelPath(settings.rootDir)) => {
     let found = localTexts.get(modelPath);
-    if (!found) localTexts.set(modelPath, (found = createLocalTextProvider({ modelPath })));
+    if (!found) localTexts.set(modelPath, (found = localTextModel({ modelPath }, { inProcess: settings.localModelsInProcess })));
     return found;
   };
   /** A GGUF file named by a node: looked up by bare file name only, in the local models folder or the packaged ones. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { providerSettingsFromEnv } from '../../../infra/providerSettings';
 import { decodeWav, wavDuration } from '../audio/wav';
@@ -8,7 +8,8 @@ import { createProviders } from '../index';
 import { ProviderError } from '../types';
 import { createSketchImageProvider } from './sketch';
 import { createLocalSpeechProvider } from './speech';
-import { localSketchModel, localSpeechModel } from './threaded';
+import { abortError, createLocalTextProvider, defaultTextModelPath } from './text';
+import { localSketchModel, localSpeechModel, localTextModel } from './threaded';
 import { closeModelThreads, runningModelThreads } from './threads/modelThread';
 
 const rootDir = join(import.meta.dirname, '..', '..', '..');
@@ -112,6 +113,71 @@ describe('local speech in its thread', () => {
     const err = await speech.synthesize({ text: 'hi', voice: 'nope', speed: 1 }, { signal: signal() }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderError);
     expect(err).toMatchObject({ retryable: false, status: 400, message: expect.stringContaining("unknown local voice 'nope'") });
+  });
+});
+
+describe('local text model in its thread', () => {
+  // The small model the tests use (vitest.config.ts), else the default.
+  const modelPath = process.env.LOCAL_TEXT_MODEL || defaultTextModelPath(rootDir);
+  const request = {
+    system: 'You are a concise creative writer.',
+    prompt: 'Write one sentence about a lighthouse.',
+    maxTokens: 24,
+    temperature: 0,
+  };
+
+  it('streams tokens in order and writes what the calling thread writes', async () => {
+    const text = localTextModel({ modelPath });
+    const chunks: string[] = [];
+    const threaded = await text.generate(request, { signal: signal(), onToken: (c) => chunks.push(c) });
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.join('')).toBe(threaded.text);
+    const inProcess = createLocalTextProvider({ modelPath });
+    try {
+      expect(await inProcess.generate(request, { signal: signal() })).toEqual(threaded);
+    } finally {
+      await inProcess.dispose();
+    }
+    expect(runningModelThreads()).toContain(`text ${basename(modelPath)}`);
+    await text.dispose();
+    expect(runningModelThreads()).not.toContain(`text ${basename(modelPath)}`);
+  });
+
+  it('stops generating when aborted, with the AbortError the provider gives, and serves the next request', async () => {
+    const text = localTextModel({ modelPath });
+    await text.warmup();
+    const abort = new AbortController();
+    const chunks: string[] = [];
+    const err = await text
+      .generate(
+        { prompt: 'Tell a long story about a dragon.', maxTokens: 400, temperature: 0.7, seed: 1 },
+        {
+          signal: abort.signal,
+          onToken: (c) => {
+            chunks.push(c);
+            if (chunks.length === 3) abort.abort(new Error('the step was cancelled'));
+          },
+        },
+      )
+      .then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+    expect(err).toBeInstanceOf(Error);
+    expect([err?.name, err?.message]).toEqual(['AbortError', 'generation aborted: the step was cancelled']);
+    expect(err?.message).toBe(abortError(abort.signal).message);
+    expect(chunks.length).toBeLessThan(50);
+    expect((await text.generate(request, { signal: signal() })).completionTokens).toBeGreaterThan(0);
+    await text.dispose();
+  });
+
+  it('rejects a model it does not serve, without retry', async () => {
+    const text = localTextModel({ modelPath });
+    await expect(text.generate({ ...request, model: 'other.gguf' }, { signal: signal() })).rejects.toMatchObject({
+      name: 'ProviderError',
+      retryable: false,
+    });
+    await text.dispose();
   });
 });
 

@@ -27,7 +27,8 @@ export function serveModelJobs(operations: ModelOperations): void {
 
   port.on('message', (msg: ToThread) => {
     if (msg.type === 'abort') {
-      running.get(msg.id)?.abort();
+      const reason = msg.reason && Object.assign(new Error(msg.reason.message), { name: msg.reason.name });
+      running.get(msg.id)?.abort(reason);
       return;
     }
     const { id, op, input } = msg;

@@ -174,7 +174,12 @@ export function createModelThread(opts: ModelThreadOptions): ModelThread {
             fail(job, opts.abortError(signal));
           } else if (current?.jobs.has(job.id)) {
             Atomics.store(job.aborted, 0, 1);
-            current.worker.postMessage({ type: 'abort', id: job.id } satisfies ToThread);
+            const reason: unknown = signal.reason;
+            current.worker.postMessage({
+              type: 'abort',
+              id: job.id,
+              ...(reason instanceof Error ? { reason: { name: reason.name, message: reason.message } } : {}),
+            } satisfies ToThread);
           }
         };
         signal.addEventListener('abort', job.onAbort, { once: true });

@@ -2,7 +2,9 @@
 
 export type ToThread =
   /** `aborted` is one Int32 the owner sets to 1 when it aborts the job: synchronous model code can see it mid-call. */
-  { type: 'run'; id: number; op: string; input: unknown; aborted: SharedArrayBuffer } | { type: 'abort'; id: number };
+  | { type: 'run'; id: number; op: string; input: unknown; aborted: SharedArrayBuffer }
+  /** `reason`: the owner's signal.reason, when it is an Error, so that the job's signal gives the same one. */
+  | { type: 'abort'; id: number; reason?: { name: string; message: string } };
 
 export type FromThread =
   | { type: 'progress'; id: number; progress: unknown }
