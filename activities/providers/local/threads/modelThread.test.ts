@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../types';
@@ -139,5 +143,27 @@ describe('model thread', () => {
     await t.close();
     expect((await job).message).toBe('local test model closed');
     await expect(t.run('count', { n: 1 }, { signal: signal() })).resolves.toBe(1);
+  });
+});
+
+describe('model threads and the process', () => {
+  it('an idle model thread does not keep the process alive; a busy one does until its job is done', () => {
+    const script = `
+      import { createModelThread } from ${JSON.stringify(new URL('./modelThread.ts', import.meta.url).href)};
+      const t = createModelThread({ name: 'test', module: new URL(${JSON.stringify(testModel.href)}), abortError: () => new Error('x') });
+      await t.warm();
+      // Nothing else keeps the loop alive while this job runs: only the busy thread does.
+      void t.run('hold', { ms: 300, tag: 'last' }, { signal: new AbortController().signal }).then((r) => console.log('done', r.tag));
+    `;
+    const dir = mkdtempSync(join(tmpdir(), 'cf-model-thread-'));
+    const file = join(dir, 'idle.mjs');
+    writeFileSync(file, script);
+    const started = Date.now();
+    const child = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 30_000 });
+    rmSync(dir, { recursive: true, force: true });
+    expect(child.stderr).not.toMatch(/Error/);
+    expect(child.stdout.trim()).toBe('done last');
+    expect(child.status).toBe(0);
+    expect(Date.now() - started).toBeLessThan(30_000);
   });
 });
