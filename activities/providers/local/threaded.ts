@@ -5,7 +5,6 @@
  * the thread that serves the API and the other activities. Same requests, same results, same errors as the
  * in-process providers they wrap.
  */
-import { cpus } from 'node:os';
 import { basename, resolve } from 'node:path';
 import type { ImageProgress, ImageProvider, ImageResult, SpeechProvider, SpeechResult, TextResult } from '../types';
 import { createSketchImageProvider, sketchCancelled } from './sketch';
@@ -13,12 +12,6 @@ import { createLocalSpeechProvider, speechCancelled, warmLocalSpeech, type Local
 import { abortError, createLocalTextProvider, type LocalTextProvider, type LocalTextProviderOptions } from './text';
 import { asBuffer } from './threads/protocol';
 import { createModelThread } from './threads/modelThread';
-
-/**
- * How far the model threads renice themselves (Linux): on a busy machine the API's thread then gets the cores
- * first, and the models take what is left.
- */
-export const MODEL_THREAD_NICENESS = 10;
 
 export interface LocalModel {
   /** Loads the model now (in its thread: starts the thread) rather than on the first request. */
@@ -30,35 +23,31 @@ export interface LocalModel {
 export interface LocalModelOptions {
   /** Run on the calling thread instead (LOCAL_MODELS_IN_PROCESS=1). */
   inProcess?: boolean;
-  /** See MODEL_THREAD_NICENESS. */
-  niceness?: number;
 }
 
 /** A local text model, in its own thread unless asked to run in process. */
 export function localTextModel(opts: LocalTextProviderOptions, how: LocalModelOptions = {}): LocalTextProvider {
-  return how.inProcess ? createLocalTextProvider(opts) : createThreadedTextProvider(opts, how.niceness);
+  return how.inProcess ? createLocalTextProvider(opts) : createThreadedTextProvider(opts);
 }
 
 /** The local speech provider, in its own thread unless asked to run in process. */
 export function localSpeechModel(opts: LocalSpeechOptions, how: LocalModelOptions = {}): SpeechProvider & LocalModel {
-  if (!how.inProcess) return createThreadedSpeechProvider(opts, how.niceness);
+  if (!how.inProcess) return createThreadedSpeechProvider(opts);
   return { ...createLocalSpeechProvider(opts), warmup: () => warmLocalSpeech(opts), close: async () => {} };
 }
 
 /** The local sketch renderer, in its own thread unless asked to run in process. */
 export function localSketchModel(how: LocalModelOptions = {}): ImageProvider & LocalModel {
-  if (!how.inProcess) return createThreadedSketchProvider(how.niceness);
+  if (!how.inProcess) return createThreadedSketchProvider();
   return { ...createSketchImageProvider(), warmup: async () => {}, close: async () => {} };
 }
 
-export function createThreadedSpeechProvider(opts: LocalSpeechOptions, niceness = MODEL_THREAD_NICENESS): SpeechProvider & LocalModel {
+export function createThreadedSpeechProvider(opts: LocalSpeechOptions): SpeechProvider & LocalModel {
   const thread = createModelThread({
     name: 'speech',
     module: new URL('./threads/speechModel.ts', import.meta.url),
-    // Piper's own intra-op threads are started by (and inherit the priority of) the model thread.
-    options: { ...opts, threads: opts.threads ?? Math.max(1, Math.min(2, cpus().length)) } satisfies LocalSpeechOptions,
+    options: opts,
     abortError: speechCancelled,
-    niceness,
   });
   return {
     id: 'local',
@@ -74,12 +63,11 @@ export function createThreadedSpeechProvider(opts: LocalSpeechOptions, niceness 
   };
 }
 
-export function createThreadedSketchProvider(niceness = MODEL_THREAD_NICENESS): ImageProvider & LocalModel {
+export function createThreadedSketchProvider(): ImageProvider & LocalModel {
   const thread = createModelThread({
     name: 'sketch',
     module: new URL('./threads/sketchModel.ts', import.meta.url),
     abortError: sketchCancelled,
-    niceness,
   });
   return {
     id: 'local',
@@ -97,14 +85,13 @@ export function createThreadedSketchProvider(niceness = MODEL_THREAD_NICENESS): 
  * tokenizing are JavaScript on the calling thread (measured: 0.6 s stalls while a model loads, 50–140 ms while one
  * writes), so the model lives in a thread of its own too. Tokens stream back as progress messages.
  */
-export function createThreadedTextProvider(opts: LocalTextProviderOptions, niceness = MODEL_THREAD_NICENESS): LocalTextProvider {
+export function createThreadedTextProvider(opts: LocalTextProviderOptions): LocalTextProvider {
   const modelPath = resolve(opts.modelPath);
   const thread = createModelThread({
     name: `text ${basename(modelPath)}`,
     module: new URL('./threads/textModel.ts', import.meta.url),
     options: { ...opts, modelPath } satisfies LocalTextProviderOptions,
     abortError,
-    niceness,
   });
   return {
     id: 'local',

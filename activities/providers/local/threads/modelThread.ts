@@ -28,11 +28,6 @@ export interface ModelThreadOptions {
   concurrency?: number;
   /** What a job aborted before it reached the thread rejects with. */
   abortError: (signal: AbortSignal) => Error;
-  /**
-   * Niceness the thread gives itself (Linux: per thread, inherited by the threads it starts), so that the API's
-   * thread wins the cores; 0 leaves it alone.
-   */
-  niceness?: number;
 }
 
 export interface JobOptions<P> {
@@ -82,9 +77,6 @@ export function runningModelThreads(): string[] {
   return [...open].filter((t) => t.running).map((t) => t.name);
 }
 
-/** Whether this platform lets a thread renice itself (Linux does; elsewhere the value is process-wide). */
-export const PER_THREAD_PRIORITY = process.platform === 'linux';
-
 export function createModelThread(opts: ModelThreadOptions): ModelThread {
   const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 1));
   const waiting: Job[] = [];
@@ -112,7 +104,6 @@ export function createModelThread(opts: ModelThreadOptions): ModelThread {
       workerData: {
         module: opts.module.href,
         options: opts.options,
-        niceness: PER_THREAD_PRIORITY ? (opts.niceness ?? 0) : 0,
       },
       // The thread's console goes to the process's own streams (not piped through this thread).
       stdout: false,
