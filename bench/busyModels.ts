@@ -6,7 +6,7 @@
  * idle stack, for reference. Also prints this thread's event-loop delay while the models work. Asserts nothing.
  *
  *   npx tsx bench/busyModels.ts [words=150] [uploadEveryMs=3000]
- *   LOCAL_MODELS_IN_PROCESS=1   the local speech and sketch models on the API's thread (as before model threads)
+ *   LOCAL_MODELS_IN_PROCESS=1   the local models on the API's thread (as before model threads)
  *   LOCAL_TEXT_MODEL=path.gguf  another text model than the product's default
  */
 import { loadavg } from 'node:os';
@@ -129,7 +129,7 @@ console.log(`warm-up run ${(performance.now() - t0).toFixed(0)} ms`);
 
 console.log(
   `busy models: story (${words} words, ${textModel.split('/').pop()}) → narration + 1024² illustration; ` +
-    `speech and sketch ${inProcess ? 'IN PROCESS' : 'in model threads'}; load ${loadavg()
+    `text, speech and sketch ${inProcess ? 'IN PROCESS' : 'in model threads'}; load ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
 );
