@@ -105,9 +105,6 @@ export function createModelThread(opts: ModelThreadOptions): ModelThread {
         module: opts.module.href,
         options: opts.options,
       },
-      // The thread's console goes to the process's own streams (not piped through this thread).
-      stdout: false,
-      stderr: false,
     });
     const running: Running = { worker, jobs: new Map() };
     worker.unref();
