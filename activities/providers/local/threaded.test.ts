@@ -197,4 +197,14 @@ describe('where the worker runs its local models', () => {
     await threaded.close();
     expect(runningModelThreads()).toEqual([]);
   });
+
+  it('warming the providers up (worker start) starts and loads every local model in its thread', async () => {
+    await closeModelThreads();
+    const modelPath = process.env.LOCAL_TEXT_MODEL || defaultTextModelPath(rootDir);
+    const providers = createProviders(providerSettingsFromEnv(rootDir, { LOCAL_TEXT_MODEL: modelPath }));
+    await providers.warmup();
+    expect(runningModelThreads().sort()).toEqual(['sketch', 'speech', `text ${basename(modelPath)}`]);
+    await providers.close();
+    expect(runningModelThreads()).toEqual([]);
+  });
 });
