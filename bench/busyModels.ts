@@ -3,14 +3,15 @@
  * `npm start`) one run writes a local story, then narrates it and draws a 1024² illustration of it at once. While it
  * runs, `GET /api/nodes` is asked every 200 ms (latency p50/p99/max) and a run of `input → upload` with a 1 KB input
  * starts every few seconds (time from its start request to its workflow's end). The same light load runs first on an
- * idle stack, for reference. Also prints this thread's event-loop delay while the models work. Asserts nothing.
+ * idle stack, for reference. Also prints this thread's event-loop delay and utilisation while the models work.
+ * Asserts nothing.
  *
  *   npx tsx bench/busyModels.ts [words=150] [uploadEveryMs=3000]
  *   LOCAL_MODELS_IN_PROCESS=1   the local models on the API's thread (as before model threads)
  *   LOCAL_TEXT_MODEL=path.gguf  another text model than the product's default
  */
 import { loadavg } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultTextModelPath } from '../activities/providers/local/text';
 import { edge } from '../test/support/graphs';
@@ -137,6 +138,7 @@ console.log(`  idle   ${describeLight(await lightLoad(uploadId, sleep(6_000)))}`
 
 const delay = monitorEventLoopDelay({ resolution: 10 });
 delay.enable();
+const elu = performance.eventLoopUtilization();
 t0 = performance.now();
 const heavy = runWithNodes(storyId, { topic: 'an otter who finds a shiny stone' });
 const busy = await lightLoad(uploadId, heavy);
@@ -154,7 +156,8 @@ for (const [phase, polls] of [
 const took = (id: string) => ((Date.parse(nodes[id].finishedAt!) - Date.parse(nodes[id].startedAt!)) / 1000).toFixed(1);
 console.log(`    story ${took('story')} s, narration ${took('voice')} s, illustration ${took('cover')} s`);
 console.log(
-  `  the model run took ${(heavyMs / 1000).toFixed(1)} s; this thread's event-loop delay meanwhile p99 ${ms(delay.percentile(99) / 1e6)}, max ${ms(delay.max / 1e6)}`,
+  `  the model run took ${(heavyMs / 1000).toFixed(1)} s; this thread meanwhile: event-loop delay p99 ${ms(delay.percentile(99) / 1e6)}, ` +
+    `max ${ms(delay.max / 1e6)}, busy ${(performance.eventLoopUtilization(elu).utilization * 100).toFixed(0)} % of the time`,
 );
 console.log(
   `  load after ${loadavg()
