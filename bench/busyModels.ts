@@ -159,6 +159,7 @@ console.log(
   `  the model run took ${(heavyMs / 1000).toFixed(1)} s; this thread meanwhile: event-loop delay p99 ${ms(delay.percentile(99) / 1e6)}, ` +
     `max ${ms(delay.max / 1e6)}, busy ${(performance.eventLoopUtilization(elu).utilization * 100).toFixed(0)} % of the time`,
 );
+console.log(`  process RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
 console.log(
   `  load after ${loadavg()
     .map((l) => l.toFixed(2))
