@@ -26,6 +26,11 @@ export interface ProviderSettings {
   rootDir: string;
   /** A GGUF file to use instead of the packaged default (LOCAL_TEXT_MODEL). */
   localTextModel?: string;
+  /**
+   * Run the local text, speech and sketch models on the calling thread instead of a worker thread each
+   * (LOCAL_MODELS_IN_PROCESS=1): for comparing, and for debugging a model with the process's own tools.
+   */
+  localModelsInProcess?: boolean;
   /** Where a node's `model` param finds other GGUF files by name (LOCAL_MODELS_DIR, default data/models). */
   localModelsDir: string;
   /**
@@ -80,6 +85,7 @@ export function providerSettingsFromEnv(rootDir: string, env: NodeJS.ProcessEnv 
   return {
     rootDir,
     localTextModel: env.LOCAL_TEXT_MODEL || undefined,
+    localModelsInProcess: ['1', 'true', 'yes'].includes((env.LOCAL_MODELS_IN_PROCESS ?? '').toLowerCase()),
     localModelsDir: env.LOCAL_MODELS_DIR || join(env.DATA_DIR || join(rootDir, 'data'), 'models'),
     environment,
     outbound: outboundPolicyFromEnv(env, 'PROVIDER'),

@@ -24,6 +24,7 @@ export const TEST_PROJECTS = {
     'activities/providers/servers/',
     'activities/providers/local/sketch.test.ts',
     'activities/providers/local/sketch.golden.test.ts',
+    'activities/providers/local/threads/modelThread.test.ts',
     'activities/storybook/timeline.test.ts',
     'infra/worker.test.ts',
     'infra/config.test.ts',

@@ -7,9 +7,8 @@ import type { CloudProvider, ConfigurableProvider, ImageServer } from '../../wor
 import { createElevenLabsSpeechProvider } from './cloud/elevenlabs';
 import { createOpenAIImageProvider, createOpenAISpeechProvider, createOpenAITextProvider } from './cloud/openai';
 import { createStabilityImageProvider } from './cloud/stability';
-import { createLocalSpeechProvider, warmLocalSpeech } from './local/speech';
-import { createSketchImageProvider } from './local/sketch';
-import { createLocalTextProvider, defaultTextModelPath, type LocalTextProvider } from './local/text';
+import { defaultTextModelPath, type LocalTextProvider } from './local/text';
+import { localSketchModel, localSpeechModel, localTextModel } from './local/threaded';
 import { loadPrices, type PriceTable } from '../../infra/prices';
 import { createAutomatic1111ImageProvider } from './servers/automatic1111';
 import type { ImageServerConnection } from './servers/connection';
@@ -50,10 +49,12 @@ export function createProviders(
   prices: PriceTable = loadPrices(),
 ): Providers {
   const localTexts = new Map<string, LocalTextProvider>();
-  let localSpeech: SpeechProvider | undefined;
+  // Each in a thread of its own (started on first use) unless the install asks for them in process.
+  const localSpeech = localSpeechModel({ rootDir: settings.rootDir }, { inProcess: settings.localModelsInProcess });
+  const sketch = localSketchModel({ inProcess: settings.localModelsInProcess });
   const localTextProvider = (modelPath = settings.localTextModel ?? defaultTextModelPath(settings.rootDir)) => {
     let found = localTexts.get(modelPath);
-    if (!found) localTexts.set(modelPath, (found = createLocalTextProvider({ modelPath })));
+    if (!found) localTexts.set(modelPath, (found = localTextModel({ modelPath }, { inProcess: settings.localModelsInProcess })));
     return found;
   };
   /** A GGUF file named by a node: looked up by bare file name only, in the local models folder or the packaged ones. */
@@ -69,7 +70,6 @@ export function createProviders(
     if (!path) throw new ProviderError(`No model file '${model}' in ${settings.localModelsDir}: copy the GGUF file there`, false);
     return path;
   };
-  let sketch: ImageProvider | undefined;
   const userFetch = createGuardedFetch(settings.outbound);
 
   /** A user's own key travels only through the guarded fetch, which checks every address it connects to. */
@@ -127,13 +127,13 @@ export function createProviders(
       throw unknown('text', provider);
     },
     async speech(provider, userId) {
-      if (provider === 'local') return (localSpeech ??= createLocalSpeechProvider({ rootDir: settings.rootDir }));
+      if (provider === 'local') return localSpeech;
       if (provider === 'openai') return createOpenAISpeechProvider(await credentials('openai', userId));
       if (provider === 'elevenlabs') return createElevenLabsSpeechProvider(await credentials('elevenlabs', userId));
       throw unknown('speech', provider);
     },
     async image(provider, userId) {
-      if (provider === 'local') return (sketch ??= createSketchImageProvider());
+      if (provider === 'local') return sketch;
       if (provider === 'openai') return createOpenAIImageProvider(await credentials('openai', userId));
       if (provider === 'stability') return createStabilityImageProvider(await credentials('stability', userId));
       if (provider === 'comfyui') return createComfyUIImageProvider(await imageServer('comfyui', userId));
@@ -144,10 +144,10 @@ export function createProviders(
       // A default model still being fetched in the background is loaded by the first step that needs it.
       const file = packagedFile(undefined);
       const fetching = file !== undefined && modelFetchState(settings.rootDir, file).state !== 'installed';
-      await Promise.all([fetching ? undefined : localTextProvider().warmup(), warmLocalSpeech({ rootDir: settings.rootDir })]);
+      await Promise.all([fetching ? undefined : localTextProvider().warmup(), localSpeech.warmup(), sketch.warmup()]);
     },
     async close() {
-      await Promise.all([...localTexts.values()].map((p) => p.dispose()));
+      await Promise.all([...[...localTexts.values()].map((p) => p.dispose()), localSpeech.close(), sketch.close()]);
     },
   };
 }

@@ -243,8 +243,13 @@ async function fliteSynthesize(text: string, voice: string, speed: number): Prom
 
 // ---------------------------------------------------------------------------------------------
 
+/** What an aborted synthesis rejects with. */
+export function speechCancelled(): ProviderError {
+  return new ProviderError('speech synthesis cancelled', false);
+}
+
 function checkAbort(signal: AbortSignal) {
-  if (signal.aborted) throw new ProviderError('speech synthesis cancelled', false);
+  if (signal.aborted) throw speechCancelled();
 }
 
 export function createLocalSpeechProvider(opts: LocalSpeechOptions): SpeechProvider {

@@ -135,7 +135,8 @@ async function loadOnce(modelPath: string, threads: number | undefined): Promise
   }
 }
 
-function abortError(signal: AbortSignal): Error {
+/** What generate() rejects with once its signal fires. */
+export function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   const err = new Error(reason instanceof Error && reason.message ? `generation aborted: ${reason.message}` : 'generation aborted');
   err.name = 'AbortError';

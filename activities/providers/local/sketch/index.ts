@@ -16,6 +16,6 @@
 export { SKETCH_MODEL, SKETCH_SERVICE } from './label';
 export { createSketchImageProvider } from './provider';
 export { mulberry32 } from './random';
-export { renderSketch, type SketchRender } from './render';
+export { renderSketch, sketchCancelled, type SketchRender } from './render';
 export { describeScene } from './scene';
 export { SKETCH_STYLES, type Mood, type SceneSpec, type SketchStyle, type Subject } from './spec';

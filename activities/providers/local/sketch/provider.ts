@@ -1,13 +1,13 @@
 import { ProviderError, type ImageProvider, type ImageRequest, type ImageResult } from '../../types';
 import { SKETCH_MODEL, SKETCH_SERVICE } from './label';
-import { renderSketch } from './render';
+import { renderSketch, sketchCancelled } from './render';
 
 /** The local image provider: the procedural sketch renderer, sizes 64..2048. */
 export function createSketchImageProvider(): ImageProvider {
   return {
     id: 'local',
     async generate(request: ImageRequest, { signal }): Promise<ImageResult> {
-      if (signal.aborted) throw new ProviderError('image generation cancelled', false);
+      if (signal.aborted) throw sketchCancelled();
       for (const [k, v] of [
         ['width', request.width],
         ['height', request.height],

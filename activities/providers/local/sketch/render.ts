@@ -16,13 +16,18 @@ export interface SketchRender {
   scene: SceneSpec;
 }
 
+/** What an aborted sketch rejects with. */
+export function sketchCancelled(): ProviderError {
+  return new ProviderError('image generation cancelled', false);
+}
+
 export async function renderSketch(req: ImageRequest, signal?: AbortSignal): Promise<SketchRender> {
   const { width: W, height: H } = req;
   const scene = describeScene(req.prompt, req.style);
   const canvas = createCanvas(W, H);
   const p = painterFor(canvas.getContext('2d'), req, scene);
   const check = () => {
-    if (signal?.aborted) throw new ProviderError('image generation cancelled', false);
+    if (signal?.aborted) throw sketchCancelled();
   };
   composeScene(p, scene, W, H, check);
   finish(p, W, H);
