@@ -1,3 +1,4 @@
+import { errorText, logger } from '../infra/log';
 import type { Activities, RunEndActivities, WebhookActivities } from './contract';
 
 /**
@@ -11,7 +12,13 @@ export function createRunEndActivities(
   return {
     async reportRunEnd({ report, end }) {
       await activities.reportRunProgress(report);
-      return webhooks.planWebhookDeliveries(end);
+      // The run's end is stored: no webhook can hold it open. A list that can't be read is a warning, and nothing sent.
+      try {
+        return await webhooks.planWebhookDeliveries(end);
+      } catch (err) {
+        logger.warn({ runId: end.runId, err: errorText(err) }, 'Webhooks not told of the run’s end: their list could not be read');
+        return [];
+      }
     },
   };
 }

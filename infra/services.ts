@@ -45,11 +45,26 @@ export async function openServices(
   opening?: Promise<DatabaseHandle>,
 ): Promise<Services> {
   const database = await (opening ?? createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
-  const bus = await createEventBus({ redisUrl: config.redisUrl });
-  const blobs = await createBlobStore({ s3: config.s3, dataDir: config.dataDir });
-  const limits = await openLimits({ redisUrl: config.redisUrl, prefix: config.limits.prefix });
-  const temporalAddress = await temporalAddressOrStarting;
-  const connection = await connectTemporal(temporalAddress);
+  // What opened is closed again when a later part fails (a Temporal that never answers): the embedded database's files
+  // are then left closed cleanly, not half-written.
+  const opened: { close(): Promise<unknown> }[] = [database];
+  let bus: Awaited<ReturnType<typeof createEventBus>>;
+  let blobs: Awaited<ReturnType<typeof createBlobStore>>;
+  let limits: Awaited<ReturnType<typeof openLimits>>;
+  let temporalAddress: string;
+  let connection: Awaited<ReturnType<typeof connectTemporal>>;
+  try {
+    bus = await createEventBus({ redisUrl: config.redisUrl });
+    opened.push(bus);
+    blobs = await createBlobStore({ s3: config.s3, dataDir: config.dataDir });
+    limits = await openLimits({ redisUrl: config.redisUrl, prefix: config.limits.prefix });
+    opened.push(limits);
+    temporalAddress = await temporalAddressOrStarting;
+    connection = await connectTemporal(temporalAddress);
+  } catch (err) {
+    for (const part of opened.reverse()) await part.close().catch(() => undefined);
+    throw err;
+  }
   const temporal = new Client({ connection, namespace: config.temporalNamespace, interceptors: await clientInterceptors() });
   return {
     config,

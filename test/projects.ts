@@ -27,6 +27,7 @@ export const TEST_PROJECTS = {
     'activities/providers/local/threads/modelThread.test.ts',
     'activities/storybook/timeline.test.ts',
     'infra/worker.test.ts',
+    'activities/runEnd.test.ts',
     'infra/config.test.ts',
     'infra/providerProbe.test.ts',
     'test/importCycles.test.ts',

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Kysely, Migrator, PostgresDialect, sql, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import { migrationProvider } from './migrations';
 import { PGliteDialect } from './pglite-dialect';
@@ -133,7 +134,7 @@ async function initPGliteDir(dir: string): Promise<void> {
   const script = `import { PGlite } from '@electric-sql/pglite'; const db = await PGlite.create({ dataDir: process.argv[1] }); await db.close();`;
   await new Promise<void>((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', script, partial], {
-      cwd: dirname(new URL(import.meta.url).pathname), // where @electric-sql/pglite resolves from
+      cwd: dirname(fileURLToPath(import.meta.url)), // where @electric-sql/pglite resolves from
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

@@ -73,6 +73,7 @@ await runProcess(async (stopLater) => {
   const database = import('../db').then(({ createDatabase }) =>
     createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }),
   );
+  database.catch(() => undefined); // a fast failure (a PostgreSQL that refuses) is reported through servicesUp, in order
   const servicesUp = import('../services').then(({ openServices }) => openServices(config, temporalAddress, database));
   servicesUp.catch(() => undefined); // awaited below, once the modules are in
   stopLater(async () => (await servicesUp.catch(() => undefined))?.close());
