@@ -98,20 +98,22 @@ const activities: Activities & WebhookActivities = {
   },
 };
 
-/** The scenarios' pipelines have no webhooks: nothing to deliver. */
+/** Runs whose pipeline has a webhook (the `webhook` scenario): their end is delivered, once, at the first attempt. */
+const withWebhook = new Set<string>();
 const webhookActivities: WebhookActivities = {
-  async planWebhookDeliveries() {
-    return [];
+  async planWebhookDeliveries({ runId, event }) {
+    if (!withWebhook.has(runId)) return [];
+    return [{ webhookId: 'webhook', messageId: `msg_${runId}`, event, runId, occurredAt: '2026-01-01T00:00:00.000Z', firstRetryMs: 1000 }];
   },
   async sendWebhook() {
-    throw new Error('no webhooks in the fixture scenarios');
+    return { statusCode: 204, responseMs: 1 };
   },
 };
 
-async function waitUntilRunning(handle: WorkflowHandle, nodeId: string): Promise<void> {
+async function waitUntilRunning(handle: WorkflowHandle, nodeId: string, status: 'running' | 'waiting' = 'running'): Promise<void> {
   const deadline = Date.now() + 30_000;
-  while (((await handle.query('runState')) as RunState).nodes[nodeId]?.status !== 'running') {
-    if (Date.now() > deadline) throw new Error(`${handle.workflowId}: node ${nodeId} never started`);
+  while (((await handle.query('runState')) as RunState).nodes[nodeId]?.status !== status) {
+    if (Date.now() > deadline) throw new Error(`${handle.workflowId}: node ${nodeId} never got to ${status}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -134,7 +136,12 @@ async function record(client: Client, scenario: Scenario, runId: string): Promis
     inputs: scenario.inputs,
     ...(scenario.seeded ? { seeded: scenario.seeded } : {}),
   };
+  if (scenario.webhook) withWebhook.add(runId);
   const handle = await client.workflow.start('runPipeline', { taskQueue: TASK_QUEUE, workflowId: `run-${runId}`, args: [args] });
+  if (scenario.approve) {
+    await waitUntilRunning(handle, scenario.approve, 'waiting');
+    await handle.executeUpdate('approvalDecision', { args: [{ nodeId: scenario.approve, approve: true }] });
+  }
   if (scenario.snapshotWhenRunning) {
     await waitUntilRunning(handle, scenario.snapshotWhenRunning);
     const history = await handle.fetchHistory();

@@ -24,6 +24,10 @@ export interface Scenario {
   seeded?: RunPipelineArgs['seeded'];
   /** Outputs the output cache answers for these nodes (the others miss), from an earlier run. */
   cacheHits?: Record<string, Record<string, unknown>>;
+  /** The pipeline has a webhook: the run's end starts one delivery workflow. */
+  webhook?: boolean;
+  /** Approve this approval node once it waits (a workflow update). */
+  approve?: string;
 }
 
 const input = (id: string) => ({ id, type: 'input', params: { name: id } });
@@ -116,6 +120,23 @@ export const SCENARIOS: Scenario[] = [
         savedUsd: 0.0002,
       },
     },
+  },
+  {
+    // A webhook hears of the run's end: its delivery is a child workflow the run starts and abandons.
+    name: 'webhook',
+    graph: { nodes: [input('topic'), upload('publish')], edges: [edge('topic', 'value', 'publish', 'file')] },
+    inputs: { topic: 'otters' },
+    webhook: true,
+  },
+  {
+    // A person approves what reaches the approval step, then the run goes on.
+    name: 'approval',
+    graph: {
+      nodes: [input('topic'), { id: 'check', type: 'approval', params: {} }, upload('publish')],
+      edges: [edge('topic', 'value', 'check', 'in'), edge('check', 'out', 'publish', 'file')],
+    },
+    inputs: { topic: 'otters' },
+    approve: 'check',
   },
   {
     // The output cache: the seeded cover is an earlier run's; the story (seeded too) misses and is kept.
