@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RESERVED_NAMES, type GraphNode, type PortKind, type RunInputs } from './graph';
-import { identifier } from './identifier';
+import { identifierSchema } from './identifier';
 import { COMFY_MARKERS, parseComfyWorkflow } from './comfyWorkflow';
 import { IMAGE_PROVIDERS, SPEECH_PROVIDERS, TEXT_PROVIDERS } from './providers';
 import { fillTemplate, placeholders } from './template';
@@ -103,7 +103,7 @@ export const inputNode = define({
   category: 'inputs',
   params: () =>
     z.strictObject({
-      name: identifier.default('prompt').describe('Name of the pipeline input'),
+      name: identifierSchema().default('prompt').describe('Name of the pipeline input'),
       kind: z.enum(['text', 'json']).default('text').describe('Kind of value'),
       required: z.boolean().default(true),
       default: z.unknown().optional().describe('Used when the run gives no value'),

@@ -1,8 +1,12 @@
 import { z } from 'zod';
-import { GRAPH_SCHEMA_VERSION, RUN_TRIGGER_KINDS } from './graphConstants';
-import { handle, identifier } from './identifier';
+import { GRAPH_SCHEMA_VERSION, notReserved, RESERVED_MESSAGE, RUN_TRIGGER_KINDS } from './graphConstants';
+import { identifierSchema } from './identifier';
 
 /** The wire schemas of the pipeline language (its types are in graph.ts): for the API and the studio to check with. */
+
+/** Node ids and pipeline input names. */
+export const identifier = identifierSchema();
+const handle = z.string().min(1).max(64).refine(notReserved, RESERVED_MESSAGE);
 
 export const GraphNodeSchema = z.strictObject({
   id: identifier,
