@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { ApprovalDecisionSchema } from '../workflows/pipeline/approval';
-import { identifier, RUN_TRIGGER_KINDS, RunInputsSchema, RunTriggerSchema } from '../workflows/pipeline/graph';
+import { ApprovalDecisionSchema } from '../workflows/pipeline/approvalSchema';
+import { RUN_TRIGGER_KINDS } from '../workflows/pipeline/graph';
+import { identifier, RunInputsSchema, RunTriggerSchema } from '../workflows/pipeline/graphSchemas';
 import { MAX_BATCH_RUNS } from '../workflows/pipeline/seeds';
 import { RUN_STATUSES } from '../workflows/pipeline/statuses';
 import { CONFIGURABLE_PROVIDERS } from '../workflows/pipeline/providers';

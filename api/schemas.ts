@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CostEstimateSchema, GraphSchema, PORT_KINDS, RunInputsSchema, RunTriggerSchema, type PortKind } from '../workflows/pipeline/graph';
+import { PORT_KINDS, type PortKind } from '../workflows/pipeline/graph';
+import { CostEstimateSchema, GraphSchema, RunInputsSchema, RunTriggerSchema } from '../workflows/pipeline/graphSchemas';
 import { ProblemSchema, RunStateSchema, RunStatusSchema } from '../workflows/pipeline/reports';
 import { WEBHOOK_EVENTS, WEBHOOK_TEST_EVENT } from '../workflows/pipeline/webhooks';
 import { ApiKeyBody, OVERLAP_POLICIES, ProjectSettings, ProviderParam } from './contract';

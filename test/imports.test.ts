@@ -115,3 +115,25 @@ describe('the API process never loads the model stack', () => {
     for (const pkg of MODEL_STACK) expect(packages.has(pkg), pkg).toBe(true);
   });
 });
+
+describe('the workflows load no more of the pipeline language than they run', () => {
+  // A workflow's sandbox loads its modules afresh for every run: a schema built at load costs every run (bench/overhead.ts).
+  const SCHEMA_MODULES = [
+    'workflows/pipeline/index.ts',
+    'workflows/pipeline/graphSchemas.ts',
+    'workflows/pipeline/reports.ts',
+    'workflows/pipeline/validate.ts',
+  ];
+
+  it('the workflow bundle reaches neither the index nor the API’s schemas', () => {
+    const { files } = reachedFrom('workflows/index.ts');
+    expect(files.has('workflows/runPipeline.ts')).toBe(true);
+    expect(files.has('workflows/pipeline/catalog.ts')).toBe(true);
+    expect(SCHEMA_MODULES.filter((f) => files.has(f)).map((f) => files.get(f)!.join(' → '))).toEqual([]);
+  });
+
+  it('the API does reach them (the walk sees the schemas where they are used)', () => {
+    const { files } = reachedFrom('api/app.ts');
+    for (const f of SCHEMA_MODULES.slice(1)) expect(files.has(f), f).toBe(true);
+  });
+});

@@ -10,7 +10,9 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { BatchActivities } from '../activities/contract';
-import { withSeed, type Graph, type RunInputs, type RunStatus } from './pipeline';
+import type { Graph, RunInputs } from './pipeline/graph';
+import { withSeed } from './pipeline/seeds';
+import type { RunStatus } from './pipeline/statuses';
 import { runPipeline } from './runPipeline';
 import { runWorkflowId } from './scheduledRun';
 

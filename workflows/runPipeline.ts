@@ -22,14 +22,16 @@ import type {
   RunEndActivities,
   RunReport,
 } from '../activities/contract';
+// The pipeline language's modules one by one, not its index: a workflow's sandbox loads what it imports afresh for
+// every run, and the index brings the API's schemas along (bench/overhead.ts: about 7 ms of CPU a run).
+import { decisionProblem, rejectionMessage, type ApprovalDecision } from './pipeline/approval';
+import { cacheKeysOf, cachePolicyOf } from './pipeline/cacheKey';
+import { catalog, portsOf, type ActivityExecution } from './pipeline/catalog';
+import { isListKind, planFlow } from './pipeline/flow';
+import type { Graph, GraphNode, NodeState, RunEvent, RunInputs, RunState } from './pipeline/graph';
 import {
-  cacheKeysOf,
-  cachePolicyOf,
-  catalog,
-  decisionProblem,
   holdsValueRef,
   INLINE_STEP_EXECUTION,
-  isListKind,
   itemValueLimit,
   jsonBytes,
   kilobytes,
@@ -39,21 +41,9 @@ import {
   MAX_RESULT_BYTES,
   MAX_STEP_INPUT_BYTES,
   outputFits,
-  planFlow,
-  portsOf,
-  rejectionMessage,
-  runEventOf,
-  type ActivityExecution,
-  type ApprovalDecision,
-  type Graph,
-  type GraphNode,
-  type NodeState,
-  type RunEvent,
-  type RunInputs,
-  type RunState,
-  type RunStatus,
-  type WebhookDelivery,
-} from './pipeline';
+} from './pipeline/payloads';
+import type { RunStatus } from './pipeline/statuses';
+import { runEventOf, type WebhookDelivery } from './pipeline/webhooks';
 import { announceRunEnd, startDeliveries } from './webhooks';
 
 import type { RunPipelineArgs, SeededItems } from './pipeline/runArgs';

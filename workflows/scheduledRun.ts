@@ -1,6 +1,6 @@
 import { ChildWorkflowFailure, executeChild, isCancellation, ParentClosePolicy, proxyActivities } from '@temporalio/workflow';
 import type { ScheduledRunActivities, ScheduledRunArgs, ScheduledRunStart } from '../activities/contract';
-import type { RunStatus } from './pipeline';
+import type { RunStatus } from './pipeline/statuses';
 import { runPipeline } from './runPipeline';
 
 export type { ScheduledRunArgs } from '../activities/contract';

@@ -1,6 +1,6 @@
 import { log, ParentClosePolicy, proxyActivities, proxyLocalActivities, startChild } from '@temporalio/workflow';
 import type { RunEnd, WebhookActivities } from '../activities/contract';
-import { WEBHOOK_ADDRESS_REFUSED, type WebhookDelivery } from './pipeline';
+import { WEBHOOK_ADDRESS_REFUSED, type WebhookDelivery } from './pipeline/webhooks';
 
 const { planWebhookDeliveries } = proxyLocalActivities<WebhookActivities>({
   startToCloseTimeout: '30s',

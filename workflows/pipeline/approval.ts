@@ -1,14 +1,8 @@
-import { z } from 'zod';
+import type { ApprovalDecisionSchema } from './approvalSchema';
+import type { z } from 'zod';
 import { findArtifactRefs } from './graph';
 import { jsonBytes, kilobytes, MAX_INLINE_VALUE_BYTES } from './payloads';
 
-/** A person's answer to an approval step: the API's request body and the workflow update's argument alike. */
-export const ApprovalDecisionSchema = z.strictObject({
-  approve: z.boolean({ error: 'must be true (approve) or false (reject)' }),
-  /** Approving with an edited value: what flows on instead of what arrived (texts and JSON only). */
-  value: z.unknown().optional(),
-  comment: z.string().max(2000, 'must be at most 2000 characters').optional(),
-});
 export type ApprovalDecision = z.infer<typeof ApprovalDecisionSchema>;
 
 /** Why `value` can't replace `pending` (what waits for approval), or null when it can. */

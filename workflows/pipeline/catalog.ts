@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { identifier, RESERVED_NAMES, type PortKind, type RunInputs } from './graph';
+import { RESERVED_NAMES, type GraphNode, type PortKind, type RunInputs } from './graph';
+import { identifierSchema } from './identifier';
 import { COMFY_MARKERS, parseComfyWorkflow } from './comfyWorkflow';
 import { IMAGE_PROVIDERS, SPEECH_PROVIDERS, TEXT_PROVIDERS } from './providers';
 import { fillTemplate, placeholders } from './template';
@@ -79,8 +80,16 @@ type DefinedNode<S extends ParamsSchema, E extends Execution<z.output<S>>> = Omi
   execution: E;
 };
 
-function define<S extends ParamsSchema, E extends Execution<z.output<S>>>(definition: DefinedNode<S, E>): DefinedNode<S, E> {
-  return definition;
+/**
+ * Its params schema is built on first use, not as this module loads: a workflow's sandbox loads its modules afresh
+ * for every run and reads only the executions, ports and inline steps.
+ */
+function define<S extends ParamsSchema, E extends Execution<z.output<S>>>(
+  definition: Omit<DefinedNode<S, E>, 'params'> & { params: () => S },
+): DefinedNode<S, E> {
+  const { params, ...rest } = definition;
+  let schema: S | undefined;
+  return Object.defineProperty(rest, 'params', { enumerable: true, get: () => (schema ??= params()) }) as DefinedNode<S, E>;
 }
 
 function activityExecution<A extends string>(activity: A, timing: Omit<ActivityExecution, 'mode' | 'activity'>): ActivityExecution<A> {
@@ -92,13 +101,14 @@ export const inputNode = define({
   title: 'Input',
   description: 'A value given when the pipeline is run.',
   category: 'inputs',
-  params: z.strictObject({
-    name: identifier.default('prompt').describe('Name of the pipeline input'),
-    kind: z.enum(['text', 'json']).default('text').describe('Kind of value'),
-    required: z.boolean().default(true),
-    default: z.unknown().optional().describe('Used when the run gives no value'),
-    description: z.string().max(500).optional(),
-  }),
+  params: () =>
+    z.strictObject({
+      name: identifierSchema().default('prompt').describe('Name of the pipeline input'),
+      kind: z.enum(['text', 'json']).default('text').describe('Kind of value'),
+      required: z.boolean().default(true),
+      default: z.unknown().optional().describe('Used when the run gives no value'),
+      description: z.string().max(500).optional(),
+    }),
   inputs: () => [],
   outputs: (p) => [{ handle: 'value', kind: p.kind }],
   execution: {
@@ -112,19 +122,20 @@ export const templateNode = define({
   title: 'Template',
   description: 'Fills {{name}} placeholders with its inputs; each placeholder is an input.',
   category: 'text',
-  params: z.strictObject({
-    template: z
-      .string()
-      .max(100_000)
-      .superRefine((template, ctx) => {
-        for (const name of placeholders(template)) {
-          if (RESERVED_NAMES.has(name))
-            ctx.addIssue({ code: 'custom', message: `{{${name}}} is a reserved name: call the placeholder something else` });
-        }
-      })
-      .default('{{text}}')
-      .describe('Text with {{placeholders}}'),
-  }),
+  params: () =>
+    z.strictObject({
+      template: z
+        .string()
+        .max(100_000)
+        .superRefine((template, ctx) => {
+          for (const name of placeholders(template)) {
+            if (RESERVED_NAMES.has(name))
+              ctx.addIssue({ code: 'custom', message: `{{${name}}} is a reserved name: call the placeholder something else` });
+          }
+        })
+        .default('{{text}}')
+        .describe('Text with {{placeholders}}'),
+    }),
   inputs: (p) => placeholders(p.template).map((name) => ({ handle: name, kind: 'any' as const })),
   outputs: () => [{ handle: 'text', kind: 'text' }],
   execution: { mode: 'inline', run: (p, inputs) => ({ text: fillTemplate(p.template, inputs) }) },
@@ -135,15 +146,16 @@ export const delayNode = define({
   title: 'Delay',
   description: 'Waits, then passes its input through.',
   category: 'flow',
-  params: z.strictObject({
-    ms: z
-      .number()
-      .int()
-      .min(0)
-      .max(24 * 3600_000)
-      .default(1000)
-      .describe('Milliseconds to wait'),
-  }),
+  params: () =>
+    z.strictObject({
+      ms: z
+        .number()
+        .int()
+        .min(0)
+        .max(24 * 3600_000)
+        .default(1000)
+        .describe('Milliseconds to wait'),
+    }),
   inputs: () => [{ handle: 'in', kind: 'any' }],
   outputs: () => [{ handle: 'out', kind: 'any' }],
   working: 'Waiting',
@@ -156,16 +168,17 @@ export const approvalNode = define({
   description:
     'Pauses the run until you approve or reject what reaches it, in the studio or over the API; a text can be edited before it goes on.',
   category: 'flow',
-  params: z.strictObject({
-    instructions: z.string().max(2000).default('Check this before the run goes on.').describe('What the approver should check'),
-    timeoutMinutes: z
-      .number()
-      .positive()
-      .max(30 * 24 * 60)
-      .optional()
-      .describe('Decide by itself after this many minutes (fractions allowed); empty: wait as long as it takes'),
-    onTimeout: z.enum(['approve', 'reject']).default('reject').describe('The decision when the time is up'),
-  }),
+  params: () =>
+    z.strictObject({
+      instructions: z.string().max(2000).default('Check this before the run goes on.').describe('What the approver should check'),
+      timeoutMinutes: z
+        .number()
+        .positive()
+        .max(30 * 24 * 60)
+        .optional()
+        .describe('Decide by itself after this many minutes (fractions allowed); empty: wait as long as it takes'),
+      onTimeout: z.enum(['approve', 'reject']).default('reject').describe('The decision when the time is up'),
+    }),
   inputs: () => [{ handle: 'in', kind: 'any' }],
   outputs: () => [{ handle: 'out', kind: 'any' }],
   passesThrough: { input: 'in', output: 'out' },
@@ -177,16 +190,17 @@ export const uploadNode = define({
   title: 'Upload',
   description: "Publishes a text or file to storage and adds it to the project's media library.",
   category: 'outputs',
-  params: z.strictObject({
-    // Named `key` for the graphs already saved with it; it is only a file name now: the server picks the folder.
-    key: z
-      .string()
-      .max(300)
-      .default('{{node}}{{ext}}')
-      .describe(
-        'File name of the published copy, kept in a folder of its own in your storage ("/" becomes "-"); placeholders: {{user}}, {{project}}, {{pipeline}}, {{run}}, {{node}}, {{ext}}',
-      ),
-  }),
+  params: () =>
+    z.strictObject({
+      // Named `key` for the graphs already saved with it; it is only a file name now: the server picks the folder.
+      key: z
+        .string()
+        .max(300)
+        .default('{{node}}{{ext}}')
+        .describe(
+          'File name of the published copy, kept in a folder of its own in your storage ("/" becomes "-"); placeholders: {{user}}, {{project}}, {{pipeline}}, {{run}}, {{node}}, {{ext}}',
+        ),
+    }),
   inputs: () => [{ handle: 'file', kind: 'any' }],
   outputs: () => [{ handle: 'media', kind: 'json' }],
   working: 'Publishing to the media library',
@@ -206,20 +220,23 @@ export const IMAGE_SIZES = ['256x256', '512x512', '768x768', '1024x1024', '1024x
 /** Every provider draws each of these, the local sketch renderer included. */
 export const IMAGE_STYLES = ['watercolor', 'ink', 'flat', 'photographic', 'digital-art'] as const;
 
-const seed = z
-  .number()
-  .int()
-  .min(0)
-  .max(2 ** 31 - 1)
-  .optional()
-  .describe('Same seed, same result (where the provider supports it)');
-const model = z.string().max(200).optional().describe("Model name (local: a .gguf file in data/models); the provider's default when empty");
+const seed = () =>
+  z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .optional()
+    .describe('Same seed, same result (where the provider supports it)');
+const model = () =>
+  z.string().max(200).optional().describe("Model name (local: a .gguf file in data/models); the provider's default when empty");
 /** Reuse of an earlier identical execution's output; absent means auto. */
-const cache = z
-  .enum(CACHE_CHOICES)
-  .optional()
-  .describe('Reuse an identical earlier result: auto = only with a fixed seed; off; for 1 hour; for 1 day; always');
-const temperature = z.number().min(0).max(2).default(0.8).describe('Higher is more inventive');
+const cache = () =>
+  z
+    .enum(CACHE_CHOICES)
+    .optional()
+    .describe('Reuse an identical earlier result: auto = only with a fixed seed; off; for 1 hour; for 1 day; always');
+const temperature = () => z.number().min(0).max(2).default(0.8).describe('Higher is more inventive');
 
 function aiExecution<A extends string>(activity: A, minutes: number): ActivityExecution<A> {
   return activityExecution(activity, { startToCloseMs: minutes * 60_000, heartbeatMs: 30_000, retry: AI_RETRY });
@@ -230,21 +247,22 @@ export const storyNode = define({
   title: 'Story',
   description: 'Writes a story from a prompt with a language model; the text streams in as it is written.',
   category: 'text',
-  params: z.strictObject({
-    instructions: z
-      .string()
-      .max(4000)
-      .default(
-        'You are a warm, vivid storyteller. Write a complete short story with a beginning, middle and end. Plain prose, no preamble.',
-      )
-      .describe('System prompt'),
-    words: z.number().int().min(20).max(2000).default(150).describe('Target length in words'),
-    temperature,
-    seed,
-    provider: z.enum(TEXT_PROVIDERS).default('local'),
-    model,
-    cache,
-  }),
+  params: () =>
+    z.strictObject({
+      instructions: z
+        .string()
+        .max(4000)
+        .default(
+          'You are a warm, vivid storyteller. Write a complete short story with a beginning, middle and end. Plain prose, no preamble.',
+        )
+        .describe('System prompt'),
+      words: z.number().int().min(20).max(2000).default(150).describe('Target length in words'),
+      temperature: temperature(),
+      seed: seed(),
+      provider: z.enum(TEXT_PROVIDERS).default('local'),
+      model: model(),
+      cache: cache(),
+    }),
   inputs: () => [{ handle: 'prompt', kind: 'text' }],
   outputs: () => [{ handle: 'text', kind: 'text' }],
   working: 'Writing the story',
@@ -256,19 +274,20 @@ export const llmNode = define({
   title: 'LLM',
   description: 'Transforms text with a language model: summarise, title, translate, write an image prompt…',
   category: 'text',
-  params: z.strictObject({
-    instruction: z
-      .string()
-      .max(4000)
-      .default('Write a one-sentence image prompt describing the main scene of this text:\n\n{{text}}')
-      .describe('What to do; {{text}} is the input'),
-    maxTokens: z.number().int().min(1).max(4000).default(200).describe('Longest answer, in tokens'),
-    temperature: z.number().min(0).max(2).default(0.3).describe('Higher is more inventive'),
-    seed,
-    provider: z.enum(TEXT_PROVIDERS).default('local'),
-    model,
-    cache,
-  }),
+  params: () =>
+    z.strictObject({
+      instruction: z
+        .string()
+        .max(4000)
+        .default('Write a one-sentence image prompt describing the main scene of this text:\n\n{{text}}')
+        .describe('What to do; {{text}} is the input'),
+      maxTokens: z.number().int().min(1).max(4000).default(200).describe('Longest answer, in tokens'),
+      temperature: z.number().min(0).max(2).default(0.3).describe('Higher is more inventive'),
+      seed: seed(),
+      provider: z.enum(TEXT_PROVIDERS).default('local'),
+      model: model(),
+      cache: cache(),
+    }),
   inputs: () => [{ handle: 'text', kind: 'text' }],
   outputs: () => [{ handle: 'text', kind: 'text' }],
   working: 'Writing',
@@ -281,18 +300,19 @@ export const narrationNode = define({
   description:
     'Reads text aloud; long texts are split at sentence boundaries and joined seamlessly. Given a list of scenes, it reads each one: a list of audio in scene order.',
   category: 'media',
-  params: z.strictObject({
-    voice: z
-      .string()
-      .max(100)
-      .optional()
-      .describe("Who reads: a voice of the provider (local: joe, or slt, rms, awb, kal); the provider's default when empty"),
-    speed: z.number().min(0.5).max(2).default(1).describe('1 is normal speed'),
-    pauseMs: z.number().int().min(0).max(3000).default(200).describe('Silence between sentences, in milliseconds'),
-    provider: z.enum(SPEECH_PROVIDERS).default('local'),
-    model: z.string().max(200).optional().describe("The provider's speech model; its default when empty"),
-    cache,
-  }),
+  params: () =>
+    z.strictObject({
+      voice: z
+        .string()
+        .max(100)
+        .optional()
+        .describe("Who reads: a voice of the provider (local: joe, or slt, rms, awb, kal); the provider's default when empty"),
+      speed: z.number().min(0.5).max(2).default(1).describe('1 is normal speed'),
+      pauseMs: z.number().int().min(0).max(3000).default(200).describe('Silence between sentences, in milliseconds'),
+      provider: z.enum(SPEECH_PROVIDERS).default('local'),
+      model: z.string().max(200).optional().describe("The provider's speech model; its default when empty"),
+      cache: cache(),
+    }),
   inputs: () => [{ handle: 'text', kind: 'text' }],
   outputs: () => [{ handle: 'audio', kind: 'audio' }],
   working: 'Reading aloud',
@@ -305,36 +325,37 @@ export const illustrationNode = define({
   description:
     'Draws a picture from a prompt. The offline default is a procedural sketch, labelled as such; set a provider for AI images (a cloud one, or your own ComfyUI or AUTOMATIC1111 / Forge server).',
   category: 'media',
-  params: z.strictObject({
-    size: z.enum(IMAGE_SIZES).default('512x512'),
-    steps: z.number().int().min(1).max(100).default(20).describe('More steps, more detail (slower)'),
-    seed,
-    style: z.enum(IMAGE_STYLES).default('watercolor'),
-    provider: z.enum(IMAGE_PROVIDERS).default('local'),
-    model: z
-      .string()
-      .max(200)
-      .optional()
-      .describe("Model name (ComfyUI, AUTOMATIC1111: a checkpoint from the server's list); the provider's default when empty"),
-    negativePrompt: z.string().max(2000).optional().describe('ComfyUI, AUTOMATIC1111: what the picture should not show'),
-    sampler: z
-      .string()
-      .max(100)
-      .optional()
-      .describe("ComfyUI, AUTOMATIC1111: the sampler (from the server's list); the default when empty"),
-    cache,
-    workflow: z
-      .string()
-      .max(200_000)
-      .superRefine((text, ctx) => {
-        const parsed = parseComfyWorkflow(text);
-        if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem });
-      })
-      .optional()
-      .describe(
-        `ComfyUI: your workflow exported with "Export (API)", with ${COMFY_MARKERS.map((m) => `{{${m}}}`).join(' ')} as the values they fill; empty: the built-in text-to-image graph`,
-      ),
-  }),
+  params: () =>
+    z.strictObject({
+      size: z.enum(IMAGE_SIZES).default('512x512'),
+      steps: z.number().int().min(1).max(100).default(20).describe('More steps, more detail (slower)'),
+      seed: seed(),
+      style: z.enum(IMAGE_STYLES).default('watercolor'),
+      provider: z.enum(IMAGE_PROVIDERS).default('local'),
+      model: z
+        .string()
+        .max(200)
+        .optional()
+        .describe("Model name (ComfyUI, AUTOMATIC1111: a checkpoint from the server's list); the provider's default when empty"),
+      negativePrompt: z.string().max(2000).optional().describe('ComfyUI, AUTOMATIC1111: what the picture should not show'),
+      sampler: z
+        .string()
+        .max(100)
+        .optional()
+        .describe("ComfyUI, AUTOMATIC1111: the sampler (from the server's list); the default when empty"),
+      cache: cache(),
+      workflow: z
+        .string()
+        .max(200_000)
+        .superRefine((text, ctx) => {
+          const parsed = parseComfyWorkflow(text);
+          if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem });
+        })
+        .optional()
+        .describe(
+          `ComfyUI: your workflow exported with "Export (API)", with ${COMFY_MARKERS.map((m) => `{{${m}}}`).join(' ')} as the values they fill; empty: the built-in text-to-image graph`,
+        ),
+    }),
   inputs: () => [{ handle: 'prompt', kind: 'text' }],
   outputs: () => [{ handle: 'image', kind: 'image' }],
   working: 'Drawing',
@@ -346,10 +367,11 @@ export const splitNode = define({
   title: 'Split',
   description: 'Splits text into a list (paragraphs, sentences or lines); the next node runs once per item.',
   category: 'flow',
-  params: z.strictObject({
-    by: z.enum(['paragraphs', 'sentences', 'lines']).default('paragraphs'),
-    maxItems: z.number().int().min(1).max(100).default(10).describe('At most this many items (the rest is merged into the last)'),
-  }),
+  params: () =>
+    z.strictObject({
+      by: z.enum(['paragraphs', 'sentences', 'lines']).default('paragraphs'),
+      maxItems: z.number().int().min(1).max(100).default(10).describe('At most this many items (the rest is merged into the last)'),
+    }),
   inputs: () => [{ handle: 'text', kind: 'text' }],
   outputs: () => [{ handle: 'items', kind: 'text[]' }],
   execution: { mode: 'inline', run: (p, inputs) => ({ items: splitText(String(inputs.text ?? ''), p.by, p.maxItems) }) },
@@ -360,9 +382,10 @@ export const joinNode = define({
   title: 'Join',
   description: 'Joins a list of texts into one text.',
   category: 'flow',
-  params: z.strictObject({
-    separator: z.string().max(100).default('\n\n').describe('Put between items'),
-  }),
+  params: () =>
+    z.strictObject({
+      separator: z.string().max(100).default('\n\n').describe('Put between items'),
+    }),
   inputs: () => [{ handle: 'items', kind: 'text[]' }],
   outputs: () => [{ handle: 'text', kind: 'text' }],
   execution: {
@@ -377,15 +400,16 @@ export const storybookNode = define({
   description:
     "Puts a story together from its text (one scene per paragraph) or its scenes, their pictures and the narration (one, or one per scene): a book (one HTML page that works offline and reads along with the narration) and a video (each scene's picture for the length of its narration, with subtitles).",
   category: 'outputs',
-  params: z.strictObject({
-    video: z.boolean().default(true).describe('Also make an MP4 video'),
-    subtitles: z
-      .enum(['none', 'vtt', 'burned'])
-      .default('vtt')
-      .describe('Video subtitles: none, a WebVTT file, or burned into the picture'),
-    width: z.number().int().min(160).max(1920).multipleOf(2).default(960).describe('Video width in pixels'),
-    height: z.number().int().min(120).max(1080).multipleOf(2).default(540).describe('Video height in pixels'),
-  }),
+  params: () =>
+    z.strictObject({
+      video: z.boolean().default(true).describe('Also make an MP4 video'),
+      subtitles: z
+        .enum(['none', 'vtt', 'burned'])
+        .default('vtt')
+        .describe('Video subtitles: none, a WebVTT file, or burned into the picture'),
+      width: z.number().int().min(160).max(1920).multipleOf(2).default(960).describe('Video width in pixels'),
+      height: z.number().int().min(120).max(1080).multipleOf(2).default(540).describe('Video height in pixels'),
+    }),
   inputs: () => [
     { handle: 'title', kind: 'text', optional: true },
     { handle: 'text', kind: 'text', optional: true },
@@ -429,6 +453,13 @@ const definitions = [
 ] as const;
 
 export const catalog: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.type, d]));
+
+/** Input and output ports of a node whose params are already valid. */
+export function portsOf(node: GraphNode): { inputs: PortSpec[]; outputs: PortSpec[] } {
+  const definition = catalog.get(node.type);
+  if (!definition) return { inputs: [], outputs: [] };
+  return { inputs: definition.inputs(node.params), outputs: definition.outputs(node.params) };
+}
 
 type ActivityNodeDefinition = Extract<(typeof definitions)[number], { execution: { mode: 'activity' } }>;
 

@@ -1,10 +1,22 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import type {
+  ArtifactRefSchema,
+  CostEstimateSchema,
+  GraphEdgeSchema,
+  GraphNodeSchema,
+  GraphSchema,
+  MediaRecordSchema,
+  RunInputsSchema,
+  RunTriggerSchema,
+} from './graphSchemas';
 import type { NodeState } from './reports';
 import type { RunStatus } from './statuses';
 
 /**
- * The wire shapes of the pipeline language. One definition, imported by api, workflows and studio.
- * Workflow-safe: no Node built-ins here.
+ * The pipeline language's shapes (their zod schemas are in graphSchemas.ts), constants and helpers. One definition,
+ * imported by api, workflows and studio. Workflow-safe: no Node built-ins here, and no schema is built when this
+ * module loads — a workflow's sandbox loads its modules afresh for every run (a schema built here cost each run
+ * about 7 ms of CPU, bench/overhead.ts).
  */
 
 export const PORT_KINDS = ['text', 'audio', 'image', 'json', 'html', 'video', 'any'] as const;
@@ -12,46 +24,7 @@ export type ItemKind = (typeof PORT_KINDS)[number];
 /** A port carries one value of a kind, or a list of them (`text[]`). */
 export type PortKind = ItemKind | `${Exclude<ItemKind, 'any'>}[]`;
 
-/** Names that reach an object's prototype when used as a key: never a node id, handle or input name. */
-export const RESERVED_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
-
-const notReserved = (name: string) => !RESERVED_NAMES.has(name);
-const RESERVED_MESSAGE = `is a reserved name (${[...RESERVED_NAMES].join(', ')})`;
-
-/** Node ids and pipeline input names. */
-export const identifier = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'must start with a letter or _ and contain only letters, digits, _ and -')
-  .refine(notReserved, RESERVED_MESSAGE);
-
-const handle = z.string().min(1).max(64).refine(notReserved, RESERVED_MESSAGE);
-
-export const GraphNodeSchema = z.strictObject({
-  id: identifier,
-  type: z.string().min(1).max(64),
-  params: z.record(z.string(), z.unknown()).default({}),
-  /** Canvas position: the studio saves what it draws. The engine ignores it. */
-  position: z.strictObject({ x: z.number(), y: z.number() }).optional(),
-  label: z.string().max(120).optional(),
-});
-
-export const GraphEdgeSchema = z.strictObject({
-  id: z.string().min(1).max(200).optional(),
-  source: identifier,
-  sourceHandle: handle,
-  target: identifier,
-  targetHandle: handle,
-});
-
-export const GRAPH_SCHEMA_VERSION = 1;
-
-export const GraphSchema = z.strictObject({
-  schemaVersion: z.literal(GRAPH_SCHEMA_VERSION).default(GRAPH_SCHEMA_VERSION),
-  nodes: z.array(GraphNodeSchema).max(500),
-  edges: z.array(GraphEdgeSchema).max(2000),
-});
+export { GRAPH_SCHEMA_VERSION, notReserved, RESERVED_MESSAGE, RESERVED_NAMES, RUN_TRIGGER_KINDS } from './graphConstants';
 
 export type GraphNode = z.infer<typeof GraphNodeSchema>;
 export type GraphEdge = z.infer<typeof GraphEdgeSchema>;
@@ -64,26 +37,8 @@ export function edgeId(edge: GraphEdge): string {
 /** Graph problems and a run's state: their schemas live in reports.ts, out of this module and so out of the studio's bundle. */
 export type { NodeCache, NodeState, Problem, RunState } from './reports';
 
-/** An artifact produced by a step: the bytes live in the blob store; only this ref travels. */
-export const ArtifactRefSchema = z.strictObject({
-  artifact: z.literal(true),
-  key: z.string(),
-  mimeType: z.string(),
-  size: z.number().int().nonnegative(),
-  durationMs: z.number().optional(),
-  width: z.number().int().optional(),
-  height: z.number().int().optional(),
-  /** What made it, when a generator made it: e.g. `local-sketch` (the procedural renderer, not AI), `openai`. */
-  generator: z.string().optional(),
-});
 export type ArtifactRef = z.infer<typeof ArtifactRefSchema>;
 
-export const MediaRecordSchema = z.strictObject({
-  id: z.string(),
-  url: z.string(),
-  mimeType: z.string(),
-  size: z.number().int().nonnegative(),
-});
 export type MediaRecord = z.infer<typeof MediaRecordSchema>;
 
 /** Where the API serves a media item's bytes, to its owner. */
@@ -134,22 +89,8 @@ export type LiveEvent =
   | { type: 'node.attempt'; at: string; nodeId: string; attempt: number }
   | { type: 'node.progress'; at: string; nodeId: string; item?: number; fraction?: number; message?: string; text?: string };
 
-/** What a run is expected to cost before it starts: per AI node, the USD and what was assumed, in words. */
-export const CostEstimateSchema = z.strictObject({
-  totalUsd: z.number().nonnegative(),
-  nodes: z.record(z.string(), z.strictObject({ usd: z.number().nonnegative(), basis: z.string().max(500) })),
-});
 export type CostEstimate = z.infer<typeof CostEstimateSchema>;
 
-/** What started a run: the studio (a login session), the REST API (an API key), a schedule, or a re-run. */
-export const RUN_TRIGGER_KINDS = ['studio', 'api', 'schedule', 'rerun'] as const;
-export const RunTriggerSchema = z.strictObject({
-  kind: z.enum(RUN_TRIGGER_KINDS),
-  /** The API key's name, for runs an API key started. */
-  keyName: z.string().max(120).optional(),
-  /** The schedule's id, for scheduled runs. */
-  scheduleId: z.string().max(200).optional(),
-});
 export type RunTrigger = z.infer<typeof RunTriggerSchema>;
 
 /**
@@ -170,5 +111,4 @@ export function storedTriggerParts(stored: StoredTrigger): {
   return { trigger, budgetUsd: budgetUsd ?? null, estimate: estimate ?? null };
 }
 
-export const RunInputsSchema = z.record(z.string(), z.unknown());
 export type RunInputs = z.infer<typeof RunInputsSchema>;

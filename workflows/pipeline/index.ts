@@ -1,4 +1,6 @@
 export * from './graph';
+export * from './graphSchemas';
+export * from './approvalSchema';
 export * from './catalog';
 export * from './template';
 export * from './validate';

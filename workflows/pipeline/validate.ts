@@ -1,7 +1,8 @@
 import type { z } from 'zod';
-import { catalog, type PortSpec } from './catalog';
+import { catalog, portsOf, type PortSpec } from './catalog';
 import { kindsConnect, planFlow, topologicalOrder } from './flow';
-import { edgeId, findArtifactRefs, GraphSchema, type Graph, type GraphNode, type Problem, type RunInputs } from './graph';
+import { edgeId, findArtifactRefs, type Graph, type GraphNode, type Problem, type RunInputs } from './graph';
+import { GraphSchema } from './graphSchemas';
 import { migrateGraph } from './migrate';
 
 export interface ValidGraph {
@@ -23,13 +24,6 @@ export function describeIssues(error: z.ZodError, prefix = ''): string[] {
     const where = pathOf([...(prefix ? [prefix] : []), ...issue.path]);
     return where ? `${where}: ${issue.message}` : issue.message;
   });
-}
-
-/** Input and output ports of a node whose params are already valid. */
-export function portsOf(node: GraphNode): { inputs: PortSpec[]; outputs: PortSpec[] } {
-  const definition = catalog.get(node.type);
-  if (!definition) return { inputs: [], outputs: [] };
-  return { inputs: definition.inputs(node.params), outputs: definition.outputs(node.params) };
 }
 
 /**
