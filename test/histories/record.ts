@@ -34,18 +34,12 @@ function artifact(input: ActivityInput, name: string, mimeType: string, extra: P
 }
 
 /** Stand-ins shaped like the real activities' results; what they return is in the history, not how. */
-const activities: Activities & WebhookActivities = {
+const activities: Activities = {
   async reportRunProgress() {},
   async lookupCache({ key }) {
     return cacheHits.get(key) ?? null;
   },
   async saveCacheEntry() {},
-  async planWebhookDeliveries() {
-    return [];
-  },
-  async sendWebhook() {
-    return { statusCode: 204, responseMs: 1 };
-  },
   async delay(input) {
     const ms = Number(input.params.ms);
     const started = Date.now();
