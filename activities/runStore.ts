@@ -163,8 +163,8 @@ export function createRunStore(db: Kysely<Database>): RunStore {
 
   return {
     async applyReport({ runId, events, outputs }) {
-      // A batch says where the run stands now: each node's latest state and the run's latest status, in one
-      // statement each (the events themselves are kept in order, once each, for replaying the run's story).
+      // A batch says where the run stands now: each node's latest state and the run's latest status (the events
+      // themselves are kept in order, once each, for replaying the run's story).
       const latestNodes = new Map<string, NodeState>();
       let runStatus: RunStatusEvent | undefined;
       let firstStatusAt: string | undefined;
@@ -175,45 +175,48 @@ export function createRunStore(db: Kysely<Database>): RunStore {
           firstStatusAt ??= event.at;
         }
       }
-      return db.transaction().execute(async (trx) => {
-        await trx
+      // One statement (data-modifying CTEs): atomic without a transaction's two extra round trips, the hot path of
+      // every run. Each sub-statement writes a table of its own, so none sees or fights another's rows.
+      const withEvents = db.with('stored_events', (qb) =>
+        qb
           .insertInto('run_events')
           .values(events.map((e) => ({ run_id: runId, seq: e.seq, type: e.type, data: JSON.stringify(e) })))
-          .onConflict((oc) => oc.columns(['run_id', 'seq']).doNothing())
-          .execute();
-        if (latestNodes.size > 0) {
-          await trx
-            .insertInto('run_nodes')
-            .values([...latestNodes].map(([nodeId, s]) => ({ run_id: runId, node_id: nodeId, ...nodeRow(s) })))
-            .onConflict((oc) =>
-              oc.columns(['run_id', 'node_id']).doUpdateSet((eb) => ({
-                status: eb.ref('excluded.status'),
-                attempts: eb.fn('greatest', [eb.ref('run_nodes.attempts'), eb.ref('excluded.attempts')]),
-                started_at: eb.ref('excluded.started_at'),
-                finished_at: eb.ref('excluded.finished_at'),
-                output: eb.ref('excluded.output'),
-                error: eb.ref('excluded.error'),
-                cached: eb.ref('excluded.cached'),
-              })),
-            )
-            .execute();
-        }
-        if (!runStatus) return {};
-        const status = runStatus;
-        const terminal = status.status !== 'running';
-        const run = await trx
-          .updateTable('runs')
-          .set((eb) => ({
-            status: status.status,
-            error: status.error ?? null,
-            started_at: eb.fn.coalesce('started_at', eb.val(new Date(firstStatusAt!))),
-            ...(terminal ? { finished_at: new Date(status.at), outputs: outputs === null ? null : JSON.stringify(outputs) } : {}),
-          }))
-          .where('id', '=', runId)
-          .returning(sql<string | null>`trigger->>'kind'`.as('trigger'))
-          .executeTakeFirst();
-        return terminal ? { endedTrigger: run?.trigger ?? 'unknown' } : {};
-      });
+          .onConflict((oc) => oc.columns(['run_id', 'seq']).doNothing()),
+      );
+      const nodeUpsert = (qb: typeof withEvents) =>
+        qb
+          .insertInto('run_nodes')
+          .values([...latestNodes].map(([nodeId, s]) => ({ run_id: runId, node_id: nodeId, ...nodeRow(s) })))
+          .onConflict((oc) =>
+            oc.columns(['run_id', 'node_id']).doUpdateSet((eb) => ({
+              status: eb.ref('excluded.status'),
+              attempts: eb.fn('greatest', [eb.ref('run_nodes.attempts'), eb.ref('excluded.attempts')]),
+              started_at: eb.ref('excluded.started_at'),
+              finished_at: eb.ref('excluded.finished_at'),
+              output: eb.ref('excluded.output'),
+              error: eb.ref('excluded.error'),
+              cached: eb.ref('excluded.cached'),
+            })),
+          );
+      if (!runStatus) {
+        await (latestNodes.size > 0 ? nodeUpsert(withEvents) : withEvents.selectNoFrom(sql<number>`1`.as('stored'))).execute();
+        return {};
+      }
+      const status = runStatus;
+      const terminal = status.status !== 'running';
+      const before = latestNodes.size > 0 ? withEvents.with('stored_nodes', nodeUpsert) : withEvents;
+      const run = await before
+        .updateTable('runs')
+        .set((eb) => ({
+          status: status.status,
+          error: status.error ?? null,
+          started_at: eb.fn.coalesce('started_at', eb.val(new Date(firstStatusAt!))),
+          ...(terminal ? { finished_at: new Date(status.at), outputs: outputs === null ? null : JSON.stringify(outputs) } : {}),
+        }))
+        .where('id', '=', runId)
+        .returning(sql<string | null>`trigger->>'kind'`.as('trigger'))
+        .executeTakeFirst();
+      return terminal ? { endedTrigger: run?.trigger ?? 'unknown' } : {};
     },
 
     async recordAttempt(runId, nodeId, attempt) {

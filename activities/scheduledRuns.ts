@@ -83,6 +83,7 @@ export function createScheduledRunActivities(store: ScheduledRunStore): Schedule
           pipelineId: args.pipelineId,
           graph: checked.graph,
           inputs: args.inputs,
+          lean: true,
         },
       };
     },

@@ -70,7 +70,6 @@ export function createApp(services: Services, opts: { studio?: () => StudioState
     taskQueue: config.taskQueue,
     checkQuota: (userId, nodeCount) => checkRunStart(db, userId, nodeCount),
     prices: loadPrices(),
-    projectBudget: async (userId, projectId) => (await projects.find(userId, projectId))?.settings.budgetUsd,
   });
   const batchService = createBatchService({
     pipelines,

@@ -28,7 +28,10 @@ export interface TokenSubject extends AuthUser {
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
-    interface User extends AuthUser {}
+    interface User extends AuthUser {
+      /** The account's plan, read with the credential (the run-start limit reads it, without asking again). */
+      plan?: string;
+    }
     interface Request {
       /** The API key a request came with (none for a login session or a signed link); requireScope checks it. */
       apiKey?: { id: string; name: string; scope: ApiKeyScope };
@@ -79,9 +82,9 @@ export function createAuth(users: UserRepository, apiKeys: ApiKeyRepository, sec
     });
 
   /** The account behind a verified token, link or key, if it still exists and is active. */
-  const existingUser = async (id: string): Promise<(AuthUser & { epoch: number }) | undefined> => {
+  const existingUser = async (id: string): Promise<(AuthUser & { epoch: number; plan: string }) | undefined> => {
     const row = UUID.test(id) ? await users.findIdentity(id) : undefined;
-    return row?.is_active ? { id: row.id, email: row.email, epoch: row.session_epoch } : undefined;
+    return row?.is_active ? { id: row.id, email: row.email, epoch: row.session_epoch, plan: row.plan } : undefined;
   };
 
   /**
@@ -101,7 +104,7 @@ export function createAuth(users: UserRepository, apiKeys: ApiKeyRepository, sec
   const authenticateKey = async (req: Request, key: string) => {
     const found = await apiKeys.findActive(hashApiKey(key));
     if (!found) return new HttpError(401, 'unauthorized', 'Invalid or revoked API key');
-    req.user = { id: found.userId, email: found.email };
+    req.user = { id: found.userId, email: found.email, plan: found.plan };
     req.apiKey = { id: found.id, name: found.name, scope: found.scope };
     // Not awaited, and at most once a minute per key: bookkeeping must not slow or fail the call.
     if (!found.lastUsedAt || Date.now() - new Date(found.lastUsedAt).getTime() >= LAST_USED_RESOLUTION_MS) {
@@ -134,7 +137,7 @@ export function createAuth(users: UserRepository, apiKeys: ApiKeyRepository, sec
     // A password change since the token was issued ends it at once, not when it expires.
     if (Number(claims.ep ?? 0) !== user.epoch)
       return next(new HttpError(401, 'unauthorized', 'This session has ended (the password was changed); log in again'));
-    req.user = { id: user.id, email: user.email };
+    req.user = { id: user.id, email: user.email, plan: user.plan };
     next();
   };
 
@@ -148,7 +151,7 @@ export function createAuth(users: UserRepository, apiKeys: ApiKeyRepository, sec
     if ('problem' in verdict) return next(new HttpError(401, 'unauthorized', `This link ${verdict.problem}`));
     const user = await existingUser(verdict.userId);
     if (!user) return next(new HttpError(401, 'unauthorized', 'The account this link belongs to no longer exists or is inactive'));
-    req.user = { id: user.id, email: user.email };
+    req.user = { id: user.id, email: user.email, plan: user.plan };
     next();
   };
 

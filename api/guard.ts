@@ -25,7 +25,7 @@ import { DEFAULT_PLAN, planAllowance } from '../infra/plans';
 export interface GuardDeps {
   config: Config;
   limits: Limits;
-  /** The user's plan (users.plan), which sets their run-start allowance. */
+  /** The user's plan (users.plan), which sets their run-start allowance, when the credential did not bring it. */
   planOf: (userId: string) => Promise<string | undefined>;
   requireUser: RequestHandler;
 }
@@ -114,7 +114,7 @@ export function createGuard({ config, limits, planOf, requireUser }: GuardDeps):
       windowMs: settings.runStarts.windowMs,
       keyGenerator: (req) => req.user!.id,
       limit: async (req, res) => {
-        const plan = (await planOf(req.user!.id)) ?? DEFAULT_PLAN;
+        const plan = req.user!.plan ?? (await planOf(req.user!.id)) ?? DEFAULT_PLAN;
         res.locals.runStarts = { plan, limit: planAllowance(plan, { runStarts: settings.runStarts.perPlan }).runStarts };
         return res.locals.runStarts.limit;
       },

@@ -75,6 +75,7 @@ export async function runBatch(args: RunBatchArgs): Promise<RunBatchResult> {
               pipelineId: args.pipelineId,
               graph: run.seed === undefined ? args.graph : withSeed(args.graph, run.seed),
               inputs: run.inputs,
+              lean: true,
             },
           ],
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,

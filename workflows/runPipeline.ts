@@ -74,7 +74,8 @@ const FAN_OUT_ITEMS = 'fan-out-items';
 /**
  * Patch: a run's reports begin once it has work in flight (what happens before is one report), its last report
  * also plans its webhook deliveries (one local activity, not two), and every patch above is taken as given: a new
- * run records this one marker, not one per feature. (Each marker also updates the run's search attributes.)
+ * run records this one marker, not one per feature. (Each marker also updates the run's search attributes.) Runs
+ * started with `lean: true` (every start since) take it from their arguments and record no marker at all.
  */
 const LEAN_RUNS = 'lean-runs';
 
@@ -108,7 +109,7 @@ export async function runPipeline(args: RunPipelineArgs): Promise<RunState> {
     nodes: Object.fromEntries(args.graph.nodes.map((n) => [n.id, queuedNode()])),
   };
   setHandler(runStateQuery, () => withinResultLimit(state));
-  const lean = patched(LEAN_RUNS);
+  const lean = args.lean === true || patched(LEAN_RUNS);
   const has: Patches = (patch) => lean || patched(patch);
 
   const reporter = createReporter(args.runId, state, lean);

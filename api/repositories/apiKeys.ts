@@ -12,6 +12,7 @@ export interface ActiveApiKey {
   scope: ApiKeyScope;
   userId: string;
   email: string;
+  plan: string;
   lastUsedAt: Date | null;
 }
 
@@ -61,7 +62,7 @@ export function createApiKeyRepository(db: Kysely<Database>) {
       return db
         .selectFrom('api_keys as k')
         .innerJoin('users as u', 'u.id', 'k.user_id')
-        .select(['k.id', 'k.name', 'k.scope', 'k.user_id as userId', 'u.email', 'k.last_used_at as lastUsedAt'])
+        .select(['k.id', 'k.name', 'k.scope', 'k.user_id as userId', 'u.email', 'u.plan', 'k.last_used_at as lastUsedAt'])
         .where('k.key_hash', '=', hash)
         .where('k.revoked_at', 'is', null)
         .where('u.is_active', '=', true)

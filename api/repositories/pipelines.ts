@@ -59,6 +59,30 @@ export function createPipelineRepository(db: Kysely<Database>) {
       const draft = draft_saved_at ? { graph: draft_graph as unknown, savedAt: draft_saved_at } : null;
       return { ...pipeline, graph: migrateGraph(row.graph) as Graph, draft };
     },
+    /**
+     * What starting a run of the pipeline reads, in one statement (a run start's hot path): the graph of `version`
+     * (default: current) and the budget its project gives runs; undefined if not the user's.
+     */
+    async findRunnable(
+      userId: string,
+      id: string,
+      version?: number,
+    ): Promise<{ id: string; projectId: string; graph: Graph; graphVersion: number; projectBudgetUsd?: number } | undefined> {
+      const row = await db
+        .selectFrom('pipelines as p')
+        .innerJoin('pipeline_versions as v', (join) =>
+          join.onRef('v.pipeline_id', '=', 'p.id').on((eb) => eb('v.version', '=', version ?? eb.ref('p.current_version'))),
+        )
+        .leftJoin('projects as pr', (join) => join.onRef('pr.id', '=', 'p.project_id').on('pr.user_id', '=', userId))
+        .select(['p.id', 'p.project_id as projectId', 'v.graph', 'v.version as graphVersion'])
+        .select(sql<number | null>`(pr.settings->>'budgetUsd')::float8`.as('projectBudgetUsd'))
+        .where('p.user_id', '=', userId)
+        .where('p.id', '=', id)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const { projectBudgetUsd, ...pipeline } = row;
+      return { ...pipeline, graph: migrateGraph(row.graph) as Graph, ...(projectBudgetUsd === null ? {} : { projectBudgetUsd }) };
+    },
     /** Stores any graph, valid or not, as the pipeline's draft; undefined if not the user's. */
     async saveDraft(userId: string, id: string, graph: unknown) {
       const savedAt = new Date();

@@ -53,31 +53,35 @@ export function createRunRepository(db: Kysely<Database>) {
       },
       idempotency?: IdempotentRequest,
     ): Promise<boolean> {
+      const runRow = {
+        id: run.id,
+        user_id: run.userId,
+        project_id: run.projectId,
+        pipeline_id: run.pipelineId,
+        pipeline_version: run.version,
+        status: 'queued' as const,
+        trigger: JSON.stringify(run.trigger),
+        inputs: JSON.stringify(run.inputs),
+        ...(run.parentRunId ? { parent_run_id: run.parentRunId } : {}),
+      };
+      const nodeRows = run.nodeIds.map((nodeId) => ({ run_id: run.id, node_id: nodeId, status: 'queued' as const, attempts: 0 }));
+      if (!idempotency) {
+        // One statement, so atomic without a transaction's two extra round trips (a run start's hot path).
+        if (nodeRows.length === 0) await db.insertInto('runs').values(runRow).execute();
+        else
+          await db
+            .with('run', (qb) => qb.insertInto('runs').values(runRow))
+            .insertInto('run_nodes')
+            .values(nodeRows)
+            .execute();
+        return true;
+      }
       const alreadyClaimed = new Error('idempotency key already claimed');
       return db
         .transaction()
         .execute(async (trx) => {
-          await trx
-            .insertInto('runs')
-            .values({
-              id: run.id,
-              user_id: run.userId,
-              project_id: run.projectId,
-              pipeline_id: run.pipelineId,
-              pipeline_version: run.version,
-              status: 'queued',
-              trigger: JSON.stringify(run.trigger),
-              inputs: JSON.stringify(run.inputs),
-              ...(run.parentRunId ? { parent_run_id: run.parentRunId } : {}),
-            })
-            .execute();
-          if (run.nodeIds.length > 0) {
-            await trx
-              .insertInto('run_nodes')
-              .values(run.nodeIds.map((nodeId) => ({ run_id: run.id, node_id: nodeId, status: 'queued', attempts: 0 })))
-              .execute();
-          }
-          if (!idempotency) return true;
+          await trx.insertInto('runs').values(runRow).execute();
+          if (nodeRows.length > 0) await trx.insertInto('run_nodes').values(nodeRows).execute();
           // Takes the key, or an expired claim of it; a live claim (or one committed meanwhile) returns nothing.
           const claimed = await trx
             .insertInto('idempotency_keys')

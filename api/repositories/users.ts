@@ -18,7 +18,7 @@ export function createUserRepository(db: Kysely<Database>) {
     },
     /** Who a token or link names, by primary key: cheap enough for every request. */
     findIdentity(id: string) {
-      return db.selectFrom('users').select(['id', 'email', 'is_active', 'session_epoch']).where('id', '=', id).executeTakeFirst();
+      return db.selectFrom('users').select(['id', 'email', 'is_active', 'session_epoch', 'plan']).where('id', '=', id).executeTakeFirst();
     },
     async recordLogin(id: string): Promise<void> {
       await db.updateTable('users').set({ last_login_at: new Date() }).where('id', '=', id).execute();

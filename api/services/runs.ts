@@ -67,8 +67,6 @@ export function createRunService(deps: {
   checkQuota: (userId: string, nodeCount: number) => Promise<QuotaRefusal | undefined>;
   /** The price table the worker charges by, for estimates. */
   prices: PriceTable;
-  /** The budget (USD) a project gives its runs, when it sets one. */
-  projectBudget: (userId: string, projectId: string) => Promise<number | undefined>;
 }) {
   const { pipelines, runs, temporal } = deps;
 
@@ -89,7 +87,11 @@ export function createRunService(deps: {
   /** Starts a recorded run's workflow (workflow id = run id: at most one), or marks it failed when the engine refuses. */
   const startWorkflow = async (args: RunPipelineArgs, trigger: RunTrigger, release: () => unknown): Promise<void> => {
     try {
-      await temporal.workflow.start(runPipeline, { taskQueue: deps.taskQueue, workflowId: workflowIdOf(args.runId), args: [args] });
+      await temporal.workflow.start(runPipeline, {
+        taskQueue: deps.taskQueue,
+        workflowId: workflowIdOf(args.runId),
+        args: [{ ...args, lean: true }],
+      });
       metrics.runsStarted.inc({ trigger: trigger.kind });
     } catch (err) {
       await runs.markFailed(args.runId, `Could not start: ${(err as Error).message}`);
@@ -106,7 +108,7 @@ export function createRunService(deps: {
     request: { inputs: RunInputs; version?: number; graph?: unknown },
     allowMissing = false,
   ) => {
-    const pipeline = await pipelines.find(userId, pipelineId, request.version);
+    const pipeline = await pipelines.findRunnable(userId, pipelineId, request.version);
     if (!pipeline) throw notFound(request.version ? `Pipeline version ${request.version}` : 'Pipeline');
     const checked = validateGraph(request.graph ?? pipeline.graph);
     if (!checked.graph) {
@@ -161,7 +163,7 @@ export function createRunService(deps: {
       if (refusal) throw quotaExceeded(refusal);
 
       // The activities read the budget from the run's row: the workflow and its history stay as they were.
-      const budgetUsd = request.budgetUsd ?? (await deps.projectBudget(userId, pipeline.projectId));
+      const budgetUsd = request.budgetUsd ?? pipeline.projectBudgetUsd;
       const runId = randomUUID();
       const recorded = await runs.create(
         {
@@ -210,7 +212,7 @@ export function createRunService(deps: {
       if (!TERMINAL_STATUSES.includes(parent.status)) {
         throw new HttpError(409, 'run_active', `Run is still ${parent.status}: cancel it or wait until it ends, then re-run it`);
       }
-      const pipeline = await pipelines.find(userId, parent.pipelineId);
+      const pipeline = await pipelines.findRunnable(userId, parent.pipelineId);
       if (!pipeline) throw notFound('Pipeline');
       const checked = validateGraph(pipeline.graph);
       if (!checked.graph) throw new HttpError(400, 'invalid_graph', 'The saved pipeline is not valid', checked.problems);
@@ -231,7 +233,7 @@ export function createRunService(deps: {
       const refusal = await deps.checkQuota(userId, graph.nodes.length);
       if (refusal) throw quotaExceeded(refusal);
 
-      const before = await pipelines.find(userId, parent.pipelineId, parent.pipelineVersion);
+      const before = await pipelines.findRunnable(userId, parent.pipelineId, parent.pipelineVersion);
       const parentGraph = before && validateGraph(before.graph).graph;
       const seeded = parentGraph
         ? planRerun(
@@ -260,7 +262,7 @@ export function createRunService(deps: {
           `fromNodeId: the outputs to reuse upstream of it are ${kilobytes(seededBytes)} together, more than a run can be handed (${kilobytes(MAX_SEEDED_BYTES)}): run from an earlier node`,
         );
       }
-      const budgetUsd = await deps.projectBudget(userId, pipeline.projectId);
+      const budgetUsd = pipeline.projectBudgetUsd;
       const runId = randomUUID();
       await runs.create({
         id: runId,

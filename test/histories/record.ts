@@ -129,6 +129,7 @@ async function record(client: Client, scenario: Scenario, runId: string): Promis
     graph: validated.graph,
     inputs: scenario.inputs,
     ...(scenario.seeded ? { seeded: scenario.seeded } : {}),
+    lean: true,
   };
   if (scenario.webhook) withWebhook.add(runId);
   const handle = await client.workflow.start('runPipeline', { taskQueue: TASK_QUEUE, workflowId: `run-${runId}`, args: [args] });

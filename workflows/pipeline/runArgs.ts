@@ -19,6 +19,12 @@ export interface RunPipelineArgs {
   seededItems?: Record<string, SeededItems>;
   /** `fresh`: no node reuses a cached output (they are still kept for later runs). Absent: use the cache. */
   cache?: 'use' | 'fresh';
+  /**
+   * Set by every start since the lean-runs patch: the run takes every patch up to lean-runs as given, from its start
+   * arguments instead of a marker (a marker is a history event and an update of the run's search attributes, on
+   * every run). Absent for runs started before, which read their markers.
+   */
+  lean?: true;
 }
 
 /** A node's recorded output from an earlier run (refs in it point at that run's artifacts, the same user's). */
