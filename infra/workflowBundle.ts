@@ -7,10 +7,17 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { workflowInterceptorModules } from './tracing';
+
+/**
+ * Modules each workflow thread evaluates once and its workflows share (frozen), instead of once per workflow: zod's
+ * module code alone was the largest part of a short run's cost in its workflow thread. Only stateless libraries
+ * belong there: a module that keeps per-workflow state would leak it from one run into another.
+ */
+const PRELOADED_MODULES = [join(import.meta.dirname, '..', 'workflows', 'sharedLibraries.ts')];
 
 const rootDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 let bundle: Promise<WorkflowBundle> | undefined;
@@ -33,7 +40,9 @@ export function workflowBundlePath(root: string, traced: boolean): string {
 
 /** A hash of every workflow source file (names and contents) and of the lockfile (webpack's and the SDK's versions). */
 export function workflowSourcesHash(root: string): string {
-  const hash = createHash('sha256').update(readFileSync(join(root, 'package-lock.json')));
+  const hash = createHash('sha256')
+    .update(readFileSync(join(root, 'package-lock.json')))
+    .update(PRELOADED_MODULES.map((m) => relative(root, m)).join());
   const visit = (dir: string) => {
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name);
@@ -66,6 +75,7 @@ async function writeBundle(file: string, interceptors: string[]): Promise<void> 
   const { code } = await bundleWorkflowCode({
     workflowsPath: join(rootDir, 'workflows', 'index.ts'),
     workflowInterceptorModules: interceptors,
+    preloadModules: PRELOADED_MODULES,
     logger: quietLogger,
   });
   mkdirSync(dirname(file), { recursive: true });
