@@ -10,6 +10,7 @@ import * as m0009 from './0009_media_names';
 import * as m0010 from './0010_shares';
 import * as m0013 from './0013_reruns';
 import * as m0014 from './0014_output_cache';
+import * as m0015 from './0015_active_runs';
 
 /**
  * Every migration, by name. Names sort in the order they apply; add new ones at the end with the
@@ -28,6 +29,7 @@ export const migrations: Record<string, Migration> = {
   '0010_shares': m0010,
   '0013_reruns': m0013,
   '0014_output_cache': m0014,
+  '0015_active_runs': m0015,
 };
 
 export const migrationProvider: MigrationProvider = {
