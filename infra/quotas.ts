@@ -84,11 +84,7 @@ export async function usageOf(db: Kysely<Database>, userId: string, now = new Da
         // Literal, as runs_user_active_idx is defined: a parameter would keep the planner from using that index.
         .where(sql<boolean>`runs.status in ('queued', 'running')`)
         .as('activeRuns'),
-      eb
-        .selectFrom('media')
-        .select(sql<string | null>`sum(size)`.as('bytes'))
-        .whereRef('media.user_id', '=', 'u.id')
-        .as('storageBytes'),
+      'u.storage_bytes as storageBytes',
       eb
         .selectFrom('generations')
         .select(sql<string | null>`sum(cost_usd)`.as('usd'))

@@ -427,6 +427,32 @@ function behaviourSuite(kind: 'postgres' | 'pglite', makeTarget: () => Promise<T
     expect(await db.selectFrom('generations').select('id').where('id', '=', genId).execute()).toEqual([]);
   });
 
+  it("keeps each user's storage total as media come and go, through a project's and an account's cascade", async () => {
+    const ids = await seed(db);
+    const total = async () =>
+      (await db.selectFrom('users').select('storage_bytes').where('id', '=', ids.userId).executeTakeFirstOrThrow()).storage_bytes;
+    const [first, second, third] = [0, 1, 2].map((item) => ({ ...mediaRow(ids, item), size: 1000 * (item + 1) }));
+    await db.insertInto('media').values([first, second]).execute();
+    await db
+      .insertInto('media')
+      .values({ ...third, run_id: null, node_id: null })
+      .execute();
+    expect(await total()).toBe(6000);
+    await db.updateTable('media').set({ size: 2500 }).where('id', '=', second.id).execute();
+    expect(await total()).toBe(6500);
+    await db.deleteFrom('media').where('id', '=', first.id).execute();
+    expect(await total()).toBe(5500);
+    await db.deleteFrom('runs').where('id', '=', ids.runId).execute(); // its media stay, detached from it
+    expect(await total()).toBe(5500);
+    await db.deleteFrom('projects').where('id', '=', ids.projectId).execute();
+    expect(await total()).toBe(0);
+
+    const other = await seed(db);
+    await db.insertInto('media').values(mediaRow(other)).execute();
+    await db.deleteFrom('users').where('id', '=', other.userId).execute(); // the account's media go, and the account
+    expect(await db.selectFrom('users').select('id').where('id', '=', other.userId).execute()).toEqual([]);
+  });
+
   it('names the migration that failed', async () => {
     const broken = {
       async getMigrations() {

@@ -45,6 +45,8 @@ export interface UsersTable {
   last_login_at: Date | null;
   /** Access tokens carry the epoch they were issued in; bumping it (password change) invalidates them all. */
   session_epoch: Generated<number>;
+  /** What the user's media weigh together (bytes), kept by a trigger on media (migration 0016). */
+  storage_bytes: Generated<number>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }

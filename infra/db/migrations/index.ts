@@ -11,6 +11,7 @@ import * as m0010 from './0010_shares';
 import * as m0013 from './0013_reruns';
 import * as m0014 from './0014_output_cache';
 import * as m0015 from './0015_active_runs';
+import * as m0016 from './0016_storage_totals';
 
 /**
  * Every migration, by name. Names sort in the order they apply; add new ones at the end with the
@@ -30,6 +31,7 @@ export const migrations: Record<string, Migration> = {
   '0013_reruns': m0013,
   '0014_output_cache': m0014,
   '0015_active_runs': m0015,
+  '0016_storage_totals': m0016,
 };
 
 export const migrationProvider: MigrationProvider = {
